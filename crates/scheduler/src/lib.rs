@@ -1,0 +1,105 @@
+//! A deterministic discrete-event simulator of OS threads on cores running
+//! Python code under a model of CPython's GIL.
+//!
+//! Give [`simulate`] a [`Scenario`] (cores, OS policy, costs, GIL model,
+//! processes and thread programs, seed) and get a [`SimResult`]: makespan,
+//! per-thread CPU and waiting times, GIL counters and per-core utilisation.
+//! [`simulate_traced`] also pushes every state change into a [`TraceSink`],
+//! such as a [`Recorder`] that builds a [`Trace`] for timeline charts.
+//!
+//! Guarantees:
+//! * The simulator never reads the wall clock or any global state: the result
+//!   is a pure function of the scenario (including its seed) and this code.
+//! * Time is integer nanoseconds; simultaneous events run in the order they
+//!   were scheduled.
+//! * Every random draw comes from a per-component stream derived from the
+//!   scenario's seed (see [`rng`]).
+//!
+//! The model, in short: cores run threads chosen by the OS policy (fair,
+//! round robin or FCFS), paying a context-switch cost on each dispatch; a
+//! woken thread becomes ready after a wake-up latency. Python threads take
+//! the GIL to run bytecode and C code that holds it, release it around I/O
+//! and GIL-releasing C code, and follow the GIL algorithm of `gil-core` for
+//! everything else: timed waits, drop requests at eval-breaker check points,
+//! forced hand-offs, old-GIL periodic releases.
+
+mod engine;
+mod program;
+mod result;
+pub mod rng;
+mod scenario;
+mod trace;
+
+pub use gil_core::{GilStats, ThreadId, WakeOrder};
+pub use result::{CoreReport, EndReason, GilReport, SimResult, StateTimes, ThreadReport};
+pub use scenario::{
+    Costs, Dist, GilSpec, Interp, Limits, MS, Machine, OsPolicy, Problem, ProcessSpec, SEC, Scenario, ScenarioError,
+    Step, ThreadSpec, Times, US,
+};
+pub use trace::{CoreSpan, CoreState, Mark, MarkAt, NoTrace, Recorder, Span, ThreadState, Trace, TraceSink};
+
+/// Why a run could not produce a result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimError {
+    /// The scenario breaks a rule.
+    Invalid(ScenarioError),
+    /// The run needed more events than `limits.max_events`.
+    EventBudget {
+        /// The budget.
+        events: u64,
+        /// Simulated time when it ran out.
+        at_ns: u64,
+    },
+    /// A thread released a lock that was not locked (Python raises
+    /// `RuntimeError: release unlocked lock`).
+    UnlockUnlocked {
+        /// Global thread number.
+        thread: u32,
+        /// Lock number.
+        lock: u32,
+        /// Simulated time.
+        at_ns: u64,
+    },
+}
+
+impl std::fmt::Display for SimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SimError::Invalid(e) => write!(f, "invalid scenario: {e}"),
+            SimError::EventBudget { events, at_ns } => write!(
+                f,
+                "the run exceeded its budget of {events} events at {:.6} s of simulated time (raise limits.max_events or shorten the run)",
+                *at_ns as f64 * 1e-9
+            ),
+            SimError::UnlockUnlocked { thread, lock, at_ns } => {
+                write!(f, "thread {thread} released lock {lock}, which was not locked, at {at_ns} ns")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+impl From<ScenarioError> for SimError {
+    fn from(e: ScenarioError) -> SimError {
+        SimError::Invalid(e)
+    }
+}
+
+/// Validates and runs `scenario` without recording a trace.
+pub fn simulate(scenario: &Scenario) -> Result<SimResult, SimError> {
+    simulate_traced(scenario, &mut NoTrace)
+}
+
+/// Validates and runs `scenario`, pushing every state change into `sink`.
+pub fn simulate_traced<S: TraceSink>(scenario: &Scenario, sink: &mut S) -> Result<SimResult, SimError> {
+    scenario.validate()?;
+    engine::Engine::new(scenario, sink).run()
+}
+
+impl ThreadSpec {
+    /// A thread starting at time 0 in interpreter 0.
+    pub fn new(name: &str, program: Vec<Step>) -> ThreadSpec {
+        ThreadSpec { name: name.to_owned(), interpreter: 0, start_ns: 0, program }
+    }
+}

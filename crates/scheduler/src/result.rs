@@ -1,0 +1,204 @@
+//! Results of a run: plain, serialisable data.
+
+use gil_core::GilStats;
+use serde::{Deserialize, Serialize};
+
+use crate::trace::ThreadState;
+
+/// Why a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// Every thread finished.
+    AllFinished,
+    /// Every thread named in `stop_when` finished.
+    StopWhen,
+    /// The horizon was reached.
+    Horizon,
+    /// No event was left but some threads had not finished (they wait on
+    /// locks nobody will release).
+    Deadlock,
+}
+
+/// The outcome of one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimResult {
+    /// Why the run ended.
+    pub end: EndReason,
+    /// Simulated time at the end of the run.
+    pub makespan_ns: u64,
+    /// Events processed.
+    pub events: u64,
+    /// Per thread, in global order.
+    pub threads: Vec<ThreadReport>,
+    /// Per GIL instance (one per process, or per interpreter with PEP 684;
+    /// none when free-threaded).
+    pub gils: Vec<GilReport>,
+    /// Per core.
+    pub cores: Vec<CoreReport>,
+}
+
+impl SimResult {
+    /// Makespan in seconds.
+    pub fn makespan_s(&self) -> f64 {
+        self.makespan_ns as f64 * 1e-9
+    }
+
+    /// Counters summed over every GIL.
+    pub fn gil_totals(&self) -> GilStats {
+        let mut sum = GilStats::default();
+        for g in &self.gils {
+            let s = &g.stats;
+            sum.acquisitions += s.acquisitions;
+            sum.switches += s.switches;
+            sum.forced_drops += s.forced_drops;
+            sum.voluntary_drops += s.voluntary_drops;
+            sum.yields += s.yields;
+            sum.drop_requests += s.drop_requests;
+            sum.timed_out_waits += s.timed_out_waits;
+            sum.failed_acquires += s.failed_acquires;
+            sum.checks += s.checks;
+        }
+        sum
+    }
+
+    /// The thread called `name` (the first, if several share it).
+    pub fn thread(&self, name: &str) -> Option<&ThreadReport> {
+        self.threads.iter().find(|t| t.name == name)
+    }
+}
+
+/// Time a thread spent in each [`ThreadState`], in nanoseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateTimes {
+    /// Before its start time.
+    pub not_started: u64,
+    /// Ready, waiting for a core.
+    pub ready: u64,
+    /// Running bytecode.
+    pub python: u64,
+    /// Running C code holding the GIL.
+    pub c_hold: u64,
+    /// Running C code without the GIL.
+    pub c_release: u64,
+    /// GIL and lock bookkeeping on a core.
+    pub overhead: u64,
+    /// Inside `take_gil`.
+    pub gil_wait: u64,
+    /// Waiting for a forced hand-off to complete.
+    pub handoff: u64,
+    /// Blocked in I/O.
+    pub io: u64,
+    /// Blocked on a lock.
+    pub lock_wait: u64,
+}
+
+impl StateTimes {
+    /// Adds `ns` to `state`'s counter (`Done` is not counted).
+    pub fn add(&mut self, state: ThreadState, ns: u64) {
+        let slot = match state {
+            ThreadState::NotStarted => &mut self.not_started,
+            ThreadState::Ready => &mut self.ready,
+            ThreadState::Python => &mut self.python,
+            ThreadState::CHold => &mut self.c_hold,
+            ThreadState::CRelease => &mut self.c_release,
+            ThreadState::Overhead => &mut self.overhead,
+            ThreadState::GilWait => &mut self.gil_wait,
+            ThreadState::Handoff => &mut self.handoff,
+            ThreadState::Io => &mut self.io,
+            ThreadState::LockWait => &mut self.lock_wait,
+            ThreadState::Done => return,
+        };
+        *slot += ns;
+    }
+
+    /// The sum over every state.
+    pub fn total(&self) -> u64 {
+        self.not_started
+            + self.ready
+            + self.python
+            + self.c_hold
+            + self.c_release
+            + self.overhead
+            + self.gil_wait
+            + self.handoff
+            + self.io
+            + self.lock_wait
+    }
+}
+
+/// What one thread did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreadReport {
+    /// Its name.
+    pub name: String,
+    /// Index of its process.
+    pub process: u32,
+    /// Index of its GIL in [`SimResult::gils`], if it has one.
+    pub gil: Option<u32>,
+    /// When it started.
+    pub start_ns: u64,
+    /// When it finished, if it did.
+    pub finished_ns: Option<u64>,
+    /// Its state when the run ended (`done` if it finished; `lock_wait` for
+    /// the threads of a deadlock).
+    pub end_state: ThreadState,
+    /// Time on a core (every kind of work and overhead, not context switches).
+    pub cpu_ns: u64,
+    /// Time in each state; sums to its lifetime (end or finish minus 0).
+    pub time: StateTimes,
+    /// Successful GIL acquisitions.
+    pub acquisitions: u64,
+    /// Wake-ups that found the GIL taken again.
+    pub failed_acquires: u64,
+    /// Drop requests it serviced (forced drops).
+    pub forced_drops: u64,
+}
+
+impl ThreadReport {
+    /// Time waiting for the GIL (inside `take_gil`), in nanoseconds.
+    pub fn gil_wait_ns(&self) -> u64 {
+        self.time.gil_wait
+    }
+
+    /// Time blocked in I/O, in nanoseconds.
+    pub fn blocked_ns(&self) -> u64 {
+        self.time.io
+    }
+}
+
+/// What one GIL saw.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GilReport {
+    /// Index of the owning process.
+    pub process: u32,
+    /// Interpreter within the process (0 unless per-interpreter GILs).
+    pub interpreter: u32,
+    /// The counters.
+    pub stats: GilStats,
+    /// Time the GIL was held by someone.
+    pub held_ns: u64,
+    /// Time at least one thread waited for it.
+    pub wait_ns: u64,
+    /// `held_ns / makespan`, as `gil_load` reports "held".
+    pub held_fraction: f64,
+    /// `wait_ns / makespan`, as `gil_load` reports "wait".
+    pub wait_fraction: f64,
+    /// Holder changes per simulated second.
+    pub switches_per_sec: f64,
+}
+
+/// What one core did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoreReport {
+    /// Time running threads (their `cpu_ns` summed).
+    pub busy_ns: u64,
+    /// Time spent switching between threads.
+    pub switch_ns: u64,
+    /// Time with nothing to run.
+    pub idle_ns: u64,
+    /// `(busy + switch) / makespan`.
+    pub utilisation: f64,
+    /// Threads dispatched to this core.
+    pub context_switches: u64,
+}

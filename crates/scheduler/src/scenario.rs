@@ -1,0 +1,537 @@
+//! The scenario: plain, serialisable data describing a machine, a GIL model
+//! and the programs of its threads, plus its validation.
+
+use gil_core::{DEFAULT_CHECK_INTERVAL, DEFAULT_SWITCH_INTERVAL_NS, WakeOrder};
+use serde::{Deserialize, Serialize};
+
+/// Nanoseconds per microsecond.
+pub const US: u64 = 1_000;
+/// Nanoseconds per millisecond.
+pub const MS: u64 = 1_000_000;
+/// Nanoseconds per second.
+pub const SEC: u64 = 1_000_000_000;
+
+/// Everything one simulation run needs; results are a pure function of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// Cores, OS scheduling policy and the costs of OS operations.
+    pub machine: Machine,
+    /// Which GIL model the interpreters use.
+    pub gil: GilSpec,
+    /// Interpreter speed and behaviour shared by every process.
+    pub interp: Interp,
+    /// Master seed; every random stream is derived from it.
+    pub seed: u64,
+    /// The processes; their threads are numbered in order, from zero.
+    pub processes: Vec<ProcessSpec>,
+    /// Number of `threading.Lock` objects, named by index in `lock`/`unlock` steps.
+    pub locks: u32,
+    /// Stop when all these threads (global numbers) have finished; when empty,
+    /// stop when every thread has finished.
+    pub stop_when: Vec<u32>,
+    /// Safety limits for a run.
+    pub limits: Limits,
+}
+
+/// The simulated machine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    /// Number of cores (at least one).
+    pub cores: u32,
+    /// How the OS picks which ready thread runs.
+    pub policy: OsPolicy,
+    /// What OS operations cost.
+    pub costs: Costs,
+}
+
+impl Machine {
+    /// A machine with `cores` cores, Linux-like fair scheduling and default costs.
+    pub fn new(cores: u32) -> Machine {
+        Machine { cores, policy: OsPolicy::linux_fair(cores), costs: Costs::default() }
+    }
+}
+
+/// The OS run-queue policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum OsPolicy {
+    /// CFS-like fair scheduling: the ready thread with the least virtual
+    /// runtime runs next; slices share `latency_ns` among ready threads but
+    /// are never shorter than `min_granularity_ns`; a waking thread preempts a
+    /// running one whose virtual runtime exceeds its own by more than
+    /// `wakeup_granularity_ns`; sleepers are credited at most half a latency.
+    Fair {
+        /// Target period in which every ready thread runs once.
+        latency_ns: u64,
+        /// Shortest slice.
+        min_granularity_ns: u64,
+        /// Virtual-runtime lead a waking thread needs to preempt.
+        wakeup_granularity_ns: u64,
+    },
+    /// Round robin: a fixed slice, woken threads join the tail, no wake-up
+    /// preemption.
+    RoundRobin {
+        /// The time slice (quantum).
+        slice_ns: u64,
+    },
+    /// First come, first served: a thread keeps its core until it blocks or ends.
+    Fcfs,
+}
+
+impl OsPolicy {
+    /// Linux's CFS defaults (6 ms, 0.75 ms, 1 ms) scaled by `1 + log2(cores)`
+    /// for up to eight cores, as the kernel does.
+    pub fn linux_fair(cores: u32) -> OsPolicy {
+        let factor = 1 + u64::from(cores.clamp(1, 8).ilog2());
+        OsPolicy::Fair {
+            latency_ns: 6 * MS * factor,
+            min_granularity_ns: 750 * US * factor,
+            wakeup_granularity_ns: MS * factor,
+        }
+    }
+}
+
+/// Costs of OS and interpreter operations; the free parameters of the model.
+///
+/// The defaults are in the range measured on Linux; `cargo xtask calibrate`
+/// fits them against real CPython runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Costs {
+    /// CPU time a core spends switching from one thread to another.
+    pub context_switch_ns: u64,
+    /// Shortest delay before a woken thread runs on an idle core (the
+    /// interrupt, leaving the idle state, the switch itself). A thread woken
+    /// onto a busy core pays the context switch instead.
+    pub wakeup_latency_ns: u64,
+    /// Mean of the random extra delay (exponential) added to each wake-up
+    /// onto an idle core; real wake-ups jitter, and whether a woken waiter
+    /// beats a release window depends on it.
+    pub wakeup_jitter_ns: u64,
+    /// CPU time the waker spends in a `futex_wake` that wakes a sleeper.
+    pub futex_wake_ns: u64,
+    /// CPU time of a system call that finds nothing to do (a semaphore post
+    /// with waiters that are already awake).
+    pub syscall_ns: u64,
+    /// CPU time a woken waiter spends before it re-checks a lock.
+    pub retry_ns: u64,
+}
+
+impl Default for Costs {
+    fn default() -> Costs {
+        Costs {
+            context_switch_ns: 2 * US,
+            wakeup_latency_ns: US,
+            wakeup_jitter_ns: 2 * US,
+            futex_wake_ns: 2 * US,
+            syscall_ns: 50,
+            retry_ns: 200,
+        }
+    }
+}
+
+/// The GIL model, as a scenario names it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "model")]
+pub enum GilSpec {
+    /// CPython 3.2+: switch interval and forced switching; one GIL per process.
+    New {
+        /// `sys.setswitchinterval`, in nanoseconds.
+        switch_interval_ns: u64,
+    },
+    /// CPython before 3.2: check every `check_interval` ticks; one GIL per process.
+    Old {
+        /// `sys.setcheckinterval`, in ticks.
+        check_interval: u32,
+    },
+    /// PEP 684: every interpreter owns a new-style GIL.
+    PerInterpreter {
+        /// Switch interval of each interpreter's GIL, in nanoseconds.
+        switch_interval_ns: u64,
+    },
+    /// "What if": Beazley's priority GIL, one per process.
+    Priority {
+        /// Switch interval, in nanoseconds.
+        switch_interval_ns: u64,
+    },
+    /// PEP 703 free-threading: no GIL; bytecode runs `1 + overhead` times slower.
+    None {
+        /// Single-thread overhead factor (0.4 means 40% slower).
+        overhead: f64,
+    },
+}
+
+impl Default for GilSpec {
+    fn default() -> GilSpec {
+        GilSpec::New { switch_interval_ns: DEFAULT_SWITCH_INTERVAL_NS }
+    }
+}
+
+impl GilSpec {
+    /// The old GIL with CPython's default check interval of 100 ticks.
+    pub fn old() -> GilSpec {
+        GilSpec::Old { check_interval: DEFAULT_CHECK_INTERVAL }
+    }
+}
+
+/// Interpreter behaviour shared by all processes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interp {
+    /// Duration of one tick: the bytecode run between two eval-breaker check
+    /// opportunities, about 10 ns on a current core (CPython 2.7 counts two
+    /// ticks per iteration of `while n > 0: n -= 1`, which takes about 17 ns).
+    /// The new GIL's holder notices a drop request within one tick; the old
+    /// GIL checks every `check_interval` ticks; a `c_hold` step is one tick.
+    pub tick_ns: u64,
+    /// Which sleeping waiter a signal wakes.
+    pub wake_order: WakeOrder,
+}
+
+impl Default for Interp {
+    fn default() -> Interp {
+        Interp { tick_ns: 10, wake_order: WakeOrder::Fifo }
+    }
+}
+
+/// One OS process: one or more interpreters and their threads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProcessSpec {
+    /// Name for reports.
+    pub name: String,
+    /// Number of interpreters (sub-interpreters share the process's GIL unless
+    /// the model is [`GilSpec::PerInterpreter`]).
+    pub interpreters: u32,
+    /// The process's threads.
+    pub threads: Vec<ThreadSpec>,
+}
+
+/// One OS thread running a Python program.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreadSpec {
+    /// Name for reports.
+    pub name: String,
+    /// Which interpreter of its process the thread runs in.
+    pub interpreter: u32,
+    /// When the thread starts.
+    pub start_ns: u64,
+    /// What the thread does, in order.
+    pub program: Vec<Step>,
+}
+
+/// One step of a thread program.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// Bytecode work holding the GIL, with an eval-breaker check every tick.
+    Python(Dist),
+    /// One long opcode (C code) that holds the GIL and has no check point.
+    CHold(Dist),
+    /// C code that releases the GIL around work on the CPU.
+    CRelease(Dist),
+    /// A blocking call that releases the GIL and waits off the CPU.
+    Io(Dist),
+    /// `lock.acquire()` on lock number `n`: tries with the GIL held, then
+    /// releases the GIL and blocks.
+    Lock(u32),
+    /// `lock.release()` on lock number `n`.
+    Unlock(u32),
+    /// The body, `times` times.
+    Repeat {
+        /// How many times.
+        times: Times,
+        /// What to repeat.
+        body: Vec<Step>,
+    },
+}
+
+/// How many times a [`Step::Repeat`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Times {
+    /// A fixed count.
+    Count(u64),
+    /// Until the run stops.
+    Forever,
+}
+
+/// A duration, fixed or random (drawn from the thread's own stream).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dist {
+    /// Exactly this many nanoseconds.
+    Fixed(u64),
+    /// Uniform in `[lo, hi]` nanoseconds.
+    Uniform {
+        /// Lower bound.
+        lo: u64,
+        /// Upper bound.
+        hi: u64,
+    },
+    /// Exponential with this mean, in nanoseconds (at least 1 ns).
+    Exp {
+        /// The mean.
+        mean: u64,
+    },
+    /// Never ends: the run must stop on another thread or a horizon.
+    Forever,
+}
+
+/// Limits that end a run early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Stop at this simulated time.
+    pub horizon_ns: Option<u64>,
+    /// Give up with an error after this many events.
+    pub max_events: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { horizon_ns: None, max_events: 2_000_000_000 }
+    }
+}
+
+impl Scenario {
+    /// An empty scenario on `cores` cores with the default new GIL.
+    pub fn new(cores: u32) -> Scenario {
+        Scenario {
+            machine: Machine::new(cores),
+            gil: GilSpec::default(),
+            interp: Interp::default(),
+            seed: 1,
+            processes: Vec::new(),
+            locks: 0,
+            stop_when: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// Adds a single-interpreter process with the given threads; returns its index.
+    pub fn process(&mut self, name: &str, threads: Vec<ThreadSpec>) -> usize {
+        self.processes.push(ProcessSpec { name: name.to_owned(), interpreters: 1, threads });
+        self.processes.len() - 1
+    }
+
+    /// Every thread in global order, with its process index.
+    pub fn threads(&self) -> impl Iterator<Item = (usize, &ThreadSpec)> {
+        self.processes.iter().enumerate().flat_map(|(p, proc_)| proc_.threads.iter().map(move |t| (p, t)))
+    }
+
+    /// Number of threads.
+    pub fn thread_count(&self) -> usize {
+        self.processes.iter().map(|p| p.threads.len()).sum()
+    }
+
+    /// Checks every rule a run relies on; the error names the field path.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let err = |path: String, problem: Problem| Err(ScenarioError { path, problem });
+        if self.machine.cores == 0 {
+            return err("machine.cores".into(), Problem::Zero);
+        }
+        match self.machine.policy {
+            OsPolicy::Fair { latency_ns, min_granularity_ns, .. } => {
+                if latency_ns == 0 {
+                    return err("machine.policy.latency_ns".into(), Problem::Zero);
+                }
+                if min_granularity_ns == 0 {
+                    return err("machine.policy.min_granularity_ns".into(), Problem::Zero);
+                }
+            }
+            OsPolicy::RoundRobin { slice_ns: 0 } => {
+                return err("machine.policy.slice_ns".into(), Problem::Zero);
+            }
+            OsPolicy::RoundRobin { .. } | OsPolicy::Fcfs => {}
+        }
+        match self.gil {
+            GilSpec::New { switch_interval_ns: 0 }
+            | GilSpec::PerInterpreter { switch_interval_ns: 0 }
+            | GilSpec::Priority { switch_interval_ns: 0 } => {
+                return err("gil.switch_interval".into(), Problem::NotPositive);
+            }
+            GilSpec::Old { check_interval: 0 } => {
+                return err("gil.check_interval".into(), Problem::Zero);
+            }
+            GilSpec::None { overhead } if !(overhead.is_finite() && overhead >= 0.0) => {
+                return err("gil.overhead".into(), Problem::BadOverhead);
+            }
+            _ => {}
+        }
+        if self.interp.tick_ns == 0 {
+            return err("interp.tick_ns".into(), Problem::Zero);
+        }
+        if self.thread_count() == 0 {
+            return err("processes".into(), Problem::NoThreads);
+        }
+        let n_threads = self.thread_count();
+        let mut endless = Vec::new();
+        let mut global = 0u32;
+        for (p, proc_) in self.processes.iter().enumerate() {
+            if proc_.interpreters == 0 {
+                return err(format!("processes[{p}].interpreters"), Problem::Zero);
+            }
+            for (t, th) in proc_.threads.iter().enumerate() {
+                let path = format!("processes[{p}].threads[{t}]");
+                if th.interpreter >= proc_.interpreters {
+                    return err(format!("{path}.interpreter"), Problem::NoSuchInterpreter(th.interpreter));
+                }
+                if th.program.is_empty() {
+                    return err(format!("{path}.program"), Problem::EmptyProgram);
+                }
+                let shape = check_steps(&th.program, &format!("{path}.program"), self.locks)?;
+                if shape.endless {
+                    endless.push(global);
+                }
+                global += 1;
+            }
+        }
+        for (i, &t) in self.stop_when.iter().enumerate() {
+            if t as usize >= n_threads {
+                return err(format!("stop_when[{i}]"), Problem::NoSuchThread(t));
+            }
+            if endless.contains(&t) {
+                return err(format!("stop_when[{i}]"), Problem::StopOnEndless(t));
+            }
+        }
+        if self.limits.horizon_ns.is_none() && self.stop_when.is_empty() {
+            if let Some(&t) = endless.first() {
+                let (p, local) = self.locate(t);
+                return err(format!("processes[{p}].threads[{local}].program"), Problem::NeverFinishes);
+            }
+        }
+        if self.limits.horizon_ns == Some(0) {
+            return err("limits.horizon_ns".into(), Problem::Zero);
+        }
+        if self.limits.max_events == 0 {
+            return err("limits.max_events".into(), Problem::Zero);
+        }
+        Ok(())
+    }
+
+    /// (process index, index within the process) of global thread `t`.
+    pub fn locate(&self, t: u32) -> (usize, usize) {
+        let mut left = t as usize;
+        for (p, proc_) in self.processes.iter().enumerate() {
+            if left < proc_.threads.len() {
+                return (p, left);
+            }
+            left -= proc_.threads.len();
+        }
+        (self.processes.len(), left)
+    }
+}
+
+struct Shape {
+    /// The steps may never end (a forever duration or loop).
+    endless: bool,
+    /// The steps contain at least one step that takes time.
+    timed: bool,
+}
+
+fn check_steps(steps: &[Step], path: &str, locks: u32) -> Result<Shape, ScenarioError> {
+    let mut shape = Shape { endless: false, timed: false };
+    for (i, step) in steps.iter().enumerate() {
+        let here = format!("{path}[{i}]");
+        let fail = |problem| Err(ScenarioError { path: here.clone(), problem });
+        match step {
+            Step::Python(d) | Step::CHold(d) | Step::CRelease(d) | Step::Io(d) => {
+                match *d {
+                    Dist::Fixed(0) => return fail(Problem::NotPositive),
+                    Dist::Uniform { lo, hi } if lo == 0 || hi < lo => return fail(Problem::BadRange { lo, hi }),
+                    Dist::Exp { mean: 0 } => return fail(Problem::NotPositive),
+                    Dist::Forever => shape.endless = true,
+                    _ => {}
+                }
+                shape.timed = true;
+            }
+            Step::Lock(n) | Step::Unlock(n) => {
+                if *n >= locks {
+                    return fail(Problem::NoSuchLock(*n));
+                }
+            }
+            Step::Repeat { times, body } => {
+                if body.is_empty() {
+                    return fail(Problem::EmptyProgram);
+                }
+                let inner = check_steps(body, &format!("{here}.body"), locks)?;
+                match times {
+                    Times::Count(0) => return fail(Problem::Zero),
+                    Times::Count(_) => {}
+                    Times::Forever => {
+                        if !inner.timed {
+                            return fail(Problem::UntimedLoop);
+                        }
+                        shape.endless = true;
+                    }
+                }
+                shape.endless |= inner.endless;
+                shape.timed |= inner.timed;
+            }
+        }
+    }
+    Ok(shape)
+}
+
+/// A scenario rule that does not hold, with the path of the offending field
+/// (for example `processes[0].threads[1].program[2]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// Dotted path of the field, with indices.
+    pub path: String,
+    /// What is wrong with it.
+    pub problem: Problem,
+}
+
+/// What is wrong with a scenario field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// Must not be zero.
+    Zero,
+    /// Must be strictly positive.
+    NotPositive,
+    /// A uniform range must satisfy `0 < lo <= hi`.
+    BadRange {
+        /// Lower bound given.
+        lo: u64,
+        /// Upper bound given.
+        hi: u64,
+    },
+    /// The free-threading overhead must be a finite number >= 0.
+    BadOverhead,
+    /// The scenario has no thread at all.
+    NoThreads,
+    /// A program or loop body without steps.
+    EmptyProgram,
+    /// A `forever` loop whose body takes no time would never advance the clock.
+    UntimedLoop,
+    /// A lock number at or beyond `locks`.
+    NoSuchLock(u32),
+    /// An interpreter number at or beyond the process's `interpreters`.
+    NoSuchInterpreter(u32),
+    /// A thread number at or beyond the number of threads.
+    NoSuchThread(u32),
+    /// A `stop_when` thread that can never finish.
+    StopOnEndless(u32),
+    /// A program that never ends, with no `stop_when` and no horizon.
+    NeverFinishes,
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match &self.problem {
+            Problem::Zero => "must not be zero".to_owned(),
+            Problem::NotPositive => "must be strictly positive".to_owned(),
+            Problem::BadRange { lo, hi } => format!("range {lo}..{hi} ns must satisfy 0 < lo <= hi"),
+            Problem::BadOverhead => "overhead must be a finite number >= 0".to_owned(),
+            Problem::NoThreads => "the scenario has no thread".to_owned(),
+            Problem::EmptyProgram => "must contain at least one step".to_owned(),
+            Problem::UntimedLoop => "a forever loop must contain a step that takes time".to_owned(),
+            Problem::NoSuchLock(n) => format!("lock {n} does not exist"),
+            Problem::NoSuchInterpreter(n) => format!("interpreter {n} does not exist in this process"),
+            Problem::NoSuchThread(n) => format!("thread {n} does not exist"),
+            Problem::StopOnEndless(n) => format!("thread {n} never finishes, so the run could never stop"),
+            Problem::NeverFinishes => "this program never finishes: add stop_when or a horizon".to_owned(),
+        };
+        write!(f, "{}: {what}", self.path)
+    }
+}
+
+impl std::error::Error for ScenarioError {}

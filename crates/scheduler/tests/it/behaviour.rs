@@ -1,0 +1,410 @@
+//! Behaviour tests: the facts the notes rely on, with physical tolerances.
+
+use scheduler::{
+    Dist, EndReason, GilSpec, MS, Problem, SEC, Scenario, SimError, Step, ThreadSpec, ThreadState, Times, US, simulate,
+};
+
+use crate::support::{convoy, cpu_processes, cpu_threads, makespan};
+
+fn new_gil(interval_ns: u64) -> GilSpec {
+    GilSpec::New { switch_interval_ns: interval_ns }
+}
+
+fn run(sc: &Scenario) -> f64 {
+    makespan(&simulate(sc).expect("scenario runs"))
+}
+
+#[track_caller]
+fn assert_between(what: &str, value: f64, lo: f64, hi: f64) {
+    assert!(lo <= value && value <= hi, "{what} = {value:.4}, expected within [{lo}, {hi}]");
+}
+
+/// Skvortsov 2021 (a), LOCAL 3.12: no speed-up, no multicore penalty.
+#[test]
+fn new_gil_cpu_threads_take_as_long_as_running_them_one_after_the_other() {
+    let total = 400 * MS;
+    for cores in [1, 2, 4] {
+        let seq = run(&cpu_threads(cores, GilSpec::default(), 1, total));
+        for n in [2, 4] {
+            let par = run(&cpu_threads(cores, GilSpec::default(), n, total));
+            assert_between(&format!("{n} threads on {cores} cores / sequential"), par / seq, 0.98, 1.05);
+        }
+    }
+}
+
+/// Beazley 2010 (7.8 s / 15.4 s / 11.3 s), LOCAL 2.7 (1.97x on 2 cores,
+/// 1.04x pinned to one): the old GIL thrashes only when waiters can run.
+#[test]
+fn old_gil_cpu_threads_thrash_on_several_cores_but_not_on_one() {
+    let total = 200 * MS;
+    let seq = run(&cpu_threads(2, GilSpec::old(), 1, total));
+    let two_cores = simulate(&cpu_threads(2, GilSpec::old(), 2, total)).unwrap();
+    let one_core = simulate(&cpu_threads(1, GilSpec::old(), 2, total)).unwrap();
+    let on_two = makespan(&two_cores) / seq;
+    let on_one = makespan(&one_core) / seq;
+    assert_between("old GIL, 2 threads on 2 cores / sequential", on_two, 1.5, 2.5);
+    assert_between("old GIL, 2 threads on 1 core / sequential", on_one, 0.99, 1.1);
+    // Beazley's badness: many failed wake-ups on two cores, few on one.
+    assert!(two_cores.gil_totals().badness() > 0.1, "badness {}", two_cores.gil_totals().badness());
+    assert!(one_core.gil_totals().badness() < 0.01, "badness {}", one_core.gil_totals().badness());
+    // The new GIL in the same setup pays no such penalty.
+    let new = run(&cpu_threads(2, GilSpec::default(), 2, total)) / run(&cpu_threads(2, GilSpec::default(), 1, total));
+    assert!(new < on_two - 0.3, "new GIL {new:.3} vs old {on_two:.3}");
+}
+
+/// bpo-7946, Skvortsov (c, d), LOCAL: every blocking call costs the I/O
+/// thread about one to two switch intervals behind a CPU-bound thread.
+#[test]
+fn io_thread_loses_one_to_two_switch_intervals_per_round_trip_under_the_new_gil() {
+    let trips = 40;
+    for interval in [MS, 5 * MS] {
+        let alone = run(&convoy(2, new_gil(interval), 0, trips, 20 * US, 10 * US));
+        let busy = run(&convoy(2, new_gil(interval), 1, trips, 20 * US, 10 * US));
+        let lost = (busy - alone) / trips as f64 / interval as f64;
+        assert_between(&format!("intervals lost per round trip at {interval} ns"), lost, 1.0, 2.0);
+    }
+}
+
+/// Beazley 2010, LOCAL 2.7: no convoy under the old GIL (the CPU thread
+/// releases every 100 ticks and the waiter soon wins a release window).
+#[test]
+fn io_thread_loses_far_less_under_the_old_gil() {
+    let trips = 40;
+    let alone = run(&convoy(2, GilSpec::old(), 0, trips, 20 * US, 10 * US));
+    let busy = run(&convoy(2, GilSpec::old(), 1, trips, 20 * US, 10 * US));
+    let lost_ns = (busy - alone) / trips as f64;
+    assert!(lost_ns < 0.05 * 5.0 * MS as f64, "old GIL loses {lost_ns:.0} ns per round trip");
+}
+
+/// Beazley's priority patch as a "what if": once the spinner has been forced
+/// to drop once (flagging it CPU-bound), the I/O thread preempts it at once.
+#[test]
+fn priority_gil_removes_the_convoy() {
+    let gil = GilSpec::Priority { switch_interval_ns: 5 * MS };
+    // The difference of 80 and 40 trips cancels the first trip, which waits
+    // a full interval because every thread starts I/O-bound.
+    let per_trip = |spinners| {
+        let short = run(&convoy(2, gil, spinners, 40, 20 * US, 10 * US));
+        let long = run(&convoy(2, gil, spinners, 80, 20 * US, 10 * US));
+        (long - short) / 40.0
+    };
+    let lost_ns = per_trip(1) - per_trip(0);
+    assert!(lost_ns < 0.01 * 5.0 * MS as f64, "priority GIL loses {lost_ns:.0} ns per round trip");
+    let first = run(&convoy(2, gil, 1, 1, 20 * US, 10 * US));
+    assert!(first > 5.0 * MS as f64, "the first trip waits an interval: {first:.0} ns");
+}
+
+/// Skvortsov (d): more CPU threads, more lost intervals (RPS halves per thread).
+#[test]
+fn more_cpu_threads_make_the_convoy_worse() {
+    let trips = 30;
+    let one = run(&convoy(2, GilSpec::default(), 1, trips, 20 * US, 10 * US));
+    let three = run(&convoy(2, GilSpec::default(), 3, trips, 20 * US, 10 * US));
+    assert!(three > 1.5 * one, "3 CPU threads {three:.0} ns vs 1 CPU thread {one:.0} ns");
+}
+
+/// Skvortsov (b): GIL-releasing C code (hashlib) scales with cores.
+#[test]
+fn gil_releasing_c_work_scales_with_cores() {
+    let work = |cores| {
+        let mut sc = Scenario::new(cores);
+        sc.process(
+            "main",
+            (0..4).map(|i| ThreadSpec::new(&format!("hash{i}"), vec![Step::CRelease(Dist::Fixed(100 * MS))])).collect(),
+        );
+        run(&sc)
+    };
+    let one = work(1);
+    assert_between("4 C threads on 1 core (s)", one / 1e9, 0.399, 0.41);
+    assert_between("speed-up on 2 cores", one / work(2), 1.95, 2.01);
+    assert_between("speed-up on 4 cores", one / work(4), 3.9, 4.01);
+}
+
+/// PEP 703: free-threaded CPU work scales with cores, minus its overhead.
+#[test]
+fn free_threaded_cpu_work_scales_with_cores_minus_overhead() {
+    let total = 400 * MS;
+    let gil = run(&cpu_threads(4, GilSpec::default(), 4, total));
+    for overhead in [0.1, 0.4] {
+        let free = run(&cpu_threads(4, GilSpec::None { overhead }, 4, total));
+        let expected = (1.0 + overhead) / 4.0;
+        assert_between(
+            &format!("free-threaded / GIL time with overhead {overhead}"),
+            free / gil,
+            expected * 0.99,
+            expected * 1.03,
+        );
+        let one = run(&cpu_threads(4, GilSpec::None { overhead }, 1, total));
+        assert_between(
+            "single-thread slowdown",
+            one / run(&cpu_threads(4, GilSpec::default(), 1, total)),
+            1.0 + overhead - 0.01,
+            1.0 + overhead + 0.01,
+        );
+    }
+}
+
+/// One GIL per process: processes run CPU work in parallel.
+#[test]
+fn processes_run_in_parallel() {
+    let total = 400 * MS;
+    let threads = run(&cpu_threads(2, GilSpec::default(), 2, total));
+    let procs = run(&cpu_processes(2, GilSpec::default(), 2, total));
+    assert_between("processes / threads on 2 cores", procs / threads, 0.49, 0.52);
+}
+
+/// PEP 684: sub-interpreters with their own GIL run in parallel; sharing the
+/// process's GIL (before 3.12) they do not.
+#[test]
+fn per_interpreter_gils_run_in_parallel_shared_ones_do_not() {
+    let build = |gil| {
+        let mut sc = Scenario::new(2);
+        sc.gil = gil;
+        let mut a = ThreadSpec::new("a", vec![Step::Python(Dist::Fixed(200 * MS))]);
+        let mut b = ThreadSpec::new("b", vec![Step::Python(Dist::Fixed(200 * MS))]);
+        a.interpreter = 0;
+        b.interpreter = 1;
+        sc.process("main", vec![a, b]);
+        sc.processes[0].interpreters = 2;
+        sc
+    };
+    let own = simulate(&build(GilSpec::PerInterpreter { switch_interval_ns: 5 * MS })).unwrap();
+    let shared = simulate(&build(GilSpec::default())).unwrap();
+    assert_eq!(own.gils.len(), 2);
+    assert_eq!(shared.gils.len(), 1);
+    assert_between("own GILs (s)", own.makespan_s(), 0.2, 0.202);
+    assert_between("shared GIL (s)", shared.makespan_s(), 0.4, 0.41);
+}
+
+/// Skvortsov (e): a tiny switch interval costs CPU-bound throughput.
+#[test]
+fn tiny_switch_interval_costs_throughput() {
+    let total = 100 * MS;
+    let default = simulate(&cpu_threads(2, GilSpec::default(), 4, total)).unwrap();
+    let tiny = simulate(&cpu_threads(2, new_gil(US), 4, total)).unwrap();
+    assert!(tiny.makespan_s() > 1.3 * default.makespan_s(), "{} vs {}", tiny.makespan_s(), default.makespan_s());
+    let (fast, slow) = (tiny.gils[0].switches_per_sec, default.gils[0].switches_per_sec);
+    assert!(fast > 100.0 * slow, "switches/s {fast:.0} at 1 us vs {slow:.0} at 5 ms");
+    // gil_load's view: the GIL is held nearly all the time and someone waits
+    // for it until the last thread runs alone.
+    let g = &default.gils[0];
+    assert!(g.held_fraction > 0.99 && g.wait_fraction > 0.9, "held {} wait {}", g.held_fraction, g.wait_fraction);
+}
+
+/// A forced drop hands the GIL to another thread: with the new GIL every
+/// switch of two CPU-bound threads is forced and requested.
+#[test]
+fn forced_switches_follow_drop_requests() {
+    let res = simulate(&cpu_threads(2, GilSpec::default(), 2, 100 * MS)).unwrap();
+    let g = res.gil_totals();
+    assert!(g.forced_drops >= 15, "{g:?}");
+    assert_eq!(g.forced_drops, g.drop_requests);
+    assert!(g.switches >= g.forced_drops);
+    // About one forced switch per interval of work.
+    assert_between("forced drops per interval", g.forced_drops as f64 / 20.0, 0.9, 1.1);
+}
+
+/// A long C call that holds the GIL (no check point) delays the switch.
+#[test]
+fn long_c_call_holding_the_gil_delays_the_switch() {
+    let mut sc = Scenario::new(2);
+    sc.process(
+        "main",
+        vec![
+            ThreadSpec::new("regex", vec![Step::CHold(Dist::Fixed(50 * MS)), Step::Python(Dist::Fixed(MS))]),
+            ThreadSpec::new("other", vec![Step::Io(Dist::Fixed(US)), Step::Python(Dist::Fixed(MS))]),
+        ],
+    );
+    let res = simulate(&sc).unwrap();
+    let other = res.thread("other").unwrap();
+    // The other thread waits the whole C call, not one 5 ms interval.
+    assert!(other.time.gil_wait >= 49 * MS, "waited {} ns", other.time.gil_wait);
+}
+
+/// Locks serialise critical sections even without a GIL.
+#[test]
+fn locks_serialise_critical_sections() {
+    let section = |locked: bool| {
+        let mut sc = Scenario::new(2);
+        sc.gil = GilSpec::None { overhead: 0.0 };
+        sc.locks = 1;
+        let body = if locked {
+            vec![Step::Lock(0), Step::Python(Dist::Fixed(MS)), Step::Unlock(0)]
+        } else {
+            vec![Step::Python(Dist::Fixed(MS))]
+        };
+        let prog = vec![Step::Repeat { times: Times::Count(5), body }];
+        sc.process("main", vec![ThreadSpec::new("a", prog.clone()), ThreadSpec::new("b", prog)]);
+        run(&sc)
+    };
+    assert_between("unlocked (ms)", section(false) / 1e6, 5.0, 5.1);
+    assert_between("locked (ms)", section(true) / 1e6, 10.0, 10.2);
+}
+
+#[test]
+fn lock_order_inversion_deadlocks_and_is_reported() {
+    let mut sc = Scenario::new(2);
+    sc.locks = 2;
+    sc.process(
+        "main",
+        vec![
+            ThreadSpec::new(
+                "ab",
+                vec![Step::Lock(0), Step::Io(Dist::Fixed(MS)), Step::Lock(1), Step::Unlock(1), Step::Unlock(0)],
+            ),
+            ThreadSpec::new(
+                "ba",
+                vec![Step::Lock(1), Step::Io(Dist::Fixed(MS)), Step::Lock(0), Step::Unlock(0), Step::Unlock(1)],
+            ),
+        ],
+    );
+    let res = simulate(&sc).unwrap();
+    assert_eq!(res.end, EndReason::Deadlock);
+    assert!(res.threads.iter().all(|t| t.finished_ns.is_none() && t.end_state == ThreadState::LockWait));
+}
+
+#[test]
+fn releasing_an_unlocked_lock_is_an_error() {
+    let mut sc = Scenario::new(1);
+    sc.locks = 1;
+    sc.process("main", vec![ThreadSpec::new("t", vec![Step::Python(Dist::Fixed(US)), Step::Unlock(0)])]);
+    assert!(matches!(simulate(&sc), Err(SimError::UnlockUnlocked { thread: 0, lock: 0, .. })));
+}
+
+#[test]
+fn event_budget_ends_runaway_runs_with_an_error() {
+    let mut sc = convoy(2, GilSpec::default(), 1, 1_000_000, US, US);
+    sc.limits.max_events = 10_000;
+    let err = simulate(&sc).unwrap_err();
+    assert!(matches!(err, SimError::EventBudget { events: 10_000, .. }), "{err:?}");
+    assert!(err.to_string().contains("max_events"));
+}
+
+#[test]
+fn horizon_stops_endless_runs() {
+    let mut sc = Scenario::new(1);
+    sc.process("main", vec![ThreadSpec::new("spin", vec![Step::Python(Dist::Forever)])]);
+    sc.limits.horizon_ns = Some(SEC);
+    let res = simulate(&sc).unwrap();
+    assert_eq!((res.end, res.makespan_ns), (EndReason::Horizon, SEC));
+    assert_eq!(res.threads[0].time.python, SEC - res.threads[0].time.ready - res.threads[0].time.gil_wait);
+}
+
+#[test]
+fn invalid_scenarios_name_the_field() {
+    let base = || cpu_threads(2, GilSpec::default(), 2, MS);
+    let cases: Vec<(Scenario, &str, Problem)> = vec![
+        (
+            {
+                let mut s = base();
+                s.machine.cores = 0;
+                s
+            },
+            "machine.cores",
+            Problem::Zero,
+        ),
+        (
+            {
+                let mut s = base();
+                s.gil = new_gil(0);
+                s
+            },
+            "gil.switch_interval",
+            Problem::NotPositive,
+        ),
+        (
+            {
+                let mut s = base();
+                s.gil = GilSpec::Old { check_interval: 0 };
+                s
+            },
+            "gil.check_interval",
+            Problem::Zero,
+        ),
+        (
+            {
+                let mut s = base();
+                s.gil = GilSpec::None { overhead: -0.5 };
+                s
+            },
+            "gil.overhead",
+            Problem::BadOverhead,
+        ),
+        (
+            {
+                let mut s = base();
+                s.processes[0].threads[1].program = vec![Step::Python(Dist::Fixed(0))];
+                s
+            },
+            "processes[0].threads[1].program[0]",
+            Problem::NotPositive,
+        ),
+        (
+            {
+                let mut s = base();
+                s.processes[0].threads[0].program = vec![Step::Io(Dist::Uniform { lo: 5, hi: 2 })];
+                s
+            },
+            "processes[0].threads[0].program[0]",
+            Problem::BadRange { lo: 5, hi: 2 },
+        ),
+        (
+            {
+                let mut s = base();
+                s.processes[0].threads[0].program = vec![Step::Lock(3)];
+                s
+            },
+            "processes[0].threads[0].program[0]",
+            Problem::NoSuchLock(3),
+        ),
+        (
+            {
+                let mut s = base();
+                s.locks = 1;
+                s.processes[0].threads[0].program =
+                    vec![Step::Repeat { times: Times::Forever, body: vec![Step::Lock(0), Step::Unlock(0)] }];
+                s.stop_when = vec![1];
+                s
+            },
+            "processes[0].threads[0].program[0]",
+            Problem::UntimedLoop,
+        ),
+        (
+            {
+                let mut s = base();
+                s.processes[0].threads[0].program = vec![Step::Python(Dist::Forever)];
+                s
+            },
+            "processes[0].threads[0].program",
+            Problem::NeverFinishes,
+        ),
+        (
+            {
+                let mut s = base();
+                s.processes[0].threads[0].program = vec![Step::Python(Dist::Forever)];
+                s.stop_when = vec![0];
+                s
+            },
+            "stop_when[0]",
+            Problem::StopOnEndless(0),
+        ),
+        (
+            {
+                let mut s = base();
+                s.stop_when = vec![9];
+                s
+            },
+            "stop_when[0]",
+            Problem::NoSuchThread(9),
+        ),
+    ];
+    for (sc, path, problem) in cases {
+        match simulate(&sc) {
+            Err(SimError::Invalid(e)) => {
+                assert_eq!((e.path.as_str(), &e.problem), (path, &problem));
+                assert!(e.to_string().starts_with(path), "{e}");
+            }
+            other => panic!("{path}: expected an error, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests of the simulator: one binary, a module per concern.
+
+mod behaviour;
+mod invariants;
+mod support;
+mod trace_snapshots;
