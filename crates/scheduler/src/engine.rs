@@ -2,22 +2,23 @@
 //!
 //! Time is an integer number of nanoseconds. Events are ordered by (time,
 //! sequence number), so simultaneous events run in the order they were
-//! scheduled. Each thread has at most one live event (a burst end, a wake-up
-//! or a dispatch) and each core at most one live slice timer; superseded
-//! events are dropped when popped, by epoch number.
+//! scheduled. Each thread has at most one pending event (a burst end, a
+//! wake-up or a dispatch) and each core at most one slice timer: scheduling
+//! replaces the entity's pending event (see `queue`).
 //!
 //! A thread on a core runs its *continuation* ([`Cont`]) through instantaneous
 //! decisions until it starts a *burst* (CPU time: bytecode, C code or
 //! overhead), blocks, or ends.
 
-use std::cmp::Ordering;
-use std::collections::{BTreeSet, BinaryHeap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 use gil_core::{Acquire, Cause, Check, Gil, Policy, ReleaseKind, Signal, ThreadId};
 use rand_pcg::Pcg64Mcg;
 
 use crate::SimError;
 use crate::program::{self, Cursor, FOREVER, Kind, Next, Op};
+use crate::queue::EventQueue;
 use crate::result::{CoreReport, EndReason, GilReport, SimResult, StateTimes, ThreadReport};
 use crate::rng;
 use crate::scenario::{Costs, Dist, GilSpec, OsPolicy, Scenario};
@@ -33,7 +34,7 @@ enum WakeCause {
     LockSignalled,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum What {
     /// The context switch to `thread` is done: it starts running.
     Run,
@@ -41,35 +42,8 @@ enum What {
     BurstEnd,
     /// A blocked thread becomes ready.
     Wake(WakeCause),
-    /// A core's time slice expired (`id` is the core).
+    /// A core's time slice expired.
     Slice,
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Event {
-    time: u64,
-    seq: u64,
-    id: u32,
-    epoch: u32,
-    what: What,
-}
-
-impl PartialEq for Event {
-    fn eq(&self, other: &Event) -> bool {
-        (self.time, self.seq) == (other.time, other.seq)
-    }
-}
-impl Eq for Event {}
-impl PartialOrd for Event {
-    fn partial_cmp(&self, other: &Event) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Event {
-    // Reversed: `BinaryHeap` is a max-heap and we pop the earliest event.
-    fn cmp(&self, other: &Event) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
-    }
 }
 
 /// What a thread does next when it is on a core.
@@ -133,7 +107,6 @@ struct Thread {
     /// between decisions).
     since_check: u64,
     burst: Burst,
-    epoch: u32,
     cursor: Cursor,
     rng: Pcg64Mcg,
     vruntime: u64,
@@ -152,7 +125,6 @@ struct Thread {
 
 struct Core {
     current: Option<u32>,
-    epoch: u32,
     /// When the current thread's slice began (it runs from then on).
     slice_start: u64,
     armed: bool,
@@ -181,8 +153,8 @@ struct LockSlot {
 
 enum RunQueue {
     Fifo(VecDeque<u32>),
-    /// Ordered by (virtual runtime, arrival sequence).
-    Fair(BTreeSet<(u64, u64, u32)>),
+    /// Least (virtual runtime, arrival sequence) first.
+    Fair(BinaryHeap<Reverse<(u64, u64, u32)>>),
 }
 
 impl RunQueue {
@@ -202,14 +174,18 @@ impl RunQueue {
 pub(crate) struct Engine<'s, S: TraceSink> {
     sink: &'s mut S,
     now: u64,
-    seq: u64,
-    heap: BinaryHeap<Event>,
+    queue: EventQueue<What>,
+    /// Entity number of core 0 in the queue (cores follow the threads).
+    core_base: u32,
     events: u64,
     max_events: u64,
     horizon: u64,
     costs: Costs,
     policy: OsPolicy,
-    n_cores: u64,
+    /// Time slice by number of threads wanting a core (running or ready).
+    slices: Vec<u64>,
+    /// Cores with a thread on them (running or switching in).
+    busy_cores: u64,
     tick: u64,
     py_factor: Option<f64>,
     threads: Vec<Thread>,
@@ -290,7 +266,6 @@ impl<'s, S: TraceSink> Engine<'s, S> {
                 remaining: 0,
                 since_check: 0,
                 burst: Burst { kind: BurstKind::Overhead, start: 0, len: 0, stops_at_check: false },
-                epoch: 0,
                 cursor: Cursor::default(),
                 rng: rng::stream(sc.seed, rng::THREAD_STREAM, global as u64),
                 vruntime: 0,
@@ -313,18 +288,10 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         }
         let stop_left = stop_when.iter().filter(|s| **s).count();
         let cores = (0..sc.machine.cores)
-            .map(|_| Core {
-                current: None,
-                epoch: 0,
-                slice_start: 0,
-                armed: false,
-                busy_ns: 0,
-                switch_ns: 0,
-                dispatches: 0,
-            })
+            .map(|_| Core { current: None, slice_start: 0, armed: false, busy_ns: 0, switch_ns: 0, dispatches: 0 })
             .collect();
         let runq = match sc.machine.policy {
-            OsPolicy::Fair { .. } => RunQueue::Fair(BTreeSet::new()),
+            OsPolicy::Fair { .. } => RunQueue::Fair(BinaryHeap::new()),
             OsPolicy::RoundRobin { .. } | OsPolicy::Fcfs => RunQueue::Fifo(VecDeque::new()),
         };
         let py_factor = match sc.gil {
@@ -334,14 +301,15 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         Engine {
             sink,
             now: 0,
-            seq: 0,
-            heap: BinaryHeap::with_capacity(2 * n + 16),
+            queue: EventQueue::new(n + sc.machine.cores as usize, What::Run),
+            core_base: n as u32,
             events: 0,
             max_events: sc.limits.max_events,
             horizon: sc.limits.horizon_ns.unwrap_or(u64::MAX),
             costs: sc.machine.costs,
             policy: sc.machine.policy,
-            n_cores: u64::from(sc.machine.cores),
+            slices: slice_table(sc.machine.policy, sc.machine.cores, n),
+            busy_cores: 0,
             tick: sc.interp.tick_ns,
             py_factor,
             threads,
@@ -365,38 +333,31 @@ impl<'s, S: TraceSink> Engine<'s, S> {
     /// Runs to the end and returns the results.
     pub(crate) fn run(mut self) -> Result<SimResult, SimError> {
         for t in 0..self.threads.len() as u32 {
-            let th = &self.threads[t as usize];
+            let start = self.threads[t as usize].start_ns;
             self.sink.thread_state(0, ThreadId(t), ThreadState::NotStarted, false);
-            self.push(th.start_ns, t, 0, What::Wake(WakeCause::Start));
+            self.queue.schedule(t, start, What::Wake(WakeCause::Start));
         }
         for c in 0..self.cores.len() as u32 {
             self.sink.core_state(0, c, CoreState::Idle);
         }
         let end = loop {
-            let Some(ev) = self.heap.pop() else {
+            let Some((id, time, what)) = self.queue.pop() else {
                 self.now = self.now.min(self.horizon);
                 break if self.live == 0 { EndReason::AllFinished } else { EndReason::Deadlock };
             };
-            if ev.time > self.horizon {
+            if time > self.horizon {
                 self.now = self.horizon;
                 break EndReason::Horizon;
             }
-            debug_assert!(ev.time >= self.now, "time went back");
-            self.now = ev.time;
-            match ev.what {
-                What::Slice => {
-                    if self.cores[ev.id as usize].epoch == ev.epoch {
-                        self.count_event()?;
-                        self.on_slice(ev.id);
-                    }
-                    continue;
-                }
-                _ if self.threads[ev.id as usize].epoch != ev.epoch => continue,
-                What::Run => self.on_run(ev.id),
-                What::BurstEnd => self.on_burst_end(ev.id),
-                What::Wake(cause) => self.on_wake(ev.id, cause),
-            }
+            debug_assert!(time >= self.now, "time went back");
+            self.now = time;
             self.count_event()?;
+            match what {
+                What::Slice => self.on_slice(id - self.core_base),
+                What::Run => self.on_run(id),
+                What::BurstEnd => self.on_burst_end(id),
+                What::Wake(cause) => self.on_wake(id, cause),
+            }
             if let Some(err) = self.error.take() {
                 return Err(err);
             }
@@ -419,9 +380,12 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         Ok(())
     }
 
-    fn push(&mut self, time: u64, id: u32, epoch: u32, what: What) {
-        self.seq += 1;
-        self.heap.push(Event { time, seq: self.seq, id, epoch, what });
+    fn cancel_slice(&mut self, core: u32) {
+        let c = &mut self.cores[core as usize];
+        if c.armed {
+            c.armed = false;
+            self.queue.cancel(self.core_base + core);
+        }
     }
 
     // ----- event handlers -------------------------------------------------
@@ -497,7 +461,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
 
     fn first_fair(&self) -> Option<&(u64, u64, u32)> {
         match &self.runq {
-            RunQueue::Fair(q) => q.first(),
+            RunQueue::Fair(q) => q.peek().map(|Reverse(k)| k),
             RunQueue::Fifo(_) => None,
         }
     }
@@ -746,11 +710,8 @@ impl<'s, S: TraceSink> Engine<'s, S> {
     /// Makes a blocked thread ready now (the kernel enqueues it at once; the
     /// latency is paid when it is dispatched), replacing its pending timeout.
     fn wake_blocked(&mut self, t: u32, cause: WakeCause) {
-        let th = &mut self.threads[t as usize];
-        debug_assert_eq!(th.sched, Sched::Blocked, "waking a thread that is not blocked");
-        th.epoch = th.epoch.wrapping_add(1);
-        let epoch = th.epoch;
-        self.push(self.now, t, epoch, What::Wake(cause));
+        debug_assert_eq!(self.threads[t as usize].sched, Sched::Blocked, "waking a thread that is not blocked");
+        self.queue.schedule(t, self.now, What::Wake(cause));
     }
 
     /// Length of the next bytecode burst and whether it ends at a check point
@@ -785,8 +746,6 @@ impl<'s, S: TraceSink> Engine<'s, S> {
     fn start_burst(&mut self, t: u32, kind: BurstKind, len: u64, stops_at_check: bool) {
         let th = &mut self.threads[t as usize];
         th.burst = Burst { kind, start: self.now, len, stops_at_check };
-        th.epoch = th.epoch.wrapping_add(1);
-        let epoch = th.epoch;
         let state = match kind {
             BurstKind::Python => ThreadState::Python,
             BurstKind::CHold => ThreadState::CHold,
@@ -800,7 +759,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         };
         let holds = th.holds;
         self.set_state(t, state, holds);
-        self.push(self.now.saturating_add(len), t, epoch, What::BurstEnd);
+        self.queue.schedule(t, self.now.saturating_add(len), What::BurstEnd);
     }
 
     /// Books `elapsed` of the current burst; `completed` if it ran in full.
@@ -876,12 +835,10 @@ impl<'s, S: TraceSink> Engine<'s, S> {
     }
 
     fn block(&mut self, t: u32, state: ThreadState, wake: Option<(u64, WakeCause)>) {
-        let th = &mut self.threads[t as usize];
-        th.epoch = th.epoch.wrapping_add(1);
-        let epoch = th.epoch;
-        let holds = th.holds;
-        if let Some((at, cause)) = wake {
-            self.push(at, t, epoch, What::Wake(cause));
+        let holds = self.threads[t as usize].holds;
+        match wake {
+            Some((at, cause)) => self.queue.schedule(t, at, What::Wake(cause)),
+            None => self.queue.cancel(t),
         }
         self.set_state(t, state, holds);
         self.leave_core(t, Sched::Blocked);
@@ -1002,7 +959,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         match &mut self.runq {
             RunQueue::Fifo(q) => q.push_back(t),
             RunQueue::Fair(q) => {
-                q.insert((self.threads[t as usize].vruntime, self.queue_seq, t));
+                q.push(Reverse((self.threads[t as usize].vruntime, self.queue_seq, t)));
             }
         }
     }
@@ -1012,8 +969,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         let th = &self.threads[t as usize];
         let elapsed = self.now - th.burst.start;
         self.account_burst(t, elapsed, false);
-        let th = &mut self.threads[t as usize];
-        th.epoch = th.epoch.wrapping_add(1);
+        self.queue.cancel(t);
         self.leave_core(t, Sched::Ready);
         let state = self.ready_state(t);
         let holds = self.threads[t as usize].holds;
@@ -1032,8 +988,9 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         let c = &mut self.cores[core as usize];
         c.busy_ns += self.now - th.run_start;
         c.current = None;
-        c.epoch = c.epoch.wrapping_add(1);
-        c.armed = false;
+        self.busy_cores -= 1;
+        // The slice timer stays: the next dispatch on this core replaces it,
+        // and a core left idle cancels it.
         if next != Sched::Ready {
             self.dispatch_next(core);
         }
@@ -1042,14 +999,13 @@ impl<'s, S: TraceSink> Engine<'s, S> {
     fn dispatch_next(&mut self, core: u32) {
         let next = match &mut self.runq {
             RunQueue::Fifo(q) => q.pop_front(),
-            RunQueue::Fair(q) => q.pop_first().map(|(_, _, t)| t),
+            RunQueue::Fair(q) => q.pop().map(|Reverse((_, _, t))| t),
         };
         match next {
             Some(t) => self.dispatch(core, t, self.costs.context_switch_ns),
             None => {
-                if self.cores[core as usize].current.is_none() {
-                    self.sink.core_state(self.now, core, CoreState::Idle);
-                }
+                self.cancel_slice(core);
+                self.sink.core_state(self.now, core, CoreState::Idle);
             }
         }
     }
@@ -1069,33 +1025,28 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         let th = &mut self.threads[t as usize];
         th.sched = Sched::Switching(core);
         th.dispatched_at = self.now;
-        th.epoch = th.epoch.wrapping_add(1);
-        let epoch = th.epoch;
         self.min_vruntime = self.min_vruntime.max(th.vruntime);
         let c = &mut self.cores[core as usize];
+        debug_assert!(c.current.is_none(), "dispatch onto a busy core");
         c.current = Some(t);
-        c.epoch = c.epoch.wrapping_add(1);
-        c.armed = false;
+        self.busy_cores += 1;
         c.slice_start = self.now + cs;
         c.dispatches += 1;
         self.sink.core_state(self.now, core, CoreState::Switch(ThreadId(t)));
-        self.push(self.now + cs, t, epoch, What::Run);
-        if !self.runq.is_empty() {
+        self.queue.schedule(t, self.now + cs, What::Run);
+        // A new slice: re-arm the timer if someone waits, else drop it.
+        self.cores[core as usize].armed = false;
+        if self.runq.is_empty() {
+            self.queue.cancel(self.core_base + core);
+        } else {
             self.arm(core);
         }
     }
 
+    /// The time slice for the number of threads that want a core now.
     fn slice_len(&self) -> u64 {
-        match self.policy {
-            OsPolicy::Fair { latency_ns, min_granularity_ns, .. } => {
-                let running = self.cores.iter().filter(|c| c.current.is_some()).count() as u64;
-                let total = running + self.runq.len() as u64;
-                let per_core = total.div_ceil(self.n_cores).max(1);
-                (latency_ns / per_core).max(min_granularity_ns)
-            }
-            OsPolicy::RoundRobin { slice_ns } => slice_ns,
-            OsPolicy::Fcfs => u64::MAX / 4,
-        }
+        let wanting = self.busy_cores as usize + self.runq.len();
+        self.slices[wanting.min(self.slices.len() - 1)]
     }
 
     fn arm(&mut self, core: u32) {
@@ -1107,10 +1058,10 @@ impl<'s, S: TraceSink> Engine<'s, S> {
             return;
         }
         c.armed = true;
-        let (start, epoch) = (c.slice_start, c.epoch);
+        let start = c.slice_start;
         // The slice depends on how many threads want a core right now.
         let at = start.saturating_add(self.slice_len()).max(self.now);
-        self.push(at, core, epoch, What::Slice);
+        self.queue.schedule(self.core_base + core, at, What::Slice);
     }
 
     fn arm_all(&mut self) {
@@ -1196,4 +1147,20 @@ impl<'s, S: TraceSink> Engine<'s, S> {
             .collect();
         SimResult { end, makespan_ns: now, events: self.events, threads, gils, cores }
     }
+}
+
+/// Slice lengths for 0..=threads threads wanting a core: the fair policy
+/// shares its latency among the threads per core, never below the minimum
+/// granularity; the others have a fixed slice.
+fn slice_table(policy: OsPolicy, cores: u32, threads: usize) -> Vec<u64> {
+    (0..=threads as u64 + u64::from(cores))
+        .map(|wanting| match policy {
+            OsPolicy::Fair { latency_ns, min_granularity_ns, .. } => {
+                let per_core = wanting.div_ceil(u64::from(cores)).max(1);
+                (latency_ns / per_core).max(min_granularity_ns)
+            }
+            OsPolicy::RoundRobin { slice_ns } => slice_ns,
+            OsPolicy::Fcfs => u64::MAX / 4,
+        })
+        .collect()
 }

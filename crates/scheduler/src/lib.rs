@@ -25,6 +25,7 @@
 
 mod engine;
 mod program;
+mod queue;
 mod result;
 pub mod rng;
 mod scenario;

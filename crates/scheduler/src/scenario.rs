@@ -2,6 +2,8 @@
 //! and the programs of its threads, plus its validation.
 
 use gil_core::{DEFAULT_CHECK_INTERVAL, DEFAULT_SWITCH_INTERVAL_NS, WakeOrder};
+
+use crate::queue::MAX_ENTITIES;
 use serde::{Deserialize, Serialize};
 
 /// Nanoseconds per microsecond.
@@ -362,6 +364,9 @@ impl Scenario {
             return err("processes".into(), Problem::NoThreads);
         }
         let n_threads = self.thread_count();
+        if n_threads + self.machine.cores as usize > MAX_ENTITIES {
+            return err("processes".into(), Problem::TooLarge(MAX_ENTITIES));
+        }
         let mut endless = Vec::new();
         let mut global = 0u32;
         for (p, proc_) in self.processes.iter().enumerate() {
@@ -512,6 +517,8 @@ pub enum Problem {
     StopOnEndless(u32),
     /// A program that never ends, with no `stop_when` and no horizon.
     NeverFinishes,
+    /// Threads plus cores exceed this limit.
+    TooLarge(usize),
 }
 
 impl std::fmt::Display for ScenarioError {
@@ -529,6 +536,7 @@ impl std::fmt::Display for ScenarioError {
             Problem::NoSuchThread(n) => format!("thread {n} does not exist"),
             Problem::StopOnEndless(n) => format!("thread {n} never finishes, so the run could never stop"),
             Problem::NeverFinishes => "this program never finishes: add stop_when or a horizon".to_owned(),
+            Problem::TooLarge(n) => format!("threads plus cores must not exceed {n}"),
         };
         write!(f, "{}: {what}", self.path)
     }
