@@ -227,6 +227,25 @@ pub struct GilStats {
     pub checks: u64,
 }
 
+impl std::ops::Add for GilStats {
+    type Output = GilStats;
+
+    /// Counter-wise sum (totals over several GILs or instances).
+    fn add(self, o: GilStats) -> GilStats {
+        GilStats {
+            acquisitions: self.acquisitions + o.acquisitions,
+            switches: self.switches + o.switches,
+            forced_drops: self.forced_drops + o.forced_drops,
+            voluntary_drops: self.voluntary_drops + o.voluntary_drops,
+            yields: self.yields + o.yields,
+            drop_requests: self.drop_requests + o.drop_requests,
+            timed_out_waits: self.timed_out_waits + o.timed_out_waits,
+            failed_acquires: self.failed_acquires + o.failed_acquires,
+            checks: self.checks + o.checks,
+        }
+    }
+}
+
 impl GilStats {
     /// Beazley's badness ratio: failed acquisitions per check (0 when no check).
     pub fn badness(&self) -> f64 {

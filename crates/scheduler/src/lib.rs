@@ -34,8 +34,9 @@ mod trace;
 pub use gil_core::{GilStats, ThreadId, WakeOrder};
 pub use result::{CoreReport, EndReason, GilReport, SimResult, StateTimes, ThreadReport};
 pub use scenario::{
-    Costs, Dist, GilSpec, Interp, Limits, MS, Machine, OsPolicy, Problem, ProcessSpec, SEC, Scenario, ScenarioError,
-    Step, ThreadSpec, Times, US,
+    Arrivals, CheckPoints, Costs, CrashSpec, Dist, EventLoopSpec, GilSpec, Interp, Limits, MS, Machine, OsPolicy,
+    Problem, ProcessSpec, QueueSpec, RoutineSpec, SEC, Scenario, ScenarioError, SourceSpec, Step, TaskSpec, ThreadSpec,
+    Times, US,
 };
 pub use trace::{CoreSpan, CoreState, Mark, MarkAt, NoTrace, Recorder, Span, ThreadState, Trace, TraceSink};
 
@@ -101,6 +102,6 @@ pub fn simulate_traced<S: TraceSink>(scenario: &Scenario, sink: &mut S) -> Resul
 impl ThreadSpec {
     /// A thread starting at time 0 in interpreter 0.
     pub fn new(name: &str, program: Vec<Step>) -> ThreadSpec {
-        ThreadSpec { name: name.to_owned(), interpreter: 0, start_ns: 0, program }
+        ThreadSpec { name: name.to_owned(), interpreter: 0, start_ns: 0, program, event_loop: None }
     }
 }

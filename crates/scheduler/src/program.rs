@@ -1,4 +1,4 @@
-//! Thread programs compiled to a flat list of operations, and duration sampling.
+//! Programs compiled to a flat list of operations, and duration sampling.
 
 use rand::{Rng, RngCore};
 use rand_pcg::Pcg64Mcg;
@@ -21,20 +21,61 @@ pub(crate) enum Kind {
     Io,
     Lock(u32),
     Unlock(u32),
+    /// One bytecode: load a shared variable into the thread's register.
+    Read(u32),
+    /// One bytecode: add to the register.
+    Add(i64),
+    /// One bytecode: store the register into a shared variable.
+    Store(u32),
+    /// One bytecode that updates a shared variable in place.
+    AtomicAdd(u32, i64),
+    Put(u32),
+    Get(u32),
+    /// Run the current item's routine, then reply to its sender.
+    Serve,
+    /// An event loop waiting in `select` for timers or completions.
+    Select,
+}
+
+/// Which GIL state a step needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Need {
+    /// Runs bytecode: takes the GIL first.
+    Gil,
+    /// Releases the GIL around its work.
+    NoGil,
+    /// Leaves the GIL as it is (it releases it only if it must block).
+    Any,
 }
 
 impl Kind {
-    /// Whether the step runs with the GIL held (else it releases it).
-    pub(crate) fn needs_gil(self) -> bool {
-        !matches!(self, Kind::CRelease | Kind::Io)
+    pub(crate) fn need(self) -> Need {
+        match self {
+            Kind::Python
+            | Kind::CHold
+            | Kind::Lock(_)
+            | Kind::Unlock(_)
+            | Kind::Read(_)
+            | Kind::Add(_)
+            | Kind::Store(_)
+            | Kind::AtomicAdd(..) => Need::Gil,
+            Kind::CRelease | Kind::Io | Kind::Select => Need::NoGil,
+            Kind::Put(_) | Kind::Get(_) | Kind::Serve => Need::Any,
+        }
+    }
+
+    /// A single bytecode of a race experiment (one tick, effect at its end).
+    pub(crate) fn is_op(self) -> bool {
+        matches!(self, Kind::Read(_) | Kind::Add(_) | Kind::Store(_) | Kind::AtomicAdd(..))
     }
 }
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Op {
     Work(Kind, Dist),
-    Lock(u32),
-    Unlock(u32),
+    Instant(Kind),
+    Await(Dist),
+    ToThread(u32),
     Loop { times: u64 },
     EndLoop { start: u32 },
 }
@@ -53,8 +94,17 @@ fn emit(steps: &[Step], ops: &mut Vec<Op>) {
             Step::CHold(d) => ops.push(Op::Work(Kind::CHold, *d)),
             Step::CRelease(d) => ops.push(Op::Work(Kind::CRelease, *d)),
             Step::Io(d) => ops.push(Op::Work(Kind::Io, *d)),
-            Step::Lock(n) => ops.push(Op::Lock(*n)),
-            Step::Unlock(n) => ops.push(Op::Unlock(*n)),
+            Step::Lock(n) => ops.push(Op::Instant(Kind::Lock(*n))),
+            Step::Unlock(n) => ops.push(Op::Instant(Kind::Unlock(*n))),
+            Step::Read(v) => ops.push(Op::Instant(Kind::Read(*v))),
+            Step::Add(n) => ops.push(Op::Instant(Kind::Add(*n))),
+            Step::Store(v) => ops.push(Op::Instant(Kind::Store(*v))),
+            Step::AtomicAdd(v, n) => ops.push(Op::Instant(Kind::AtomicAdd(*v, *n))),
+            Step::Put(q) => ops.push(Op::Instant(Kind::Put(*q))),
+            Step::Get(q) => ops.push(Op::Instant(Kind::Get(*q))),
+            Step::Serve => ops.push(Op::Instant(Kind::Serve)),
+            Step::AwaitIo(d) => ops.push(Op::Await(*d)),
+            Step::ToThread(r) => ops.push(Op::ToThread(*r)),
             Step::Repeat { times, body } => {
                 let start = ops.len() as u32;
                 let times = match times {
@@ -69,7 +119,7 @@ fn emit(steps: &[Step], ops: &mut Vec<Op>) {
     }
 }
 
-/// A thread's position in its program.
+/// A position in a program.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Cursor {
     pc: u32,
@@ -77,9 +127,16 @@ pub(crate) struct Cursor {
     loops: Vec<u64>,
 }
 
-/// The next step a program yields, with its sampled amount.
+/// What a program yields next.
 pub(crate) enum Next {
-    Step(Kind, u64),
+    /// A step with its sampled amount (1 for instant steps); `back_edge` is
+    /// set when a loop jumped back on the way (a check point since 3.10).
+    Step { kind: Kind, amount: u64, back_edge: bool },
+    /// An asyncio task awaits I/O for this long.
+    Await(u64),
+    /// An asyncio task offloads this routine to a worker thread.
+    ToThread(u32),
+    /// The program ended.
     End,
 }
 
@@ -87,13 +144,15 @@ impl Cursor {
     /// Advances to the next step; loops are validated to run at least once
     /// and forever loops to contain a timed step, so this terminates.
     pub(crate) fn next(&mut self, ops: &[Op], rng: &mut Pcg64Mcg) -> Next {
+        let mut back_edge = false;
         loop {
             let Some(op) = ops.get(self.pc as usize) else { return Next::End };
             self.pc += 1;
             match *op {
-                Op::Work(kind, dist) => return Next::Step(kind, sample(dist, rng)),
-                Op::Lock(n) => return Next::Step(Kind::Lock(n), 1),
-                Op::Unlock(n) => return Next::Step(Kind::Unlock(n), 1),
+                Op::Work(kind, dist) => return Next::Step { kind, amount: sample(dist, rng), back_edge },
+                Op::Instant(kind) => return Next::Step { kind, amount: 1, back_edge },
+                Op::Await(dist) => return Next::Await(sample(dist, rng)),
+                Op::ToThread(r) => return Next::ToThread(r),
                 Op::Loop { times } => self.loops.push(times),
                 Op::EndLoop { start } => {
                     let left = self.loops.last_mut().expect("loop end without start");
@@ -104,6 +163,7 @@ impl Cursor {
                         self.loops.pop();
                     } else {
                         self.pc = start + 1;
+                        back_edge = true;
                     }
                 }
             }
@@ -125,4 +185,27 @@ pub(crate) fn sample(dist: Dist, rng: &mut Pcg64Mcg) -> u64 {
         }
         Dist::Forever => FOREVER,
     }
+}
+
+/// The mean of a distribution (for the SJF policy's job-length estimate).
+pub(crate) fn mean(dist: Dist) -> u64 {
+    match dist {
+        Dist::Fixed(n) => n,
+        Dist::Uniform { lo, hi } => lo / 2 + hi / 2,
+        Dist::Exp { mean } => mean,
+        Dist::Forever => FOREVER,
+    }
+}
+
+/// Expected CPU work (bytecode and C code) of a program, saturating.
+pub(crate) fn expected_cpu(steps: &[Step]) -> u64 {
+    steps.iter().fold(0u64, |sum, step| {
+        let one = match step {
+            Step::Python(d) | Step::CHold(d) | Step::CRelease(d) => mean(*d),
+            Step::Repeat { times: Times::Count(n), body } => expected_cpu(body).saturating_mul(*n),
+            Step::Repeat { times: Times::Forever, .. } => FOREVER,
+            _ => 0,
+        };
+        sum.saturating_add(one).min(FOREVER)
+    })
 }

@@ -16,7 +16,8 @@ pub enum EndReason {
     /// The horizon was reached.
     Horizon,
     /// No event was left but some threads had not finished (they wait on
-    /// locks nobody will release).
+    /// locks nobody will release); only without a horizon (with one, the run
+    /// idles to the horizon and the threads' `end_state` tells).
     Deadlock,
 }
 
@@ -36,6 +37,14 @@ pub struct SimResult {
     pub gils: Vec<GilReport>,
     /// Per core.
     pub cores: Vec<CoreReport>,
+    /// Per process.
+    pub processes: Vec<ProcessReport>,
+    /// Final values of the shared variables.
+    pub vars: Vec<i64>,
+    /// Per request source: what its clients saw.
+    pub sources: Vec<SourceReport>,
+    /// Per asyncio task, in thread order then task order.
+    pub tasks: Vec<TaskReport>,
 }
 
 impl SimResult {
@@ -46,20 +55,7 @@ impl SimResult {
 
     /// Counters summed over every GIL.
     pub fn gil_totals(&self) -> GilStats {
-        let mut sum = GilStats::default();
-        for g in &self.gils {
-            let s = &g.stats;
-            sum.acquisitions += s.acquisitions;
-            sum.switches += s.switches;
-            sum.forced_drops += s.forced_drops;
-            sum.voluntary_drops += s.voluntary_drops;
-            sum.yields += s.yields;
-            sum.drop_requests += s.drop_requests;
-            sum.timed_out_waits += s.timed_out_waits;
-            sum.failed_acquires += s.failed_acquires;
-            sum.checks += s.checks;
-        }
-        sum
+        self.gils.iter().fold(GilStats::default(), |sum, g| sum + g.stats)
     }
 
     /// The thread called `name` (the first, if several share it).
@@ -91,6 +87,10 @@ pub struct StateTimes {
     pub io: u64,
     /// Blocked on a lock.
     pub lock_wait: u64,
+    /// Blocked on a queue.
+    pub queue_wait: u64,
+    /// Dead after a crash.
+    pub crashed: u64,
 }
 
 impl StateTimes {
@@ -107,6 +107,8 @@ impl StateTimes {
             ThreadState::Handoff => &mut self.handoff,
             ThreadState::Io => &mut self.io,
             ThreadState::LockWait => &mut self.lock_wait,
+            ThreadState::QueueWait => &mut self.queue_wait,
+            ThreadState::Crashed => &mut self.crashed,
             ThreadState::Done => return,
         };
         *slot += ns;
@@ -124,7 +126,24 @@ impl StateTimes {
             + self.handoff
             + self.io
             + self.lock_wait
+            + self.queue_wait
+            + self.crashed
     }
+}
+
+/// Summarises latencies (sorted in place).
+pub(crate) fn summarise(latencies: &mut [u64]) -> (Latency, Vec<u64>) {
+    if latencies.is_empty() {
+        return (Latency::default(), Vec::new());
+    }
+    latencies.sort_unstable();
+    let n = latencies.len();
+    // Nearest-rank percentile.
+    let pct = |p: usize| latencies[((p * n).div_ceil(100)).clamp(1, n) - 1];
+    let mean = latencies.iter().map(|&l| l as f64).sum::<f64>() / n as f64;
+    let lat = Latency { p50_ns: pct(50), p90_ns: pct(90), p99_ns: pct(99), max_ns: latencies[n - 1], mean_ns: mean };
+    let cdf = (0..=100).map(|p| if p == 0 { latencies[0] } else { pct(p) }).collect();
+    (lat, cdf)
 }
 
 /// What one thread did.
@@ -153,6 +172,90 @@ pub struct ThreadReport {
     pub failed_acquires: u64,
     /// Drop requests it serviced (forced drops).
     pub forced_drops: u64,
+}
+
+impl ThreadReport {
+    /// Finish minus start (`None` if it did not finish): the turnaround of a job.
+    pub fn turnaround_ns(&self) -> Option<u64> {
+        self.finished_ns.map(|f| f - self.start_ns)
+    }
+
+    /// Time ready but without a core: the waiting time of scheduling textbooks.
+    pub fn waiting_ns(&self) -> u64 {
+        self.time.ready
+    }
+}
+
+/// What one process did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProcessReport {
+    /// Its name.
+    pub name: String,
+    /// Its resident memory, as declared.
+    pub memory_mb: f64,
+    /// Times it crashed.
+    pub crashes: u32,
+    /// Times it was restarted.
+    pub restarts: u32,
+}
+
+/// Latency percentiles of answered requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    /// Median.
+    pub p50_ns: u64,
+    /// 90th percentile.
+    pub p90_ns: u64,
+    /// 99th percentile.
+    pub p99_ns: u64,
+    /// Largest.
+    pub max_ns: u64,
+    /// Mean.
+    pub mean_ns: f64,
+}
+
+/// What one request source saw.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceReport {
+    /// Its name.
+    pub name: String,
+    /// Requests sent (including refused ones).
+    pub sent: u64,
+    /// Requests answered in time.
+    pub completed: u64,
+    /// Requests refused because the queue (backlog) was full (HTTP 502 at a proxy).
+    pub refused: u64,
+    /// Requests whose client gave up before the answer (HTTP 504 at a proxy).
+    pub timed_out: u64,
+    /// Requests lost when the process serving them crashed (HTTP 502).
+    pub failed: u64,
+    /// Requests still queued or being served when the run ended.
+    pub in_flight: u64,
+    /// Answers that came after their client had given up (wasted work).
+    pub late: u64,
+    /// Completed requests per second of sending time.
+    pub throughput_rps: f64,
+    /// Latency of completed requests, from sending to answer.
+    pub latency: Latency,
+    /// Latency at every percentile 0, 1, ..., 100 (for CDF charts).
+    pub cdf_ns: Vec<u64>,
+}
+
+/// What one asyncio task saw.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskReport {
+    /// Its name.
+    pub name: String,
+    /// The event-loop thread (global number).
+    pub thread: u32,
+    /// When it finished, if it did.
+    pub finished_ns: Option<u64>,
+    /// Times it was suspended (awaits and offloads).
+    pub awaits: u64,
+    /// Longest delay between its await completing and it running again.
+    pub max_lag_ns: u64,
+    /// Sum of those delays.
+    pub total_lag_ns: u64,
 }
 
 impl ThreadReport {

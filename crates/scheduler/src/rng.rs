@@ -14,6 +14,8 @@ pub const THREAD_STREAM: u64 = 1;
 pub const GIL_STREAM: u64 = 2;
 /// Component tag of the OS stream (wake-up latency jitter).
 pub const OS_STREAM: u64 = 3;
+/// Component tag of request-source streams (arrivals, think times, routines).
+pub const SOURCE_STREAM: u64 = 4;
 
 /// SplitMix64's finaliser: a bijective 64-bit mixer.
 pub fn splitmix64(mut x: u64) -> u64 {

@@ -28,6 +28,16 @@ pub struct Scenario {
     pub processes: Vec<ProcessSpec>,
     /// Number of `threading.Lock` objects, named by index in `lock`/`unlock` steps.
     pub locks: u32,
+    /// Number of shared integer variables (for race experiments), named by
+    /// index in `read`, `store` and `atomic_add` steps; all start at 0.
+    pub vars: u32,
+    /// Queues between threads (a listen backlog, a task queue, a pipe).
+    pub queues: Vec<QueueSpec>,
+    /// Programs run on behalf of a queue item by a `serve` step (a request
+    /// handler, a function offloaded with `to_thread`).
+    pub routines: Vec<RoutineSpec>,
+    /// Request sources outside the machine (load-generating clients).
+    pub sources: Vec<SourceSpec>,
     /// Stop when all these threads (global numbers) have finished; when empty,
     /// stop when every thread has finished.
     pub stop_when: Vec<u32>,
@@ -78,6 +88,10 @@ pub enum OsPolicy {
     },
     /// First come, first served: a thread keeps its core until it blocks or ends.
     Fcfs,
+    /// Shortest job first (non-preemptive): the ready thread with the least
+    /// expected CPU work left runs next, as textbooks assume burst lengths
+    /// are known.
+    Sjf,
 }
 
 impl OsPolicy {
@@ -186,12 +200,29 @@ pub struct Interp {
     pub tick_ns: u64,
     /// Which sleeping waiter a signal wakes.
     pub wake_order: WakeOrder,
+    /// Where the holder tests the eval breaker between the single bytecodes
+    /// of race experiments (`read`, `add`, `store`, `atomic_add`).
+    pub check_points: CheckPoints,
 }
 
 impl Default for Interp {
     fn default() -> Interp {
-        Interp { tick_ns: 10, wake_order: WakeOrder::Fifo }
+        Interp { tick_ns: 10, wake_order: WakeOrder::Fifo, check_points: CheckPoints::LoopsAndCalls }
     }
+}
+
+/// Where a new-GIL holder can be asked to drop the GIL.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckPoints {
+    /// CPython 3.10 and later: only at loop back-edges and calls, so the
+    /// bytecodes of `counter += 1` in a loop body run without a check between
+    /// them (the old GIL still counts every tick).
+    #[default]
+    LoopsAndCalls,
+    /// CPython 3.9 and earlier: before almost every bytecode, so a switch can
+    /// fall between the load and the store of `counter += 1`.
+    PerBytecode,
 }
 
 /// One OS process: one or more interpreters and their threads.
@@ -204,6 +235,21 @@ pub struct ProcessSpec {
     pub interpreters: u32,
     /// The process's threads.
     pub threads: Vec<ThreadSpec>,
+    /// Resident memory of the process, in megabytes (reported, not simulated).
+    pub memory_mb: f64,
+    /// The process dies at a given time (every thread with it) and may be
+    /// restarted, as a WSGI master restarts a crashed worker.
+    pub crash: Option<CrashSpec>,
+}
+
+/// A process crash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrashSpec {
+    /// When the process dies.
+    pub at_ns: u64,
+    /// How long until a fresh copy runs again (forking and booting included);
+    /// `None` leaves it dead.
+    pub restart_after_ns: Option<u64>,
 }
 
 /// One OS thread running a Python program.
@@ -217,6 +263,90 @@ pub struct ThreadSpec {
     pub start_ns: u64,
     /// What the thread does, in order.
     pub program: Vec<Step>,
+    /// Runs an asyncio event loop over these tasks instead of `program`
+    /// (which must then be empty); the thread ends when every task has.
+    pub event_loop: Option<EventLoopSpec>,
+}
+
+/// An asyncio event loop: one thread, cooperative tasks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventLoopSpec {
+    /// The tasks, all scheduled when the loop starts (like `gather`).
+    pub tasks: Vec<TaskSpec>,
+    /// Bytecode the loop runs each time it resumes a task (its own
+    /// bookkeeping: `_run_once`, the handle, the coroutine's `send`).
+    pub overhead: Dist,
+    /// The queue served by the default executor's threads, for `to_thread`.
+    pub executor: Option<u32>,
+}
+
+/// One asyncio task.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskSpec {
+    /// Name for reports.
+    pub name: String,
+    /// Its coroutine: steps, where `await_io` and `to_thread` suspend it.
+    pub program: Vec<Step>,
+}
+
+/// A queue between threads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueSpec {
+    /// Name for reports.
+    pub name: String,
+    /// Most items it holds (a listen backlog); `None` is unbounded.
+    pub capacity: Option<u32>,
+}
+
+/// A named program that `serve` runs for an item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoutineSpec {
+    /// Name for reports.
+    pub name: String,
+    /// What it does.
+    pub program: Vec<Step>,
+}
+
+/// Clients outside the machine sending requests into a queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceSpec {
+    /// Name for reports.
+    pub name: String,
+    /// The queue requests arrive in (a full queue refuses them).
+    pub queue: u32,
+    /// Which routine serves a request, chosen at random by weight.
+    pub routines: Vec<(u32, u32)>,
+    /// How requests are generated.
+    pub arrivals: Arrivals,
+    /// First request.
+    pub start_ns: u64,
+    /// No request is sent from this time on.
+    pub stop_ns: u64,
+    /// A client (or the proxy in front) gives up after this long: the
+    /// request counts as timed out (HTTP 504 at a proxy).
+    pub timeout_ns: Option<u64>,
+    /// A closed-loop client whose request was refused waits this long
+    /// before it tries again.
+    pub retry_ns: u64,
+}
+
+/// How a source generates requests.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arrivals {
+    /// `clients` clients, each sending a request, waiting for the answer (or
+    /// its timeout), then thinking before the next.
+    Closed {
+        /// Number of clients.
+        clients: u32,
+        /// Think time between an answer and the next request.
+        think: Dist,
+    },
+    /// Requests arrive as a Poisson process, whatever the server does.
+    Open {
+        /// Mean arrivals per second.
+        rate_per_sec: f64,
+    },
 }
 
 /// One step of a thread program.
@@ -236,6 +366,29 @@ pub enum Step {
     Lock(u32),
     /// `lock.release()` on lock number `n`.
     Unlock(u32),
+    /// One bytecode: load shared variable `v` into the thread's register
+    /// (`LOAD_GLOBAL counter`).
+    Read(u32),
+    /// One bytecode: add to the register (`BINARY_OP +=`).
+    Add(i64),
+    /// One bytecode: store the register into shared variable `v`
+    /// (`STORE_GLOBAL counter`).
+    Store(u32),
+    /// One bytecode that updates shared variable `v` in place (like
+    /// `list.append` or `next(itertools.count())`): atomic under a GIL.
+    AtomicAdd(u32, i64),
+    /// Put an item into queue `q`; blocks (releasing the GIL) while it is full.
+    Put(u32),
+    /// Take an item from queue `q`; blocks (releasing the GIL) while it is empty.
+    Get(u32),
+    /// Run the current item's routine, then answer its sender.
+    Serve,
+    /// asyncio only: `await` an I/O operation this long; the loop runs other
+    /// tasks meanwhile.
+    AwaitIo(Dist),
+    /// asyncio only: `await asyncio.to_thread(f)`, running routine `r` on the
+    /// default executor.
+    ToThread(u32),
     /// The body, `times` times.
     Repeat {
         /// How many times.
@@ -302,6 +455,10 @@ impl Scenario {
             seed: 1,
             processes: Vec::new(),
             locks: 0,
+            vars: 0,
+            queues: Vec::new(),
+            routines: Vec::new(),
+            sources: Vec::new(),
             stop_when: Vec::new(),
             limits: Limits::default(),
         }
@@ -309,7 +466,13 @@ impl Scenario {
 
     /// Adds a single-interpreter process with the given threads; returns its index.
     pub fn process(&mut self, name: &str, threads: Vec<ThreadSpec>) -> usize {
-        self.processes.push(ProcessSpec { name: name.to_owned(), interpreters: 1, threads });
+        self.processes.push(ProcessSpec {
+            name: name.to_owned(),
+            interpreters: 1,
+            threads,
+            memory_mb: 0.0,
+            crash: None,
+        });
         self.processes.len() - 1
     }
 
@@ -341,7 +504,7 @@ impl Scenario {
             OsPolicy::RoundRobin { slice_ns: 0 } => {
                 return err("machine.policy.slice_ns".into(), Problem::Zero);
             }
-            OsPolicy::RoundRobin { .. } | OsPolicy::Fcfs => {}
+            OsPolicy::RoundRobin { .. } | OsPolicy::Fcfs | OsPolicy::Sjf => {}
         }
         match self.gil {
             GilSpec::New { switch_interval_ns: 0 }
@@ -364,8 +527,72 @@ impl Scenario {
             return err("processes".into(), Problem::NoThreads);
         }
         let n_threads = self.thread_count();
-        if n_threads + self.machine.cores as usize > MAX_ENTITIES {
+        let n_clients: usize = self
+            .sources
+            .iter()
+            .map(|s| match s.arrivals {
+                Arrivals::Closed { clients, .. } => clients as usize,
+                Arrivals::Open { .. } => 1,
+            })
+            .sum();
+        if n_threads + self.machine.cores as usize + self.processes.len() + n_clients > MAX_ENTITIES {
             return err("processes".into(), Problem::TooLarge(MAX_ENTITIES));
+        }
+        let mut ctx = Ctx {
+            locks: self.locks,
+            vars: self.vars,
+            queues: self.queues.len(),
+            routines: self.routines.len(),
+            routines_timed: true,
+        };
+        for (i, q) in self.queues.iter().enumerate() {
+            if q.capacity == Some(0) {
+                return err(format!("queues[{i}].capacity"), Problem::Zero);
+            }
+        }
+        for (i, r) in self.routines.iter().enumerate() {
+            let path = format!("routines[{i}].program");
+            if r.program.is_empty() {
+                return err(path, Problem::EmptyProgram);
+            }
+            let shape = check_steps(&r.program, &path, &ctx, Where::Routine)?;
+            if shape.endless {
+                return err(path, Problem::EndlessRoutine);
+            }
+            ctx.routines_timed &= shape.timed;
+        }
+        for (i, src) in self.sources.iter().enumerate() {
+            let path = format!("sources[{i}]");
+            if src.queue as usize >= self.queues.len() {
+                return err(format!("{path}.queue"), Problem::NoSuchQueue(src.queue));
+            }
+            if src.routines.is_empty() || src.routines.iter().all(|(_, w)| *w == 0) {
+                return err(format!("{path}.routines"), Problem::NoRoutine);
+            }
+            if let Some(&(r, _)) = src.routines.iter().find(|(r, _)| *r as usize >= self.routines.len()) {
+                return err(format!("{path}.routines"), Problem::NoSuchRoutine(r));
+            }
+            match src.arrivals {
+                Arrivals::Closed { clients: 0, .. } => return err(format!("{path}.arrivals.clients"), Problem::Zero),
+                Arrivals::Closed { think, .. } => {
+                    if let Some(problem) = dist_problem(think, true) {
+                        return err(format!("{path}.arrivals.think"), problem);
+                    }
+                }
+                Arrivals::Open { rate_per_sec } if !(rate_per_sec.is_finite() && rate_per_sec > 0.0) => {
+                    return err(format!("{path}.arrivals.rate_per_sec"), Problem::NotPositive);
+                }
+                Arrivals::Open { .. } => {}
+            }
+            if src.stop_ns <= src.start_ns {
+                return err(format!("{path}.stop_ns"), Problem::NotPositive);
+            }
+            if src.timeout_ns == Some(0) {
+                return err(format!("{path}.timeout_ns"), Problem::NotPositive);
+            }
+            if src.retry_ns == 0 {
+                return err(format!("{path}.retry_ns"), Problem::NotPositive);
+            }
         }
         let mut endless = Vec::new();
         let mut global = 0u32;
@@ -373,16 +600,50 @@ impl Scenario {
             if proc_.interpreters == 0 {
                 return err(format!("processes[{p}].interpreters"), Problem::Zero);
             }
+            if !(proc_.memory_mb.is_finite() && proc_.memory_mb >= 0.0) {
+                return err(format!("processes[{p}].memory_mb"), Problem::NotPositive);
+            }
+            if let Some(CrashSpec { restart_after_ns: Some(0), .. }) = proc_.crash {
+                return err(format!("processes[{p}].crash.restart_after_ns"), Problem::NotPositive);
+            }
             for (t, th) in proc_.threads.iter().enumerate() {
                 let path = format!("processes[{p}].threads[{t}]");
                 if th.interpreter >= proc_.interpreters {
                     return err(format!("{path}.interpreter"), Problem::NoSuchInterpreter(th.interpreter));
                 }
-                if th.program.is_empty() {
-                    return err(format!("{path}.program"), Problem::EmptyProgram);
-                }
-                let shape = check_steps(&th.program, &format!("{path}.program"), self.locks)?;
-                if shape.endless {
+                let endless_thread = match &th.event_loop {
+                    None => {
+                        if th.program.is_empty() {
+                            return err(format!("{path}.program"), Problem::EmptyProgram);
+                        }
+                        check_steps(&th.program, &format!("{path}.program"), &ctx, Where::Thread)?.endless
+                    }
+                    Some(lp) => {
+                        if !th.program.is_empty() {
+                            return err(format!("{path}.program"), Problem::ProgramWithLoop);
+                        }
+                        if lp.tasks.is_empty() {
+                            return err(format!("{path}.event_loop.tasks"), Problem::EmptyProgram);
+                        }
+                        if let Some(problem) = dist_problem(lp.overhead, true) {
+                            return err(format!("{path}.event_loop.overhead"), problem);
+                        }
+                        if let Some(q) = lp.executor.filter(|q| *q as usize >= self.queues.len()) {
+                            return err(format!("{path}.event_loop.executor"), Problem::NoSuchQueue(q));
+                        }
+                        let mut endless = false;
+                        for (k, task) in lp.tasks.iter().enumerate() {
+                            let tpath = format!("{path}.event_loop.tasks[{k}].program");
+                            if task.program.is_empty() {
+                                return err(tpath, Problem::EmptyProgram);
+                            }
+                            let wh = Where::Task { executor: lp.executor.is_some() };
+                            endless |= check_steps(&task.program, &tpath, &ctx, wh)?.endless;
+                        }
+                        endless
+                    }
+                };
+                if endless_thread {
                     endless.push(global);
                 }
                 global += 1;
@@ -395,6 +656,9 @@ impl Scenario {
             if endless.contains(&t) {
                 return err(format!("stop_when[{i}]"), Problem::StopOnEndless(t));
             }
+        }
+        if self.limits.horizon_ns.is_none() && !self.sources.is_empty() {
+            return err("limits.horizon_ns".into(), Problem::SourcesNeedHorizon);
         }
         if self.limits.horizon_ns.is_none() && self.stop_when.is_empty() {
             if let Some(&t) = endless.first() {
@@ -431,32 +695,103 @@ struct Shape {
     timed: bool,
 }
 
-fn check_steps(steps: &[Step], path: &str, locks: u32) -> Result<Shape, ScenarioError> {
+/// Numbers of the named objects steps may refer to.
+struct Ctx {
+    locks: u32,
+    vars: u32,
+    queues: usize,
+    routines: usize,
+    /// Every routine takes time, so a `serve` does.
+    routines_timed: bool,
+}
+
+/// Where a program runs, which decides the steps it may use.
+#[derive(Clone, Copy)]
+enum Where {
+    Thread,
+    Routine,
+    Task { executor: bool },
+}
+
+/// What is wrong with a duration, if anything (`zero_ok` for think times
+/// and overheads, which may be zero).
+fn dist_problem(d: Dist, zero_ok: bool) -> Option<Problem> {
+    match d {
+        Dist::Fixed(0) if !zero_ok => Some(Problem::NotPositive),
+        Dist::Uniform { lo, hi } if (lo == 0 && !zero_ok) || hi < lo => Some(Problem::BadRange { lo, hi }),
+        Dist::Exp { mean: 0 } => Some(Problem::NotPositive),
+        Dist::Forever if zero_ok => Some(Problem::NotPositive),
+        _ => None,
+    }
+}
+
+fn check_steps(steps: &[Step], path: &str, ctx: &Ctx, wh: Where) -> Result<Shape, ScenarioError> {
     let mut shape = Shape { endless: false, timed: false };
     for (i, step) in steps.iter().enumerate() {
         let here = format!("{path}[{i}]");
         let fail = |problem| Err(ScenarioError { path: here.clone(), problem });
+        let in_task = matches!(wh, Where::Task { .. });
         match step {
             Step::Python(d) | Step::CHold(d) | Step::CRelease(d) | Step::Io(d) => {
-                match *d {
-                    Dist::Fixed(0) => return fail(Problem::NotPositive),
-                    Dist::Uniform { lo, hi } if lo == 0 || hi < lo => return fail(Problem::BadRange { lo, hi }),
-                    Dist::Exp { mean: 0 } => return fail(Problem::NotPositive),
-                    Dist::Forever => shape.endless = true,
-                    _ => {}
+                if let Some(problem) = dist_problem(*d, false) {
+                    return fail(problem);
                 }
+                shape.endless |= *d == Dist::Forever;
                 shape.timed = true;
             }
             Step::Lock(n) | Step::Unlock(n) => {
-                if *n >= locks {
+                if *n >= ctx.locks {
                     return fail(Problem::NoSuchLock(*n));
                 }
+            }
+            Step::Read(v) | Step::Store(v) | Step::AtomicAdd(v, _) => {
+                if *v >= ctx.vars {
+                    return fail(Problem::NoSuchVar(*v));
+                }
+                // A bytecode takes a tick.
+                shape.timed = true;
+            }
+            Step::Add(_) => shape.timed = true,
+            Step::Put(q) | Step::Get(q) => {
+                if in_task {
+                    return fail(Problem::NotInTask);
+                }
+                if *q as usize >= ctx.queues {
+                    return fail(Problem::NoSuchQueue(*q));
+                }
+            }
+            Step::Serve => {
+                if in_task {
+                    return fail(Problem::NotInTask);
+                }
+                shape.timed |= ctx.routines_timed;
+            }
+            Step::AwaitIo(d) => {
+                if !in_task {
+                    return fail(Problem::OnlyInTask);
+                }
+                if let Some(problem) = dist_problem(*d, false) {
+                    return fail(problem);
+                }
+                shape.endless |= *d == Dist::Forever;
+                shape.timed = true;
+            }
+            Step::ToThread(r) => {
+                match wh {
+                    Where::Task { executor: true } => {}
+                    Where::Task { executor: false } => return fail(Problem::NoExecutor),
+                    _ => return fail(Problem::OnlyInTask),
+                }
+                if *r as usize >= ctx.routines {
+                    return fail(Problem::NoSuchRoutine(*r));
+                }
+                shape.timed = true;
             }
             Step::Repeat { times, body } => {
                 if body.is_empty() {
                     return fail(Problem::EmptyProgram);
                 }
-                let inner = check_steps(body, &format!("{here}.body"), locks)?;
+                let inner = check_steps(body, &format!("{here}.body"), ctx, wh)?;
                 match times {
                     Times::Count(0) => return fail(Problem::Zero),
                     Times::Count(_) => {}
@@ -519,6 +854,26 @@ pub enum Problem {
     NeverFinishes,
     /// Threads plus cores exceed this limit.
     TooLarge(usize),
+    /// A shared variable number at or beyond `vars`.
+    NoSuchVar(u32),
+    /// A queue number at or beyond the number of queues.
+    NoSuchQueue(u32),
+    /// A routine number at or beyond the number of routines.
+    NoSuchRoutine(u32),
+    /// A source needs at least one routine with a positive weight.
+    NoRoutine,
+    /// `await_io` and `to_thread` exist only in asyncio tasks.
+    OnlyInTask,
+    /// Queues and `serve` are not used from asyncio tasks.
+    NotInTask,
+    /// `to_thread` needs the event loop's executor queue.
+    NoExecutor,
+    /// An event-loop thread runs its tasks, not a program.
+    ProgramWithLoop,
+    /// A routine must end (it answers a request).
+    EndlessRoutine,
+    /// Request sources run for a fixed time: the run needs a horizon.
+    SourcesNeedHorizon,
 }
 
 impl std::fmt::Display for ScenarioError {
@@ -536,7 +891,17 @@ impl std::fmt::Display for ScenarioError {
             Problem::NoSuchThread(n) => format!("thread {n} does not exist"),
             Problem::StopOnEndless(n) => format!("thread {n} never finishes, so the run could never stop"),
             Problem::NeverFinishes => "this program never finishes: add stop_when or a horizon".to_owned(),
-            Problem::TooLarge(n) => format!("threads plus cores must not exceed {n}"),
+            Problem::TooLarge(n) => format!("threads, cores, processes and clients must not exceed {n}"),
+            Problem::NoSuchVar(n) => format!("shared variable {n} does not exist"),
+            Problem::NoSuchQueue(n) => format!("queue {n} does not exist"),
+            Problem::NoSuchRoutine(n) => format!("routine {n} does not exist"),
+            Problem::NoRoutine => "needs at least one routine with a positive weight".to_owned(),
+            Problem::OnlyInTask => "only an asyncio task can await".to_owned(),
+            Problem::NotInTask => "an asyncio task cannot use queues or serve".to_owned(),
+            Problem::NoExecutor => "to_thread needs an executor queue on the event loop".to_owned(),
+            Problem::ProgramWithLoop => "an event-loop thread runs its tasks; leave its program empty".to_owned(),
+            Problem::EndlessRoutine => "a routine must end".to_owned(),
+            Problem::SourcesNeedHorizon => "request sources need a horizon (the run length)".to_owned(),
         };
         write!(f, "{}: {what}", self.path)
     }

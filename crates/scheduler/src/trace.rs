@@ -32,6 +32,10 @@ pub enum ThreadState {
     Io,
     /// Blocked acquiring a `threading.Lock`.
     LockWait,
+    /// Blocked on a queue: waiting for an item, or for room to put one.
+    QueueWait,
+    /// Its process crashed and has not been restarted (yet).
+    Crashed,
     /// Finished.
     Done,
 }
@@ -40,7 +44,7 @@ impl ThreadState {
     /// Every state, in a stable order (the index used by [`StateTimes`]).
     ///
     /// [`StateTimes`]: crate::StateTimes
-    pub const ALL: [ThreadState; 11] = [
+    pub const ALL: [ThreadState; 13] = [
         ThreadState::NotStarted,
         ThreadState::Ready,
         ThreadState::Python,
@@ -51,6 +55,8 @@ impl ThreadState {
         ThreadState::Handoff,
         ThreadState::Io,
         ThreadState::LockWait,
+        ThreadState::QueueWait,
+        ThreadState::Crashed,
         ThreadState::Done,
     ];
 
@@ -72,6 +78,8 @@ impl ThreadState {
             ThreadState::Handoff => "handoff",
             ThreadState::Io => "io",
             ThreadState::LockWait => "lock_wait",
+            ThreadState::QueueWait => "queue_wait",
+            ThreadState::Crashed => "crashed",
             ThreadState::Done => "done",
         }
     }

@@ -2,11 +2,17 @@
 
 use proptest::prelude::*;
 use scheduler::{
-    Costs, Dist, EndReason, GilSpec, Interp, Machine, OsPolicy, ProcessSpec, Recorder, Scenario, Step, ThreadSpec,
-    Times, US, WakeOrder, simulate, simulate_traced,
+    Arrivals, CheckPoints, Costs, CrashSpec, Dist, EndReason, EventLoopSpec, GilSpec, Interp, MS, Machine, OsPolicy,
+    ProcessSpec, QueueSpec, Recorder, RoutineSpec, Scenario, SourceSpec, Step, TaskSpec, ThreadSpec, Times, US,
+    WakeOrder, simulate, simulate_traced,
 };
 
 use crate::support::{check_invariants, fixed_work};
+
+/// Cases per property: `PROPTEST_CASES` overrides the default (for long runs).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
 
 fn dist() -> impl Strategy<Value = Dist> {
     prop_oneof![
@@ -19,6 +25,12 @@ fn dist() -> impl Strategy<Value = Dist> {
 fn leaf(locks: u32) -> impl Strategy<Value = Vec<Step>> {
     prop_oneof![
         4 => dist().prop_map(|d| vec![Step::Python(d)]),
+        // `counter += 1` on one of two shared variables, or an atomic update.
+        1 => (0u32..2, 1u64..50).prop_map(|(v, n)| vec![Step::Repeat {
+            times: Times::Count(n),
+            body: vec![Step::Read(v), Step::Add(1), Step::Store(v)],
+        }]),
+        1 => (0u32..2).prop_map(|v| vec![Step::AtomicAdd(v, 1)]),
         1 => dist().prop_map(|d| vec![Step::CHold(d)]),
         2 => dist().prop_map(|d| vec![Step::CRelease(d)]),
         2 => dist().prop_map(|d| vec![Step::Io(d)]),
@@ -83,6 +95,7 @@ prop_compose! {
         gil in gil(),
         tick_ns in 5u64..50,
         wake_order in wake_order(),
+        per_bytecode in any::<bool>(),
         seed in any::<u64>(),
         locks in 0u32..3,
         shape in prop::collection::vec((1u32..3, 1usize..4), 1..3),
@@ -92,6 +105,7 @@ prop_compose! {
         interps in prop::collection::vec(0u32..2, shape.iter().map(|(_, n)| *n).sum::<usize>()),
         cores in Just(cores), policy in Just(policy), costs in Just(costs), gil in Just(gil),
         tick_ns in Just(tick_ns), wake_order in Just(wake_order), seed in Just(seed), locks in Just(locks),
+        per_bytecode in Just(per_bytecode),
         shape in Just(shape),
     ) -> Scenario {
         let mut next = 0;
@@ -104,14 +118,17 @@ prop_compose! {
                     interpreter: interps[k] % interpreters,
                     start_ns: starts[k],
                     program: programs[k].clone(),
+                    event_loop: None,
                 }
             }).collect();
-            ProcessSpec { name: format!("p{p}"), interpreters, threads }
+            ProcessSpec { name: format!("p{p}"), interpreters, threads, memory_mb: 0.0, crash: None }
         }).collect();
         let mut sc = Scenario::new(cores);
         sc.machine = Machine { cores, policy, costs };
         sc.gil = gil;
-        sc.interp = Interp { tick_ns, wake_order };
+        let check_points = if per_bytecode { CheckPoints::PerBytecode } else { CheckPoints::LoopsAndCalls };
+        sc.interp = Interp { tick_ns, wake_order, check_points };
+        sc.vars = 2;
         sc.seed = seed;
         sc.locks = locks;
         sc.processes = processes;
@@ -120,7 +137,7 @@ prop_compose! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(96), ..ProptestConfig::default() })]
 
     /// Every finite program finishes and every structural invariant holds.
     #[test]
@@ -136,13 +153,42 @@ proptest! {
         // bytecode, C and I/O time they asked for.
         let factor = match sc.gil { GilSpec::None { overhead } => Some(1.0 + overhead), _ => None };
         for ((_, spec), th) in sc.threads().zip(&res.threads) {
-            if let Some([py, hold, rel, io]) = fixed_work(&spec.program, factor) {
+            if let Some([py, hold, rel, io]) = fixed_work(&spec.program, factor, sc.interp.tick_ns) {
                 prop_assert_eq!(th.time.python, py, "bytecode of {}", th.name);
                 prop_assert_eq!(th.time.c_hold, hold, "held C of {}", th.name);
                 prop_assert_eq!(th.time.c_release, rel, "released C of {}", th.name);
                 prop_assert_eq!(th.time.io, io, "I/O of {}", th.name);
             }
         }
+    }
+
+    /// Servers with request sources, optional crashes and restarts: the
+    /// invariants hold and every request is accounted for exactly once.
+    #[test]
+    fn servers_account_for_every_request(sc in server()) {
+        let mut rec = Recorder::new();
+        let res = simulate_traced(&sc, &mut rec).expect("valid scenario runs");
+        prop_assert_eq!(res.end, EndReason::Horizon);
+        check_invariants(&sc, &res, &rec.into_trace());
+        for src in &res.sources {
+            prop_assert_eq!(src.sent, src.completed + src.refused + src.timed_out + src.failed + src.in_flight, "{:?}", src);
+            prop_assert_eq!(src.cdf_ns.len(), if src.completed > 0 { 101 } else { 0 });
+        }
+        for (p, proc_) in sc.processes.iter().enumerate() {
+            let crashed = proc_.crash.is_some_and(|c| c.at_ns < sc.limits.horizon_ns.unwrap());
+            prop_assert_eq!(res.processes[p].crashes, u32::from(crashed));
+        }
+    }
+
+    /// asyncio loops with executors: every task finishes and the loop's
+    /// accounting adds up.
+    #[test]
+    fn event_loops_finish_every_task(sc in event_loop()) {
+        let mut rec = Recorder::new();
+        let res = simulate_traced(&sc, &mut rec).expect("valid scenario runs");
+        prop_assert_eq!(res.end, EndReason::StopWhen);
+        check_invariants(&sc, &res, &rec.into_trace());
+        prop_assert!(res.tasks.iter().all(|t| t.finished_ns.is_some()));
     }
 
     /// Same scenario and seed, same result and same trace.
@@ -155,5 +201,116 @@ proptest! {
         prop_assert_eq!(a.into_trace(), b.into_trace());
         // Tracing does not change the result.
         prop_assert_eq!(simulate(&sc).unwrap(), ra);
+    }
+}
+
+fn routine_program() -> impl Strategy<Value = Vec<Step>> {
+    prop::collection::vec(
+        prop_oneof![
+            3 => dist().prop_map(Step::Python),
+            2 => dist().prop_map(Step::Io),
+            1 => dist().prop_map(Step::CRelease),
+        ],
+        1..4,
+    )
+}
+
+prop_compose! {
+    /// Worker processes serving a backlog fed by clients, maybe crashing.
+    fn server()(
+        cores in 1u32..4,
+        policy in policy(),
+        costs in costs(),
+        gil in gil(),
+        seed in any::<u64>(),
+        workers in 1usize..4,
+        threads in 1usize..4,
+        backlog in prop_oneof![Just(None), (1u32..20).prop_map(Some)],
+        routines in prop::collection::vec(routine_program(), 1..3),
+        closed in any::<bool>(),
+        clients in 1u32..12,
+        rate in 50.0f64..3000.0,
+        timeout in prop_oneof![Just(None), (1u64..50 * MS).prop_map(Some)],
+        crash in prop_oneof![Just(None), (1u64..40 * MS, prop_oneof![Just(None), (1u64..10 * MS).prop_map(Some)])
+            .prop_map(|(at_ns, restart_after_ns)| Some(CrashSpec { at_ns, restart_after_ns }))],
+    ) -> Scenario {
+        let mut sc = Scenario::new(cores);
+        sc.machine = Machine { cores, policy, costs };
+        sc.gil = gil;
+        sc.seed = seed;
+        sc.queues = vec![QueueSpec { name: "backlog".into(), capacity: backlog }];
+        sc.routines = routines.into_iter().enumerate()
+            .map(|(i, program)| RoutineSpec { name: format!("r{i}"), program }).collect();
+        for w in 0..workers {
+            let pool = (0..threads).map(|i| ThreadSpec::new(
+                &format!("w{w}t{i}"),
+                vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(0), Step::Serve] }],
+            )).collect();
+            sc.process(&format!("worker{w}"), pool);
+        }
+        sc.processes[0].crash = crash;
+        let arrivals = if closed {
+            Arrivals::Closed { clients, think: Dist::Exp { mean: MS } }
+        } else {
+            Arrivals::Open { rate_per_sec: rate }
+        };
+        let routines = (0..sc.routines.len() as u32).map(|r| (r, r + 1)).collect();
+        sc.sources = vec![SourceSpec {
+            name: "clients".into(), queue: 0, routines, arrivals,
+            start_ns: 0, stop_ns: 40 * MS, timeout_ns: timeout, retry_ns: 100 * US,
+        }];
+        sc.limits.horizon_ns = Some(50 * MS);
+        sc
+    }
+}
+
+fn task_program() -> impl Strategy<Value = Vec<Step>> {
+    prop::collection::vec(
+        prop_oneof![
+            3 => dist().prop_map(Step::Python),
+            3 => dist().prop_map(Step::AwaitIo),
+            1 => dist().prop_map(Step::Io),
+            2 => Just(Step::ToThread(0)),
+        ],
+        1..5,
+    )
+}
+
+prop_compose! {
+    /// An asyncio loop with random tasks and an executor, next to a busy thread.
+    fn event_loop()(
+        cores in 1u32..3,
+        costs in costs(),
+        gil in gil(),
+        seed in any::<u64>(),
+        tasks in prop::collection::vec(task_program(), 1..6),
+        executors in 1usize..3,
+        offloaded in routine_program(),
+        busy in any::<bool>(),
+    ) -> Scenario {
+        let mut sc = Scenario::new(cores);
+        sc.machine.costs = costs;
+        sc.gil = gil;
+        sc.seed = seed;
+        sc.queues = vec![QueueSpec { name: "executor".into(), capacity: None }];
+        sc.routines = vec![RoutineSpec { name: "offloaded".into(), program: offloaded }];
+        let mut main = ThreadSpec::new("loop", Vec::new());
+        main.event_loop = Some(EventLoopSpec {
+            tasks: tasks.into_iter().enumerate()
+                .map(|(i, program)| TaskSpec { name: format!("task{i}"), program }).collect(),
+            overhead: Dist::Exp { mean: 5 * US },
+            executor: Some(0),
+        });
+        let mut threads = vec![main];
+        threads.extend((0..executors).map(|i| ThreadSpec::new(
+            &format!("executor{i}"),
+            vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(0), Step::Serve] }],
+        )));
+        if busy {
+            threads.push(ThreadSpec::new("busy", vec![Step::Python(Dist::Forever)]));
+        }
+        sc.process("main", threads);
+        sc.stop_when = vec![0];
+        sc
     }
 }

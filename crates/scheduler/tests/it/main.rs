@@ -3,4 +3,5 @@
 mod behaviour;
 mod invariants;
 mod support;
+mod systems;
 mod trace_snapshots;

@@ -150,7 +150,7 @@ pub fn check_invariants(sc: &Scenario, res: &SimResult, trace: &Trace) {
 /// Bytecode, held-C, released-C and I/O nanoseconds a program with only
 /// fixed durations asks for (`None` if it has random or endless parts),
 /// scaling bytecode by `factor` per step as the engine does.
-pub fn fixed_work(steps: &[Step], factor: Option<f64>) -> Option<[u64; 4]> {
+pub fn fixed_work(steps: &[Step], factor: Option<f64>, tick: u64) -> Option<[u64; 4]> {
     let mut sum = [0u64; 4];
     for step in steps {
         match step {
@@ -161,8 +161,10 @@ pub fn fixed_work(steps: &[Step], factor: Option<f64>) -> Option<[u64; 4]> {
             Step::CRelease(Dist::Fixed(n)) => sum[2] += n,
             Step::Io(Dist::Fixed(n)) => sum[3] += n,
             Step::Lock(_) | Step::Unlock(_) => {}
+            // A race bytecode is one tick of bytecode.
+            Step::Read(_) | Step::Add(_) | Step::Store(_) | Step::AtomicAdd(..) => sum[0] += tick,
             Step::Repeat { times: Times::Count(k), body } => {
-                let inner = fixed_work(body, factor)?;
+                let inner = fixed_work(body, factor, tick)?;
                 for i in 0..4 {
                     sum[i] += inner[i] * k;
                 }

@@ -1,0 +1,204 @@
+//! asyncio event loops: one thread running cooperative tasks.
+//!
+//! The loop resumes ready tasks in FIFO order. A task runs its steps on the
+//! loop's thread until it awaits: `await_io` suspends it until a timer
+//! expires, `to_thread` until an executor thread has run the routine. A
+//! blocking step (plain `io`, a long `python`) runs on the loop's thread and
+//! so delays every other task. With nothing ready, the loop sleeps in
+//! `select` (releasing the GIL) until the earliest timer or a completion.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use super::{Engine, Item, Reply, Sched, WakeCause};
+use crate::program::{self, Cursor, Kind, Next, Op};
+use crate::scenario::{Dist, EventLoopSpec};
+use crate::trace::{ThreadState, TraceSink};
+
+pub(super) struct TaskRt {
+    pub(super) name: String,
+    prog: u32,
+    cursor: Cursor,
+    /// When it became ready to run again (to measure how late it ran).
+    due: u64,
+    pub(super) awaits: u64,
+    pub(super) max_lag: u64,
+    pub(super) total_lag: u64,
+    pub(super) finished: Option<u64>,
+}
+
+pub(super) struct LoopRt {
+    pub(super) tasks: Vec<TaskRt>,
+    ready: VecDeque<u32>,
+    /// (due, sequence, task).
+    timers: BinaryHeap<Reverse<(u64, u64, u32)>>,
+    timer_seq: u64,
+    current: Option<u32>,
+    overhead: Dist,
+    executor: Option<u32>,
+    done: usize,
+    started: bool,
+}
+
+impl LoopRt {
+    /// Compiles the tasks' programs (appended to `programs`).
+    pub(super) fn new(spec: &EventLoopSpec, programs: &mut Vec<Vec<Op>>) -> LoopRt {
+        let tasks = spec
+            .tasks
+            .iter()
+            .map(|task| {
+                programs.push(program::compile(&task.program));
+                TaskRt {
+                    name: task.name.clone(),
+                    prog: programs.len() as u32 - 1,
+                    cursor: Cursor::default(),
+                    due: 0,
+                    awaits: 0,
+                    max_lag: 0,
+                    total_lag: 0,
+                    finished: None,
+                }
+            })
+            .collect();
+        LoopRt {
+            tasks,
+            ready: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            timer_seq: 0,
+            current: None,
+            overhead: spec.overhead,
+            executor: spec.executor,
+            done: 0,
+            started: false,
+        }
+    }
+
+    /// Back to the start, for a restarted process (statistics are kept).
+    pub(super) fn reset(&mut self) {
+        for task in &mut self.tasks {
+            task.cursor = Cursor::default();
+            task.finished = None;
+        }
+        self.ready.clear();
+        self.timers.clear();
+        self.current = None;
+        self.done = 0;
+        self.started = false;
+    }
+
+    fn next_timer(&self) -> Option<u64> {
+        self.timers.peek().map(|Reverse((due, _, _))| *due)
+    }
+}
+
+impl<S: TraceSink> Engine<'_, S> {
+    /// The next step of an event-loop thread: the current task's, the loop's
+    /// own bookkeeping, a `select`, or the end (every task done).
+    pub(super) fn loop_fetch(&mut self, t: u32) -> bool {
+        let now = self.now;
+        loop {
+            let th = &mut self.threads[t as usize];
+            let incarnation = th.incarnation;
+            let lp = th.lp.as_mut().expect("an event-loop thread");
+            if !lp.started {
+                lp.started = true;
+                for (k, task) in lp.tasks.iter_mut().enumerate() {
+                    task.due = now;
+                    lp.ready.push_back(k as u32);
+                }
+            }
+            if let Some(k) = lp.current {
+                let task = &mut lp.tasks[k as usize];
+                match task.cursor.next(&self.programs[task.prog as usize], &mut th.rng) {
+                    Next::Step { kind, amount, back_edge } => {
+                        self.load_step(t, kind, amount, back_edge);
+                        return false;
+                    }
+                    Next::Await(d) => {
+                        task.awaits += 1;
+                        lp.timer_seq += 1;
+                        lp.timers.push(Reverse((now.saturating_add(d), lp.timer_seq, k)));
+                        lp.current = None;
+                    }
+                    Next::ToThread(r) => {
+                        task.awaits += 1;
+                        lp.current = None;
+                        let q = lp.executor.expect("validated: to_thread has an executor");
+                        self.next_item += 1;
+                        let reply = Reply::Task { thread: t, task: k, incarnation };
+                        let item = Item { id: self.next_item, routine: Some(r), created: now, reply };
+                        // The default executor's queue is unbounded.
+                        self.offer(q, item, true);
+                    }
+                    Next::End => {
+                        task.finished = Some(now);
+                        lp.done += 1;
+                        lp.current = None;
+                    }
+                }
+                continue;
+            }
+            while let Some(&Reverse((due, _, k))) = lp.timers.peek() {
+                if due > now {
+                    break;
+                }
+                lp.timers.pop();
+                lp.tasks[k as usize].due = due;
+                lp.ready.push_back(k);
+            }
+            if let Some(k) = lp.ready.pop_front() {
+                let task = &mut lp.tasks[k as usize];
+                let lag = now - task.due;
+                task.max_lag = task.max_lag.max(lag);
+                task.total_lag += lag;
+                lp.current = Some(k);
+                let overhead = lp.overhead;
+                let cost = match overhead {
+                    Dist::Fixed(0) => 0,
+                    d => self.sample(t, d),
+                };
+                if cost > 0 {
+                    self.load_step(t, Kind::Python, cost, false);
+                    return false;
+                }
+                continue;
+            }
+            if lp.done == lp.tasks.len() {
+                self.finish_thread(t);
+                return true;
+            }
+            // Nothing to run: wait in select.
+            self.load_step(t, Kind::Select, 1, false);
+            return false;
+        }
+    }
+
+    /// Work of a `select` step: sleep until the earliest timer or a completion.
+    pub(super) fn select(&mut self, t: u32) -> bool {
+        let now = self.now;
+        let th = &mut self.threads[t as usize];
+        th.remaining = 0;
+        th.cont = super::Cont::Fetch;
+        let lp = th.lp.as_ref().expect("an event-loop thread");
+        // A completion may have arrived while the GIL was being released.
+        let next = lp.next_timer();
+        if !lp.ready.is_empty() || next.is_some_and(|d| d <= now) {
+            return false;
+        }
+        self.block(t, ThreadState::Io, next.map(|d| (d, WakeCause::Io)));
+        true
+    }
+
+    /// An offloaded call finished: its task is ready; wake the loop if it
+    /// sleeps in `select` (`call_soon_threadsafe` writes to its self-pipe).
+    pub(super) fn task_ready(&mut self, thread: u32, task: u32) {
+        let now = self.now;
+        let th = &mut self.threads[thread as usize];
+        let lp = th.lp.as_mut().expect("an event-loop thread");
+        lp.tasks[task as usize].due = now;
+        lp.ready.push_back(task);
+        if th.sched == Sched::Blocked && th.kind == Kind::Select {
+            self.wake_blocked(thread, WakeCause::Io);
+        }
+    }
+}

@@ -1,0 +1,624 @@
+//! The discrete-event engine: events, cores, the run queue and thread logic.
+//!
+//! Time is an integer number of nanoseconds. Events are ordered by (time,
+//! sequence number), so simultaneous events run in the order they were
+//! scheduled. Every *entity* (thread, core, process, client) has at most one
+//! pending event; scheduling replaces it (see `queue`).
+//!
+//! A thread on a core runs its *continuation* ([`Cont`]) through instantaneous
+//! decisions until it starts a *burst* (CPU time: bytecode, C code or
+//! overhead), blocks, or ends.
+//!
+//! Submodules: `os` (cores, run queue, dispatch, preemption), `thread` (the
+//! continuation: steps, GIL, locks), `sync` (queues, items, replies, request
+//! sources, crashes), `aio` (asyncio event loops), `finish` (results).
+
+mod aio;
+mod finish;
+mod os;
+mod sync;
+mod thread;
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use gil_core::{Cause, Gil, GilStats, Policy, ThreadId};
+use rand_pcg::Pcg64Mcg;
+
+use crate::SimError;
+use crate::program::{self, Cursor, Kind, Op};
+use crate::queue::EventQueue;
+use crate::result::{EndReason, SimResult, StateTimes};
+use crate::rng;
+use crate::scenario::{Arrivals, CheckPoints, Costs, CrashSpec, Dist, GilSpec, OsPolicy, Scenario};
+use crate::trace::{CoreState, ThreadState, TraceSink};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WakeCause {
+    Start,
+    /// I/O done, or an event loop's `select` returned.
+    Io,
+    GilSignalled,
+    GilTimedOut,
+    Unpark,
+    LockSignalled,
+    /// A getter was handed an item.
+    QueueItem,
+    /// A putter may retry: the queue has room.
+    QueueRoom,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum What {
+    /// The context switch to a thread is done: it starts running.
+    Run,
+    /// A thread's current burst ended.
+    BurstEnd,
+    /// A blocked thread becomes ready.
+    Wake(WakeCause),
+    /// A core's time slice expired.
+    Slice,
+    /// An idle core picks a thread once everything due at this instant has
+    /// arrived (SJF, which must compare simultaneous arrivals).
+    Dispatch,
+    /// A client sends a request.
+    Arrive,
+    /// A closed-loop client gives up waiting.
+    ClientTimeout,
+    /// A process crashes.
+    Crash,
+    /// A crashed process runs again.
+    Restart,
+}
+
+/// What a thread does next when it is on a core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cont {
+    /// Load the next step of the program.
+    Fetch,
+    /// Put the GIL in the state the current step needs.
+    Begin,
+    /// Execute (or resume) the current step.
+    Work,
+    /// At an eval-breaker check point, holding the GIL.
+    Check,
+    /// Run `take_gil`.
+    Acquire(Cause),
+    /// Blocking acquire of the current step's lock, GIL released.
+    LockTry,
+    /// Blocking get from the current step's queue, GIL released.
+    GetTry,
+    /// Blocking put into the current step's queue, GIL released.
+    PutTry,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sched {
+    NotStarted,
+    Ready,
+    Switching(u32),
+    Running(u32),
+    Blocked,
+    Done,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BurstKind {
+    Python,
+    CHold,
+    CRelease,
+    /// A single bytecode whose effect happens when it completes.
+    Op,
+    Overhead,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Burst {
+    kind: BurstKind,
+    start: u64,
+    len: u64,
+    /// Planned to end exactly at a check point that must be serviced.
+    stops_at_check: bool,
+}
+
+/// Who is waiting for the answer to an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reply {
+    None,
+    /// A request of a source's client.
+    Client {
+        source: u32,
+        client: u32,
+    },
+    /// An asyncio task awaiting `to_thread` (the loop thread's incarnation
+    /// guards against answering a loop that crashed meanwhile).
+    Task {
+        thread: u32,
+        task: u32,
+        incarnation: u32,
+    },
+}
+
+/// A unit of work travelling through queues.
+#[derive(Clone, Copy, Debug)]
+struct Item {
+    id: u64,
+    routine: Option<u32>,
+    created: u64,
+    reply: Reply,
+}
+
+/// One level of a thread's call stack.
+#[derive(Clone, Debug)]
+struct Frame {
+    prog: u32,
+    cursor: Cursor,
+    /// Answer the current item when this frame ends (a `serve` call).
+    reply: bool,
+}
+
+struct Thread {
+    gil: Option<u32>,
+    sched: Sched,
+    state: ThreadState,
+    state_since: u64,
+    holds: bool,
+    /// GIL ownership as last reported to the sink.
+    traced_holds: bool,
+    cont: Cont,
+    park_pending: bool,
+    overhead_left: u64,
+    kind: Kind,
+    remaining: u64,
+    /// The current step follows a loop back-edge.
+    back_edge: bool,
+    /// Bytecode time since the last check point (below the period between
+    /// decisions).
+    since_check: u64,
+    burst: Burst,
+    main_prog: u32,
+    frames: Vec<Frame>,
+    lp: Option<Box<aio::LoopRt>>,
+    item: Option<Item>,
+    reg: i64,
+    incarnation: u32,
+    rng: Pcg64Mcg,
+    vruntime: u64,
+    /// Expected CPU work left, for the SJF policy.
+    est_cpu: u64,
+    dispatched_at: u64,
+    run_start: u64,
+    last_core: u32,
+    // Results.
+    start_ns: u64,
+    finished: Option<u64>,
+    cpu_ns: u64,
+    times: StateTimes,
+    acquisitions: u64,
+    failed: u64,
+    forced: u64,
+}
+
+struct Core {
+    current: Option<u32>,
+    /// A deferred dispatch (SJF) will pick this idle core's thread.
+    claimed: bool,
+    /// When the current thread's slice began (it runs from then on).
+    slice_start: u64,
+    armed: bool,
+    busy_ns: u64,
+    switch_ns: u64,
+    dispatches: u64,
+}
+
+struct GilSlot {
+    gil: Gil,
+    /// A fresh copy, to replace `gil` when its process restarts.
+    pristine: Gil,
+    /// Counters of instances replaced after a crash.
+    carried: GilStats,
+    /// Bytecode time between two check points of this GIL's holder.
+    period: u64,
+    process: u32,
+    interpreter: u32,
+    held_since: u64,
+    held_ns: u64,
+    waiting: u32,
+    wait_since: u64,
+    wait_ns: u64,
+}
+
+struct LockSlot {
+    holder: Option<u32>,
+    sleepers: VecDeque<u32>,
+}
+
+enum RunQueue {
+    Fifo(VecDeque<u32>),
+    /// Least key first: (virtual runtime or expected work, arrival, thread).
+    Keyed(BinaryHeap<Reverse<(u64, u64, u32)>>),
+}
+
+impl RunQueue {
+    fn len(&self) -> usize {
+        match self {
+            RunQueue::Fifo(q) => q.len(),
+            RunQueue::Keyed(q) => q.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+struct ProcRt {
+    name: String,
+    memory_mb: f64,
+    crash: Option<CrashSpec>,
+    crashes: u32,
+    restarts: u32,
+    /// Global numbers of its threads.
+    threads: std::ops::Range<u32>,
+    /// Its GIL slots.
+    gils: Vec<u32>,
+}
+
+/// One simulation run in progress.
+pub(crate) struct Engine<'s, S: TraceSink> {
+    sink: &'s mut S,
+    now: u64,
+    queue: EventQueue<What>,
+    /// Entity numbers: threads first, then cores, processes, clients.
+    core_base: u32,
+    proc_base: u32,
+    client_base: u32,
+    events: u64,
+    max_events: u64,
+    horizon: u64,
+    costs: Costs,
+    policy: OsPolicy,
+    tick: u64,
+    py_factor: Option<f64>,
+    check_points: CheckPoints,
+    threads: Vec<Thread>,
+    programs: Vec<Vec<Op>>,
+    /// Program of each routine.
+    routine_prog: Vec<u32>,
+    cores: Vec<Core>,
+    runq: RunQueue,
+    queue_seq: u64,
+    min_vruntime: u64,
+    os_rng: Pcg64Mcg,
+    /// Time slice by number of threads wanting a core (running or ready).
+    slices: Vec<u64>,
+    /// Cores with a thread on them (running or switching in).
+    busy_cores: u64,
+    gils: Vec<GilSlot>,
+    locks: Vec<LockSlot>,
+    vars: Vec<i64>,
+    queues: Vec<sync::QueueRt>,
+    sources: Vec<sync::SourceRt>,
+    /// Per client entity: (source, client within the source).
+    clients: Vec<(u32, u32)>,
+    procs: Vec<ProcRt>,
+    next_item: u64,
+    names: Vec<(String, u32)>,
+    stop_when: Vec<bool>,
+    has_stop: bool,
+    stop_left: usize,
+    live: usize,
+    error: Option<SimError>,
+}
+
+impl<'s, S: TraceSink> Engine<'s, S> {
+    /// Builds the initial state of a validated scenario.
+    pub(crate) fn new(sc: &Scenario, sink: &'s mut S) -> Engine<'s, S> {
+        let mut gils = Vec::new();
+        let mut gil_of = Vec::new(); // per (process, interpreter)
+        let gil_policy = match sc.gil {
+            GilSpec::New { switch_interval_ns } | GilSpec::PerInterpreter { switch_interval_ns } => {
+                Some(Policy::New { switch_interval_ns })
+            }
+            GilSpec::Priority { switch_interval_ns } => Some(Policy::Priority { switch_interval_ns }),
+            GilSpec::Old { check_interval } => Some(Policy::Old { check_interval }),
+            GilSpec::None { .. } => None,
+        };
+        let per_interpreter = matches!(sc.gil, GilSpec::PerInterpreter { .. });
+        let mut procs = Vec::new();
+        let mut first_thread = 0u32;
+        for (p, proc_) in sc.processes.iter().enumerate() {
+            let mut row: Vec<Option<u32>> = Vec::new();
+            let mut own = Vec::new();
+            for i in 0..proc_.interpreters {
+                let shared = i > 0 && !per_interpreter;
+                let idx = match gil_policy {
+                    None => None,
+                    Some(_) if shared => row[0],
+                    Some(policy) => {
+                        let idx = gils.len() as u32;
+                        let period = sc.interp.tick_ns * u64::from(policy.check_interval().unwrap_or(1));
+                        let seed = rng::stream_seed(sc.seed, rng::GIL_STREAM, u64::from(idx));
+                        let gil = Gil::new(policy, sc.interp.wake_order, seed);
+                        gils.push(GilSlot {
+                            pristine: gil.clone(),
+                            gil,
+                            carried: GilStats::default(),
+                            period,
+                            process: p as u32,
+                            interpreter: i,
+                            held_since: 0,
+                            held_ns: 0,
+                            waiting: 0,
+                            wait_since: 0,
+                            wait_ns: 0,
+                        });
+                        own.push(idx);
+                        Some(idx)
+                    }
+                };
+                row.push(idx);
+            }
+            gil_of.push(row);
+            let n = proc_.threads.len() as u32;
+            procs.push(ProcRt {
+                name: proc_.name.clone(),
+                memory_mb: proc_.memory_mb,
+                crash: proc_.crash,
+                crashes: 0,
+                restarts: 0,
+                threads: first_thread..first_thread + n,
+                gils: own,
+            });
+            first_thread += n;
+        }
+        let n = sc.thread_count();
+        let mut programs: Vec<Vec<Op>> = Vec::new();
+        // Main programs first (program i is thread i's), then routines, then tasks.
+        for (_, spec) in sc.threads() {
+            programs.push(program::compile(&spec.program));
+        }
+        let routine_prog: Vec<u32> = sc
+            .routines
+            .iter()
+            .map(|r| {
+                programs.push(program::compile(&r.program));
+                programs.len() as u32 - 1
+            })
+            .collect();
+        let mut threads = Vec::new();
+        for (global, (p, spec)) in sc.threads().enumerate() {
+            let lp = spec.event_loop.as_ref().map(|lp| Box::new(aio::LoopRt::new(lp, &mut programs)));
+            threads.push(Thread {
+                gil: gil_of[p][spec.interpreter as usize],
+                sched: Sched::NotStarted,
+                state: ThreadState::NotStarted,
+                state_since: 0,
+                holds: false,
+                traced_holds: false,
+                cont: Cont::Fetch,
+                park_pending: false,
+                overhead_left: 0,
+                kind: Kind::Python,
+                remaining: 0,
+                back_edge: false,
+                since_check: 0,
+                burst: Burst { kind: BurstKind::Overhead, start: 0, len: 0, stops_at_check: false },
+                main_prog: global as u32,
+                frames: vec![Frame { prog: global as u32, cursor: Cursor::default(), reply: false }],
+                lp,
+                item: None,
+                reg: 0,
+                incarnation: 0,
+                rng: rng::stream(sc.seed, rng::THREAD_STREAM, global as u64),
+                vruntime: 0,
+                est_cpu: match &spec.event_loop {
+                    None => program::expected_cpu(&spec.program),
+                    Some(lp) => lp.tasks.iter().map(|t| program::expected_cpu(&t.program)).sum(),
+                },
+                dispatched_at: 0,
+                run_start: 0,
+                last_core: 0,
+                start_ns: spec.start_ns,
+                finished: None,
+                cpu_ns: 0,
+                times: StateTimes::default(),
+                acquisitions: 0,
+                failed: 0,
+                forced: 0,
+            });
+        }
+        let mut stop_when = vec![false; n];
+        for &t in &sc.stop_when {
+            stop_when[t as usize] = true;
+        }
+        let stop_left = stop_when.iter().filter(|s| **s).count();
+        let cores = (0..sc.machine.cores)
+            .map(|_| Core {
+                current: None,
+                claimed: false,
+                slice_start: 0,
+                armed: false,
+                busy_ns: 0,
+                switch_ns: 0,
+                dispatches: 0,
+            })
+            .collect();
+        let runq = match sc.machine.policy {
+            OsPolicy::Fair { .. } | OsPolicy::Sjf => RunQueue::Keyed(BinaryHeap::new()),
+            OsPolicy::RoundRobin { .. } | OsPolicy::Fcfs => RunQueue::Fifo(VecDeque::new()),
+        };
+        let py_factor = match sc.gil {
+            GilSpec::None { overhead } => Some(1.0 + overhead),
+            _ => None,
+        };
+        let mut clients = Vec::new();
+        let sources: Vec<sync::SourceRt> = sc
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let count = match spec.arrivals {
+                    Arrivals::Closed { clients, .. } => clients,
+                    Arrivals::Open { .. } => 1,
+                };
+                let base = clients.len() as u32;
+                clients.extend((0..count).map(|c| (i as u32, c)));
+                sync::SourceRt::new(spec, base, count, rng::stream(sc.seed, rng::SOURCE_STREAM, i as u64))
+            })
+            .collect();
+        let core_base = n as u32;
+        let proc_base = core_base + sc.machine.cores;
+        let client_base = proc_base + sc.processes.len() as u32;
+        let entities = client_base as usize + clients.len();
+        Engine {
+            sink,
+            now: 0,
+            queue: EventQueue::new(entities, What::Run),
+            core_base,
+            proc_base,
+            client_base,
+            events: 0,
+            max_events: sc.limits.max_events,
+            horizon: sc.limits.horizon_ns.unwrap_or(u64::MAX),
+            costs: sc.machine.costs,
+            policy: sc.machine.policy,
+            tick: sc.interp.tick_ns,
+            py_factor,
+            check_points: sc.interp.check_points,
+            threads,
+            programs,
+            routine_prog,
+            cores,
+            runq,
+            queue_seq: 0,
+            min_vruntime: 0,
+            os_rng: rng::stream(sc.seed, rng::OS_STREAM, 0),
+            slices: os::slice_table(sc.machine.policy, sc.machine.cores, n),
+            busy_cores: 0,
+            gils,
+            locks: (0..sc.locks).map(|_| LockSlot { holder: None, sleepers: VecDeque::new() }).collect(),
+            vars: vec![0; sc.vars as usize],
+            queues: sc.queues.iter().map(sync::QueueRt::new).collect(),
+            sources,
+            clients,
+            procs,
+            next_item: 0,
+            names: sc.threads().map(|(p, t)| (t.name.clone(), p as u32)).collect(),
+            has_stop: stop_left > 0,
+            stop_when,
+            stop_left,
+            live: n,
+            error: None,
+        }
+    }
+
+    /// Runs to the end and returns the results.
+    pub(crate) fn run(mut self) -> Result<SimResult, SimError> {
+        for t in 0..self.threads.len() as u32 {
+            let start = self.threads[t as usize].start_ns;
+            self.sink.thread_state(0, ThreadId(t), ThreadState::NotStarted, false);
+            self.queue.schedule(t, start, What::Wake(WakeCause::Start));
+        }
+        for c in 0..self.cores.len() as u32 {
+            self.sink.core_state(0, c, CoreState::Idle);
+        }
+        for p in 0..self.procs.len() as u32 {
+            if let Some(crash) = self.procs[p as usize].crash {
+                self.queue.schedule(self.proc_base + p, crash.at_ns, What::Crash);
+            }
+        }
+        for s in 0..self.sources.len() {
+            let src = &self.sources[s];
+            for c in 0..src.clients.len() as u32 {
+                self.queue.schedule(self.client_base + src.entity_base + c, src.start_ns, What::Arrive);
+            }
+        }
+        let end = loop {
+            let Some((id, time, what)) = self.queue.pop() else {
+                if self.live == 0 && self.sources.is_empty() {
+                    break EndReason::AllFinished;
+                }
+                if self.horizon < u64::MAX {
+                    // Nothing more happens: idle until the fixed end.
+                    self.now = self.now.max(self.horizon);
+                    break EndReason::Horizon;
+                }
+                break EndReason::Deadlock;
+            };
+            if time > self.horizon {
+                self.now = self.horizon;
+                break EndReason::Horizon;
+            }
+            debug_assert!(time >= self.now, "time went back");
+            self.now = time;
+            self.count_event()?;
+            match what {
+                What::Run => self.on_run(id),
+                What::BurstEnd => self.on_burst_end(id),
+                What::Wake(cause) => self.on_wake(id, cause),
+                What::Slice => self.on_slice(id - self.core_base),
+                What::Dispatch => self.on_dispatch(id - self.core_base),
+                What::Arrive => self.on_arrive(id - self.client_base),
+                What::ClientTimeout => self.on_client_timeout(id - self.client_base),
+                What::Crash => self.on_crash(id - self.proc_base),
+                What::Restart => self.on_restart(id - self.proc_base),
+            }
+            if let Some(err) = self.error.take() {
+                return Err(err);
+            }
+            if self.has_stop {
+                if self.stop_left == 0 {
+                    break EndReason::StopWhen;
+                }
+            } else if self.live == 0 && self.sources.is_empty() {
+                // With request sources the run lasts to its horizon.
+                break EndReason::AllFinished;
+            }
+        };
+        Ok(self.finish(end))
+    }
+
+    fn count_event(&mut self) -> Result<(), SimError> {
+        self.events += 1;
+        if self.events > self.max_events {
+            return Err(SimError::EventBudget { events: self.max_events, at_ns: self.now });
+        }
+        Ok(())
+    }
+
+    /// Moves `t` to `state`, booking the time spent in the previous one.
+    fn set_state(&mut self, t: u32, state: ThreadState, holds: bool) {
+        let th = &mut self.threads[t as usize];
+        let old = th.state;
+        if old == state && th.traced_holds == holds {
+            return;
+        }
+        th.traced_holds = holds;
+        if old != state {
+            th.times.add(old, self.now - th.state_since);
+            th.state = state;
+            th.state_since = self.now;
+            if let Some(g) = th.gil {
+                let slot = &mut self.gils[g as usize];
+                if old == ThreadState::GilWait {
+                    slot.waiting -= 1;
+                    if slot.waiting == 0 {
+                        slot.wait_ns += self.now - slot.wait_since;
+                    }
+                }
+                if state == ThreadState::GilWait {
+                    if slot.waiting == 0 {
+                        slot.wait_since = self.now;
+                    }
+                    slot.waiting += 1;
+                }
+            }
+        }
+        self.sink.thread_state(self.now, ThreadId(t), state, holds);
+    }
+
+    fn sample(&mut self, t: u32, dist: Dist) -> u64 {
+        program::sample(dist, &mut self.threads[t as usize].rng)
+    }
+}

@@ -1,0 +1,326 @@
+//! The OS: cores, the run queue, dispatching, preemption and time slices.
+
+use std::cmp::Reverse;
+
+use gil_core::ThreadId;
+
+use super::{Cont, Engine, RunQueue, Sched};
+use crate::program;
+use crate::scenario::{Dist, OsPolicy};
+use crate::trace::{CoreState, ThreadState, TraceSink};
+
+impl<S: TraceSink> Engine<'_, S> {
+    pub(super) fn on_run(&mut self, t: u32) {
+        let th = &mut self.threads[t as usize];
+        let Sched::Switching(core) = th.sched else { unreachable!("run without dispatch") };
+        th.sched = Sched::Running(core);
+        th.run_start = self.now;
+        let c = &mut self.cores[core as usize];
+        c.switch_ns += self.now - th.dispatched_at;
+        self.sink.core_state(self.now, core, CoreState::Run(ThreadId(t)));
+        self.proceed(t);
+    }
+
+    pub(super) fn on_slice(&mut self, core: u32) {
+        let c = &mut self.cores[core as usize];
+        c.armed = false;
+        let Some(t) = c.current else { return };
+        if !matches!(self.threads[t as usize].sched, Sched::Running(_)) {
+            return;
+        }
+        if self.runq.is_empty() {
+            self.cores[core as usize].slice_start = self.now;
+            return;
+        }
+        if let (OsPolicy::Fair { .. }, Some(&(min_v, _, _))) = (self.policy, self.first_keyed()) {
+            let th = &self.threads[t as usize];
+            if th.vruntime + (self.now - th.dispatched_at) <= min_v {
+                // Still the most deserving thread: a new slice, no switch.
+                self.cores[core as usize].slice_start = self.now;
+                self.arm(core);
+                return;
+            }
+        }
+        self.preempt(t);
+        self.dispatch_next(core);
+    }
+
+    pub(super) fn on_dispatch(&mut self, core: u32) {
+        self.cores[core as usize].claimed = false;
+        if self.cores[core as usize].current.is_some() {
+            return;
+        }
+        match self.pop_ready() {
+            Some(t) => {
+                let delay = self.wakeup_delay();
+                self.dispatch(core, t, delay);
+            }
+            None => self.sink.core_state(self.now, core, CoreState::Idle),
+        }
+    }
+
+    fn first_keyed(&self) -> Option<&(u64, u64, u32)> {
+        match &self.runq {
+            RunQueue::Keyed(q) => q.peek().map(|Reverse(k)| k),
+            RunQueue::Fifo(_) => None,
+        }
+    }
+
+    pub(super) fn cancel_slice(&mut self, core: u32) {
+        let c = &mut self.cores[core as usize];
+        if c.armed {
+            c.armed = false;
+            self.queue.cancel(self.core_base + core);
+        }
+    }
+
+    /// The state a ready thread shows: still waiting for the GIL, a lock or
+    /// a queue if that is what it will do next.
+    pub(super) fn ready_state(&self, t: u32) -> ThreadState {
+        match self.threads[t as usize].cont {
+            Cont::Acquire(_) => ThreadState::GilWait,
+            Cont::LockTry => ThreadState::LockWait,
+            Cont::GetTry | Cont::PutTry => ThreadState::QueueWait,
+            _ => ThreadState::Ready,
+        }
+    }
+
+    /// A thread becomes ready: an idle core takes it, or it may preempt a
+    /// running thread (fair policy), or it queues.
+    pub(super) fn make_ready(&mut self, t: u32, sleeper: bool) {
+        let state = self.ready_state(t);
+        let th = &mut self.threads[t as usize];
+        th.sched = Sched::Ready;
+        let holds = th.holds;
+        if let (true, OsPolicy::Fair { latency_ns, .. }) = (sleeper, self.policy) {
+            // Sleeper credit: at most half a latency behind the others.
+            let min_v = self.current_min_vruntime();
+            let th = &mut self.threads[t as usize];
+            th.vruntime = th.vruntime.max(min_v.saturating_sub(latency_ns / 2));
+        }
+        self.set_state(t, state, holds);
+        if let Some(core) = self.idle_core(self.threads[t as usize].last_core) {
+            if self.policy == OsPolicy::Sjf {
+                // Decide after every arrival of this instant.
+                self.enqueue(t);
+                self.cores[core as usize].claimed = true;
+                self.queue.schedule(self.core_base + core, self.now, super::What::Dispatch);
+                return;
+            }
+            let delay = self.wakeup_delay();
+            self.dispatch(core, t, delay);
+            return;
+        }
+        if let OsPolicy::Fair { wakeup_granularity_ns, .. } = self.policy {
+            let v = self.threads[t as usize].vruntime;
+            let mut victim: Option<(u64, u32, u32)> = None;
+            for (ci, c) in self.cores.iter().enumerate() {
+                let Some(cur) = c.current else { continue };
+                let cth = &self.threads[cur as usize];
+                if !matches!(cth.sched, Sched::Running(_)) {
+                    continue;
+                }
+                let cur_v = cth.vruntime + (self.now - cth.dispatched_at);
+                if victim.is_none_or(|(best, _, _)| cur_v > best) {
+                    victim = Some((cur_v, ci as u32, cur));
+                }
+            }
+            if let Some((cur_v, core, cur)) = victim {
+                if cur_v > v + wakeup_granularity_ns {
+                    self.preempt(cur);
+                    self.dispatch(core, t, self.costs.context_switch_ns);
+                    return;
+                }
+            }
+        }
+        self.enqueue(t);
+        self.arm_all();
+    }
+
+    /// The least virtual runtime among running and queued threads (never
+    /// decreasing), as CFS keeps `min_vruntime`.
+    pub(super) fn current_min_vruntime(&mut self) -> u64 {
+        let mut min_v = match self.policy {
+            OsPolicy::Fair { .. } => self.first_keyed().map(|&(v, _, _)| v),
+            _ => None,
+        };
+        for c in &self.cores {
+            if let Some(cur) = c.current {
+                let th = &self.threads[cur as usize];
+                let v = th.vruntime + self.now.saturating_sub(th.dispatched_at);
+                min_v = Some(min_v.map_or(v, |m: u64| m.min(v)));
+            }
+        }
+        if let Some(v) = min_v {
+            self.min_vruntime = self.min_vruntime.max(v);
+        }
+        self.min_vruntime
+    }
+
+    fn idle_core(&self, prefer: u32) -> Option<u32> {
+        let free = |c: &super::Core| c.current.is_none() && !c.claimed;
+        if free(&self.cores[prefer as usize]) {
+            return Some(prefer);
+        }
+        self.cores.iter().position(free).map(|i| i as u32)
+    }
+
+    fn enqueue(&mut self, t: u32) {
+        self.queue_seq += 1;
+        let th = &self.threads[t as usize];
+        let key = match self.policy {
+            OsPolicy::Sjf => th.est_cpu.saturating_sub(th.cpu_ns),
+            _ => th.vruntime,
+        };
+        match &mut self.runq {
+            RunQueue::Fifo(q) => q.push_back(t),
+            RunQueue::Keyed(q) => q.push(Reverse((key, self.queue_seq, t))),
+        }
+    }
+
+    /// Removes a ready thread from the run queue (a crash killed it).
+    pub(super) fn dequeue(&mut self, t: u32) {
+        match &mut self.runq {
+            RunQueue::Fifo(q) => q.retain(|x| *x != t),
+            RunQueue::Keyed(q) => q.retain(|Reverse((_, _, x))| *x != t),
+        }
+    }
+
+    /// Takes a running thread off its core, back to the run queue.
+    pub(super) fn preempt(&mut self, t: u32) {
+        let th = &self.threads[t as usize];
+        let elapsed = self.now - th.burst.start;
+        self.account_burst(t, elapsed, false);
+        self.queue.cancel(t);
+        self.leave_core(t, Sched::Ready);
+        let state = self.ready_state(t);
+        let holds = self.threads[t as usize].holds;
+        self.set_state(t, state, holds);
+        self.enqueue(t);
+    }
+
+    /// `t` leaves its core (blocked, done or preempted); the core picks the
+    /// next ready thread unless the caller is preempting for a waker.
+    pub(super) fn leave_core(&mut self, t: u32, next: Sched) {
+        let core = self.vacate(t, next);
+        if next != Sched::Ready {
+            self.dispatch_next(core);
+        }
+    }
+
+    /// Takes `t` off its core without dispatching anyone; returns the core.
+    pub(super) fn vacate(&mut self, t: u32, next: Sched) -> u32 {
+        let th = &mut self.threads[t as usize];
+        let core = match th.sched {
+            Sched::Running(core) => {
+                self.cores[core as usize].busy_ns += self.now - th.run_start;
+                core
+            }
+            Sched::Switching(core) => {
+                self.cores[core as usize].switch_ns += self.now - th.dispatched_at;
+                core
+            }
+            _ => unreachable!("leaving a core it is not on"),
+        };
+        th.sched = next;
+        th.vruntime += self.now - th.dispatched_at;
+        th.last_core = core;
+        // The slice timer stays: the next dispatch on this core replaces it,
+        // and a core left idle cancels it.
+        self.cores[core as usize].current = None;
+        self.busy_cores -= 1;
+        core
+    }
+
+    fn pop_ready(&mut self) -> Option<u32> {
+        match &mut self.runq {
+            RunQueue::Fifo(q) => q.pop_front(),
+            RunQueue::Keyed(q) => q.pop().map(|Reverse((_, _, t))| t),
+        }
+    }
+
+    pub(super) fn dispatch_next(&mut self, core: u32) {
+        match self.pop_ready() {
+            Some(t) => self.dispatch(core, t, self.costs.context_switch_ns),
+            None => {
+                self.cancel_slice(core);
+                self.sink.core_state(self.now, core, CoreState::Idle);
+            }
+        }
+    }
+
+    /// Delay before a thread woken onto an idle core runs: the minimum
+    /// latency plus exponential jitter from the OS stream.
+    fn wakeup_delay(&mut self) -> u64 {
+        let jitter = self.costs.wakeup_jitter_ns;
+        let extra = if jitter == 0 { 0 } else { program::sample(Dist::Exp { mean: jitter }, &mut self.os_rng) };
+        self.costs.wakeup_latency_ns + extra
+    }
+
+    /// Puts `t` on `core`; it starts running after `delay` (a context switch,
+    /// or a wake-up latency when the core was idle).
+    fn dispatch(&mut self, core: u32, t: u32, delay: u64) {
+        let th = &mut self.threads[t as usize];
+        th.sched = Sched::Switching(core);
+        th.dispatched_at = self.now;
+        self.min_vruntime = self.min_vruntime.max(th.vruntime);
+        let c = &mut self.cores[core as usize];
+        debug_assert!(c.current.is_none(), "dispatch onto a busy core");
+        c.current = Some(t);
+        self.busy_cores += 1;
+        c.slice_start = self.now + delay;
+        c.dispatches += 1;
+        self.sink.core_state(self.now, core, CoreState::Switch(ThreadId(t)));
+        self.queue.schedule(t, self.now + delay, super::What::Run);
+        // A new slice: re-arm the timer if someone waits, else drop it.
+        self.cores[core as usize].armed = false;
+        if self.runq.is_empty() {
+            self.queue.cancel(self.core_base + core);
+        } else {
+            self.arm(core);
+        }
+    }
+
+    /// The time slice for the number of threads that want a core now.
+    fn slice_len(&self) -> u64 {
+        let wanting = self.busy_cores as usize + self.runq.len();
+        self.slices[wanting.min(self.slices.len() - 1)]
+    }
+
+    fn arm(&mut self, core: u32) {
+        if matches!(self.policy, OsPolicy::Fcfs | OsPolicy::Sjf) {
+            return;
+        }
+        let c = &mut self.cores[core as usize];
+        if c.armed || c.current.is_none() {
+            return;
+        }
+        c.armed = true;
+        let start = c.slice_start;
+        // The slice depends on how many threads want a core right now.
+        let at = start.saturating_add(self.slice_len()).max(self.now);
+        self.queue.schedule(self.core_base + core, at, super::What::Slice);
+    }
+
+    fn arm_all(&mut self) {
+        for core in 0..self.cores.len() as u32 {
+            self.arm(core);
+        }
+    }
+}
+
+/// Slice lengths for 0..=threads+cores threads wanting a core: the fair
+/// policy shares its latency among the threads per core, never below the
+/// minimum granularity; the others have a fixed (or no) slice.
+pub(super) fn slice_table(policy: OsPolicy, cores: u32, threads: usize) -> Vec<u64> {
+    (0..=threads as u64 + u64::from(cores))
+        .map(|wanting| match policy {
+            OsPolicy::Fair { latency_ns, min_granularity_ns, .. } => {
+                let per_core = wanting.div_ceil(u64::from(cores)).max(1);
+                (latency_ns / per_core).max(min_granularity_ns)
+            }
+            OsPolicy::RoundRobin { slice_ns } => slice_ns,
+            OsPolicy::Fcfs | OsPolicy::Sjf => u64::MAX / 4,
+        })
+        .collect()
+}

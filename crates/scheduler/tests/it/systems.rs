@@ -1,0 +1,302 @@
+//! Behaviour of the systems built on the engine's primitives: races, queues,
+//! request sources, crashes, asyncio loops and scheduling task sets.
+
+use scheduler::{
+    Arrivals, CheckPoints, Costs, CrashSpec, Dist, EventLoopSpec, GilSpec, MS, OsPolicy, QueueSpec, RoutineSpec, SEC,
+    Scenario, SourceSpec, Step, TaskSpec, ThreadSpec, ThreadState, Times, US, simulate,
+};
+
+use crate::support::makespan;
+
+// ----- races ---------------------------------------------------------------
+
+/// `counter += 1` as load, add, store, `n` times in each of two threads.
+fn increments(gil: GilSpec, cores: u32, checks: CheckPoints, n: u64, locked: bool) -> Scenario {
+    let mut sc = Scenario::new(cores);
+    sc.gil = gil;
+    sc.interp.check_points = checks;
+    sc.vars = 1;
+    sc.locks = 1;
+    let mut body = vec![Step::Read(0), Step::Add(1), Step::Store(0)];
+    if locked {
+        body.insert(0, Step::Lock(0));
+        body.push(Step::Unlock(0));
+    }
+    let prog = vec![Step::Repeat { times: Times::Count(n), body }];
+    sc.process("main", vec![ThreadSpec::new("a", prog.clone()), ThreadSpec::new("b", prog)]);
+    sc
+}
+
+fn final_count(sc: &Scenario) -> i64 {
+    simulate(sc).unwrap().vars[0]
+}
+
+#[test]
+fn counter_loses_updates_when_a_switch_can_fall_between_load_and_store() {
+    let n = 200_000;
+    let short = GilSpec::New { switch_interval_ns: 100 * US };
+    // 3.9-style check points: lost updates.
+    let lost = 2 * n as i64 - final_count(&increments(short, 2, CheckPoints::PerBytecode, n, false));
+    assert!(lost > 1_000, "lost {lost} updates");
+    // 3.10+: checks only at the loop back-edge, so no switch inside `+=`.
+    assert_eq!(final_count(&increments(short, 2, CheckPoints::LoopsAndCalls, n, false)), 2 * n as i64);
+    // The old GIL checks every 100 ticks, wherever they fall.
+    let old = final_count(&increments(GilSpec::old(), 2, CheckPoints::LoopsAndCalls, n, false));
+    assert!(old < 2 * n as i64, "old GIL kept {old}");
+}
+
+#[test]
+fn without_a_gil_the_counter_races_and_a_lock_fixes_it() {
+    let n = 100_000;
+    let free = GilSpec::None { overhead: 0.0 };
+    let racy = final_count(&increments(free, 2, CheckPoints::LoopsAndCalls, n, false));
+    assert!(racy < 2 * n as i64 * 9 / 10, "free-threaded kept {racy}");
+    assert_eq!(final_count(&increments(free, 2, CheckPoints::LoopsAndCalls, n, true)), 2 * n as i64);
+    assert_eq!(
+        final_count(&increments(GilSpec::default(), 2, CheckPoints::PerBytecode, n / 10, true)),
+        2 * n as i64 / 10
+    );
+}
+
+#[test]
+fn a_single_bytecode_update_is_atomic_with_or_without_a_gil() {
+    for gil in [GilSpec::New { switch_interval_ns: 10 * US }, GilSpec::None { overhead: 0.0 }] {
+        let mut sc = Scenario::new(2);
+        sc.gil = gil;
+        sc.interp.check_points = CheckPoints::PerBytecode;
+        sc.vars = 1;
+        let prog = vec![Step::Repeat { times: Times::Count(50_000), body: vec![Step::AtomicAdd(0, 1)] }];
+        sc.process("main", vec![ThreadSpec::new("a", prog.clone()), ThreadSpec::new("b", prog)]);
+        assert_eq!(final_count(&sc), 100_000, "{gil:?}");
+    }
+}
+
+// ----- queues ----------------------------------------------------------------
+
+#[test]
+fn bounded_queue_blocks_the_producer_and_delivers_every_item() {
+    let mut sc = Scenario::new(2);
+    sc.queues = vec![QueueSpec { name: "q".into(), capacity: Some(5) }];
+    sc.vars = 1;
+    let producer =
+        vec![Step::Repeat { times: Times::Count(100), body: vec![Step::Python(Dist::Fixed(10 * US)), Step::Put(0)] }];
+    let consumer = vec![Step::Repeat {
+        times: Times::Count(100),
+        body: vec![Step::Get(0), Step::Python(Dist::Fixed(100 * US)), Step::AtomicAdd(0, 1)],
+    }];
+    sc.process("main", vec![ThreadSpec::new("producer", producer), ThreadSpec::new("consumer", consumer)]);
+    let res = simulate(&sc).unwrap();
+    assert_eq!(res.vars[0], 100);
+    // The producer waits for room, and for the GIL the consumer holds.
+    let producer = res.thread("producer").unwrap();
+    let waited = producer.time.queue_wait + producer.time.gil_wait;
+    assert!(producer.time.queue_wait > 0 && waited > 7 * MS, "producer waited {waited} ns");
+    // The consumer's work dominates: about 100 x 100 us.
+    assert!((10.0..11.5).contains(&(res.makespan_ns as f64 / 1e6)), "{} ms", res.makespan_ns as f64 / 1e6);
+}
+
+// ----- request sources -------------------------------------------------------
+
+/// `workers` processes with `threads` threads each serving `routine` from a
+/// shared backlog; clients as given.
+fn server(
+    cores: u32,
+    workers: usize,
+    threads: usize,
+    routine: Vec<Step>,
+    arrivals: Arrivals,
+    backlog: u32,
+) -> Scenario {
+    let mut sc = Scenario::new(cores);
+    sc.queues = vec![QueueSpec { name: "backlog".into(), capacity: Some(backlog) }];
+    sc.routines = vec![RoutineSpec { name: "endpoint".into(), program: routine }];
+    for w in 0..workers {
+        let pool = (0..threads)
+            .map(|i| {
+                ThreadSpec::new(
+                    &format!("w{w}t{i}"),
+                    vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(0), Step::Serve] }],
+                )
+            })
+            .collect();
+        sc.process(&format!("worker{w}"), pool);
+    }
+    sc.sources = vec![SourceSpec {
+        name: "clients".into(),
+        queue: 0,
+        routines: vec![(0, 1)],
+        arrivals,
+        start_ns: 0,
+        stop_ns: 10 * SEC,
+        timeout_ns: Some(SEC),
+        retry_ns: MS,
+    }];
+    sc.limits.horizon_ns = Some(10 * SEC);
+    sc
+}
+
+fn closed(clients: u32) -> Arrivals {
+    Arrivals::Closed { clients, think: Dist::Fixed(0) }
+}
+
+#[test]
+fn cpu_bound_endpoint_is_capped_by_the_gil_and_scales_with_worker_processes() {
+    let cpu = vec![Step::Python(Dist::Fixed(10 * MS))];
+    let one = simulate(&server(2, 1, 8, cpu.clone(), closed(16), 64)).unwrap();
+    let two = simulate(&server(2, 2, 4, cpu, closed(16), 64)).unwrap();
+    let (r1, r2) = (one.sources[0].throughput_rps, two.sources[0].throughput_rps);
+    assert!((95.0..=100.5).contains(&r1), "1 worker x 8 threads: {r1} rps");
+    assert!((185.0..=201.0).contains(&r2), "2 workers x 4 threads: {r2} rps");
+}
+
+#[test]
+fn littles_law_holds_for_a_closed_loop() {
+    let io = vec![Step::Python(Dist::Fixed(MS)), Step::Io(Dist::Exp { mean: 20 * MS })];
+    let res = simulate(&server(2, 2, 8, io, closed(12), 64)).unwrap();
+    let src = &res.sources[0];
+    // L = lambda x W: the clients are always waiting for an answer.
+    let l = src.throughput_rps * src.latency.mean_ns * 1e-9;
+    assert!((l - 12.0).abs() < 0.3, "L = {l:.2} with 12 clients ({src:?})");
+    assert_eq!(src.refused + src.timed_out + src.failed, 0);
+}
+
+#[test]
+fn io_bound_endpoint_scales_with_threads() {
+    let io = vec![Step::Python(Dist::Fixed(200 * US)), Step::Io(Dist::Fixed(50 * MS))];
+    let few = simulate(&server(2, 1, 2, io.clone(), closed(64), 128)).unwrap().sources[0].throughput_rps;
+    let many = simulate(&server(2, 1, 16, io, closed(64), 128)).unwrap().sources[0].throughput_rps;
+    assert!(many > 7.0 * few, "2 threads {few} rps, 16 threads {many} rps");
+}
+
+/// Overload: the backlog fills, new connections are refused, queued
+/// requests time out, and the work spent on them is wasted.
+#[test]
+fn overload_fills_the_backlog_then_refuses_and_times_out() {
+    let cpu = vec![Step::Python(Dist::Fixed(10 * MS))];
+    let mut sc = server(2, 1, 4, cpu, Arrivals::Open { rate_per_sec: 300.0 }, 32);
+    // 36 requests in flight at 100 rps wait about 360 ms (Little's law).
+    sc.sources[0].timeout_ns = Some(300 * MS);
+    let res = simulate(&sc).unwrap();
+    let src = &res.sources[0];
+    assert!(src.refused > 500, "{src:?}");
+    assert!(src.timed_out > 0, "{src:?}");
+    // The server stays busy (about 100 answers per second) but nearly every
+    // answer comes after the proxy gave up: goodput collapses.
+    let answered = src.completed + src.late;
+    assert!((950..=1010).contains(&answered), "{src:?}");
+    assert!(src.late > 10 * src.completed, "{src:?}");
+    assert_eq!(src.sent, src.completed + src.refused + src.timed_out + src.failed + src.in_flight);
+}
+
+#[test]
+fn crashed_worker_loses_its_requests_and_is_restarted() {
+    let cpu = vec![Step::Python(Dist::Fixed(5 * MS))];
+    let mut sc = server(2, 2, 2, cpu, closed(8), 64);
+    sc.processes[0].crash = Some(CrashSpec { at_ns: 2 * SEC + 1, restart_after_ns: Some(500 * MS) });
+    let res = simulate(&sc).unwrap();
+    assert_eq!((res.processes[0].crashes, res.processes[0].restarts), (1, 1));
+    let src = &res.sources[0];
+    assert!(src.failed >= 1, "{src:?}");
+    for t in &res.threads[..2] {
+        assert_eq!(t.time.crashed, 500 * MS, "{}", t.name);
+    }
+    // The survivor kept serving, so the run lost well under the 5% that a
+    // dead worker for 0.5 s out of 10 s would cost with one worker.
+    assert!(src.completed > 3_700, "{src:?}");
+}
+
+// ----- asyncio ---------------------------------------------------------------
+
+fn event_loop(tasks: Vec<Vec<Step>>, executor_threads: usize, routines: Vec<Vec<Step>>) -> Scenario {
+    let mut sc = Scenario::new(2);
+    sc.queues = vec![QueueSpec { name: "executor".into(), capacity: None }];
+    sc.routines = routines.into_iter().map(|program| RoutineSpec { name: "offloaded".into(), program }).collect();
+    let mut main = ThreadSpec::new("loop", Vec::new());
+    main.event_loop = Some(EventLoopSpec {
+        tasks: tasks
+            .into_iter()
+            .enumerate()
+            .map(|(i, program)| TaskSpec { name: format!("task{i}"), program })
+            .collect(),
+        overhead: Dist::Fixed(5 * US),
+        executor: Some(0),
+    });
+    let mut threads = vec![main];
+    threads.extend((0..executor_threads).map(|i| {
+        ThreadSpec::new(
+            &format!("executor{i}"),
+            vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(0), Step::Serve] }],
+        )
+    }));
+    sc.process("main", threads);
+    sc.stop_when = vec![0];
+    sc
+}
+
+#[test]
+fn awaits_overlap_in_one_thread() {
+    let task = vec![Step::AwaitIo(Dist::Fixed(100 * MS)), Step::Python(Dist::Fixed(MS))];
+    let res = simulate(&event_loop(vec![task; 10], 0, vec![])).unwrap();
+    let ms = makespan(&res) / 1e6;
+    assert!((110.0..112.0).contains(&ms), "10 concurrent awaits took {ms} ms");
+    assert_eq!(res.tasks.len(), 10);
+    assert!(res.tasks.iter().all(|t| t.finished_ns.is_some() && t.awaits == 1));
+}
+
+#[test]
+fn a_blocking_call_stalls_every_task_and_to_thread_does_not() {
+    let ticker = vec![Step::Repeat {
+        times: Times::Count(20),
+        body: vec![Step::AwaitIo(Dist::Fixed(10 * MS)), Step::Python(Dist::Fixed(100 * US))],
+    }];
+    let blocking = vec![Step::AwaitIo(Dist::Fixed(50 * MS)), Step::Io(Dist::Fixed(100 * MS))];
+    let res = simulate(&event_loop(vec![ticker.clone(), blocking], 1, vec![])).unwrap();
+    let lag = res.tasks[0].max_lag_ns;
+    assert!(lag > 90 * MS, "the ticker was stalled only {lag} ns");
+
+    let offloaded = vec![Step::AwaitIo(Dist::Fixed(50 * MS)), Step::ToThread(0)];
+    let res = simulate(&event_loop(vec![ticker, offloaded], 1, vec![vec![Step::Io(Dist::Fixed(100 * MS))]])).unwrap();
+    let lag = res.tasks[0].max_lag_ns;
+    assert!(lag < MS, "the ticker lagged {lag} ns with to_thread");
+    assert!(res.tasks[1].finished_ns.unwrap() >= 150 * MS);
+}
+
+// ----- scheduling task sets -----------------------------------------------------
+
+/// The textbook set: P1 = 24 ms, P2 = 3 ms, P3 = 3 ms, all arriving at 0 in
+/// that order, each its own process, free OS operations.
+fn task_set(policy: OsPolicy) -> Vec<(u64, u64)> {
+    let mut sc = Scenario::new(1);
+    sc.machine.policy = policy;
+    sc.machine.costs = Costs {
+        context_switch_ns: 0,
+        wakeup_latency_ns: 0,
+        wakeup_jitter_ns: 0,
+        futex_wake_ns: 0,
+        syscall_ns: 0,
+        retry_ns: 0,
+    };
+    for (name, ms) in [("P1", 24), ("P2", 3), ("P3", 3)] {
+        sc.process(name, vec![ThreadSpec::new(name, vec![Step::CRelease(Dist::Fixed(ms * MS))])]);
+    }
+    let res = simulate(&sc).unwrap();
+    res.threads.iter().map(|t| (t.waiting_ns() / MS, t.turnaround_ns().unwrap() / MS)).collect()
+}
+
+#[test]
+fn fcfs_sjf_and_round_robin_give_the_textbook_waiting_times() {
+    // (waiting, turnaround) in ms for P1, P2, P3.
+    assert_eq!(task_set(OsPolicy::Fcfs), vec![(0, 24), (24, 27), (27, 30)]);
+    assert_eq!(task_set(OsPolicy::Sjf), vec![(6, 30), (0, 3), (3, 6)]);
+    assert_eq!(task_set(OsPolicy::RoundRobin { slice_ns: 4 * MS }), vec![(6, 30), (4, 7), (7, 10)]);
+}
+
+#[test]
+fn crash_without_restart_leaves_the_threads_crashed() {
+    let mut sc = Scenario::new(1);
+    sc.process("p", vec![ThreadSpec::new("t", vec![Step::Python(Dist::Fixed(10 * MS))])]);
+    sc.processes[0].crash = Some(CrashSpec { at_ns: 3 * MS, restart_after_ns: None });
+    let res = simulate(&sc).unwrap();
+    assert_eq!(res.threads[0].end_state, ThreadState::Crashed);
+    assert_eq!(res.makespan_ns, 3 * MS);
+}
