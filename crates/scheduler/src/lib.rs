@@ -31,8 +31,11 @@ pub mod rng;
 mod scenario;
 mod trace;
 
-pub use gil_core::{GilStats, ThreadId, WakeOrder};
-pub use result::{CoreReport, EndReason, GilReport, SimResult, StateTimes, ThreadReport};
+pub use gil_core::{DEFAULT_CHECK_INTERVAL, DEFAULT_SWITCH_INTERVAL_NS, GilStats, ThreadId, WakeOrder};
+pub use result::{
+    CoreReport, EndReason, GilReport, Latency, ProcessReport, SimResult, SourceReport, StateTimes, TaskReport,
+    ThreadReport,
+};
 pub use scenario::{
     Arrivals, CheckPoints, Costs, CrashSpec, Dist, EventLoopSpec, GilSpec, Interp, Limits, MS, Machine, OsPolicy,
     Problem, ProcessSpec, QueueSpec, RoutineSpec, SEC, Scenario, ScenarioError, SourceSpec, Step, TaskSpec, ThreadSpec,
@@ -86,6 +89,12 @@ impl From<ScenarioError> for SimError {
     fn from(e: ScenarioError) -> SimError {
         SimError::Invalid(e)
     }
+}
+
+/// Expected CPU work (bytecode and C code) of a program, in nanoseconds,
+/// using the mean of random durations (saturating for endless programs).
+pub fn expected_cpu_ns(program: &[Step]) -> u64 {
+    program::expected_cpu(program)
 }
 
 /// Validates and runs `scenario` without recording a trace.

@@ -29,7 +29,8 @@ pub(crate) enum Kind {
     Store(u32),
     /// One bytecode that updates a shared variable in place.
     AtomicAdd(u32, i64),
-    Put(u32),
+    /// Put an item; with a routine for whoever serves it.
+    Put(u32, Option<u32>),
     Get(u32),
     /// Run the current item's routine, then reply to its sender.
     Serve,
@@ -60,7 +61,7 @@ impl Kind {
             | Kind::Store(_)
             | Kind::AtomicAdd(..) => Need::Gil,
             Kind::CRelease | Kind::Io | Kind::Select => Need::NoGil,
-            Kind::Put(_) | Kind::Get(_) | Kind::Serve => Need::Any,
+            Kind::Put(..) | Kind::Get(_) | Kind::Serve => Need::Any,
         }
     }
 
@@ -100,7 +101,8 @@ fn emit(steps: &[Step], ops: &mut Vec<Op>) {
             Step::Add(n) => ops.push(Op::Instant(Kind::Add(*n))),
             Step::Store(v) => ops.push(Op::Instant(Kind::Store(*v))),
             Step::AtomicAdd(v, n) => ops.push(Op::Instant(Kind::AtomicAdd(*v, *n))),
-            Step::Put(q) => ops.push(Op::Instant(Kind::Put(*q))),
+            Step::Put(q) => ops.push(Op::Instant(Kind::Put(*q, None))),
+            Step::Submit(q, r) => ops.push(Op::Instant(Kind::Put(*q, Some(*r)))),
             Step::Get(q) => ops.push(Op::Instant(Kind::Get(*q))),
             Step::Serve => ops.push(Op::Instant(Kind::Serve)),
             Step::AwaitIo(d) => ops.push(Op::Await(*d)),

@@ -379,6 +379,9 @@ pub enum Step {
     AtomicAdd(u32, i64),
     /// Put an item into queue `q`; blocks (releasing the GIL) while it is full.
     Put(u32),
+    /// Put an item carrying routine `r` into queue `q` (a task submitted to a
+    /// pool: the thread that gets it runs `r` with `serve`).
+    Submit(u32, u32),
     /// Take an item from queue `q`; blocks (releasing the GIL) while it is empty.
     Get(u32),
     /// Run the current item's routine, then answer its sender.
@@ -752,12 +755,17 @@ fn check_steps(steps: &[Step], path: &str, ctx: &Ctx, wh: Where) -> Result<Shape
                 shape.timed = true;
             }
             Step::Add(_) => shape.timed = true,
-            Step::Put(q) | Step::Get(q) => {
+            Step::Put(q) | Step::Get(q) | Step::Submit(q, _) => {
                 if in_task {
                     return fail(Problem::NotInTask);
                 }
                 if *q as usize >= ctx.queues {
                     return fail(Problem::NoSuchQueue(*q));
+                }
+                if let Step::Submit(_, r) = step {
+                    if *r as usize >= ctx.routines {
+                        return fail(Problem::NoSuchRoutine(*r));
+                    }
                 }
             }
             Step::Serve => {

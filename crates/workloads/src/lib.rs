@@ -1,6 +1,247 @@
 //! The systems the study notes talk about, as runnable scenarios.
 //!
-//! [`presets`] builds the standard scenarios in Rust (CPU-bound threads and
-//! processes, the I/O convoy, the benchmark's busy mix).
+//! A scenario file (YAML, documented in `docs/scenarios.md`) describes a
+//! machine, a GIL model and threads, processes, a WSGI server with clients, a
+//! multiprocessing pool, asyncio loops or a scheduling task set. [`Experiment`]
+//! parses one, applies overrides and expands its `sweep` grid into
+//! [`Point`]s; each point is compiled into a `scheduler::Scenario`;
+//! [`run_points`] runs them in parallel; [`summary`] turns results into the
+//! documented JSON summary.
+//!
+//! Errors name the file, line, column and field path, whether serde found them
+//! (unknown field, wrong type) or validation did (zero cores, a program that
+//! never ends). This crate does no I/O: callers pass the file's text.
 
+pub mod compile;
+pub mod duration;
+pub mod locate;
 pub mod presets;
+pub mod schema;
+pub mod summary;
+pub mod sweep;
+
+use std::fmt;
+
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+use rayon::prelude::*;
+use scheduler::{SimError, SimResult};
+use serde_yaml::Value;
+
+pub use compile::{Compiled, JobMeta, Meta, PoolMeta, ServerMeta};
+pub use summary::{SCHEMA, Summary, summary};
+pub use sweep::{Axis, Setting};
+
+use crate::locate::Locator;
+
+/// A problem in a scenario file, at a place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    /// The file name as given.
+    pub file: String,
+    /// 1-based line (1 if unknown).
+    pub line: usize,
+    /// 1-based column (1 if unknown).
+    pub column: usize,
+    /// Field path, like `threads[0].program[2]` (empty for syntax errors).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// The offending source line, rendered with a caret (may be empty).
+    pub snippet: String,
+}
+
+impl fmt::Display for LoadError {
+    /// The snippet (title, `--> file:line:column`, the line underlined), or
+    /// `file:line:column: path: message` when the line is not available.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.snippet.is_empty() {
+            return f.write_str(&self.snippet);
+        }
+        let path = if self.path.is_empty() { String::new() } else { format!("{}: ", self.path) };
+        write!(f, "{}:{}:{}: {path}{}", self.file, self.line, self.column, self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// A parsed scenario file with its overrides and sweep grid.
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    /// The file name, for messages.
+    pub file: String,
+    source: String,
+    locator: Locator,
+    base: Value,
+    /// Overrides applied to every point, as `path = value`.
+    pub overrides: Vec<(String, Value)>,
+    /// The sweep grid, in file order.
+    pub sweep: Vec<Axis>,
+    /// Explicit cases, crossed with the grid.
+    pub cases: Vec<Vec<Setting>>,
+}
+
+/// One run of an experiment: the values set for it and the compiled scenario.
+#[derive(Clone, Debug)]
+pub struct Point {
+    /// Case and sweep values of this point, in grid order.
+    pub set: Vec<Setting>,
+    /// The scenario and its report metadata.
+    pub compiled: Compiled,
+}
+
+impl Point {
+    /// `path=value, ...` for tables and progress messages (empty without
+    /// cases or sweep).
+    pub fn label(&self) -> String {
+        self.set.iter().map(|s| format!("{}={}", s.path, sweep::show(&s.value))).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl Experiment {
+    /// Parses the text of scenario file `file`.
+    pub fn parse(file: &str, source: &str) -> Result<Experiment, LoadError> {
+        let base: Value = serde_yaml::from_str(source).map_err(|e| {
+            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            let message = e.to_string();
+            // serde_yaml appends " at line L column C"; the place is ours to print.
+            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            error_at(file, source, line, column, "", &message)
+        })?;
+        if !base.is_mapping() {
+            return Err(error_at(file, source, 1, 1, "", "a scenario file is a mapping (machine:, threads:, ...)"));
+        }
+        let locator = Locator::new(source);
+        let mut exp = Experiment {
+            file: file.to_owned(),
+            source: source.to_owned(),
+            locator,
+            base,
+            overrides: Vec::new(),
+            sweep: Vec::new(),
+            cases: Vec::new(),
+        };
+        exp.sweep = sweep::axes(&exp.base).map_err(|(path, msg)| exp.error(&path, &msg))?;
+        exp.cases = sweep::cases(&exp.base).map_err(|(path, msg)| exp.error(&path, &msg))?;
+        Ok(exp)
+    }
+
+    /// Adds an override `path=value` (the value is read as YAML: `2`, `5ms`).
+    pub fn set(&mut self, assignment: &str) -> Result<(), LoadError> {
+        let Some((path, text)) = assignment.split_once('=') else {
+            return Err(self.error("", &format!("--set `{assignment}`: write path=value, like machine.cores=4")));
+        };
+        let value: Value = serde_yaml::from_str(text)
+            .map_err(|e| self.error("", &format!("--set {assignment}: the value is not YAML ({e})")))?;
+        let path = path.trim().to_owned();
+        sweep::set_path(&mut self.base.clone(), &path, value.clone())
+            .map_err(|msg| self.error("", &format!("--set {assignment}: {msg}")))?;
+        // A set path also removes it from the sweep grid.
+        self.sweep.retain(|a| a.path != path);
+        self.overrides.push((path, value));
+        Ok(())
+    }
+
+    /// Whether the file has cases or a sweep (more than one kind of run).
+    pub fn is_sweep(&self) -> bool {
+        !self.sweep.is_empty() || !self.cases.is_empty()
+    }
+
+    /// Every point: each case crossed with the sweep grid (one point without
+    /// either), compiled and validated.
+    pub fn points(&self) -> Result<Vec<Point>, LoadError> {
+        sweep::grid(&self.cases, &self.sweep).into_iter().map(|set| self.point(set)).collect()
+    }
+
+    fn point(&self, set: Vec<Setting>) -> Result<Point, LoadError> {
+        let mut value = self.base.clone();
+        for s in &set {
+            sweep::set_path(&mut value, &s.path, s.value.clone()).map_err(|msg| self.error(&s.origin, &msg))?;
+        }
+        // --set has the last word.
+        for (path, v) in &self.overrides {
+            sweep::set_path(&mut value, path, v.clone()).map_err(|msg| self.error(path, &msg))?;
+        }
+        // An error in a value set by a case or the sweep points at that value;
+        // one set by --set has no place in the file.
+        let fail = |path: &str, message: &str| -> LoadError {
+            let under = |p: &str| path == p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}["));
+            if let Some((p, v)) = self.overrides.iter().find(|(p, _)| under(p)) {
+                return self.error(path, &format!("{message} (with --set {p}={})", sweep::show(v)));
+            }
+            if let Some(s) = set.iter().rev().find(|s| under(&s.path)) {
+                // Point at the value in the sweep or case; name the field it sets.
+                let pos = self.locator.find(&s.origin);
+                let (line, column) = pos.map_or((1, 1), |p| (p.line, p.column));
+                let title = format!("{path}: {message} (set by {})", s.origin);
+                let mut err = error_at(&self.file, &self.source, line, column, "", &title);
+                err.path = path.to_owned();
+                err.message = message.to_owned();
+                return err;
+            }
+            self.error(path, message)
+        };
+        let file: schema::File = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            fail(&path, &e.inner().to_string())
+        })?;
+        let compiled = compile::compile(&file).map_err(|e| fail(&e.path, &e.message))?;
+        if let Err(e) = compiled.scenario.validate() {
+            let path = compiled.file_path(&e.path);
+            let what = e.to_string();
+            let message = what.strip_prefix(&format!("{}: ", e.path)).unwrap_or(&what).to_owned();
+            return Err(fail(&path, &message));
+        }
+        Ok(Point { set, compiled })
+    }
+
+    /// An error at field `path` of this file.
+    pub fn error(&self, path: &str, message: &str) -> LoadError {
+        let pos = if path.is_empty() { None } else { self.locator.find(path) };
+        let (line, column) = pos.map_or((1, 1), |p| (p.line, p.column));
+        error_at(&self.file, &self.source, line, column, path, message)
+    }
+}
+
+fn error_at(file: &str, source: &str, line: usize, column: usize, path: &str, message: &str) -> LoadError {
+    let title =
+        if path.is_empty() || message.starts_with(path) { message.to_owned() } else { format!("{path}: {message}") };
+    LoadError {
+        file: file.to_owned(),
+        line,
+        column,
+        path: path.to_owned(),
+        message: message.to_owned(),
+        snippet: snippet(file, source, line, column, &title),
+    }
+}
+
+/// The source line with the offending token underlined.
+fn snippet(file: &str, source: &str, line: usize, column: usize, message: &str) -> String {
+    let Some(text) = source.lines().nth(line.saturating_sub(1)) else { return String::new() };
+    let start = text.char_indices().nth(column.saturating_sub(1)).map_or(text.len(), |(i, _)| i);
+    let len = text[start..].find([',', '}', ']', '#']).unwrap_or(text.len() - start).max(1);
+    let end = (start + len).min(text.len()).max(start);
+    let end = text[start..end].trim_end().len() + start;
+    let report = &[Level::ERROR.primary_title(message).element(
+        Snippet::source(text)
+            .line_start(line)
+            .path(file)
+            .annotation(AnnotationKind::Primary.span(start..end.max(start + usize::from(start < text.len())))),
+    )];
+    Renderer::plain().render(report).to_string()
+}
+
+/// Runs every point in parallel on all cores; results come back in point
+/// order and equal those of running each point alone. `done` is called once
+/// per finished point (for a progress bar).
+pub fn run_points(points: &[Point], done: &(dyn Fn() + Sync)) -> Vec<Result<SimResult, SimError>> {
+    points
+        .par_iter()
+        .map(|p| {
+            let res = scheduler::simulate(&p.compiled.scenario);
+            done();
+            res
+        })
+        .collect()
+}

@@ -202,19 +202,19 @@ impl<S: TraceSink> Engine<'_, S> {
         if self.put_item(t) {
             return false;
         }
-        let Kind::Put(q) = self.threads[t as usize].kind else { unreachable!("put retry outside a put") };
+        let Kind::Put(q, _) = self.threads[t as usize].kind else { unreachable!("put retry outside a put") };
         self.queues[q as usize].putters.push_back(t);
         self.block(t, ThreadState::QueueWait, None);
         true
     }
 
     fn put_item(&mut self, t: u32) -> bool {
-        let Kind::Put(q) = self.threads[t as usize].kind else { unreachable!("put outside a put") };
+        let Kind::Put(q, routine) = self.threads[t as usize].kind else { unreachable!("put outside a put") };
         let queue = &self.queues[q as usize];
         if queue.getters.is_empty() && !queue.has_room() {
             return false;
         }
-        let item = self.new_item(None, Reply::None);
+        let item = self.new_item(routine, Reply::None);
         self.offer(q, item, false);
         let th = &mut self.threads[t as usize];
         th.remaining = 0;

@@ -1,0 +1,854 @@
+//! Scenario files to simulator scenarios.
+//!
+//! Every system of the file (threads, processes, a WSGI server and its
+//! clients, a multiprocessing pool, asyncio loops, a scheduling task set)
+//! becomes processes, threads, queues, routines and sources of one
+//! `scheduler::Scenario`. The compiler remembers which file path each piece
+//! came from, so an error the simulator's validation finds later (a zero
+//! duration, a program that never ends) is reported at the file's field.
+
+use scheduler::{
+    Arrivals, CheckPoints, Costs, CrashSpec, Dist, EventLoopSpec, GilSpec, Interp, MS, Machine, OsPolicy, QueueSpec,
+    RoutineSpec, SEC, Scenario, SourceSpec, Step, TaskSpec, ThreadSpec, Times, US,
+};
+use serde::Serialize;
+
+use crate::duration::{Duration, DurationSpec};
+use crate::schema::*;
+
+/// Default event budget of a run from a file.
+pub const DEFAULT_MAX_EVENTS: u64 = 200_000_000;
+
+/// A compiled file: the scenario and what reports need to know about it.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    /// The scenario to simulate.
+    pub scenario: Scenario,
+    /// Names and facts for reports.
+    pub meta: Meta,
+    /// (scenario path prefix, file path) pairs, longest first when searched.
+    paths: Vec<(String, String)>,
+}
+
+/// What reports need beyond the scenario.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Meta {
+    /// The file's title.
+    pub title: Option<String>,
+    /// The file's description.
+    pub description: Option<String>,
+    /// Shared variable names, by index.
+    pub shared: Vec<String>,
+    /// Lock names, by index.
+    pub locks: Vec<String>,
+    /// The task set, if any.
+    pub jobs: Vec<JobMeta>,
+    /// The pool, if any.
+    pub pool: Option<PoolMeta>,
+    /// The server, if any.
+    pub server: Option<ServerMeta>,
+}
+
+/// A job of a scheduling task set.
+#[derive(Clone, Debug, Serialize)]
+pub struct JobMeta {
+    /// Its name.
+    pub name: String,
+    /// Its thread (global number).
+    pub thread: u32,
+    /// Arrival.
+    pub arrival_ns: u64,
+    /// CPU burst.
+    pub burst_ns: u64,
+}
+
+/// A multiprocessing pool.
+#[derive(Clone, Debug, Serialize)]
+pub struct PoolMeta {
+    /// `pool` or `executor`.
+    pub kind: String,
+    /// Worker processes.
+    pub workers: u32,
+    /// Tasks mapped.
+    pub tasks: u32,
+    /// Tasks per message.
+    pub chunksize: u32,
+    /// Messages sent.
+    pub chunks: u32,
+    /// The tasks' CPU work run one after the other, without any pool.
+    pub serial_ns: u64,
+    /// Bytes sent to workers and back.
+    pub ipc_bytes: u64,
+}
+
+/// A WSGI server.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServerMeta {
+    /// Worker processes.
+    pub workers: u32,
+    /// Threads per worker.
+    pub threads: u32,
+    /// Listen backlog.
+    pub backlog: u32,
+    /// Endpoint names, by routine index.
+    pub endpoints: Vec<String>,
+}
+
+/// An error at a field of the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError {
+    /// Field path in the file, like `threads[0].program[2]`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn fail<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, CompileError> {
+    Err(CompileError { path: path.into(), message: message.into() })
+}
+
+/// Where a program runs (decides which steps it may use).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum In {
+    Thread,
+    Task,
+    Routine,
+}
+
+struct Compiler {
+    sc: Scenario,
+    meta: Meta,
+    paths: Vec<(String, String)>,
+    queue_names: Vec<String>,
+    /// Per scheduler thread: (base name as written, full name).
+    names: Vec<(String, String)>,
+}
+
+/// Compiles a parsed file.
+pub fn compile(file: &File) -> Result<Compiled, CompileError> {
+    let mut c = Compiler {
+        sc: Scenario::new(file.machine.cores),
+        meta: Meta { title: file.title.clone(), description: file.description.clone(), ..Meta::default() },
+        paths: Vec::new(),
+        queue_names: Vec::new(),
+        names: Vec::new(),
+    };
+    for (sched, yaml) in [
+        ("machine.cores", "machine.cores"),
+        ("machine.policy", "machine.scheduler"),
+        ("gil", "gil"),
+        ("interp.tick_ns", "interp.tick"),
+        ("limits.horizon_ns", "duration"),
+        ("limits.max_events", "max_events"),
+        ("processes", "threads"),
+        ("sources[0].arrivals.clients", "clients.closed_loop"),
+        ("sources[0].arrivals.rate_per_sec", "clients.open_loop"),
+        ("sources[0].arrivals.think", "clients.think"),
+        ("sources[0].timeout_ns", "clients.timeout"),
+        ("sources[0].retry_ns", "clients.retry"),
+        ("sources[0].stop_ns", "clients.duration"),
+        ("sources", "clients"),
+    ] {
+        c.map(sched, yaml);
+    }
+    c.machine(&file.machine)?;
+    c.gil(&file.gil)?;
+    c.interp(&file.interp);
+    c.sc.seed = file.seed;
+    c.sc.limits.horizon_ns = file.duration.map(|d| d.0);
+    c.sc.limits.max_events = file.max_events.unwrap_or(DEFAULT_MAX_EVENTS);
+    for (i, q) in file.queues.iter().enumerate() {
+        if c.queue_names.contains(&q.name) {
+            return fail(format!("queues[{i}].name"), format!("a queue named `{}` already exists", q.name));
+        }
+        c.map(&format!("queues[{}]", c.sc.queues.len()), &format!("queues[{i}]"));
+        c.add_queue(&q.name, q.capacity);
+    }
+    if !file.threads.is_empty() {
+        let mut threads = Vec::new();
+        for (i, t) in file.threads.iter().enumerate() {
+            threads.extend(c.thread(t, &format!("threads[{i}]"), threads.len())?);
+        }
+        c.sc.process("main", threads);
+    }
+    for (i, p) in file.processes.iter().enumerate() {
+        c.processes(p, &format!("processes[{i}]"))?;
+    }
+    if let Some(server) = &file.server {
+        let Some(clients) = &file.clients else { return fail("server", "a server needs `clients` to send requests") };
+        c.server(server, clients)?;
+    } else if file.clients.is_some() {
+        return fail("clients", "clients need a `server` to send requests to");
+    }
+    if let Some(pool) = &file.pool {
+        c.pool(pool)?;
+    }
+    for (i, job) in file.jobs.iter().enumerate() {
+        c.job(job, &format!("jobs[{i}]"))?;
+    }
+    if c.sc.thread_count() == 0 {
+        return fail("", "the scenario has no thread: add `threads`, `processes`, a `server`, a `pool` or `jobs`");
+    }
+    for (i, name) in file.stop_when.iter().enumerate() {
+        let matches: Vec<u32> = c
+            .names
+            .iter()
+            .enumerate()
+            .filter(|(_, (base, full))| base == name || full == name)
+            .map(|(t, _)| t as u32)
+            .collect();
+        if matches.is_empty() {
+            return fail(format!("stop_when[{i}]"), format!("no thread is named `{name}`"));
+        }
+        for t in matches {
+            c.map(&format!("stop_when[{}]", c.sc.stop_when.len()), &format!("stop_when[{i}]"));
+            c.sc.stop_when.push(t);
+        }
+    }
+    // The default executor's threads never end: stop when the loops do.
+    if c.sc.stop_when.is_empty() {
+        let loops: Vec<u32> =
+            c.sc.threads().enumerate().filter(|(_, (_, t))| t.event_loop.is_some()).map(|(i, _)| i as u32).collect();
+        let endless_helpers = c.sc.threads().any(|(_, t)| t.name.contains("/executor-"));
+        if endless_helpers {
+            c.sc.stop_when = loops;
+        }
+    }
+    Ok(Compiled { scenario: c.sc, meta: c.meta, paths: c.paths })
+}
+
+impl Compiled {
+    /// The file path of a scenario field path (for validation errors).
+    pub fn file_path(&self, scenario_path: &str) -> String {
+        let mut best: Option<&(String, String)> = None;
+        for entry in &self.paths {
+            let (sched, _) = entry;
+            let boundary = scenario_path.len() == sched.len()
+                || matches!(scenario_path.as_bytes().get(sched.len()), Some(b'.' | b'['));
+            if scenario_path.starts_with(sched.as_str()) && boundary && best.is_none_or(|b| sched.len() > b.0.len()) {
+                best = Some(entry);
+            }
+        }
+        match best {
+            Some((sched, yaml)) => {
+                let rest = &scenario_path[sched.len()..];
+                // Below a mapped step only field names remain (`.python`);
+                // keep them only if the file has such a field.
+                if rest.starts_with('[') || rest.is_empty() { format!("{yaml}{rest}") } else { yaml.clone() }
+            }
+            None => scenario_path.to_owned(),
+        }
+    }
+}
+
+impl Compiler {
+    fn map(&mut self, sched: &str, yaml: &str) {
+        self.paths.push((sched.to_owned(), yaml.to_owned()));
+    }
+
+    fn add_queue(&mut self, name: &str, capacity: Option<u32>) -> u32 {
+        self.queue_names.push(name.to_owned());
+        self.sc.queues.push(QueueSpec { name: name.to_owned(), capacity });
+        self.sc.queues.len() as u32 - 1
+    }
+
+    fn add_routine(&mut self, name: &str, program: Vec<Step>) -> u32 {
+        self.sc.routines.push(RoutineSpec { name: name.to_owned(), program });
+        self.sc.routines.len() as u32 - 1
+    }
+
+    fn machine(&mut self, m: &MachineY) -> Result<(), CompileError> {
+        let mut costs = match m.costs.preset {
+            Some(CostPreset::Zero) => Costs {
+                context_switch_ns: 0,
+                wakeup_latency_ns: 0,
+                wakeup_jitter_ns: 0,
+                futex_wake_ns: 0,
+                syscall_ns: 0,
+                retry_ns: 0,
+            },
+            Some(CostPreset::Linux) | None => Costs::default(),
+        };
+        let y = &m.costs;
+        for (field, slot) in [
+            (y.context_switch, &mut costs.context_switch_ns),
+            (y.wakeup_latency, &mut costs.wakeup_latency_ns),
+            (y.wakeup_jitter, &mut costs.wakeup_jitter_ns),
+            (y.futex_wake, &mut costs.futex_wake_ns),
+            (y.syscall, &mut costs.syscall_ns),
+            (y.retry, &mut costs.retry_ns),
+        ] {
+            if let Some(d) = field {
+                *slot = d.0;
+            }
+        }
+        self.sc.machine = Machine { cores: m.cores, policy: OsPolicy::linux_fair(m.cores), costs };
+        if let Some(s) = &m.scheduler {
+            let misplaced = |field: &str, ok: bool| -> Result<(), CompileError> {
+                if ok {
+                    Ok(())
+                } else {
+                    fail(format!("machine.scheduler.{field}"), format!("`{field}` does not apply to this policy"))
+                }
+            };
+            let fair = s.policy == PolicyY::Fair;
+            misplaced("slice", s.slice.is_none() || s.policy == PolicyY::Rr)?;
+            misplaced("latency", s.latency.is_none() || fair)?;
+            misplaced("min_granularity", s.min_granularity.is_none() || fair)?;
+            misplaced("wakeup_granularity", s.wakeup_granularity.is_none() || fair)?;
+            self.sc.machine.policy = match s.policy {
+                PolicyY::Fair => {
+                    let OsPolicy::Fair { latency_ns, min_granularity_ns, wakeup_granularity_ns } =
+                        OsPolicy::linux_fair(m.cores)
+                    else {
+                        unreachable!("linux_fair is fair")
+                    };
+                    OsPolicy::Fair {
+                        latency_ns: s.latency.map_or(latency_ns, |d| d.0),
+                        min_granularity_ns: s.min_granularity.map_or(min_granularity_ns, |d| d.0),
+                        wakeup_granularity_ns: s.wakeup_granularity.map_or(wakeup_granularity_ns, |d| d.0),
+                    }
+                }
+                PolicyY::Rr => {
+                    let Some(slice) = s.slice else {
+                        return fail("machine.scheduler", "round robin needs a `slice`, like `slice: 4ms`");
+                    };
+                    self.map("machine.policy.slice_ns", "machine.scheduler.slice");
+                    OsPolicy::RoundRobin { slice_ns: slice.0 }
+                }
+                PolicyY::Fcfs => OsPolicy::Fcfs,
+                PolicyY::Sjf => OsPolicy::Sjf,
+            };
+            self.map("machine.policy.latency_ns", "machine.scheduler.latency");
+            self.map("machine.policy.min_granularity_ns", "machine.scheduler.min_granularity");
+        }
+        Ok(())
+    }
+
+    fn gil(&mut self, g: &GilY) -> Result<(), CompileError> {
+        let interval = g.switch_interval.map_or(scheduler_default_interval(), |d| d.0);
+        let uses_interval = matches!(g.model, ModelY::New | ModelY::PerInterpreter | ModelY::Priority);
+        if g.switch_interval.is_some() && !uses_interval {
+            return fail(
+                "gil.switch_interval",
+                "`switch_interval` applies to the new, per-interpreter and priority GILs",
+            );
+        }
+        if g.check_interval.is_some() && g.model != ModelY::Old {
+            return fail("gil.check_interval", "`check_interval` applies to the old GIL");
+        }
+        if g.overhead.is_some() && g.model != ModelY::None {
+            return fail("gil.overhead", "`overhead` applies to `model: none` (no GIL)");
+        }
+        self.sc.gil = match g.model {
+            ModelY::New => GilSpec::New { switch_interval_ns: interval },
+            ModelY::PerInterpreter => GilSpec::PerInterpreter { switch_interval_ns: interval },
+            ModelY::Priority => GilSpec::Priority { switch_interval_ns: interval },
+            ModelY::Old => GilSpec::Old { check_interval: g.check_interval.unwrap_or(gil_core_default_check()) },
+            ModelY::None => GilSpec::None { overhead: g.overhead.unwrap_or(0.0) },
+        };
+        self.map("gil.switch_interval", "gil.switch_interval");
+        self.map("gil.check_interval", "gil.check_interval");
+        self.map("gil.overhead", "gil.overhead");
+        Ok(())
+    }
+
+    fn interp(&mut self, i: &InterpY) {
+        let d = Interp::default();
+        self.sc.interp = Interp {
+            tick_ns: i.tick.map_or(d.tick_ns, |t| t.0),
+            wake_order: i.wake_order.unwrap_or(d.wake_order),
+            check_points: i.check_points.unwrap_or_default(),
+        };
+    }
+
+    /// `t` as thread specs (several with `count`) for the process being
+    /// built, where `first` threads were already added; an asyncio thread is
+    /// followed by its executor's threads.
+    fn thread(&mut self, t: &ThreadY, yaml: &str, first: usize) -> Result<Vec<ThreadSpec>, CompileError> {
+        let count = t.count.unwrap_or(1);
+        if count == 0 {
+            return fail(format!("{yaml}.count"), "a count must be at least 1");
+        }
+        let process = self.sc.processes.len();
+        let mut out = Vec::new();
+        for k in 0..count {
+            let name = if count == 1 { t.name.clone() } else { format!("{}-{k}", t.name) };
+            let sched = format!("processes[{process}].threads[{}]", first + out.len());
+            self.map(&sched, yaml);
+            self.map(&format!("{sched}.program"), &format!("{yaml}.program"));
+            let program =
+                self.steps(&t.program, &format!("{yaml}.program"), &format!("{sched}.program"), In::Thread)?;
+            let mut spec = ThreadSpec::new(&name, program);
+            spec.start_ns = t.start.map_or(0, |d| d.0);
+            spec.interpreter = t.interpreter.unwrap_or(0);
+            self.map(&format!("{sched}.interpreter"), &format!("{yaml}.interpreter"));
+            let mut executors = Vec::new();
+            if let Some(a) = &t.asyncio {
+                if !t.program.is_empty() {
+                    return fail(format!("{yaml}.program"), "an asyncio thread runs its tasks: leave `program` out");
+                }
+                let (lp, helpers) = self.event_loop(a, &name, yaml, &sched)?;
+                spec.event_loop = Some(lp);
+                executors = helpers;
+            } else if t.program.is_empty() {
+                return fail(yaml.to_owned(), "a thread needs a `program` (or `asyncio` tasks)");
+            }
+            self.names.push((t.name.clone(), name));
+            out.push(spec);
+            for e in executors {
+                self.names.push((e.name.clone(), e.name.clone()));
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    fn event_loop(
+        &mut self,
+        a: &AsyncioY,
+        thread: &str,
+        yaml: &str,
+        sched: &str,
+    ) -> Result<(EventLoopSpec, Vec<ThreadSpec>), CompileError> {
+        if a.tasks.is_empty() {
+            return fail(format!("{yaml}.asyncio.tasks"), "an event loop needs at least one task");
+        }
+        let mut tasks = Vec::new();
+        for (i, task) in a.tasks.iter().enumerate() {
+            let count = task.count.unwrap_or(1);
+            if count == 0 {
+                return fail(format!("{yaml}.asyncio.tasks[{i}].count"), "a count must be at least 1");
+            }
+            for k in 0..count {
+                let name = if count == 1 { task.name.clone() } else { format!("{}-{k}", task.name) };
+                let ty = format!("{yaml}.asyncio.tasks[{i}].program");
+                let ts = format!("{sched}.event_loop.tasks[{}].program", tasks.len());
+                self.map(&ts, &ty);
+                let program = self.steps(&task.program, &ty, &ts, In::Task)?;
+                tasks.push(TaskSpec { name, program });
+            }
+        }
+        let uses_threads = a.tasks.iter().any(|t| uses_to_thread(&t.program));
+        let mut helpers = Vec::new();
+        let executor = if uses_threads {
+            let q = self.add_queue(&format!("{thread}/executor"), None);
+            let n = a.executor_threads.unwrap_or((self.sc.machine.cores + 4).min(32));
+            if n == 0 {
+                return fail(
+                    format!("{yaml}.asyncio.executor_threads"),
+                    "to_thread needs at least one executor thread",
+                );
+            }
+            helpers = (0..n)
+                .map(|k| {
+                    ThreadSpec::new(
+                        &format!("{thread}/executor-{k}"),
+                        vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(q), Step::Serve] }],
+                    )
+                })
+                .collect();
+            Some(q)
+        } else {
+            None
+        };
+        self.map(&format!("{sched}.event_loop.overhead"), &format!("{yaml}.asyncio.overhead"));
+        let overhead = a.overhead.map_or(Dist::Fixed(5 * US), |d| d.0);
+        Ok((EventLoopSpec { tasks, overhead, executor }, helpers))
+    }
+
+    fn processes(&mut self, p: &ProcessY, yaml: &str) -> Result<(), CompileError> {
+        let count = p.count.unwrap_or(1);
+        if count == 0 {
+            return fail(format!("{yaml}.count"), "a count must be at least 1");
+        }
+        if p.threads.is_empty() {
+            return fail(format!("{yaml}.threads"), "a process needs at least one thread");
+        }
+        if p.crash.as_ref().is_some_and(|c| c.worker.is_some()) {
+            return fail(format!("{yaml}.crash.worker"), "`worker` applies to a server's crash");
+        }
+        for k in 0..count {
+            let name = if count == 1 { p.name.clone() } else { format!("{}-{k}", p.name) };
+            let index = self.sc.processes.len();
+            self.map(&format!("processes[{index}]"), yaml);
+            let mut threads = Vec::new();
+            for (i, t) in p.threads.iter().enumerate() {
+                threads.extend(self.thread(t, &format!("{yaml}.threads[{i}]"), threads.len())?);
+            }
+            let index = self.sc.process(&name, threads);
+            let proc_ = &mut self.sc.processes[index];
+            proc_.interpreters = p.interpreters.unwrap_or(1);
+            proc_.memory_mb = p.memory_mb.unwrap_or(0.0);
+            if k == 0 {
+                proc_.crash = p.crash.as_ref().map(crash_spec);
+            }
+        }
+        Ok(())
+    }
+
+    fn server(&mut self, s: &ServerY, clients: &ClientsY) -> Result<(), CompileError> {
+        let ServerKind::Wsgi = s.kind;
+        let workers = s.workers.unwrap_or(1);
+        let threads = s.threads.unwrap_or(1);
+        if workers == 0 {
+            return fail("server.workers", "a server needs at least one worker");
+        }
+        if threads == 0 {
+            return fail("server.threads", "a worker needs at least one thread");
+        }
+        if s.endpoints.is_empty() {
+            return fail("server.endpoints", "a server needs at least one endpoint");
+        }
+        let backlog = s.backlog.unwrap_or(2048);
+        self.map(&format!("queues[{}].capacity", self.sc.queues.len()), "server.backlog");
+        let queue = self.add_queue("backlog", Some(backlog));
+        let mut routes = Vec::new();
+        let mut endpoints = Vec::new();
+        for (i, e) in s.endpoints.iter().enumerate() {
+            let r = self.sc.routines.len();
+            let yaml = format!("server.endpoints[{i}].program");
+            self.map(&format!("routines[{r}].program"), &yaml);
+            let program = self.steps(&e.program, &yaml, &format!("routines[{r}].program"), In::Routine)?;
+            let r = self.add_routine(&e.name, program);
+            routes.push((r, e.weight.unwrap_or(1)));
+            endpoints.push(e.name.clone());
+        }
+        if routes.iter().all(|(_, w)| *w == 0) {
+            return fail("server.endpoints", "at least one endpoint needs a positive weight");
+        }
+        let crash = match &s.crash {
+            Some(c) => {
+                let w = c.worker.unwrap_or(0);
+                if w >= workers {
+                    return fail("server.crash.worker", format!("there are only {workers} workers (numbered from 0)"));
+                }
+                Some((w, crash_spec(c)))
+            }
+            None => None,
+        };
+        for w in 0..workers {
+            let pool = (0..threads)
+                .map(|k| {
+                    ThreadSpec::new(
+                        &format!("worker-{w}/t{k}"),
+                        vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(queue), Step::Serve] }],
+                    )
+                })
+                .collect::<Vec<_>>();
+            for t in &pool {
+                self.names.push((format!("worker-{w}"), t.name.clone()));
+            }
+            let p = self.sc.process(&format!("worker-{w}"), pool);
+            self.sc.processes[p].memory_mb = s.memory_mb.unwrap_or(40.0);
+            self.map(&format!("processes[{p}]"), "server");
+            if let Some((cw, spec)) = crash {
+                if cw == w {
+                    self.sc.processes[p].crash = Some(spec);
+                    self.map(&format!("processes[{p}].crash"), "server.crash");
+                }
+            }
+        }
+        let arrivals = match (clients.closed_loop, clients.open_loop) {
+            (Some(n), None) => Arrivals::Closed { clients: n, think: clients.think.map_or(Dist::Fixed(0), |d| d.0) },
+            (None, Some(rate)) => {
+                if clients.think.is_some() {
+                    return fail("clients.think", "`think` applies to closed-loop clients");
+                }
+                Arrivals::Open { rate_per_sec: rate }
+            }
+            (Some(_), Some(_)) => return fail("clients", "choose `closed_loop` or `open_loop`, not both"),
+            (None, None) => {
+                return fail("clients", "add `closed_loop: N` (clients) or `open_loop: R` (requests per second)");
+            }
+        };
+        self.sc.sources.push(SourceSpec {
+            name: "clients".into(),
+            queue,
+            routines: routes,
+            arrivals,
+            start_ns: 0,
+            stop_ns: clients.duration.0,
+            timeout_ns: Some(clients.timeout.map_or(30 * SEC, |d| d.0)),
+            retry_ns: clients.retry.map_or(MS, |d| d.0),
+        });
+        self.sc.limits.horizon_ns = Some(clients.duration.0);
+        self.map("limits.horizon_ns", "clients.duration");
+        self.meta.server = Some(ServerMeta { workers, threads, backlog, endpoints });
+        Ok(())
+    }
+
+    fn pool(&mut self, p: &PoolY) -> Result<(), CompileError> {
+        let kind = p.kind.unwrap_or(PoolKind::Pool);
+        if p.workers == 0 {
+            return fail("pool.workers", "a pool needs at least one worker");
+        }
+        if p.tasks == 0 {
+            return fail("pool.tasks", "map at least one task");
+        }
+        let chunksize = match (p.chunksize, kind) {
+            (Some(0), _) => return fail("pool.chunksize", "a chunksize must be at least 1"),
+            (Some(c), _) => c,
+            // CPython: divmod(len(iterable), len(pool) * 4), plus one if any remainder.
+            (None, PoolKind::Pool) => p.tasks.div_ceil(p.workers * 4),
+            (None, PoolKind::Executor) => 1,
+        };
+        let full = p.tasks / chunksize;
+        let rest = p.tasks % chunksize;
+        let chunks = full + u32::from(rest > 0);
+        let per_byte = p.ipc.per_byte.map_or(2, |d| d.0);
+        let per_message = p.ipc.per_message.map_or(20 * US, |d| d.0);
+        let arg = p.task.arg_bytes.unwrap_or(100);
+        let res = p.task.result_bytes.unwrap_or(100);
+        let ipc = |tasks: u32, bytes: u64| Dist::Fixed(per_message + u64::from(tasks) * bytes * per_byte);
+        let task_program = self.steps(&p.task.program, "pool.task.program", "pool.task.program", In::Routine)?;
+        if task_program.is_empty() {
+            return fail("pool.task.program", "a task needs a program");
+        }
+        let chunk_routine = |c: &mut Compiler, n: u32| {
+            let program = vec![
+                Step::Python(ipc(n, arg)),
+                Step::Repeat { times: Times::Count(u64::from(n)), body: task_program.clone() },
+                Step::Python(ipc(n, res)),
+            ];
+            let r = c.sc.routines.len();
+            c.map(&format!("routines[{r}].program[1].body"), "pool.task.program");
+            c.add_routine(&format!("chunk of {n}"), program)
+        };
+        let full_r = chunk_routine(self, chunksize);
+        let rest_r = if rest > 0 { Some(chunk_routine(self, rest)) } else { None };
+        let capacity = match kind {
+            PoolKind::Pool => None,
+            // ProcessPoolExecutor's call queue: workers + EXTRA_QUEUED_CALLS (1).
+            PoolKind::Executor => Some(p.workers + 1),
+        };
+        let tasks_q = self.add_queue("tasks", capacity);
+        let results_q = self.add_queue("results", None);
+        let mut feeder = Vec::new();
+        if full > 0 {
+            feeder.push(Step::Repeat {
+                times: Times::Count(u64::from(full)),
+                body: vec![Step::Python(ipc(chunksize, arg)), Step::Submit(tasks_q, full_r)],
+            });
+        }
+        if let Some(r) = rest_r {
+            feeder.extend([Step::Python(ipc(rest, arg)), Step::Submit(tasks_q, r)]);
+        }
+        let mean_result = (u64::from(p.tasks) * res).div_ceil(u64::from(chunks));
+        let collector = vec![Step::Repeat {
+            times: Times::Count(u64::from(chunks)),
+            body: vec![Step::Get(results_q), Step::Python(Dist::Fixed(per_message + mean_result * per_byte))],
+        }];
+        let (feeder_name, collector_name) = match kind {
+            PoolKind::Pool => ("task-handler", "result-handler"),
+            PoolKind::Executor => ("submitter", "queue-manager"),
+        };
+        let parent = self
+            .sc
+            .process("parent", vec![ThreadSpec::new(feeder_name, feeder), ThreadSpec::new(collector_name, collector)]);
+        self.sc.processes[parent].memory_mb = 30.0;
+        self.names.push((feeder_name.into(), feeder_name.into()));
+        self.names.push((collector_name.into(), collector_name.into()));
+        let collector_thread = self.sc.thread_count() as u32 - 1;
+        let startup = p.startup.map_or(
+            match p.start_method.unwrap_or(StartMethod::Fork) {
+                StartMethod::Fork => 3 * MS,
+                StartMethod::Forkserver => 10 * MS,
+                StartMethod::Spawn => 50 * MS,
+            },
+            |d| d.0,
+        );
+        for w in 0..p.workers {
+            let mut program = Vec::new();
+            if startup > 0 {
+                program.push(Step::Python(Dist::Fixed(startup)));
+            }
+            program.push(Step::Repeat {
+                times: Times::Forever,
+                body: vec![Step::Get(tasks_q), Step::Serve, Step::Put(results_q)],
+            });
+            let name = format!("worker-{w}");
+            self.names.push((name.clone(), name.clone()));
+            let proc_ = self.sc.process(&name, vec![ThreadSpec::new(&name, program)]);
+            self.sc.processes[proc_].memory_mb = p.worker_memory_mb.unwrap_or(25.0);
+            self.map(&format!("processes[{proc_}]"), "pool");
+        }
+        self.sc.stop_when.push(collector_thread);
+        let work = scheduler::expected_cpu_ns(&task_program);
+        self.meta.pool = Some(PoolMeta {
+            kind: match kind {
+                PoolKind::Pool => "pool".into(),
+                PoolKind::Executor => "executor".into(),
+            },
+            workers: p.workers,
+            tasks: p.tasks,
+            chunksize,
+            chunks,
+            serial_ns: work.saturating_mul(u64::from(p.tasks)),
+            ipc_bytes: u64::from(p.tasks) * (arg + res),
+        });
+        Ok(())
+    }
+
+    fn job(&mut self, j: &JobY, yaml: &str) -> Result<(), CompileError> {
+        let mut t = ThreadSpec::new(&j.name, vec![Step::CRelease(Dist::Fixed(j.burst.0))]);
+        t.start_ns = j.arrival.map_or(0, |d| d.0);
+        let thread = self.sc.thread_count() as u32;
+        let p = self.sc.process(&j.name, vec![t]);
+        self.map(&format!("processes[{p}].threads[0].program[0]"), &format!("{yaml}.burst"));
+        self.map(&format!("processes[{p}]"), yaml);
+        self.names.push((j.name.clone(), j.name.clone()));
+        self.meta.jobs.push(JobMeta { name: j.name.clone(), thread, arrival_ns: t_arrival(j), burst_ns: j.burst.0 });
+        Ok(())
+    }
+
+    /// Compiles steps at `yaml` (file path) emitted at `sched` (scenario path).
+    fn steps(&mut self, ys: &[StepY], yaml: &str, sched: &str, place: In) -> Result<Vec<Step>, CompileError> {
+        let mut out = Vec::new();
+        for (i, y) in ys.iter().enumerate() {
+            let here = format!("{yaml}[{i}]");
+            let at = out.len();
+            let emitted = self.step(y, &here, &format!("{sched}[{at}]"), place)?;
+            for k in 0..emitted.len() {
+                self.map(&format!("{sched}[{}]", at + k), &here);
+            }
+            out.extend(emitted);
+        }
+        Ok(out)
+    }
+
+    fn step(&mut self, y: &StepY, yaml: &str, sched: &str, place: In) -> Result<Vec<Step>, CompileError> {
+        let set = [
+            ("python", y.python.is_some()),
+            ("io", y.io.is_some()),
+            ("c_release", y.c_release.is_some()),
+            ("c_hold", y.c_hold.is_some()),
+            ("lock", y.lock.is_some()),
+            ("unlock", y.unlock.is_some()),
+            ("repeat", y.repeat.is_some()),
+            ("read", y.read.is_some()),
+            ("add", y.add.is_some()),
+            ("store", y.store.is_some()),
+            ("increment", y.increment.is_some()),
+            ("atomic_add", y.atomic_add.is_some()),
+            ("get", y.get.is_some()),
+            ("put", y.put.is_some()),
+            ("await_io", y.await_io.is_some()),
+            ("to_thread", y.to_thread.is_some()),
+        ];
+        let keys: Vec<&str> = set.iter().filter(|(_, on)| *on).map(|(k, _)| *k).collect();
+        match keys.as_slice() {
+            [] if y.body.is_some() => return fail(yaml, "`body` belongs to a `repeat` step"),
+            [] => return fail(yaml, "an empty step: write one of python, io, c_release, c_hold, repeat, ..."),
+            [_] => {}
+            many => return fail(yaml, format!("a step does one thing, but this one has {}", many.join(", "))),
+        }
+        if y.body.is_some() && y.repeat.is_none() {
+            return fail(format!("{yaml}.body"), "`body` belongs to a `repeat` step");
+        }
+        let d = |spec: Option<DurationSpec>| spec.map(|s| s.0).expect("checked above");
+        let only_task = |what: &str| -> Result<(), CompileError> {
+            if place == In::Task { Ok(()) } else { fail(yaml, format!("`{what}` is only for asyncio tasks")) }
+        };
+        let no_task = |what: &str| -> Result<(), CompileError> {
+            if place == In::Task { fail(yaml, format!("an asyncio task cannot use `{what}`")) } else { Ok(()) }
+        };
+        let step = match keys[0] {
+            "python" => Step::Python(d(y.python)),
+            "io" => Step::Io(d(y.io)),
+            "c_release" => Step::CRelease(d(y.c_release)),
+            "c_hold" => Step::CHold(d(y.c_hold)),
+            "lock" => Step::Lock(self.lock(y.lock.as_deref().expect("checked"))),
+            "unlock" => Step::Unlock(self.lock(y.unlock.as_deref().expect("checked"))),
+            "read" => Step::Read(self.var(y.read.as_deref().expect("checked"))),
+            "add" => Step::Add(y.add.expect("checked")),
+            "store" => Step::Store(self.var(y.store.as_deref().expect("checked"))),
+            "atomic_add" => Step::AtomicAdd(self.var(y.atomic_add.as_deref().expect("checked")), 1),
+            "increment" => {
+                let v = self.var(y.increment.as_deref().expect("checked"));
+                return Ok(vec![Step::Read(v), Step::Add(1), Step::Store(v)]);
+            }
+            "get" | "put" => {
+                no_task(keys[0])?;
+                let name = y.get.as_deref().or(y.put.as_deref()).expect("checked");
+                let Some(q) = self.queue_names.iter().position(|n| n == name) else {
+                    return fail(
+                        format!("{yaml}.{}", keys[0]),
+                        format!("no queue is named `{name}`: declare it under `queues`"),
+                    );
+                };
+                if keys[0] == "get" { Step::Get(q as u32) } else { Step::Put(q as u32) }
+            }
+            "await_io" => {
+                only_task("await_io")?;
+                Step::AwaitIo(d(y.await_io))
+            }
+            "to_thread" => {
+                only_task("to_thread")?;
+                let body = y.to_thread.as_ref().expect("checked");
+                if body.is_empty() {
+                    return fail(format!("{yaml}.to_thread"), "to_thread needs steps to run");
+                }
+                let r = self.sc.routines.len();
+                let ry = format!("{yaml}.to_thread");
+                self.map(&format!("routines[{r}].program"), &ry);
+                let program = self.steps(body, &ry, &format!("routines[{r}].program"), In::Routine)?;
+                Step::ToThread(self.add_routine("to_thread", program))
+            }
+            "repeat" => {
+                let Some(body) = &y.body else {
+                    return fail(yaml, "`repeat` needs a `body` of steps");
+                };
+                let times = match y.repeat.expect("checked") {
+                    TimesY::Count(0) => return fail(format!("{yaml}.repeat"), "repeat at least once"),
+                    TimesY::Count(n) => Times::Count(n),
+                    TimesY::Forever => Times::Forever,
+                };
+                let by = format!("{yaml}.body");
+                let bs = format!("{sched}.body");
+                self.map(&bs, &by);
+                Step::Repeat { times, body: self.steps(body, &by, &bs, place)? }
+            }
+            _ => unreachable!("every key is handled"),
+        };
+        Ok(vec![step])
+    }
+
+    fn lock(&mut self, name: &str) -> u32 {
+        intern(&mut self.meta.locks, name, &mut self.sc.locks)
+    }
+
+    fn var(&mut self, name: &str) -> u32 {
+        intern(&mut self.meta.shared, name, &mut self.sc.vars)
+    }
+}
+
+/// The index of `name`, adding it (and bumping `count`) on first use.
+fn intern(names: &mut Vec<String>, name: &str, count: &mut u32) -> u32 {
+    if let Some(i) = names.iter().position(|n| n == name) {
+        return i as u32;
+    }
+    names.push(name.to_owned());
+    *count = names.len() as u32;
+    *count - 1
+}
+
+fn uses_to_thread(steps: &[StepY]) -> bool {
+    steps.iter().any(|s| s.to_thread.is_some() || s.body.as_deref().is_some_and(uses_to_thread))
+}
+
+fn crash_spec(c: &CrashY) -> CrashSpec {
+    CrashSpec { at_ns: c.at.0, restart_after_ns: c.restart.map(|d: Duration| d.0) }
+}
+
+fn t_arrival(j: &JobY) -> u64 {
+    j.arrival.map_or(0, |d| d.0)
+}
+
+fn scheduler_default_interval() -> u64 {
+    scheduler::DEFAULT_SWITCH_INTERVAL_NS
+}
+
+fn gil_core_default_check() -> u32 {
+    scheduler::DEFAULT_CHECK_INTERVAL
+}

@@ -1,0 +1,271 @@
+//! Bad input: every error names the file, line, column and field path.
+
+use expect_test::{Expect, expect};
+use workloads::Experiment;
+
+#[track_caller]
+fn check(source: &str, expect: Expect) {
+    let err = match Experiment::parse("bad.yaml", source).and_then(|e| e.points()) {
+        Ok(_) => panic!("expected an error for:\n{source}"),
+        Err(e) => e,
+    };
+    // Every error has a place.
+    assert!(err.line >= 1 && err.column >= 1);
+    expect.assert_eq(&format!("{err}\n"));
+}
+
+#[test]
+fn unknown_field() {
+    check(
+        "machine: {cores: 2, threds: 4}\nthreads: [{name: a, program: [{python: 1s}]}]\n",
+        expect![[r#"
+            error: machine.threds: unknown field `threds`, expected one of `cores`, `scheduler`, `costs`
+             --> bad.yaml:1:21
+              |
+            1 | machine: {cores: 2, threds: 4}
+              |                     ^^^^^^^^^
+        "#]],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    check(
+        "machine: {cores: two}\nthreads: [{name: a, program: [{python: 1s}]}]\n",
+        expect![[r#"
+        error: machine.cores: invalid type: string "two", expected u32
+         --> bad.yaml:1:11
+          |
+        1 | machine: {cores: two}
+          |           ^^^^^^^^^^
+    "#]],
+    );
+}
+
+#[test]
+fn missing_field() {
+    check(
+        "machine: {}\nthreads: [{name: a, program: [{python: 1s}]}]\n",
+        expect![[r#"
+        error: machine: missing field `cores`
+         --> bad.yaml:1:1
+          |
+        1 | machine: {}
+          | ^^^^^^^^^^
+    "#]],
+    );
+}
+
+#[test]
+fn zero_cores() {
+    check(
+        "machine: {cores: 0}\nthreads: [{name: a, program: [{python: 1s}]}]\n",
+        expect![[r#"
+        error: machine.cores: must not be zero
+         --> bad.yaml:1:11
+          |
+        1 | machine: {cores: 0}
+          |           ^^^^^^^^
+    "#]],
+    );
+}
+
+#[test]
+fn zero_duration() {
+    check(
+        "machine: {cores: 1}\nthreads:\n  - name: a\n    program:\n      - python: 1s\n      - io: 0ms\n",
+        expect![[r#"
+            error: threads[0].program[1]: must be strictly positive
+             --> bad.yaml:6:11
+              |
+            6 |       - io: 0ms
+              |           ^^^^^
+        "#]],
+    );
+}
+
+#[test]
+fn negative_duration() {
+    check(
+        "machine: {cores: 1}\nthreads: [{name: a, program: [{python: -5ms}]}]\n",
+        expect![[r#"
+        error: threads[0].program[0].python: `-5ms` is negative: durations must be strictly positive
+         --> bad.yaml:2:32
+          |
+        2 | threads: [{name: a, program: [{python: -5ms}]}]
+          |                                ^^^^^^^^^^^^
+    "#]],
+    );
+}
+
+#[test]
+fn duration_without_unit() {
+    check(
+        "machine: {cores: 1}\nthreads: [{name: a, program: [{python: 5}]}]\n",
+        expect![[r#"
+        error: threads[0].program[0].python: `5` has no unit: write it like 5ms, 5us or 5s
+         --> bad.yaml:2:32
+          |
+        2 | threads: [{name: a, program: [{python: 5}]}]
+          |                                ^^^^^^^^^
+    "#]],
+    );
+}
+
+#[test]
+fn zero_switch_interval() {
+    check(
+        "machine: {cores: 1}\ngil: {model: new, switch_interval: 0us}\nthreads: [{name: a, program: [{python: 1s}]}]\n",
+        expect![[r#"
+            error: gil.switch_interval: must be strictly positive
+             --> bad.yaml:2:19
+              |
+            2 | gil: {model: new, switch_interval: 0us}
+              |                   ^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+}
+
+#[test]
+fn stop_when_names_no_thread() {
+    check(
+        "machine: {cores: 1}\nthreads: [{name: a, program: [{python: 1s}]}]\nstop_when: [a, echo]\n",
+        expect![[r#"
+            error: stop_when[1]: no thread is named `echo`
+             --> bad.yaml:3:16
+              |
+            3 | stop_when: [a, echo]
+              |                ^^^^
+        "#]],
+    );
+}
+
+#[test]
+fn program_never_finishes() {
+    check(
+        "machine: {cores: 1}\nthreads:\n  - {name: spinner, program: [{python: forever}]}\n",
+        expect![[r#"
+        error: threads[0].program: this program never finishes: add stop_when or a horizon
+         --> bad.yaml:3:21
+          |
+        3 |   - {name: spinner, program: [{python: forever}]}
+          |                     ^^^^^^^^^^^^^^^^^^^^^^^^^^
+    "#]],
+    );
+}
+
+#[test]
+fn endless_loop_without_time() {
+    check(
+        "machine: {cores: 1}\nthreads:\n  - name: a\n    program:\n      - repeat: forever\n        body: [{lock: l}, {unlock: l}]\nduration: 1s\n",
+        expect![[r#"
+            error: threads[0].program[0]: a forever loop must contain a step that takes time
+             --> bad.yaml:5:15
+              |
+            5 |       - repeat: forever
+              |               ^^^^^^^^^
+        "#]],
+    );
+}
+
+#[test]
+fn step_with_two_actions() {
+    check(
+        "machine: {cores: 1}\nthreads: [{name: a, program: [{python: 1s, io: 1ms}]}]\n",
+        expect![[r#"
+        error: threads[0].program[0]: a step does one thing, but this one has python, io
+         --> bad.yaml:2:31
+          |
+        2 | threads: [{name: a, program: [{python: 1s, io: 1ms}]}]
+          |                               ^^^^^^^^^^^
+    "#]],
+    );
+}
+
+#[test]
+fn misplaced_gil_field() {
+    check(
+        "machine: {cores: 1}\ngil: {model: new, check_interval: 100}\nthreads: [{name: a, program: [{python: 1s}]}]\n",
+        expect![[r#"
+            error: gil.check_interval: `check_interval` applies to the old GIL
+             --> bad.yaml:2:19
+              |
+            2 | gil: {model: new, check_interval: 100}
+              |                   ^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+}
+
+#[test]
+fn syntax_error() {
+    check(
+        "machine: {cores: 1\nthreads: [\n",
+        expect![[r#"
+        error: did not find expected ',' or '}'
+         --> bad.yaml:2:8
+          |
+        2 | threads: [
+          |        ^^^
+    "#]],
+    );
+}
+
+#[test]
+fn server_without_clients() {
+    check(
+        "machine: {cores: 1}\nserver: {kind: wsgi, endpoints: [{name: e, program: [{python: 1ms}]}]}\n",
+        expect![[r#"
+            error: server: a server needs `clients` to send requests
+             --> bad.yaml:2:1
+              |
+            2 | server: {kind: wsgi, endpoints: [{name: e, program: [{python: 1ms}]}]}
+              | ^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+}
+
+#[test]
+fn await_outside_asyncio() {
+    check(
+        "machine: {cores: 1}\nthreads: [{name: a, program: [{await_io: 1ms}]}]\n",
+        expect![[r#"
+        error: threads[0].program[0]: `await_io` is only for asyncio tasks
+         --> bad.yaml:2:31
+          |
+        2 | threads: [{name: a, program: [{await_io: 1ms}]}]
+          |                               ^^^^^^^^^^^^^^
+    "#]],
+    );
+}
+
+#[test]
+fn bad_sweep_value_names_the_sweep() {
+    check(
+        "machine: {cores: 1}\nthreads: [{name: a, program: [{python: 1ms}]}]\nsweep: {machine.cores: [1, 0]}\n",
+        expect![[r#"
+            error: machine.cores: must not be zero (set by sweep.machine.cores[1])
+             --> bad.yaml:3:28
+              |
+            3 | sweep: {machine.cores: [1, 0]}
+              |                            ^
+        "#]],
+    );
+}
+
+#[test]
+fn bad_set_override() {
+    let mut exp =
+        Experiment::parse("ok.yaml", "machine: {cores: 1}\nthreads: [{name: a, program: [{python: 1ms}]}]\n").unwrap();
+    let err = exp.set("machine.cores").unwrap_err();
+    assert!(err.message.contains("path=value"), "{err}");
+    exp.set("machine.cores=zero").unwrap();
+    let err = exp.points().unwrap_err();
+    expect![[r#"
+        error: machine.cores: invalid type: string "zero", expected u32 (with --set machine.cores=zero)
+         --> ok.yaml:1:11
+          |
+        1 | machine: {cores: 1}
+          |           ^^^^^^^^
+    "#]]
+    .assert_eq(&format!("{err}\n"));
+}

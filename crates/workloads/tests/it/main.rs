@@ -1,0 +1,6 @@
+//! Integration tests of scenario files: one binary, a module per concern.
+
+mod bad_input;
+mod examples;
+mod fuzz;
+mod systems;

@@ -1,0 +1,142 @@
+//! The curriculum's systems behave as their examples' descriptions say.
+
+use workloads::{Experiment, Summary};
+
+fn load(name: &str) -> Experiment {
+    let path = format!("{}/../../examples/scenarios/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+    let source = std::fs::read_to_string(&path).unwrap();
+    Experiment::parse(&path, &source).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs every point of an example: (label, summary) in grid order.
+fn run(name: &str) -> Vec<(String, Summary)> {
+    let points = load(name).points().unwrap_or_else(|e| panic!("{e}"));
+    let results = workloads::run_points(&points, &|| {});
+    points.iter().zip(results).map(|(p, r)| (p.label(), workloads::summary(&p.compiled, &r.unwrap()))).collect()
+}
+
+fn one(name: &str) -> Summary {
+    run(name).remove(0).1
+}
+
+#[test]
+fn parallel_sweeps_equal_running_each_point_alone() {
+    let points = load("switch-interval").points().unwrap();
+    let together = workloads::run_points(&points, &|| {});
+    for (p, res) in points.iter().zip(together) {
+        assert_eq!(res.unwrap(), scheduler::simulate(&p.compiled.scenario).unwrap(), "{}", p.label());
+    }
+}
+
+#[test]
+fn countdown_takes_the_same_time_on_any_number_of_threads_and_cores() {
+    for (label, s) in run("countdown") {
+        assert!((0.399..0.403).contains(&s.makespan_s), "{label}: {}", s.makespan_s);
+    }
+}
+
+#[test]
+fn io_bound_threads_overlap_their_waits() {
+    let runs = run("io-threads");
+    for (label, s) in &runs {
+        assert!((0.100..0.105).contains(&s.makespan_s), "{label}: {}", s.makespan_s);
+    }
+}
+
+#[test]
+fn old_gil_doubles_the_time_on_two_cores_only() {
+    let runs = run("old-gil");
+    let (one_core, two, four) = (runs[0].1.makespan_s, runs[1].1.makespan_s, runs[2].1.makespan_s);
+    assert!(one_core < 0.44 && two > 0.7 && four > 0.7, "{one_core} {two} {four}");
+    assert!(runs[1].1.gil.badness > 0.1);
+}
+
+#[test]
+fn races_lose_updates_only_where_a_switch_can_split_the_increment() {
+    let runs = run("race-counter");
+    assert!(runs[0].1.shared["counter"] < 1_900_000, "{:?}", runs[0].1.shared);
+    assert_eq!(runs[1].1.shared["counter"], 2_000_000);
+    let free = run("race-free-threaded");
+    assert!(free[0].1.shared["counter"] < 300_000, "no GIL, no lock: {:?}", free[0].1.shared);
+    assert_eq!(free[1].1.shared["counter"], 400_000);
+    assert_eq!(free[2].1.shared["counter"], 400_000);
+    assert!(free[1].1.makespan_s > 3.0 * free[0].1.makespan_s, "the lock serialises the loop");
+}
+
+#[test]
+fn pool_speeds_up_with_workers_until_ipc_dominates() {
+    let runs = run("pool");
+    let speedups: Vec<f64> = runs.iter().map(|(_, s)| s.pool.as_ref().unwrap().speedup).collect();
+    assert!(speedups[0] > 0.95 && speedups[2] > 3.5, "{speedups:?}");
+    let chunks = run("pool-chunksize");
+    assert!(chunks[0].1.makespan_s > 1.5 * chunks[2].1.makespan_s, "chunksize 1 vs 125");
+    let big = run("pool-big-args");
+    let serial = big[2].1.pool.as_ref().unwrap().serial_s;
+    assert!(big[2].1.makespan_s > serial, "1 MB arguments: {} s vs {} s serial", big[2].1.makespan_s, serial);
+}
+
+#[test]
+fn asyncio_overlaps_awaits_and_a_blocking_call_stalls_the_loop() {
+    let s = one("asyncio");
+    assert!((0.15..0.16).contains(&s.makespan_s), "{}", s.makespan_s);
+    assert_eq!(s.tasks.len(), 100);
+    let blocking = one("asyncio-blocking");
+    assert!(blocking.tasks[0].max_lag_ms > 150.0, "{:?}", blocking.tasks[0]);
+    let offloaded = one("asyncio-to-thread");
+    assert!(offloaded.tasks[0].max_lag_ms < 1.0, "{:?}", offloaded.tasks[0]);
+}
+
+#[test]
+fn scheduling_policies_give_the_textbook_mean_waits() {
+    let runs = run("scheduling");
+    let waits: Vec<f64> = runs.iter().map(|(_, s)| s.jobs.as_ref().unwrap().mean_waiting_ms).collect();
+    // FCFS (0 + 24 + 27) / 3, SJF (6 + 0 + 3) / 3, RR q=4: (6 + 4 + 7) / 3.
+    for (got, want) in waits.iter().zip([17.0, 3.0, 17.0 / 3.0]) {
+        assert!((got - want).abs() < 1e-6, "{waits:?}");
+    }
+}
+
+#[test]
+fn wsgi_scales_threads_for_io_and_workers_for_cpu() {
+    let io = run("wsgi-io");
+    let rps: Vec<f64> = io.iter().map(|(_, s)| s.server.as_ref().unwrap().throughput_rps).collect();
+    assert!(rps[1] > 3.5 * rps[0] && rps[2] > 3.5 * rps[1], "{rps:?}");
+    let java = run("java-vs-python");
+    let (gil, free) =
+        (java[0].1.server.as_ref().unwrap().throughput_rps, java[1].1.server.as_ref().unwrap().throughput_rps);
+    assert!(free > 3.5 * gil, "no-GIL threads {free} rps vs GIL threads {gil} rps");
+}
+
+#[test]
+fn overload_refuses_and_times_out() {
+    let runs = run("wsgi-overload");
+    let light = runs[0].1.server.as_ref().unwrap();
+    assert_eq!((light.refused, light.timed_out), (0, 0));
+    let heavy = runs[2].1.server.as_ref().unwrap();
+    assert!(heavy.refused > 0 && heavy.timed_out > 0 && heavy.late > 0, "{heavy:?}");
+}
+
+#[test]
+fn crashed_worker_fails_requests_and_comes_back() {
+    let s = one("wsgi-crash");
+    let server = s.server.as_ref().unwrap();
+    assert!(server.failed >= 1, "{server:?}");
+    assert_eq!((s.processes[0].crashes, s.processes[0].restarts), (1, 1));
+}
+
+#[test]
+fn sub_interpreters_and_free_threading_run_in_parallel() {
+    let runs = run("subinterpreters");
+    assert!(runs[0].1.makespan_s > 1.9 * runs[1].1.makespan_s, "shared GIL vs own GILs");
+    let free = run("free-threading");
+    for ((_, s), overhead) in free.iter().zip([0.4, 0.1, 0.05]) {
+        assert!((s.makespan_s - 0.1 * (1.0 + overhead)).abs() < 0.002, "{overhead}: {}", s.makespan_s);
+    }
+}
+
+#[test]
+fn a_gc_pause_delays_the_io_thread() {
+    let s = one("gc-pause");
+    let pinger = s.threads.iter().find(|t| t.name == "pinger").unwrap();
+    assert!(pinger.gil_wait_s > 0.25, "the pinger waited {} s for the GIL", pinger.gil_wait_s);
+}

@@ -1,0 +1,111 @@
+//! The real `xtask` binary on real files.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask")).current_dir(root()).args(args).output().expect("xtask runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn sim_prints_a_table() {
+    let out = xtask(&["sim", "examples/scenarios/convoy.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("spinner") && text.contains("echo") && text.contains("GIL (1 instance)"), "{text}");
+}
+
+#[test]
+fn sim_json_has_the_documented_keys() {
+    let out = xtask(&["sim", "examples/scenarios/wsgi-cpu.yaml", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!(v["schema"], "gil-lab.sim/1");
+    for key in ["switches", "forced_drops", "drop_requests", "failed_acquires", "held_fraction", "wait_fraction"] {
+        assert!(v["gil"][key].is_number(), "gil.{key}");
+    }
+    let t = &v["threads"][0];
+    for key in ["name", "cpu_s", "gil_wait_s", "blocked_s", "finished_s"] {
+        assert!(t.get(key).is_some(), "threads[0].{key}");
+    }
+    let server = &v["server"];
+    for key in ["completed", "throughput_rps", "refused", "timed_out"] {
+        assert!(server[key].is_number(), "server.{key}");
+    }
+    for key in ["p50", "p90", "p99", "max"] {
+        assert!(server["latency_ms"][key].is_number(), "server.latency_ms.{key}");
+    }
+    assert!(v["makespan_s"].as_f64().unwrap() > 9.9);
+}
+
+#[test]
+fn set_overrides_a_field() {
+    let two = xtask(&["sim", "examples/scenarios/cpu-processes.yaml", "--json"]);
+    let one = xtask(&["sim", "examples/scenarios/cpu-processes.yaml", "--json", "--set", "machine.cores=1"]);
+    let m = |o: &Output| serde_json::from_str::<serde_json::Value>(&stdout(o)).unwrap()["makespan_s"].as_f64().unwrap();
+    assert!((m(&two) - 1.0).abs() < 0.01 && (m(&one) - 2.0).abs() < 0.01, "{} {}", m(&two), m(&one));
+}
+
+#[test]
+fn sweep_json_lists_every_point() {
+    let out = xtask(&["sim", "examples/scenarios/old-gil.yaml", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["schema"], "gil-lab.sweep/1");
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), 3);
+    assert_eq!(points[1]["set"]["machine.cores"], 2);
+    assert!(points[1]["result"]["makespan_s"].as_f64().unwrap() > 0.7);
+}
+
+#[test]
+fn trace_is_written_as_json() {
+    let dir = std::env::temp_dir().join(format!("gil-lab-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("trace.json");
+    let out = xtask(&[
+        "sim",
+        "examples/scenarios/cpu-threads.yaml",
+        "--trace",
+        file.to_str().unwrap(),
+        "--window",
+        "0ms..20ms",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(trace["threads"].as_array().unwrap().len(), 2);
+    assert_eq!(trace["end_ns"], 20_000_000);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bad_input_fails_with_a_place() {
+    let dir = std::env::temp_dir().join(format!("gil-lab-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.yaml");
+    std::fs::write(&file, "machine: {cores: 2}\nthreads:\n  - {name: a, program: [{python: 0ms}]}\n").unwrap();
+    let out = xtask(&["sim", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.yaml:3:") && err.contains("threads[0].program[0]") && err.contains("strictly positive"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let missing = xtask(&["sim", "no/such/file.yaml"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("cannot read no/such/file.yaml"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
