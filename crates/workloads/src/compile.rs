@@ -8,8 +8,8 @@
 //! duration, a program that never ends) is reported at the file's field.
 
 use scheduler::{
-    Arrivals, CheckPoints, Costs, CrashSpec, Dist, EventLoopSpec, GilSpec, Interp, MS, Machine, OsPolicy, QueueSpec,
-    RoutineSpec, SEC, Scenario, SourceSpec, Step, TaskSpec, ThreadSpec, Times, US,
+    Arrivals, Costs, CrashSpec, Dist, EventLoopSpec, GilSpec, Interp, MS, Machine, OsPolicy, QueueSpec, RoutineSpec,
+    SEC, Scenario, SourceSpec, Step, TaskSpec, ThreadSpec, Times, US,
 };
 use serde::Serialize;
 
