@@ -140,3 +140,39 @@ fn a_gc_pause_delays_the_io_thread() {
     let pinger = s.threads.iter().find(|t| t.name == "pinger").unwrap();
     assert!(pinger.gil_wait_s > 0.25, "the pinger waited {} s for the GIL", pinger.gil_wait_s);
 }
+
+/// Every key of the JSON summary is documented in docs/scenarios.md.
+#[test]
+fn every_summary_key_is_documented() {
+    let docs = std::fs::read_to_string(format!("{}/../../docs/scenarios.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut keys = std::collections::BTreeSet::new();
+    fn walk(v: &serde_json::Value, keys: &mut std::collections::BTreeSet<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    keys.insert(k.clone());
+                    walk(v, keys);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, keys)),
+            _ => {}
+        }
+    }
+    for name in ["wsgi-crash", "pool", "scheduling", "asyncio-blocking", "race-counter"] {
+        let s = run(name).remove(0).1;
+        walk(&serde_json::to_value(&s).unwrap(), &mut keys);
+    }
+    // Shared-variable names are data, not keys.
+    keys.remove("counter");
+    // A key is documented where it appears as a whole word after `.` or a backtick.
+    let documented = |key: &str| {
+        docs.match_indices(key).any(|(i, _)| {
+            let before = docs[..i].chars().next_back();
+            let after = docs[i + key.len()..].chars().next();
+            matches!(before, Some('.' | '`')) && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+    };
+    for key in &keys {
+        assert!(documented(key), "docs/scenarios.md does not document `{key}`");
+    }
+}
