@@ -1,21 +1,34 @@
 //! `cargo xtask`: the project's automation, as Rust.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod bench;
 mod sim;
+mod site;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "gil-lab automation")]
 struct Cli {
+    /// Repository root (default: the workspace this xtask was built from).
+    #[arg(long, global = true)]
+    root: Option<PathBuf>,
     #[command(subcommand)]
     task: Task,
 }
 
 #[derive(Subcommand)]
 enum Task {
+    /// Run every experiment the notes use and write the study site to site/.
+    BuildSite(site::BuildArgs),
+    /// Check notes, experiments, claims, quizzes and links; write nothing.
+    Check,
+    /// Build, serve on 127.0.0.1, rebuild and reload on change.
+    Serve(site::serve::ServeArgs),
+    /// Time a clean build and a warm rebuild of the site.
+    BenchSite,
     /// Run a scenario file (or its sweep) and print the results.
     Sim(sim::Args),
     /// Benchmark the simulator on the standard busy scenario.
@@ -23,7 +36,13 @@ enum Task {
 }
 
 fn main() -> ExitCode {
-    let res = match Cli::parse().task {
+    let cli = Cli::parse();
+    let root = cli.root.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."));
+    let res = match cli.task {
+        Task::BuildSite(args) => site::build(&root, &args),
+        Task::Check => site::check(&root),
+        Task::Serve(args) => site::serve::serve(&root, &args),
+        Task::BenchSite => site::bench(&root),
         Task::Sim(args) => sim::run(&args),
         Task::BenchSim(args) => bench::sim(&args),
     };

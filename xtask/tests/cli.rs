@@ -109,3 +109,21 @@ fn bad_input_fails_with_a_place() {
     assert!(stderr(&missing).contains("cannot read no/such/file.yaml"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn every_example_prints_a_table_and_json() {
+    let dir = root().join("examples/scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    for f in files.iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")) {
+        let name = f.to_str().unwrap();
+        for json in [false, true] {
+            let args: Vec<&str> = if json { vec!["sim", name, "--json"] } else { vec!["sim", name] };
+            let out = xtask(&args);
+            assert!(out.status.success(), "{name}: {}", stderr(&out));
+            if json {
+                serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            }
+        }
+    }
+}

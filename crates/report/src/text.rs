@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use workloads::Summary;
 
-/// Left-aligns the first column and right-aligns the others.
+/// Left-aligns the first column and right-aligns the others; short rows are
+/// padded and long ones cut to the header.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let cols = headers.len();
     let mut width: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
@@ -28,7 +29,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     };
     line(&mut out, &mut headers.iter().copied());
     for row in rows {
-        line(&mut out, &mut row.iter().map(String::as_str));
+        line(&mut out, &mut (0..cols).map(|i| row.get(i).map_or("", String::as_str)));
     }
     out
 }
@@ -157,8 +158,16 @@ pub fn summary(file: &str, s: &Summary) -> String {
 
 /// One row per sweep point.
 pub fn sweep(file: &str, labels: &[Vec<(String, String)>], summaries: &[Summary]) -> String {
-    let mut headers: Vec<String> =
-        labels.first().map(|l| l.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+    // Points may set different fields (cases): a column per field ever set.
+    let mut params: Vec<String> = Vec::new();
+    for l in labels {
+        for (k, _) in l {
+            if !params.contains(k) {
+                params.push(k.clone());
+            }
+        }
+    }
+    let mut headers: Vec<String> = params.clone();
     headers.extend(["makespan s", "switches/s"].map(String::from));
     let server = summaries.iter().any(|s| s.server.is_some());
     if server {
@@ -170,7 +179,10 @@ pub fn sweep(file: &str, labels: &[Vec<(String, String)>], summaries: &[Summary]
         .iter()
         .zip(summaries)
         .map(|(label, s)| {
-            let mut row: Vec<String> = label.iter().map(|(_, v)| v.clone()).collect();
+            let mut row: Vec<String> = params
+                .iter()
+                .map(|k| label.iter().find(|(p, _)| p == k).map_or("-".into(), |(_, v)| v.clone()))
+                .collect();
             row.push(format!("{:.6}", s.makespan_s));
             row.push(format!("{:.1}", s.gil.switches_per_s));
             if server {
@@ -196,6 +208,12 @@ pub fn sweep(file: &str, labels: &[Vec<(String, String)>], summaries: &[Summary]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ragged_rows_do_not_panic() {
+        let t = table(&["a", "b"], &[vec!["1".into()], vec!["1".into(), "2".into(), "3".into()]]);
+        assert_eq!(t.lines().count(), 3);
+    }
 
     #[test]
     fn aligns_columns() {

@@ -154,7 +154,7 @@ impl Experiment {
 
     fn point(&self, set: Vec<Setting>) -> Result<Point, LoadError> {
         let mut value = self.base.clone();
-        for s in &set {
+        for s in set.iter().filter(|s| s.path != sweep::LABEL) {
             sweep::set_path(&mut value, &s.path, s.value.clone()).map_err(|msg| self.error(&s.origin, &msg))?;
         }
         // --set has the last word.

@@ -122,6 +122,8 @@ pub struct ServerSummary {
     pub throughput_rps: f64,
     /// Latency of completed requests.
     pub latency_ms: LatencyMs,
+    /// Latency at every percentile 0, 1, ..., 100 (empty without completions).
+    pub latency_cdf_ms: Vec<f64>,
     /// Refused: backlog full (502 at a proxy).
     pub refused: u64,
     /// The client gave up (504 at a proxy).
@@ -281,6 +283,7 @@ pub fn summary(compiled: &Compiled, res: &SimResult) -> Summary {
             max: ms(src.latency.max_ns),
             mean: src.latency.mean_ns * 1e-6,
         },
+        latency_cdf_ms: src.cdf_ns.iter().map(|&ns| ms(ns)).collect(),
         refused: src.refused,
         timed_out: src.timed_out,
         failed: src.failed,

@@ -6,7 +6,8 @@
 //!
 //! `sweep:` maps paths to lists of values and runs every combination;
 //! `cases:` lists explicit settings (paired values, like 2 threads with half
-//! the work each). Every case is crossed with the sweep grid.
+//! the work each), each optionally named by a `label` key (which sets no
+//! field). Every case is crossed with the sweep grid.
 
 use serde_yaml::{Mapping, Value};
 
@@ -47,6 +48,9 @@ pub fn axes(root: &Value) -> Result<Vec<Axis>, (String, String)> {
     Ok(out)
 }
 
+/// The case key that names a case instead of setting a field.
+pub const LABEL: &str = "label";
+
 /// One field set for a run, and where in the file the value comes from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Setting {
@@ -78,7 +82,13 @@ pub fn cases(root: &Value) -> Result<Vec<Vec<Setting>>, (String, String)> {
             if path == "cases" || path == "sweep" || path.starts_with("cases.") || path.starts_with("sweep.") {
                 return Err((origin, "a case cannot set the sweep or the cases".into()));
             }
-            parse_path(path).map_err(|m| (origin.clone(), m))?;
+            if path == LABEL {
+                if !value.is_string() {
+                    return Err((origin, "a case's label is a short name".into()));
+                }
+            } else {
+                parse_path(path).map_err(|m| (origin.clone(), m))?;
+            }
             settings.push(Setting { path: path.to_owned(), value: value.clone(), origin });
         }
         out.push(settings);

@@ -1,0 +1,633 @@
+//! Notes' Markdown: directives, callouts, anchors, a table of contents and
+//! build-time syntax highlighting.
+//!
+//! Directives (never inside code):
+//!
+//! * `{{exp.value}}` or `{{exp.value | .2}}`: a value computed from an
+//!   experiment's results (see `format` for the specs);
+//! * `{{claim: exp.a / exp.b < 1.2}}`: a claim checked at build time, shown
+//!   with its value; a false claim fails the build;
+//! * `{{chart: exp.chart}}`, alone on its line: a figure with the chart and its data;
+//! * `{{experiment: exp}}`: a link to the experiment's page;
+//! * `{{quiz}}`: where the note's quiz goes.
+//!
+//! Callouts are fenced by lines `:::myth` (or `note`, `tip`, `warning`) and `:::`.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+
+use crate::chart::escape;
+use crate::expr::{self, Claim};
+use crate::format;
+use crate::i18n::{Lang, ui};
+
+/// A directive found in a note, with its 1-based line in the file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Directive {
+    /// Line in the file.
+    pub line: usize,
+    /// What it asks for.
+    pub kind: DirectiveKind,
+}
+
+/// What a directive asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DirectiveKind {
+    /// A value, formatted.
+    Value {
+        /// Experiment id.
+        exp: String,
+        /// Value name.
+        name: String,
+        /// Format spec.
+        spec: format::Spec,
+    },
+    /// A claim.
+    Claim {
+        /// As written.
+        source: String,
+        /// Parsed.
+        claim: Claim,
+    },
+    /// A chart figure.
+    Chart {
+        /// Experiment id.
+        exp: String,
+        /// Chart id.
+        chart: String,
+    },
+    /// A link to an experiment.
+    Experiment(String),
+    /// The quiz.
+    Quiz,
+}
+
+impl DirectiveKind {
+    /// Experiments this directive depends on.
+    pub fn experiments(&self) -> Vec<String> {
+        match self {
+            DirectiveKind::Value { exp, .. } | DirectiveKind::Chart { exp, .. } | DirectiveKind::Experiment(exp) => {
+                vec![exp.clone()]
+            }
+            DirectiveKind::Claim { claim, .. } => {
+                let mut names: Vec<&str> = claim.left.names();
+                names.extend(claim.right.names());
+                names.iter().filter_map(|n| n.split_once('.').map(|(e, _)| e.to_owned())).collect()
+            }
+            DirectiveKind::Quiz => Vec::new(),
+        }
+    }
+}
+
+/// An error at a line of a note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MdError {
+    /// 1-based line in the file.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What directives need from the build.
+pub trait Env {
+    /// The value `name` of experiment `exp`.
+    fn value(&self, exp: &str, name: &str) -> Result<f64, String>;
+    /// The figure HTML of chart `chart` of experiment `exp`.
+    fn chart(&self, exp: &str, chart: &str) -> Result<String, String>;
+    /// The URL of experiment `exp`'s page.
+    fn experiment_url(&self, exp: &str) -> Result<String, String>;
+    /// The note's quiz HTML.
+    fn quiz(&self) -> Result<String, String>;
+}
+
+/// A heading of the table of contents.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TocEntry {
+    /// 2 or 3.
+    pub level: u8,
+    /// Anchor id.
+    pub id: String,
+    /// Text.
+    pub text: String,
+}
+
+/// A rendered note body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendered {
+    /// HTML.
+    pub html: String,
+    /// Headings of level 2 and 3.
+    pub toc: Vec<TocEntry>,
+    /// Plain text (for the search index).
+    pub text: String,
+}
+
+/// Calls `f(line_index, line)` for every line outside fenced code blocks.
+fn outside_code(body: &str, mut f: impl FnMut(usize, &str)) {
+    let mut fence: Option<String> = None;
+    for (i, line) in body.lines().enumerate() {
+        let t = line.trim_start();
+        let marker: String = t.chars().take_while(|c| *c == '`' || *c == '~').collect();
+        if let Some(open) = &fence {
+            if marker.len() >= open.len() && marker.starts_with(&open[..1]) && t[marker.len()..].trim().is_empty() {
+                fence = None;
+            }
+            continue;
+        }
+        if marker.len() >= 3 && (marker.chars().all(|c| c == '`') || marker.chars().all(|c| c == '~')) {
+            fence = Some(marker);
+            continue;
+        }
+        f(i, line);
+    }
+}
+
+/// Byte ranges of `{{...}}` in a line, skipping inline code spans.
+fn spans(line: &str) -> Vec<(usize, usize)> {
+    let bytes = line.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'`' {
+            let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
+            let close = "`".repeat(run);
+            match line[i + run..].find(&close) {
+                Some(j) => i += run + j + run,
+                None => i += run,
+            }
+            continue;
+        }
+        if bytes[i] == b'\\' && line[i + 1..].starts_with("{{") {
+            i += 3;
+            continue;
+        }
+        if line[i..].starts_with("{{") {
+            if let Some(j) = line[i + 2..].find("}}") {
+                out.push((i, i + 2 + j + 2));
+                i += 2 + j + 2;
+                continue;
+            }
+        }
+        i += line[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    out
+}
+
+/// Parses the inside of `{{...}}`.
+pub fn parse_directive(inner: &str) -> Result<DirectiveKind, String> {
+    let inner = inner.trim();
+    if inner == "quiz" {
+        return Ok(DirectiveKind::Quiz);
+    }
+    if let Some(rest) = inner.strip_prefix("claim:") {
+        let claim = expr::parse_claim(rest).map_err(|e| format!("claim `{}`: {e}", rest.trim()))?;
+        for n in claim.left.names().into_iter().chain(claim.right.names()) {
+            if !n.contains('.') {
+                return Err(format!("claim `{}`: write values as experiment.value, not `{n}`", rest.trim()));
+            }
+        }
+        return Ok(DirectiveKind::Claim { source: rest.trim().to_owned(), claim });
+    }
+    if let Some(rest) = inner.strip_prefix("chart:") {
+        let Some((exp, chart)) = rest.trim().split_once('.') else {
+            return Err(format!("chart `{}`: write experiment.chart", rest.trim()));
+        };
+        return Ok(DirectiveKind::Chart { exp: exp.trim().to_owned(), chart: chart.trim().to_owned() });
+    }
+    if let Some(rest) = inner.strip_prefix("experiment:") {
+        return Ok(DirectiveKind::Experiment(rest.trim().to_owned()));
+    }
+    let (name, spec) = inner.split_once('|').map_or((inner, ""), |(n, s)| (n.trim(), s.trim()));
+    let Some((exp, value)) = name.split_once('.') else {
+        return Err(format!("`{{{{{inner}}}}}`: expected experiment.value, chart:, claim:, experiment: or quiz"));
+    };
+    if exp.is_empty() || value.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) {
+        return Err(format!("`{{{{{inner}}}}}` is not a value reference like experiment.value"));
+    }
+    Ok(DirectiveKind::Value { exp: exp.into(), name: value.into(), spec: format::parse(spec)? })
+}
+
+/// Every directive of a note body whose first line is `first_line` of its file.
+pub fn scan(body: &str, first_line: usize) -> Result<Vec<Directive>, MdError> {
+    let mut out = Vec::new();
+    let mut err = None;
+    outside_code(body, |i, line| {
+        for (a, b) in spans(line) {
+            match parse_directive(&line[a + 2..b - 2]) {
+                Ok(kind) => out.push(Directive { line: first_line + i, kind }),
+                Err(message) => {
+                    err.get_or_insert(MdError { line: first_line + i, message });
+                }
+            }
+        }
+    });
+    match err {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+/// A checked claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// Whether it holds.
+    pub holds: bool,
+    /// Its values, as text (`1.00 < 1.2`).
+    pub shown: String,
+    /// The badge shown in the page.
+    pub html: String,
+}
+
+/// Evaluates a claim.
+pub fn check_claim(source: &str, claim: &Claim, env: &dyn Env, lang: Lang) -> Result<Checked, String> {
+    let mut lookup = |n: &str| -> Result<f64, String> {
+        let (e, v) = n.split_once('.').ok_or_else(|| format!("`{n}` is not experiment.value"))?;
+        env.value(e, v)
+    };
+    let left = claim.left.eval(&mut lookup)?;
+    let right = claim.right.eval(&mut lookup)?;
+    let holds = claim.holds(left, right);
+    // The computed side keeps three significant digits; bounds read as written.
+    let spec = format::Spec::Sig(3);
+    let bound = |v: f64| trim_zeros(&format::number(v, &spec, lang));
+    let tol = match claim.tolerance {
+        Some(expr::Tolerance::Abs(t)) => format!(" ± {}", bound(t)),
+        Some(expr::Tolerance::Rel(r)) => format!(" ± {}", format::number(r, &format::Spec::Percent(0), lang)),
+        None => String::new(),
+    };
+    let shown = format!("{} {} {}{tol}", format::number(left, &spec, lang), claim.op, bound(right));
+    let title = format!("{}: {source}", ui(lang).checked);
+    let html = format!("<span class=\"claim\" title=\"{}\">✔ {}</span>", escape(&title), escape(&shown));
+    Ok(Checked { holds, shown, html })
+}
+
+fn trim_zeros(s: &str) -> String {
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s.to_owned() }
+}
+
+/// Renders a note body (or a quiz text), resolving directives with `env`.
+/// Directive and callout errors carry their file line.
+pub fn render(body: &str, first_line: usize, lang: Lang, env: &dyn Env) -> Result<Rendered, MdError> {
+    let mut out = String::with_capacity(body.len() + 256);
+    let mut err: Option<MdError> = None;
+    let mut callouts = 0usize;
+    let mut fence: Option<String> = None;
+    for (i, line) in body.lines().enumerate() {
+        let line_no = first_line + i;
+        let t = line.trim_start();
+        let marker: String = t.chars().take_while(|c| *c == '`' || *c == '~').collect();
+        if let Some(open) = &fence {
+            if marker.len() >= open.len() && marker.starts_with(&open[..1]) && t[marker.len()..].trim().is_empty() {
+                fence = None;
+            }
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        if marker.len() >= 3 && (marker.chars().all(|c| c == '`') || marker.chars().all(|c| c == '~')) {
+            fence = Some(marker);
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        if let Some(kind) = t.strip_prefix(":::") {
+            let kind = kind.trim();
+            if kind.is_empty() {
+                if callouts == 0 {
+                    err.get_or_insert(MdError { line: line_no, message: "`:::` closes no callout".into() });
+                } else {
+                    callouts -= 1;
+                    out.push_str("\n</aside>\n\n");
+                }
+                continue;
+            }
+            let u = ui(lang);
+            let title = match kind {
+                "myth" => u.myth,
+                "note" => u.note,
+                "tip" => u.tip,
+                "warning" => u.warning,
+                other => {
+                    err.get_or_insert(MdError {
+                        line: line_no,
+                        message: format!("unknown callout `{other}`: use myth, note, tip or warning"),
+                    });
+                    continue;
+                }
+            };
+            callouts += 1;
+            out.push_str(&format!("\n<aside class=\"callout {kind}\">\n<p class=\"callout-title\">{title}</p>\n\n"));
+            continue;
+        }
+        let mut last = 0;
+        for (a, b) in spans(line) {
+            out.push_str(&line[last..a]);
+            last = b;
+            let kind = match parse_directive(&line[a + 2..b - 2]) {
+                Ok(k) => k,
+                Err(message) => {
+                    err.get_or_insert(MdError { line: line_no, message });
+                    continue;
+                }
+            };
+            let res = match &kind {
+                DirectiveKind::Value { exp, name, spec } => env.value(exp, name).map(|v| format::number(v, spec, lang)),
+                DirectiveKind::Claim { source, claim } => match check_claim(source, claim, env, lang) {
+                    Ok(c) if c.holds => Ok(c.html),
+                    Ok(c) => Err(format!("false claim `{source}`: the values are {}", c.shown)),
+                    Err(e) => Err(format!("claim `{source}`: {e}")),
+                },
+                DirectiveKind::Chart { exp, chart } => {
+                    if line.trim() != &line[a..b] {
+                        Err("a chart stands alone on its line".into())
+                    } else {
+                        env.chart(exp, chart).map(|h| format!("\n{h}\n"))
+                    }
+                }
+                DirectiveKind::Experiment(exp) => env.experiment_url(exp).map(|u| {
+                    format!("<a class=\"exp-link\" href=\"{u}\">{}: {}</a>", ui(lang).experiment, escape(exp))
+                }),
+                DirectiveKind::Quiz => {
+                    if line.trim() != &line[a..b] {
+                        Err("the quiz stands alone on its line".into())
+                    } else {
+                        env.quiz().map(|h| format!("\n{h}\n"))
+                    }
+                }
+            };
+            match res {
+                Ok(html) => out.push_str(&html),
+                Err(message) => {
+                    err.get_or_insert(MdError { line: line_no, message });
+                }
+            }
+        }
+        out.push_str(&line[last..]);
+        out.push('\n');
+    }
+    if callouts > 0 && err.is_none() {
+        err = Some(MdError {
+            line: first_line + body.lines().count().saturating_sub(1),
+            message: "a callout is not closed with `:::`".into(),
+        });
+    }
+    if let Some(e) = err {
+        return Err(e);
+    }
+    Ok(to_html(&out))
+}
+
+/// Markdown (with directives resolved) to HTML, with anchors, a table of
+/// contents and highlighted code.
+fn to_html(markdown: &str) -> Rendered {
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut events = Vec::new();
+    let mut toc = Vec::new();
+    let mut text = String::new();
+    let mut used_ids: BTreeSet<String> = BTreeSet::new();
+    let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event<'_>>, String)> = None;
+    let mut code: Option<(String, String)> = None;
+    for ev in Parser::new_ext(markdown, opts) {
+        if let Some((_, lang_tag)) = &mut code {
+            match ev {
+                Event::Text(t) => {
+                    let buf = &mut code.as_mut().expect("in code").0;
+                    buf.push_str(&t);
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    let (src, lang_tag) = code.take().expect("in code");
+                    text.push_str(&src);
+                    events.push(Event::Html(highlight(&src, &lang_tag).into()));
+                }
+                _ => {
+                    let _ = lang_tag;
+                }
+            }
+            continue;
+        }
+        match ev {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang_tag = match kind {
+                    CodeBlockKind::Fenced(l) => l.split_whitespace().next().unwrap_or("").to_owned(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((String::new(), lang_tag));
+            }
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((level, id.map(|s| s.to_string()), Vec::new(), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let (level, id, inner, plain) = heading.take().expect("heading started");
+                let base = id.unwrap_or_else(|| slug(&plain));
+                let mut id = base.clone();
+                let mut k = 2;
+                while !used_ids.insert(id.clone()) {
+                    id = format!("{base}-{k}");
+                    k += 1;
+                }
+                let n = level as u8;
+                if n == 2 || n == 3 {
+                    toc.push(TocEntry { level: n, id: id.clone(), text: plain.clone() });
+                }
+                text.push_str(&plain);
+                text.push('\n');
+                let mut inner_html = String::new();
+                html::push_html(&mut inner_html, inner.into_iter());
+                events.push(Event::Html(
+                    format!("<h{n} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-hidden=\"true\">#</a></h{n}>\n", id = escape(&id))
+                        .into(),
+                ));
+            }
+            ev => {
+                if let Some((_, _, inner, plain)) = &mut heading {
+                    if let Event::Text(t) | Event::Code(t) = &ev {
+                        plain.push_str(t);
+                    }
+                    inner.push(ev);
+                } else {
+                    if let Event::Text(t) | Event::Code(t) = &ev {
+                        text.push_str(t);
+                        text.push(' ');
+                    }
+                    if let Event::Start(Tag::Link { dest_url, .. }) = &ev {
+                        // Links between notes name the Markdown file.
+                        if let Some(rewritten) = note_link(dest_url) {
+                            if let Event::Start(Tag::Link { link_type, title, id, .. }) = ev {
+                                events.push(Event::Start(Tag::Link {
+                                    link_type,
+                                    dest_url: rewritten.into(),
+                                    title,
+                                    id,
+                                }));
+                                continue;
+                            }
+                        }
+                    }
+                    events.push(ev);
+                }
+            }
+        }
+    }
+    let mut html_out = String::with_capacity(markdown.len() * 2);
+    html::push_html(&mut html_out, events.into_iter());
+    Rendered { html: html_out, toc, text }
+}
+
+/// `other.md#part` -> `other.html#part` (relative links between notes).
+fn note_link(url: &str) -> Option<String> {
+    if url.contains("://") || url.starts_with('/') {
+        return None;
+    }
+    let (path, anchor) = url.split_once('#').map_or((url, None), |(p, a)| (p, Some(a)));
+    let stem = path.strip_suffix(".md")?;
+    Some(match anchor {
+        Some(a) => format!("{stem}.html#{a}"),
+        None => format!("{stem}.html"),
+    })
+}
+
+/// An anchor id from heading text: letters (any script) and digits, with
+/// dashes for spaces.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    if out.is_empty() { "section".into() } else { out }
+}
+
+fn syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// Highlighted `<pre>` for a code block (classes styled by the site's CSS).
+pub fn highlight(src: &str, lang_tag: &str) -> String {
+    let set = syntaxes();
+    let token = match lang_tag {
+        "py" | "python3" | "pycon" => "python",
+        "sh" | "shell" | "console" => "bash",
+        "yml" => "yaml",
+        other => other,
+    };
+    let syntax = if token.is_empty() { None } else { set.find_syntax_by_token(token) };
+    let class = if lang_tag.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(lang_tag)) };
+    let Some(syntax) = syntax else {
+        return format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", escape(src));
+    };
+    let mut generator =
+        ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::SpacedPrefixed { prefix: "hl-" });
+    for line in syntect::util::LinesWithEndings::from(src) {
+        if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+            return format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", escape(src));
+        }
+    }
+    format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", generator.finalize())
+}
+
+/// CSS for highlighted code in light and dark themes.
+pub fn highlight_css() -> String {
+    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+    let light =
+        syntect::html::css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], style).unwrap_or_default();
+    let dark =
+        syntect::html::css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], style).unwrap_or_default();
+    // The dark rules apply under the dark theme only.
+    let dark_scoped: String = dark
+        .lines()
+        .map(|l| if l.starts_with('.') { format!(":root[data-theme=\"dark\"] {l}") } else { l.to_owned() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!("/* Light: InspiredGitHub. */\n{light}\n/* Dark: base16-ocean.dark. */\n{dark_scoped}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fake;
+
+    impl Env for Fake {
+        fn value(&self, exp: &str, name: &str) -> Result<f64, String> {
+            match (exp, name) {
+                ("ex", "ratio") => Ok(1.0034),
+                ("ex", "big") => Ok(12345.6),
+                _ => Err(format!("no value {exp}.{name}")),
+            }
+        }
+        fn chart(&self, exp: &str, chart: &str) -> Result<String, String> {
+            Ok(format!("<figure data-chart=\"{exp}.{chart}\"></figure>"))
+        }
+        fn experiment_url(&self, exp: &str) -> Result<String, String> {
+            Ok(format!("experiments/{exp}.html"))
+        }
+        fn quiz(&self) -> Result<String, String> {
+            Ok("<section class=\"quiz\"></section>".into())
+        }
+    }
+
+    #[test]
+    fn renders_directives_callouts_anchors_and_code() {
+        let body = "## Why it matters\n\nThe ratio is {{ex.ratio | .2}} and {{ex.big | int}} ({{claim: ex.ratio ~= 1 +- 0.05}}).\n\n:::myth\n**Myth:** threads are faster.\n:::\n\n{{chart: ex.time}}\n\nSee [the other note](other.md#part) and `{{not.a.directive}}`.\n\n```python\nx = \"{{ex.ratio}}\"\n```\n\n{{quiz}}\n";
+        let r = render(body, 10, Lang::En, &Fake).unwrap();
+        assert!(
+            r.html.contains("<h2 id=\"why-it-matters\">Why it matters <a class=\"anchor\" href=\"#why-it-matters\"")
+        );
+        assert!(r.html.contains("The ratio is 1.00 and 12,346"));
+        assert!(r.html.contains("<span class=\"claim\""));
+        assert!(r.html.contains("✔ 1.00 ≈ 1 ± 0.05"));
+        assert!(r.html.contains("<aside class=\"callout myth\">"));
+        assert!(r.html.contains("<figure data-chart=\"ex.time\">"));
+        assert!(r.html.contains("href=\"other.html#part\""));
+        assert!(r.html.contains("<code>{{not.a.directive}}</code>"));
+        let code = &r.html[r.html.find("<pre").unwrap()..];
+        assert!(code.contains("ex.ratio") && !code.contains("1.00"), "directives in code blocks stay as written");
+        assert!(r.html.contains("hl-"), "code is highlighted");
+        assert!(r.html.contains("<section class=\"quiz\">"));
+        assert_eq!(r.toc, vec![TocEntry { level: 2, id: "why-it-matters".into(), text: "Why it matters".into() }]);
+    }
+
+    #[test]
+    fn errors_carry_the_file_line() {
+        let err = |body: &str| render(body, 5, Lang::En, &Fake).unwrap_err();
+        assert_eq!(
+            err("a\n\nb {{claim: ex.ratio > 2}}\n"),
+            MdError { line: 7, message: "false claim `ex.ratio > 2`: the values are 1.00 > 2".into() }
+        );
+        assert_eq!(err("{{ex.nothing}}\n").message, "no value ex.nothing");
+        assert_eq!(err("x\n:::oops\n").line, 6);
+        assert!(err(":::note\nopen\n").message.contains("not closed"));
+        assert!(err("text {{chart: ex.a}}\n").message.contains("alone"));
+        assert!(err("{{bogus}}\n").message.contains("expected experiment.value"));
+        assert!(err("{{ex.ratio | bad}}\n").message.contains("unknown format"));
+    }
+
+    #[test]
+    fn scan_finds_experiments_outside_code() {
+        let d = scan("{{a.x}}\n```\n{{b.y}}\n```\n{{claim: c.z / a.x < 2}} {{chart: d.t}}\n", 1).unwrap();
+        let exps: Vec<String> = d.iter().flat_map(|d| d.kind.experiments()).collect();
+        assert_eq!(exps, ["a", "c", "a", "d"]);
+        assert_eq!(d[1].line, 5);
+    }
+
+    #[test]
+    fn slugs_keep_korean() {
+        assert_eq!(slug("GIL이 필요한 이유"), "gil이-필요한-이유");
+        assert_eq!(slug("What's new in 3.12?"), "whats-new-in-312");
+        assert_eq!(slug("!!!"), "section");
+    }
+}

@@ -1,0 +1,156 @@
+//! The experiment cache: results keyed by what actually determines them.
+//!
+//! A key hashes, for every point, the compiled scenario and its report
+//! metadata, the trace request, and the contents of the simulator source
+//! files the scenario can exercise (see [`deps`]), plus `Cargo.lock`. So a
+//! rebuild with nothing changed runs nothing, and a change to one module of
+//! the simulator reruns only the experiments that can reach it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use report::experiment::ExperimentData;
+use scheduler::{GilSpec, Scenario, Step};
+use sha2::{Digest, Sha256};
+
+/// Bumped whenever the cached data's layout changes.
+const FORMAT: &str = "gil-lab-cache/1";
+
+/// Source files every run depends on (relative to the repository root).
+const CORE: &[&str] = &[
+    "Cargo.lock",
+    "crates/scheduler/src/lib.rs",
+    "crates/scheduler/src/scenario.rs",
+    "crates/scheduler/src/program.rs",
+    "crates/scheduler/src/queue.rs",
+    "crates/scheduler/src/rng.rs",
+    "crates/scheduler/src/result.rs",
+    "crates/scheduler/src/trace.rs",
+    "crates/scheduler/src/engine/mod.rs",
+    "crates/scheduler/src/engine/os.rs",
+    "crates/scheduler/src/engine/thread.rs",
+    "crates/scheduler/src/engine/finish.rs",
+    "crates/workloads/src/summary.rs",
+];
+const GIL: &str = "crates/gil-core/src/lib.rs";
+const SYNC: &str = "crates/scheduler/src/engine/sync.rs";
+const AIO: &str = "crates/scheduler/src/engine/aio.rs";
+
+/// Every file a fingerprint may cover.
+pub fn all_sources() -> Vec<&'static str> {
+    let mut v = CORE.to_vec();
+    v.extend([GIL, SYNC, AIO]);
+    v
+}
+
+fn uses_sync(steps: &[Step]) -> bool {
+    steps.iter().any(|s| match s {
+        Step::Put(_) | Step::Get(_) | Step::Serve | Step::Submit(..) | Step::ToThread(_) => true,
+        Step::Repeat { body, .. } => uses_sync(body),
+        _ => false,
+    })
+}
+
+/// The source files a scenario's run can depend on.
+pub fn deps(sc: &Scenario) -> Vec<&'static str> {
+    let mut files = CORE.to_vec();
+    if !matches!(sc.gil, GilSpec::None { .. }) {
+        files.push(GIL);
+    }
+    let threads = sc.threads().map(|(_, t)| t);
+    let sync = !sc.queues.is_empty()
+        || !sc.sources.is_empty()
+        || sc.processes.iter().any(|p| p.crash.is_some())
+        || sc.threads().any(|(_, t)| uses_sync(&t.program));
+    if sync {
+        files.push(SYNC);
+    }
+    if threads.into_iter().any(|t| t.event_loop.is_some()) {
+        files.push(AIO);
+        files.push(SYNC);
+    }
+    files.sort_unstable();
+    files.dedup();
+    files
+}
+
+/// Hashes of the simulator's source files.
+#[derive(Clone, Debug)]
+pub struct Sources {
+    hashes: BTreeMap<&'static str, String>,
+}
+
+impl Sources {
+    /// Reads and hashes every source file under `root`.
+    pub fn read(root: &Path) -> Result<Sources> {
+        let mut hashes = BTreeMap::new();
+        for f in all_sources() {
+            let bytes =
+                std::fs::read(root.join(f)).with_context(|| format!("cannot read {f} to fingerprint the simulator"))?;
+            hashes.insert(f, hex(&Sha256::digest(&bytes)));
+        }
+        Ok(Sources { hashes })
+    }
+
+    /// A short fingerprint of the given files.
+    pub fn fingerprint(&self, files: &[&str]) -> String {
+        let mut h = Sha256::new();
+        for f in files {
+            h.update(f.as_bytes());
+            h.update(self.hashes.get(f).map_or("", String::as_str).as_bytes());
+        }
+        hex(&h.finalize())[..16].to_owned()
+    }
+}
+
+/// Hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The cache key of an experiment: its points, its trace request and the
+/// fingerprint of the code they depend on.
+pub fn key(points: &[workloads::Point], trace: &str, fingerprint: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(FORMAT);
+    h.update(fingerprint);
+    h.update(trace);
+    for p in points {
+        h.update(serde_json::to_string(&p.compiled.scenario).expect("plain data"));
+        h.update(serde_json::to_string(&p.compiled.meta).expect("plain data"));
+        h.update(p.label());
+    }
+    hex(&h.finalize())
+}
+
+/// The on-disk cache.
+pub struct Cache {
+    dir: PathBuf,
+}
+
+impl Cache {
+    /// A cache in `dir` (created on first store).
+    pub fn new(dir: PathBuf) -> Cache {
+        Cache { dir }
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.json"))
+    }
+
+    /// Cached results, if present and readable.
+    pub fn load(&self, key: &str) -> Option<ExperimentData> {
+        let bytes = std::fs::read(self.path(key)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Stores results (written to a temporary file, then renamed).
+    pub fn store(&self, key: &str, data: &ExperimentData) -> Result<()> {
+        std::fs::create_dir_all(&self.dir).with_context(|| format!("cannot create {}", self.dir.display()))?;
+        let tmp = self.dir.join(format!("{key}.json.tmp-{}", std::process::id()));
+        std::fs::write(&tmp, serde_json::to_vec(data)?).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, self.path(key))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,447 @@
+//! `cargo xtask build-site`, `check`, `serve` and `bench-site`.
+//!
+//! The pipeline: read the notes, quizzes and experiment definitions; plan
+//! (check translations, find the experiments in use); run the experiments
+//! whose cache key changed, in parallel; render every page, chart and data
+//! file (`report::site`); check every internal link; write the tree to a
+//! temporary directory and swap it in, so a failed build leaves `site/` as
+//! it was.
+
+pub mod cache;
+pub mod serve;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use report::experiment::{ExperimentData, PointData, TracedPoint};
+use report::i18n::Lang;
+use report::site::{self, ExperimentRun, ExperimentSource, NoteSource};
+use scheduler::Recorder;
+
+use self::cache::{Cache, Sources};
+
+/// Where the repository is and where output goes.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    /// Repository root.
+    pub root: PathBuf,
+    /// The site directory.
+    pub out: PathBuf,
+    /// The experiment cache.
+    pub cache: PathBuf,
+}
+
+impl Paths {
+    /// The standard layout under `root`.
+    pub fn new(root: &Path) -> Paths {
+        Paths { root: root.to_owned(), out: root.join("site"), cache: root.join("target/gil-lab-cache") }
+    }
+}
+
+/// What a build did.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The files of the site.
+    pub files: Vec<site::File>,
+    /// Note files (both languages).
+    pub notes: usize,
+    /// Experiments run now.
+    pub ran: Vec<String>,
+    /// Experiments taken from the cache.
+    pub cached: Vec<String>,
+    /// Experiments no note uses.
+    pub unused: Vec<String>,
+    /// Simulator runs (points and traces) executed.
+    pub runs: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Reads every file of a directory with this suffix, sorted by name.
+fn read_dir(dir: &Path, suffix: &str) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(out) };
+    for e in entries {
+        let path = e?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        if let Some(stem) = name.strip_suffix(suffix) {
+            out.push((stem.to_owned(), path));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root).unwrap_or(p).display().to_string()
+}
+
+fn site_err(e: site::SiteError) -> anyhow::Error {
+    anyhow!("{e}")
+}
+
+/// Reads the notes.
+fn read_notes(root: &Path) -> Result<Vec<NoteSource>> {
+    let mut notes = Vec::new();
+    for lang in Lang::ALL {
+        let dir = root.join("notes").join(lang.code());
+        for (stem, path) in read_dir(&dir, ".md")? {
+            if stem.ends_with(".quiz") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let quiz_path = dir.join(format!("{stem}.quiz.yaml"));
+            let quiz = match std::fs::read_to_string(&quiz_path) {
+                Ok(q) => Some((rel(root, &quiz_path), q)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(e).with_context(|| format!("cannot read {}", quiz_path.display())),
+            };
+            notes.push(NoteSource { lang, slug: stem, path: rel(root, &path), source, quiz });
+        }
+        // A quiz without its note is a mistake.
+        for (stem, path) in read_dir(&dir, ".quiz.yaml")? {
+            if !dir.join(format!("{stem}.md")).exists() {
+                bail!("{}:1: a quiz without a note: add {}/{stem}.md", rel(root, &path), rel(root, &dir));
+            }
+        }
+    }
+    if notes.is_empty() {
+        bail!("no notes under {}/notes/en and notes/ko", root.display());
+    }
+    Ok(notes)
+}
+
+/// Reads the experiment definitions, by id.
+fn read_experiments(root: &Path) -> Result<BTreeMap<String, ExperimentSource>> {
+    let mut out = BTreeMap::new();
+    for (id, path) in read_dir(&root.join("notes/experiments"), ".yaml")? {
+        let source = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        out.insert(id, site::parse_experiment(&rel(root, &path), &source).map_err(site_err)?);
+    }
+    Ok(out)
+}
+
+/// Templates and static assets.
+fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<site::File>)> {
+    let dir = root.join("templates");
+    let mut templates = Vec::new();
+    for (stem, path) in read_dir(&dir, ".html")? {
+        templates.push((format!("{stem}.html"), std::fs::read_to_string(&path)?));
+    }
+    let mut assets = Vec::new();
+    for (stem, path) in read_dir(&dir.join("static"), "")? {
+        assets.push((format!("assets/{stem}"), std::fs::read(&path)?));
+    }
+    Ok((templates, assets))
+}
+
+/// An experiment ready to run: its points and its cache key.
+struct Prepared {
+    id: String,
+    points: Vec<workloads::Point>,
+    trace: Option<(usize, u64, u64)>,
+    key: String,
+    fingerprint: String,
+    scenario: (String, String),
+    command: String,
+}
+
+fn prepare(paths: &Paths, id: &str, src: &ExperimentSource, sources: &Sources) -> Result<Prepared> {
+    let def = &src.def;
+    let file = paths.root.join(&def.scenario);
+    let text = std::fs::read_to_string(&file).with_context(|| {
+        format!("{}:{}: cannot read scenario {}", src.path, site::line_of(&src.source, "scenario:"), def.scenario)
+    })?;
+    let mut exp = workloads::Experiment::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
+    for (k, v) in &def.set {
+        let assignment = format!("{k}={}", report::experiment::show(v));
+        exp.set(&assignment).map_err(|e| anyhow!("{}: set {assignment}: {e}", src.path))?;
+    }
+    let points = exp.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
+    let trace = match &def.trace {
+        Some(t) => {
+            let (from, to) = parse_window(&t.window)
+                .map_err(|e| anyhow!("{}:{}: trace.window: {e}", src.path, site::line_of(&src.source, "window:")))?;
+            let at: Vec<(String, String)> =
+                t.at.iter().map(|(k, v)| (k.clone(), report::experiment::show(v))).collect();
+            let idx = points
+                .iter()
+                .position(|p| {
+                    at.iter().all(|(k, v)| p.set.iter().any(|s| &s.path == k && workloads::sweep::show(&s.value) == *v))
+                })
+                .ok_or_else(|| {
+                    anyhow!("{}:{}: trace.where selects no point", src.path, site::line_of(&src.source, "trace:"))
+                })?;
+            Some((idx, from, to))
+        }
+        None => None,
+    };
+    let mut files: Vec<&str> = points.iter().flat_map(|p| cache::deps(&p.compiled.scenario)).collect();
+    files.sort_unstable();
+    files.dedup();
+    let fingerprint = sources.fingerprint(&files);
+    let key = cache::key(&points, &format!("{trace:?}"), &fingerprint);
+    let sets: Vec<String> =
+        def.set.iter().map(|(k, v)| format!(" --set {k}={}", shell_word(&report::experiment::show(v)))).collect();
+    let command = format!("cargo xtask sim {}{}", def.scenario, sets.concat());
+    Ok(Prepared { id: id.to_owned(), points, trace, key, fingerprint, scenario: (def.scenario.clone(), text), command })
+}
+
+fn shell_word(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c)) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn parse_window(w: &str) -> Result<(u64, u64)> {
+    let (a, b) = w.split_once("..").ok_or_else(|| anyhow!("write FROM..TO, like 0ms..20ms"))?;
+    let a = workloads::duration::parse_duration(a).map_err(|e| anyhow!(e))?.0;
+    let b = workloads::duration::parse_duration(b).map_err(|e| anyhow!(e))?.0;
+    if b <= a {
+        bail!("the end must come after the start");
+    }
+    Ok((a, b))
+}
+
+/// One simulator run: a point's summary, or a traced point.
+enum Job<'a> {
+    Point(&'a Prepared, usize),
+    Trace(&'a Prepared, usize, u64, u64),
+}
+
+enum Done {
+    Point(PointData),
+    Trace(TracedPoint),
+}
+
+fn run_job(job: &Job<'_>) -> Result<Done> {
+    match *job {
+        Job::Point(p, i) => {
+            let point = &p.points[i];
+            let res = scheduler::simulate(&point.compiled.scenario)
+                .map_err(|e| anyhow!("experiment {}: {} ({}): {e}", p.id, p.scenario.0, point.label()))?;
+            let summary = serde_json::to_value(workloads::summary(&point.compiled, &res))?;
+            let set = point.set.iter().map(|s| (s.path.clone(), workloads::sweep::show(&s.value))).collect();
+            Ok(Done::Point(PointData { set, summary }))
+        }
+        Job::Trace(p, i, from, to) => {
+            let point = &p.points[i];
+            let mut rec = Recorder::window(from, to);
+            scheduler::simulate_traced(&point.compiled.scenario, &mut rec)
+                .map_err(|e| anyhow!("experiment {} (trace): {e}", p.id))?;
+            let threads = point.compiled.scenario.threads().map(|(_, t)| t.name.clone()).collect();
+            Ok(Done::Trace(TracedPoint { threads, from_ns: from, trace: rec.into_trace() }))
+        }
+    }
+}
+
+/// Builds the site in memory (nothing is written but the cache).
+pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
+    let start = Instant::now();
+    let root = &paths.root;
+    let notes = read_notes(root)?;
+    let note_count = notes.len();
+    let defs = read_experiments(root)?;
+    let known: BTreeSet<String> = defs.keys().cloned().collect();
+    let plan = site::plan(notes, &known).map_err(site_err)?;
+    let sources = Sources::read(root)?;
+    let cache = Cache::new(paths.cache.clone());
+    let prepared: Vec<Prepared> =
+        plan.used.iter().map(|id| prepare(paths, id, &defs[id], &sources)).collect::<Result<_>>()?;
+    let mut data: BTreeMap<String, ExperimentData> = BTreeMap::new();
+    let mut to_run: Vec<&Prepared> = Vec::new();
+    let mut cached = Vec::new();
+    for p in &prepared {
+        match cache.load(&p.key) {
+            Some(d) => {
+                data.insert(p.id.clone(), d);
+                cached.push(p.id.clone());
+            }
+            None => to_run.push(p),
+        }
+    }
+    let jobs: Vec<Job<'_>> = to_run
+        .iter()
+        .flat_map(|p| {
+            let points = (0..p.points.len()).map(move |i| Job::Point(p, i));
+            let trace = p.trace.map(|(i, a, b)| Job::Trace(p, i, a, b));
+            points.chain(trace)
+        })
+        .collect();
+    let bar = if progress && jobs.len() > 8 {
+        let bar = ProgressBar::new(jobs.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("running experiments {bar:30} {pos}/{len} {elapsed}").expect("valid template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let results: Vec<Result<Done>> = jobs
+        .par_iter()
+        .map(|j| {
+            let r = run_job(j);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut fresh: BTreeMap<String, ExperimentData> = BTreeMap::new();
+    for (job, res) in jobs.iter().zip(results) {
+        let (p, done) = match job {
+            Job::Point(p, _) | Job::Trace(p, ..) => (p, res?),
+        };
+        let entry = fresh.entry(p.id.clone()).or_insert_with(|| ExperimentData { points: Vec::new(), trace: None });
+        match done {
+            Done::Point(pd) => entry.points.push(pd),
+            Done::Trace(t) => entry.trace = Some(t),
+        }
+    }
+    let ran: Vec<String> = fresh.keys().cloned().collect();
+    for p in &to_run {
+        let d = fresh.remove(&p.id).expect("every experiment has points");
+        cache.store(&p.key, &d)?;
+        data.insert(p.id.clone(), d);
+    }
+    let runs = jobs.len();
+    let mut runs_by_id = BTreeMap::new();
+    for p in prepared {
+        let src = defs[&p.id].clone();
+        let d = data.remove(&p.id).expect("run or cached");
+        runs_by_id.insert(
+            p.id.clone(),
+            ExperimentRun { src, data: d, scenario: p.scenario, fingerprint: p.fingerprint, command: p.command },
+        );
+    }
+    let (templates, assets) = read_templates(root)?;
+    let unused = plan.unused.clone();
+    let input = site::Input { plan, runs: runs_by_id, templates, assets };
+    let files = site::render(&input).map_err(site_err)?;
+    site::check_links(&files).map_err(|e| anyhow!("site/{e}"))?;
+    Ok(Outcome { files, notes: note_count, ran, cached, unused, runs, elapsed: start.elapsed() })
+}
+
+/// Writes the files into `out` atomically: a temporary tree swapped in.
+pub fn write(out: &Path, files: &[site::File]) -> Result<()> {
+    let parent = out.parent().unwrap_or(Path::new("."));
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp)?;
+    }
+    let res = (|| -> Result<()> {
+        for (path, bytes) in files {
+            let p = tmp.join(path);
+            if let Some(dir) = p.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = res {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if out.exists() {
+        std::fs::rename(out, &old).with_context(|| format!("cannot move {} aside", out.display()))?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, out) {
+        // Put the old site back.
+        let _ = std::fs::rename(&old, out);
+        return Err(e).with_context(|| format!("cannot move the new site into {}", out.display()));
+    }
+    if old.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    Ok(())
+}
+
+/// A one-paragraph report of a build.
+pub fn describe(o: &Outcome, wrote: Option<&Path>) -> String {
+    let mut s = format!(
+        "{} notes, {} experiments ({} run, {} cached; {} simulator runs), {} files in {:.2} s",
+        o.notes,
+        o.ran.len() + o.cached.len(),
+        o.ran.len(),
+        o.cached.len(),
+        o.runs,
+        o.files.len(),
+        o.elapsed.as_secs_f64()
+    );
+    if let Some(out) = wrote {
+        s.push_str(&format!(" -> {}", out.display()));
+    }
+    if !o.unused.is_empty() {
+        s.push_str(&format!("\nunused experiments (no note references them): {}", o.unused.join(", ")));
+    }
+    s
+}
+
+/// Options of `build-site`.
+#[derive(clap::Args)]
+pub struct BuildArgs {
+    /// Write the site here instead of `site/`.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// `cargo xtask build-site`.
+#[allow(clippy::print_stdout)]
+pub fn build(root: &Path, args: &BuildArgs) -> Result<()> {
+    let mut paths = Paths::new(root);
+    if let Some(out) = &args.out {
+        paths.out = out.clone();
+    }
+    let outcome = generate(&paths, true)?;
+    write(&paths.out, &outcome.files)?;
+    println!("{}", describe(&outcome, Some(&paths.out)));
+    Ok(())
+}
+
+/// `cargo xtask check`: everything a build checks, nothing written (but the cache).
+#[allow(clippy::print_stdout)]
+pub fn check(root: &Path) -> Result<()> {
+    let outcome = generate(&Paths::new(root), true)?;
+    println!("ok: {}", describe(&outcome, None));
+    Ok(())
+}
+
+/// `cargo xtask bench-site`: clean build, then a warm rebuild.
+#[allow(clippy::print_stdout)]
+pub fn bench(root: &Path) -> Result<()> {
+    let scratch = std::env::temp_dir().join(format!("gil-lab-bench-site-{}", std::process::id()));
+    let mut paths = Paths::new(root);
+    paths.cache = scratch.join("cache");
+    paths.out = scratch.join("site");
+    let clean = generate(&paths, false)?;
+    write(&paths.out, &clean.files)?;
+    let clean_total = clean.elapsed;
+    let t = Instant::now();
+    let warm = generate(&paths, false)?;
+    write(&paths.out, &warm.files)?;
+    let warm_total = t.elapsed();
+    std::fs::remove_dir_all(&scratch).ok();
+    println!(
+        "notes: {}, experiments: {}, files: {}",
+        clean.notes,
+        clean.ran.len() + clean.cached.len(),
+        clean.files.len()
+    );
+    println!(
+        "clean build: {:.3} s ({} experiments run, {} simulator runs)",
+        clean_total.as_secs_f64(),
+        clean.ran.len(),
+        clean.runs
+    );
+    println!("warm rebuild: {:.3} s", warm_total.as_secs_f64());
+    println!("experiments run on warm rebuild: {}", warm.ran.len());
+    Ok(())
+}
