@@ -166,12 +166,18 @@
     var check = quiz.querySelector(".check");
     var retry = quiz.querySelector(".retry");
     var score = quiz.querySelector(".score");
-    var questions = quiz.querySelectorAll("li.question");
-    if (!controls || !questions.length) return;
+    var all = quiz.querySelectorAll("li.question");
+    if (!controls || !all.length) return;
+    // Only the questions shown (the drill's topic filter may hide some).
+    function visible() {
+      return Array.prototype.filter.call(all, function (q) { return !q.hidden; });
+    }
+    var questions = all;
     controls.hidden = false;
     var saved = {};
     try { saved = JSON.parse(store(key) || "{}"); } catch (e) { saved = {}; }
     function report(done) {
+      questions = visible();
       var right = 0;
       Array.prototype.forEach.call(questions, function (q) {
         if (saved[q.getAttribute("data-id")]) right++;
@@ -184,6 +190,7 @@
     });
     if (Object.keys(saved).length) report(true);
     check.addEventListener("click", function () {
+      questions = visible();
       Array.prototype.forEach.call(questions, function (q) {
         if (q.classList.contains("done")) return;
         var ok = correct(q);
@@ -198,6 +205,7 @@
       report(true);
     });
     retry.addEventListener("click", function () {
+      questions = visible();
       Array.prototype.forEach.call(questions, function (q) {
         var ok = q.classList.contains("correct");
         q.classList.toggle("done", ok);
@@ -214,13 +222,32 @@
     });
   });
 
+  // The drill's topic filter: hides other topics' questions (and empty levels).
+  var filter = document.querySelector(".topic-filter");
+  if (filter) {
+    var select = filter.querySelector("select");
+    filter.hidden = false;
+    select.addEventListener("change", function () {
+      var topic = select.value;
+      Array.prototype.forEach.call(document.querySelectorAll("section.quiz"), function (section) {
+        var shown = 0;
+        Array.prototype.forEach.call(section.querySelectorAll("li.question"), function (q) {
+          var hide = !!topic && q.getAttribute("data-topic") !== topic;
+          q.hidden = hide;
+          if (!hide) shown++;
+        });
+        section.hidden = shown === 0;
+      });
+    });
+  }
+
   // The drill's "show every answer".
-  var all = document.querySelector(".show-all");
-  if (all) {
-    all.hidden = false;
-    all.addEventListener("click", function () {
-      var open = all.getAttribute("aria-pressed") !== "true";
-      all.setAttribute("aria-pressed", open ? "true" : "false");
+  var showAll = document.querySelector(".show-all");
+  if (showAll) {
+    showAll.hidden = false;
+    showAll.addEventListener("click", function () {
+      var open = showAll.getAttribute("aria-pressed") !== "true";
+      showAll.setAttribute("aria-pressed", open ? "true" : "false");
       Array.prototype.forEach.call(document.querySelectorAll("details.answer"), function (d) { d.open = open; });
     });
   }

@@ -38,6 +38,7 @@ enum Task {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = cli.root.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."));
+    let root = std::fs::canonicalize(&root).unwrap_or(root);
     let res = match cli.task {
         Task::BuildSite(args) => site::build(&root, &args),
         Task::Check => site::check(&root),

@@ -144,6 +144,10 @@ pub struct Ui {
     pub simulated: &'static str,
     /// "Show all answers"
     pub show_all: &'static str,
+    /// Drill filter label.
+    pub topic: &'static str,
+    /// Drill filter: every topic.
+    pub all_topics: &'static str,
 }
 
 const EN: Ui = Ui {
@@ -194,6 +198,8 @@ const EN: Ui = Ui {
     anki: "Anki deck",
     simulated: "Simulated with gil-lab's model, not measured on real CPython.",
     show_all: "Show every answer",
+    topic: "Topic",
+    all_topics: "All topics",
 };
 
 const KO: Ui = Ui {
@@ -244,6 +250,8 @@ const KO: Ui = Ui {
     anki: "Anki 덱",
     simulated: "gil-lab 모델로 시뮬레이션한 결과이며, 실제 CPython에서 측정한 값이 아닙니다.",
     show_all: "모든 정답 보기",
+    topic: "주제",
+    all_topics: "모든 주제",
 };
 
 /// The interface words of `lang`.

@@ -270,9 +270,14 @@ pub fn question_html(
         Answer::Choices(idx) => idx.iter().map(usize::to_string).collect::<Vec<_>>().join(","),
         Answer::Text(t) => serde_json::to_string(t).unwrap_or_default(),
     };
+    // In the drill, ids repeat across notes: the prefix names the note.
+    let topic = match source {
+        Some(_) => format!(" data-topic=\"{}\"", escape(prefix.trim_end_matches('-'))),
+        None => String::new(),
+    };
     h.push_str(&format!(
-        "<li class=\"question\" id=\"q-{id}\" data-id=\"{}\" data-kind=\"{kind}\" data-answer=\"{}\">\n",
-        escape(&q.id),
+        "<li class=\"question\" id=\"q-{id}\" data-id=\"{}\"{topic} data-kind=\"{kind}\" data-answer=\"{}\">\n",
+        escape(&id),
         escape(&answer_attr)
     ));
     let from = source.map_or(String::new(), |(url, title)| {
@@ -292,7 +297,7 @@ pub fn question_html(
             h.push_str("<ol class=\"choices\">\n");
             for (i, choice) in q.choices.iter().enumerate() {
                 h.push_str(&format!(
-                    "<li><label><input type=\"{input}\" name=\"q-{id}\" value=\"{i}\"> <span class=\"letter\">{}.</span> {}</label></li>\n",
+                    "<li><label><input type=\"{input}\" name=\"q-{id}\" value=\"{i}\"> <span class=\"letter\">{}.</span> <span class=\"choice-text\">{}</span></label></li>\n",
                     letter(i),
                     md_inline(choice, c.line, lang, env)?
                 ));

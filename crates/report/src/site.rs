@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::chart::{self, escape};
 use crate::experiment::{self, ExperimentData, ExperimentDef};
@@ -468,16 +469,16 @@ struct Link {
 pub fn render(input: &Input) -> Result<Vec<File>, SiteError> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html"]);
+    // Tera's default also escapes `/`, which would mangle every URL.
+    tera.set_escape_fn(|s| escape(s));
     tera.register_filter("slug", |v: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
         Ok(tera::Value::String(tag_file(v.as_str().unwrap_or_default())))
     });
-    for (name, src) in &input.templates {
-        tera.add_raw_template(name, src).map_err(|e| SiteError {
-            file: format!("templates/{name}"),
-            line: 1,
-            message: tera_error(&e),
-        })?;
-    }
+    // All at once: templates inherit from each other.
+    tera.add_raw_templates(input.templates.iter().map(|(n, s)| (n.as_str(), s.as_str()))).map_err(|e| {
+        let name = input.templates.iter().map(|(n, _)| n).find(|n| e.to_string().contains(n.as_str()));
+        SiteError { file: format!("templates/{}", name.map_or("", |n| n.as_str())), line: 1, message: tera_error(&e) }
+    })?;
     let mut files: Vec<File> = Vec::new();
     let built = build_experiments(&input.runs, &mut files)?;
     let notes = &input.plan.notes;
@@ -687,11 +688,26 @@ pub fn render(input: &Input) -> Result<Vec<File>, SiteError> {
                 .get(&lang)
                 .map(|d| d.iter().filter(|q| q.0 == level).map(|q| (q.1.clone(), q.2.clone(), q.3.clone())).collect())
                 .unwrap_or_default();
-            let hash = format!("drill-{code}-{level}-{}", qs.len());
+            // Progress is kept per question set: new questions start afresh.
+            let mut h = Sha256::new();
+            for q in &qs {
+                h.update(q.0.as_bytes());
+                h.update(q.2.as_bytes());
+            }
+            let hash = format!(
+                "drill-{code}-{level}-{}",
+                &h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect::<String>()
+            );
             levels.push((level, u.levels[usize::from(level - 1)], qs, hash));
         }
         let mut ctx = base_ctx(lang, "../", "drill.html", u.drill);
         ctx.insert("levels", &levels);
+        let topics: Vec<(&str, &str)> = notes
+            .iter()
+            .filter(|n| n.src.lang == lang && !n.quiz.is_empty())
+            .map(|n| (n.src.slug.as_str(), n.meta.title.as_str()))
+            .collect();
+        ctx.insert("topics", &topics);
         ctx.insert("question_count", &levels.iter().map(|l| l.2.len()).sum::<usize>());
         files.push((format!("{code}/drill.html"), page(&tera, "drill.html", &ctx)?));
         // Anki.

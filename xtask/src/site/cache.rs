@@ -76,7 +76,7 @@ pub fn deps(sc: &Scenario) -> Vec<&'static str> {
 }
 
 /// Hashes of the simulator's source files.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sources {
     hashes: BTreeMap<&'static str, String>,
 }

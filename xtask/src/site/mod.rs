@@ -243,6 +243,13 @@ fn run_job(job: &Job<'_>) -> Result<Done> {
 
 /// Builds the site in memory (nothing is written but the cache).
 pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
+    let sources = Sources::read(&paths.root)?;
+    generate_with(paths, progress, &sources)
+}
+
+/// [`generate`] with the simulator's source fingerprints given: `serve`
+/// keeps the ones its binary was built from.
+pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result<Outcome> {
     let start = Instant::now();
     let root = &paths.root;
     let notes = read_notes(root)?;
@@ -250,10 +257,9 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
     let defs = read_experiments(root)?;
     let known: BTreeSet<String> = defs.keys().cloned().collect();
     let plan = site::plan(notes, &known).map_err(site_err)?;
-    let sources = Sources::read(root)?;
     let cache = Cache::new(paths.cache.clone());
     let prepared: Vec<Prepared> =
-        plan.used.iter().map(|id| prepare(paths, id, &defs[id], &sources)).collect::<Result<_>>()?;
+        plan.used.iter().map(|id| prepare(paths, id, &defs[id], sources)).collect::<Result<_>>()?;
     let mut data: BTreeMap<String, ExperimentData> = BTreeMap::new();
     let mut to_run: Vec<&Prepared> = Vec::new();
     let mut cached = Vec::new();

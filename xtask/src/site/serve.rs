@@ -1,7 +1,7 @@
 //! `cargo xtask serve`: build, serve on loopback, rebuild on change, reload.
 //!
-//! The server listens on 127.0.0.1 only. A watcher polls the sources'
-//! modification times; on a change it rebuilds (a failed build keeps the last
+//! The server listens on 127.0.0.1 only. A watcher polls the modification
+//! times of notes, templates and examples; on a change it rebuilds (a failed build keeps the last
 //! good site and prints the error) and bumps a version number that pages
 //! poll, through a script injected into HTML responses, to reload themselves.
 
@@ -13,7 +13,8 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context, Result, anyhow};
 use tiny_http::{Header, Response, Server};
 
-use super::{Paths, describe, generate, write};
+use super::cache::Sources;
+use super::{Paths, describe, generate_with, write};
 
 /// Options of `serve`.
 #[derive(clap::Args)]
@@ -28,7 +29,7 @@ const RELOAD: &str = "<script>(function(){var v=null;function p(){fetch('/__gil-
 /// The newest modification time under the watched directories.
 fn newest(root: &Path) -> SystemTime {
     let mut newest = SystemTime::UNIX_EPOCH;
-    let mut stack: Vec<PathBuf> = ["notes", "templates", "examples", "crates"].iter().map(|d| root.join(d)).collect();
+    let mut stack: Vec<PathBuf> = ["notes", "templates", "examples"].iter().map(|d| root.join(d)).collect();
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for e in entries.flatten() {
@@ -60,13 +61,15 @@ fn content_type(path: &str) -> &'static str {
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub fn serve(root: &Path, args: &ServeArgs) -> Result<()> {
     let paths = Paths::new(root);
-    let outcome = generate(&paths, true)?;
+    // Results must come from the code this binary runs: keep its fingerprints.
+    let sources = Sources::read(root)?;
+    let outcome = generate_with(&paths, true, &sources)?;
     write(&paths.out, &outcome.files)?;
     println!("{}", describe(&outcome, Some(&paths.out)));
     let version = Arc::new(AtomicU64::new(1));
     let addr = format!("127.0.0.1:{}", args.port);
     let server = Server::http(&addr).map_err(|e| anyhow!("cannot listen on {addr}: {e}"))?;
-    println!("serving http://{addr}/ (Ctrl-C to stop); rebuilding when notes, templates, examples or crates change");
+    println!("serving http://{addr}/ (Ctrl-C to stop); rebuilding when notes, templates or examples change");
     {
         let version = Arc::clone(&version);
         let paths = paths.clone();
@@ -79,7 +82,10 @@ pub fn serve(root: &Path, args: &ServeArgs) -> Result<()> {
                     continue;
                 }
                 seen = now;
-                match generate(&paths, false).and_then(|o| write(&paths.out, &o.files).map(|()| o)) {
+                if Sources::read(&paths.root).is_ok_and(|s| s != sources) {
+                    eprintln!("the simulator's code changed: restart `cargo xtask serve` to rebuild and rerun it");
+                }
+                match generate_with(&paths, false, &sources).and_then(|o| write(&paths.out, &o.files).map(|()| o)) {
                     Ok(o) => {
                         println!("rebuilt: {}", describe(&o, None));
                         version.fetch_add(1, Ordering::SeqCst);
