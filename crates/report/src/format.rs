@@ -28,7 +28,7 @@ pub fn parse(spec: &str) -> Result<Spec, String> {
         t.parse::<usize>()
             .ok()
             .filter(|n| *n <= 12)
-            .ok_or_else(|| format!("`{spec}`: expected a small number of digits"))
+            .ok_or_else(|| format!("format `{spec}`: expected a small number of digits (0 to 12)"))
     };
     Ok(match s {
         "" => Spec::Sig(3),
@@ -38,9 +38,9 @@ pub fn parse(spec: &str) -> Result<Spec, String> {
         _ if s.starts_with("%.") => Spec::Percent(digits(&s[2..])?),
         _ if s.starts_with("x.") => Spec::Times(digits(&s[2..])?),
         _ if s.starts_with('.') => Spec::Fixed(digits(&s[1..])?),
-        _ if s.starts_with('s') => Spec::Sig(
-            digits(&s[1..]).and_then(|n| if n == 0 { Err(format!("`{spec}`: at least 1 digit")) } else { Ok(n) })?,
-        ),
+        _ if s.starts_with('s') => Spec::Sig(digits(&s[1..]).and_then(|n| {
+            if n == 0 { Err(format!("format `{spec}`: at least 1 significant digit")) } else { Ok(n) }
+        })?),
         _ => return Err(format!("unknown format `{spec}`: use .N, sN, int, %, %.N or x")),
     })
 }

@@ -772,7 +772,28 @@ fn tera_error(e: &tera::Error) -> String {
 
 /// Every `href` and `src` of the HTML files that points inside the site
 /// must name an existing file, and its `#anchor` an existing id there.
-pub fn check_links(files: &[File]) -> Result<(), SiteError> {
+///
+/// `origins` maps a page to the source it was rendered from (file name,
+/// text): a broken link on such a page is reported at the source line that
+/// wrote it, which is where the author must fix it.
+pub fn check_links(files: &[File], origins: &BTreeMap<String, (String, String)>) -> Result<(), SiteError> {
+    check_links_in(files).map_err(|(e, target)| {
+        let Some((file, source)) = origins.get(&e.file) else { return e };
+        // The author wrote `x.md` where the page says `x.html`.
+        let (f, anchor) = target.split_once('#').map_or((target.as_str(), ""), |(f, a)| (f, a));
+        let written = f.strip_suffix(".html").map(|stem| format!("{stem}.md"));
+        let line = source.lines().position(|l| {
+            written.as_deref().is_some_and(|w| l.contains(w) && l.contains(anchor)) || l.contains(target.as_str())
+        });
+        match line {
+            Some(i) => SiteError { file: file.clone(), line: i + 1, message: e.message },
+            None => e,
+        }
+    })
+}
+
+/// Link check proper: the error and the offending target.
+fn check_links_in(files: &[File]) -> Result<(), (SiteError, String)> {
     let paths: BTreeSet<&str> = files.iter().map(|f| f.0.as_str()).collect();
     let mut ids: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for (path, bytes) in files.iter().filter(|f| f.0.ends_with(".html")) {
@@ -792,12 +813,22 @@ pub fn check_links(files: &[File]) -> Result<(), SiteError> {
             let (file, anchor) = target.split_once('#').map_or((target.as_str(), None), |(f, a)| (f, Some(a)));
             let resolved = if file.is_empty() { path.to_string() } else { resolve(path, file) };
             if !paths.contains(resolved.as_str()) {
-                return err(path, line, format!("broken link `{target}`: no file {resolved}"));
+                let e = SiteError {
+                    file: path.clone(),
+                    line,
+                    message: format!("broken link `{target}`: no file {resolved}"),
+                };
+                return Err((e, target));
             }
             if let Some(a) = anchor.filter(|a| !a.is_empty()) {
                 let a = decode(a);
                 if !ids.get(resolved.as_str()).is_some_and(|s| s.contains(&a)) {
-                    return err(path, line, format!("broken link `{target}`: {resolved} has no id `{a}`"));
+                    let e = SiteError {
+                        file: path.clone(),
+                        line,
+                        message: format!("broken link `{target}`: {resolved} has no id `{a}`"),
+                    };
+                    return Err((e, target));
                 }
             }
         }
@@ -892,14 +923,20 @@ mod tests {
             ("assets/s.css".into(), b"".to_vec()),
             ("x.svg".into(), b"".to_vec()),
         ];
-        check_links(&files).unwrap();
+        let none = BTreeMap::new();
+        check_links(&files, &none).unwrap();
         let mut broken = files.clone();
         broken[0].1 = b"ok\n<a href=\"b.html#nope\">b</a>".to_vec();
-        let e = check_links(&broken).unwrap_err();
+        let e = check_links(&broken, &none).unwrap_err();
         assert_eq!((e.file.as_str(), e.line), ("en/a.html", 2));
         assert!(e.message.contains("has no id `nope`"));
         broken[0].1 = b"<a href=\"missing.html\">m</a>".to_vec();
-        assert!(check_links(&broken).unwrap_err().message.contains("no file en/missing.html"));
+        assert!(check_links(&broken, &none).unwrap_err().message.contains("no file en/missing.html"));
+        // Reported where the author wrote it.
+        let origins: BTreeMap<String, (String, String)> =
+            [("en/a.html".to_owned(), ("notes/en/a.md".to_owned(), "# A\n\nSee [m](missing.md).\n".to_owned()))].into();
+        let e = check_links(&broken, &origins).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("notes/en/a.md", 3));
         assert_eq!(resolve("en/experiments/x.html", "../../experiments/x/a.svg"), "experiments/x/a.svg");
         assert_eq!(decode("gil%EC%9D%B4"), "gil이");
     }

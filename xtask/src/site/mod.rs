@@ -327,9 +327,15 @@ pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result
     }
     let (templates, assets) = read_templates(root)?;
     let unused = plan.unused.clone();
+    let origins: BTreeMap<String, (String, String)> = plan
+        .notes
+        .iter()
+        .map(|n| (format!("{}/{}.html", n.src.lang.code(), n.src.slug), (n.src.path.clone(), n.src.source.clone())))
+        .collect();
     let input = site::Input { plan, runs: runs_by_id, templates, assets };
     let files = site::render(&input).map_err(site_err)?;
-    site::check_links(&files).map_err(|e| anyhow!("site/{e}"))?;
+    site::check_links(&files, &origins)
+        .map_err(|e| if e.file.starts_with("notes/") { anyhow!("{e}") } else { anyhow!("site/{e}") })?;
     Ok(Outcome { files, notes: note_count, ran, cached, unused, runs, elapsed: start.elapsed() })
 }
 
@@ -384,6 +390,9 @@ pub fn describe(o: &Outcome, wrote: Option<&Path>) -> String {
     );
     if let Some(out) = wrote {
         s.push_str(&format!(" -> {}", out.display()));
+    }
+    if !o.ran.is_empty() {
+        s.push_str(&format!("\nran: {}", o.ran.join(", ")));
     }
     if !o.unused.is_empty() {
         s.push_str(&format!("\nunused experiments (no note references them): {}", o.unused.join(", ")));

@@ -1,0 +1,277 @@
+//! `build-site` and `check` on real files: a fixture site in a scratch copy
+//! of the repository, and the repository's own notes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use expect_test::expect_file;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A scratch repository: the real templates, scenarios and simulator
+/// sources (for fingerprints), with the fixture's notes.
+struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["templates", "examples/scenarios"] {
+            copy_dir(&repo().join(d), &root.join(d));
+        }
+        for c in ["gil-core", "scheduler", "workloads"] {
+            copy_dir(&repo().join("crates").join(c).join("src"), &root.join("crates").join(c).join("src"));
+        }
+        std::fs::copy(repo().join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+        copy_dir(&repo().join("xtask/tests/fixtures/site/notes"), &root.join("notes"));
+        Scratch { dir }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_xtask")).arg("--root").arg(self.root()).args(args).output().unwrap()
+    }
+
+    fn build(&self) -> String {
+        let out = self.run(&["build-site"]);
+        assert!(out.status.success(), "build-site failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn edit(&self, file: &str, f: impl FnOnce(String) -> String) {
+        let p = self.root().join(file);
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        std::fs::write(&p, f(text)).unwrap();
+    }
+
+    fn tree(&self, dir: &str) -> BTreeMap<String, Vec<u8>> {
+        tree(&self.root().join(dir))
+    }
+}
+
+/// Every file under `dir`, by relative path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn differing(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let names: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    names.into_iter().filter(|n| a.get(*n) != b.get(*n)).cloned().collect()
+}
+
+#[test]
+fn fixture_pages_match_their_snapshots() {
+    let s = Scratch::new();
+    s.build();
+    let site = s.tree("site");
+    let page = |p: &str| String::from_utf8(site[p].clone()).unwrap();
+    expect_file!["snapshots/demo.en.html"].assert_eq(&page("en/demo.html"));
+    expect_file!["snapshots/demo.ko.html"].assert_eq(&page("ko/demo.html"));
+    expect_file!["snapshots/drill.en.html"].assert_eq(&page("en/drill.html"));
+    expect_file!["snapshots/gil-lab-ko.txt"].assert_eq(&page("anki/gil-lab-ko.txt"));
+    // Everything a demanding reader expects is there.
+    for p in [
+        "index.html",
+        "404.html",
+        "en/index.html",
+        "ko/index.html",
+        "en/tags/index.html",
+        "ko/tags/demo.html",
+        "en/experiments/index.html",
+        "en/experiments/convoy-demo.html",
+        "ko/experiments/loop-demo.html",
+        "experiments/convoy-demo/timeline.en.svg",
+        "experiments/convoy-demo/timeline.ko.svg",
+        "experiments/convoy-demo/cores.en.svg",
+        "experiments/convoy-demo/data.csv",
+        "experiments/convoy-demo/data.json",
+        "assets/search-en.json",
+        "assets/search-ko.json",
+        "anki/gil-lab-en.txt",
+    ] {
+        assert!(site.contains_key(p), "missing {p}");
+    }
+    let exp = page("en/experiments/convoy-demo.html");
+    assert!(exp.contains("cargo xtask sim examples/scenarios/convoy.yaml"), "the command that reproduces it");
+    assert!(exp.contains("fingerprint"), "the code fingerprint");
+}
+
+#[test]
+fn two_clean_builds_are_byte_identical() {
+    let s = Scratch::new();
+    s.build();
+    let first = s.tree("site");
+    std::fs::remove_dir_all(s.root().join("target")).unwrap();
+    std::fs::remove_dir_all(s.root().join("site")).unwrap();
+    let out = s.build();
+    assert!(out.contains("(2 run, 0 cached"), "{out}");
+    assert_eq!(differing(&first, &s.tree("site")), Vec::<String>::new());
+}
+
+#[test]
+fn the_cache_reruns_exactly_what_changed_code_can_reach() {
+    let s = Scratch::new();
+    let out = s.build();
+    assert!(out.contains("(2 run, 0 cached"), "{out}");
+    let out = s.build();
+    assert!(out.contains("(0 run, 2 cached; 0 simulator runs)"), "{out}");
+    // Prose and templates change pages, not results.
+    s.edit("notes/en/demo.md", |t| t.replace("Every feature", "All the features"));
+    assert!(s.build().contains("(0 run, 2 cached"));
+    // The event loop's code: only the asyncio experiment.
+    s.edit("crates/scheduler/src/engine/aio.rs", |t| t + "\n// touched\n");
+    let out = s.build();
+    assert!(out.contains("(1 run, 1 cached") && out.contains("ran: loop-demo"), "{out}");
+    // The engine's core: both.
+    s.edit("crates/scheduler/src/engine/os.rs", |t| t + "\n// touched\n");
+    assert!(s.build().contains("(2 run, 0 cached"));
+    // A scenario's parameter: that experiment.
+    s.edit("examples/scenarios/convoy.yaml", |t| t.replace("repeat: 200", "repeat: 100"));
+    let out = s.build();
+    assert!(out.contains("(1 run, 1 cached") && out.contains("ran: convoy-demo"), "{out}");
+}
+
+#[test]
+fn check_validates_and_writes_no_site() {
+    let s = Scratch::new();
+    let out = s.run(&["check"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: 2 notes"));
+    assert!(!s.root().join("site").exists());
+}
+
+/// Each bad input: (file, edit, expected place, expected reason).
+type Breakage = (&'static str, fn(String) -> String, &'static str, &'static str);
+
+#[test]
+fn bad_input_fails_with_file_line_and_reason_and_keeps_the_site() {
+    let cases: Vec<Breakage> = vec![
+        (
+            "notes/en/demo.md",
+            |t| t.replace("tags: [demo, gil]", "tags: [demo, gil"),
+            "notes/en/demo.md:",
+            "front matter",
+        ),
+        ("notes/en/demo.md", |t| t.replace("level: 2", "level: 7"), "notes/en/demo.md:", "level"),
+        (
+            "notes/en/demo.md",
+            |t| t.replace("{{chart: convoy-demo.cores}}", "{{chart: no-such.cores}}"),
+            "notes/en/demo.md:18:",
+            "no-such",
+        ),
+        (
+            "notes/en/demo.md",
+            |t| t.replace("per_trip_ms > 1}}", "per_trip_ms > 100}}"),
+            "notes/en/demo.md:13:",
+            "false",
+        ),
+        ("notes/en/demo.md", |t| t.replace("| .1}}", "| .q}}"), "notes/en/demo.md:11:", "format"),
+        ("notes/en/demo.quiz.yaml", |t| t.replace("answer: 0", "answer: 5"), "notes/en/demo.quiz.yaml:1:", "answer"),
+        ("notes/ko/demo.quiz.yaml", |t| t.replace("answer: [0]", "answer: [1]"), "notes/ko/demo.quiz.yaml:", "costs"),
+        ("notes/en/demo.quiz.yaml", |t| t.replace("level: 3", "level: 4"), "notes/en/demo.quiz.yaml:", "level"),
+        (
+            "notes/en/demo.md",
+            |t| t.replace("[second section](#code-and-tables)", "[second section](other.md)"),
+            "notes/en/demo.md:25:",
+            "broken link",
+        ),
+        ("notes/ko/demo.md", |_| String::new(), "notes/ko/demo.md:1:", "front matter"),
+        (
+            "notes/ko/demo.md",
+            |t| t.replace("{{experiment: loop-demo}}", "").replace("{{loop-demo.total_ms | .0}} ms에", "금세"),
+            "notes/ko/demo.md:",
+            "loop-demo",
+        ),
+        (
+            "notes/experiments/convoy-demo.yaml",
+            |t| t.replace("kind: gantt", "kind: pie"),
+            "notes/experiments/convoy-demo.yaml:",
+            "pie",
+        ),
+        (
+            "notes/experiments/convoy-demo.yaml",
+            |t| t.replace("threads[echo]", "threads[nobody]"),
+            "notes/experiments/convoy-demo.yaml:",
+            "nobody",
+        ),
+        (
+            "examples/scenarios/convoy.yaml",
+            |t| t.replace("cores: 2", "cores: 0"),
+            "examples/scenarios/convoy.yaml:",
+            "cores",
+        ),
+    ];
+    let s = Scratch::new();
+    s.build();
+    let good = s.tree("site");
+    for (file, edit, place, reason) in cases {
+        let before = std::fs::read_to_string(s.root().join(file)).unwrap();
+        s.edit(file, edit);
+        let out = s.run(&["build-site"]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!out.status.success(), "{file}: the build should fail");
+        assert!(err.contains(place) && err.contains(reason), "{file}: expected `{place}` and `{reason}` in:\n{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(differing(&good, &s.tree("site")).is_empty(), "{file}: site/ changed after a failed build");
+        std::fs::write(s.root().join(file), before).unwrap();
+    }
+    // A missing translation.
+    std::fs::rename(s.root().join("notes/ko/demo.md"), s.root().join("demo.md")).unwrap();
+    std::fs::rename(s.root().join("notes/ko/demo.quiz.yaml"), s.root().join("demo.quiz.yaml")).unwrap();
+    let out = s.run(&["build-site"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("notes/en/demo.md:1:") && err.contains("ko"), "{err}");
+    assert!(differing(&good, &s.tree("site")).is_empty());
+}
+
+#[test]
+fn the_committed_site_is_what_the_build_produces() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("site");
+    let res = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("--root")
+        .arg(repo())
+        .arg("build-site")
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
+    let diff = differing(&tree(&repo().join("site")), &tree(&dir));
+    assert!(diff.is_empty(), "site/ is out of date; run `cargo xtask build-site` and commit site/. Differs: {diff:?}");
+}
