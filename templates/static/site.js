@@ -65,15 +65,23 @@
   var results = document.getElementById("search-results");
   var index = null;
   var terms = null;
+  var loading = null;
   function load() {
     if (index) return Promise.resolve(index);
-    return fetch(root + "assets/search-" + lang + ".json")
-      .then(function (r) { return r.json(); })
-      .then(function (j) {
-        index = j;
-        terms = Object.keys(j.terms).sort();
-        return j;
-      });
+    // A script tag rather than fetch: it also works from file:// pages.
+    loading = loading || new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = root + "assets/search-" + lang + ".js";
+      s.onload = function () {
+        index = (window.GIL_LAB_SEARCH || {})[lang];
+        if (!index) { reject(new Error("empty search index")); return; }
+        terms = Object.keys(index.terms).sort();
+        resolve(index);
+      };
+      s.onerror = function () { loading = null; reject(new Error("no search index")); };
+      document.head.appendChild(s);
+    });
+    return loading;
   }
   function lookup(token) {
     // Exact term, or every term it begins (prefix search for words).

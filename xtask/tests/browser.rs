@@ -225,6 +225,14 @@ fn the_site_works_in_chromium() {
     eval(&tab, "(document.querySelector('.show-all').click(), '')");
     wait_for(&tab, "every answer is shown", "[].every.call(document.querySelectorAll('details.answer'), d => d.open)");
 
+    // Straight from the file system too: pages, charts and search.
+    open(&tab, &format!("file://{}/en/gil-basics.html", out.display()));
+    eval(
+        &tab,
+        "(function(i){i.focus();i.value='GIL';i.dispatchEvent(new Event('input'))})(document.getElementById('search-input')), ''",
+    );
+    wait_for(&tab, "search works from file://", "document.querySelector('#search-results a')");
+
     let errors = errors.lock().expect("lock").clone();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     drop(tab);

@@ -120,8 +120,8 @@ fn fixture_pages_match_their_snapshots() {
         "experiments/convoy-demo/cores.en.svg",
         "experiments/convoy-demo/data.csv",
         "experiments/convoy-demo/data.json",
-        "assets/search-en.json",
-        "assets/search-ko.json",
+        "assets/search-en.js",
+        "assets/search-ko.js",
         "anki/gil-lab-en.txt",
     ] {
         assert!(site.contains_key(p), "missing {p}");

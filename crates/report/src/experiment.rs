@@ -166,7 +166,8 @@ pub struct AxisDef {
     /// Logarithmic.
     #[serde(default)]
     pub log: bool,
-    /// Multiply metric values by this.
+    /// Multiply values by this (a parameter that is a duration is read in
+    /// seconds: `scale: 1000` plots milliseconds).
     pub scale: Option<f64>,
 }
 
@@ -440,6 +441,7 @@ pub fn build_chart(
                             format!("`{raw}` is not a number or a duration: use a bar chart"),
                         );
                     };
+                    let xv = xv * x.scale.unwrap_or(1.0);
                     let yv = get_metric(p, &y, "y")?;
                     pts.push((xv, yv));
                     rows.push(vec![series_label(s), say(&raw), fmt_num(yv)]);

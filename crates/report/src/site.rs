@@ -720,9 +720,11 @@ pub fn render(input: &Input) -> Result<Vec<File>, SiteError> {
         files.push((format!("anki/gil-lab-{code}.txt"), deck.into_bytes()));
         // Search.
         let idx = search::build(search_docs.get(&lang).map(Vec::as_slice).unwrap_or_default());
+        // A script, not JSON: `fetch` is refused on file:// pages, a script is not.
+        let json = serde_json::to_string(&idx).expect("plain data");
         files.push((
-            format!("assets/search-{code}.json"),
-            serde_json::to_string(&idx).expect("plain data").into_bytes(),
+            format!("assets/search-{code}.js"),
+            format!("(window.GIL_LAB_SEARCH=window.GIL_LAB_SEARCH||{{}})[\"{code}\"]={json};\n").into_bytes(),
         ));
     }
     // The landing page and the 404 page.
