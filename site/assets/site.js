@@ -73,9 +73,16 @@
       var s = document.createElement("script");
       s.src = root + "assets/search-" + lang + ".js";
       s.onload = function () {
-        index = (window.GIL_LAB_SEARCH || {})[lang];
-        if (!index) { reject(new Error("empty search index")); return; }
-        terms = Object.keys(index.terms).sort();
+        var raw = (window.GIL_LAB_SEARCH || {})[lang];
+        if (!raw) { reject(new Error("empty search index")); return; }
+        // Groups of (pages, terms) -> term: [pages].
+        var map = {};
+        raw.groups.forEach(function (g) {
+          var pages = g[0].split(",").map(Number);
+          g[1].split(" ").forEach(function (t) { map[t] = pages; });
+        });
+        index = { docs: raw.docs, terms: map };
+        terms = Object.keys(map).sort();
         resolve(index);
       };
       s.onerror = function () { loading = null; reject(new Error("no search index")); };

@@ -4,8 +4,8 @@
 //! digit runs become words; Hangul runs become overlapping two-syllable
 //! bigrams (Korean words carry particles, so `스레드가` and `스레드를` share
 //! `스레` and `레드`), which lets a query match inside words without a
-//! dictionary. The index maps each term to the pages containing it, with page
-//! titles and summaries to show; the page script tokenises queries the same
+//! dictionary. The index maps each term to the pages containing it (grouped
+//! by page set, to keep it small), with page titles and summaries to show; the page script tokenises queries the same
 //! way (`tokens` in `site.js` mirrors [`tokens`]).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,13 +25,28 @@ pub struct Doc {
     pub text: String,
 }
 
-/// The serialised index.
+/// The serialised index: compact, because it is downloaded whole.
+///
+/// Terms are grouped by the set of pages they occur on: each group is
+/// (page numbers joined by `,`, terms joined by a space), so a term costs
+/// its own length plus one byte.
 #[derive(Clone, Debug, Serialize)]
 pub struct Index {
     /// Pages: [url, title, summary].
     pub docs: Vec<[String; 3]>,
-    /// Term -> page numbers, ascending.
-    pub terms: BTreeMap<String, Vec<u32>>,
+    /// (pages, terms) groups, sorted.
+    pub groups: Vec<(String, String)>,
+}
+
+impl Index {
+    /// The pages a term occurs on (exact match).
+    pub fn pages(&self, term: &str) -> Vec<u32> {
+        self.groups
+            .iter()
+            .find(|(_, terms)| terms.split(' ').any(|t| t == term))
+            .map(|(pages, _)| pages.split(',').filter_map(|p| p.parse().ok()).collect())
+            .unwrap_or_default()
+    }
 }
 
 fn is_hangul(c: char) -> bool {
@@ -84,9 +99,14 @@ pub fn build(docs: &[Doc]) -> Index {
             terms.entry(t).or_default().insert(i as u32);
         }
     }
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (t, pages) in terms {
+        let key = pages.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        groups.entry(key).or_default().push(t);
+    }
     Index {
         docs: docs.iter().map(|d| [d.url.clone(), d.title.clone(), d.summary.clone()]).collect(),
-        terms: terms.into_iter().map(|(t, s)| (t, s.into_iter().collect())).collect(),
+        groups: groups.into_iter().map(|(k, ts)| (k, ts.join(" "))).collect(),
     }
 }
 
@@ -114,8 +134,9 @@ mod tests {
                 url: "ko/a.html".into(), title: "스레드".into(), summary: "".into(), text: "GIL과 스레드".into()
             },
         ]);
-        assert_eq!(idx.terms["gil"], [0, 1]);
-        assert_eq!(idx.terms["스레"], [1]);
-        assert_eq!(idx.terms["threads"], [0]);
+        assert_eq!(idx.pages("gil"), [0, 1]);
+        assert_eq!(idx.pages("스레"), [1]);
+        assert_eq!(idx.pages("threads"), [0]);
+        assert_eq!(idx.pages("nothing"), Vec::<u32>::new());
     }
 }
