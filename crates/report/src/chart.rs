@@ -419,13 +419,18 @@ fn timeline(
         .light_line_style(RGBColor(240, 240, 240))
         .bold_line_style(RGBColor(220, 220, 220))
         .draw()?;
+    // A span narrower than a pixel (a 10 us burst in a 30 ms window) is drawn
+    // one pixel wide, over its neighbours, so that it stays visible.
+    let px = (t1 - t0) / f64::from(W - 110 - 32);
     for (i, lane) in lanes.iter().enumerate() {
         let top = (n - i) as f64 - 0.15;
         let bottom = (n - i - 1) as f64 + 0.15;
-        chart.draw_series(lane.spans.iter().filter(|s| s.1 > s.0).map(|&(a, b, k)| {
+        let rect = |&(a, b, k): &(f64, f64, usize)| {
             let c = legend.get(k).map_or(RGBColor(200, 200, 200), |l| rgb(l.1));
-            Rectangle::new([(a, bottom), (b, top)], c.filled())
-        }))?;
+            Rectangle::new([(a, bottom), (b.max(a + px).min(t1), top)], c.filled())
+        };
+        chart.draw_series(lane.spans.iter().filter(|s| s.1 - s.0 >= px).map(rect))?;
+        chart.draw_series(lane.spans.iter().filter(|s| s.1 > s.0 && s.1 - s.0 < px).map(rect))?;
     }
     chart.draw_series(markers.iter().filter(|m| m.lane < n).map(|m| {
         let c = marker_legend.get(m.kind).map_or(RGBColor(0, 0, 0), |l| rgb(l.1));
