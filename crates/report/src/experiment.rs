@@ -169,6 +169,34 @@ pub struct AxisDef {
     /// Multiply values by this (a parameter that is a duration is read in
     /// seconds: `scale: 1000` plots milliseconds).
     pub scale: Option<f64>,
+    /// Divide the metric by a baseline run's: the run with these settings
+    /// that agrees with the plotted run on every other setting.
+    #[serde(default)]
+    pub ratio_to: BTreeMap<String, serde_yaml::Value>,
+    /// The baseline run's metric divided by this run's (a speed-up when the
+    /// metric is a time); the baseline is found as for `ratio_to`.
+    #[serde(default)]
+    pub speedup_vs: BTreeMap<String, serde_yaml::Value>,
+}
+
+impl ExperimentData {
+    /// The baseline of `p`: among the runs with the settings `at`, the one
+    /// agreeing with `p` on every setting `at` does not name.
+    pub fn baseline(&self, p: &PointData, at: &BTreeMap<String, serde_yaml::Value>) -> Result<&PointData, String> {
+        let candidates = self.select(at);
+        let agrees = |c: &&&PointData| {
+            p.set.iter().filter(|(k, _)| !at.contains_key(k)).all(|kv| c.set.iter().any(|ckv| ckv == kv))
+        };
+        match candidates.iter().filter(agrees).collect::<Vec<_>>().as_slice() {
+            [one] => Ok(**one),
+            [] => Err(format!("no baseline run with {} matches the run with {}", describe(at), show_set(&p.set))),
+            many => Err(format!("{} baseline runs with {} match: name more settings", many.len(), describe(at))),
+        }
+    }
+}
+
+fn show_set(set: &[(String, String)]) -> String {
+    set.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
 }
 
 /// `series:`.
@@ -281,7 +309,12 @@ fn describe(at: &BTreeMap<String, serde_yaml::Value>) -> String {
 /// `shared.counter`, `server.latency_ms.p99`.
 pub fn metric(summary: &serde_json::Value, path: &str) -> Result<f64, String> {
     let mut node = summary;
+    let mut walked = String::new();
     for seg in path.split('.') {
+        if node.is_null() {
+            return Err(format!("`{walked}` is null in this run, so `{path}` has no value"));
+        }
+        walked = if walked.is_empty() { seg.to_owned() } else { format!("{walked}.{seg}") };
         let (key, mut rest) = seg.split_once('[').map_or((seg, ""), |(k, r)| (k, r));
         if !key.is_empty() {
             node = node.get(key).ok_or_else(|| format!("the summary has no `{key}` (in `{path}`)"))?;
@@ -395,9 +428,20 @@ pub fn build_chart(
     };
     let get_metric = |p: &PointData, a: &AxisDef, field: &str| -> Result<f64, ExpError> {
         let Some(m) = &a.metric else { return fail(format!("{path}.{field}.metric"), "this axis needs a `metric`") };
-        metric(&p.summary, m)
-            .map(|v| v * a.scale.unwrap_or(1.0))
-            .map_err(|e| ExpError { path: format!("{path}.{field}.metric"), message: e })
+        let at = |e: String| ExpError { path: format!("{path}.{field}.metric"), message: e };
+        let v = metric(&p.summary, m).map_err(at)?;
+        let base = |sel: &BTreeMap<String, serde_yaml::Value>, key: &str| -> Result<f64, ExpError> {
+            let b =
+                data.baseline(p, sel).map_err(|e| ExpError { path: format!("{path}.{field}.{key}"), message: e })?;
+            metric(&b.summary, m).map_err(at)
+        };
+        let v = match (a.ratio_to.is_empty(), a.speedup_vs.is_empty()) {
+            (true, true) => v,
+            (false, true) => v / base(&a.ratio_to, "ratio_to")?,
+            (true, false) => base(&a.speedup_vs, "speedup_vs")? / v,
+            (false, false) => return fail(format!("{path}.{field}"), "`ratio_to` or `speedup_vs`, not both"),
+        };
+        Ok(v * a.scale.unwrap_or(1.0))
     };
     let setting = |p: &PointData, param: &str, field: &str| -> Result<String, ExpError> {
         p.set.iter().find(|(k, _)| k == param).map(|(_, v)| v.clone()).ok_or_else(|| ExpError {
@@ -502,6 +546,8 @@ pub fn build_chart(
                 label: Text { en: "latency (ms)".into(), ko: "지연 시간 (ms)".into() },
                 log: false,
                 scale: None,
+                ratio_to: BTreeMap::new(),
+                speedup_vs: BTreeMap::new(),
             });
             let mut series = Vec::new();
             let mut rows = Vec::new();
@@ -798,4 +844,73 @@ pub fn csv(def: &ExperimentDef, data: &ExperimentData) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(threads: u32, cores: u32, makespan: f64) -> PointData {
+        PointData {
+            set: vec![("threads".into(), threads.to_string()), ("machine.cores".into(), cores.to_string())],
+            summary: serde_json::json!({
+                "makespan_s": makespan,
+                "threads": [{"name": "echo", "gil_wait_s": makespan / 2.0}],
+                "server": null,
+            }),
+        }
+    }
+
+    fn data() -> ExperimentData {
+        ExperimentData {
+            points: vec![point(1, 1, 1.0), point(2, 1, 1.0), point(1, 2, 1.0), point(2, 2, 0.5)],
+            trace: None,
+        }
+    }
+
+    fn def(yaml: &str) -> ExperimentDef {
+        serde_yaml::from_str(&format!("title: T\ndescription: D\nscenario: s.yaml\n{yaml}")).unwrap()
+    }
+
+    #[test]
+    fn metric_paths_select_by_name_and_index() {
+        let s = &data().points[3].summary;
+        assert_eq!(metric(s, "makespan_s"), Ok(0.5));
+        assert_eq!(metric(s, "threads[echo].gil_wait_s"), Ok(0.25));
+        assert_eq!(metric(s, "threads[0].gil_wait_s"), Ok(0.25));
+        assert!(metric(s, "threads[nobody].cpu_s").unwrap_err().contains("no element named `nobody`"));
+        assert!(metric(s, "server.completed").unwrap_err().contains("null"));
+    }
+
+    #[test]
+    fn values_pick_one_run_and_compute_expressions() {
+        let d = def("values:\n  one: {metric: makespan_s, where: {threads: 2, machine.cores: 2}, scale: 1000}\n  \
+             base: {metric: makespan_s, where: {threads: 1, machine.cores: 2}, scale: 1000}\n  \
+             speedup: {expr: base / one}\n");
+        let v = values(&d, &data()).unwrap();
+        assert_eq!((v["one"], v["speedup"]), (500.0, 2.0));
+        let d = def("values:\n  many: {metric: makespan_s, where: {threads: 2}}\n");
+        assert!(values(&d, &data()).unwrap_err().message.contains("2 points have threads = 2"));
+        let d = def("values:\n  a: {expr: b}\n  b: {expr: a}\n");
+        assert!(values(&d, &data()).unwrap_err().message.contains("itself"));
+    }
+
+    #[test]
+    fn speedup_axes_divide_by_the_matching_baseline() {
+        let d = def("charts:\n  - id: s\n    kind: line\n    title: S\n    x: {param: threads, label: threads}\n    \
+             y: {metric: makespan_s, speedup_vs: {threads: 1}, label: speed-up}\n    \
+             series: {param: machine.cores, label: '{} cores'}\n");
+        let (chart, table) = build_chart(&d, "e", 0, &data(), Lang::En).unwrap();
+        let Plot::Line { series, .. } = chart.plot else { panic!("a line chart") };
+        assert_eq!(series[0].points, [(1.0, 1.0), (2.0, 1.0)]);
+        assert_eq!(series[1].points, [(1.0, 1.0), (2.0, 2.0)]);
+        assert_eq!(series[1].label, "2 cores");
+        assert_eq!(table.1.len(), 4);
+        // No baseline for a run: a clear error at the axis.
+        let mut partial = data();
+        partial.points.remove(2);
+        let e = build_chart(&d, "e", 0, &partial, Lang::En).unwrap_err();
+        assert_eq!(e.path, "charts[0].y.speedup_vs");
+        assert!(e.message.contains("no baseline run with threads = 1"), "{e}");
+    }
 }
