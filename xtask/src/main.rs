@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod calibrate;
 mod sim;
 mod site;
 
@@ -33,6 +34,8 @@ enum Task {
     Sim(sim::Args),
     /// Benchmark the simulator on the standard busy scenario.
     BenchSim(bench::SimArgs),
+    /// Measure real CPython, compare with the model, fit its parameters.
+    Calibrate(calibrate::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Task::BenchSite => site::bench(&root),
         Task::Sim(args) => sim::run(&args),
         Task::BenchSim(args) => bench::sim(&args),
+        Task::Calibrate(args) => calibrate::run(&root, &args),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@
 //! command line. Everything here is a pure function of its inputs; callers
 //! decide where output goes.
 
+pub mod calibration;
 pub mod chart;
 pub mod experiment;
 pub mod expr;

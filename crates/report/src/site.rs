@@ -13,6 +13,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::calibration::Comparison;
 use crate::chart::{self, escape};
 use crate::experiment::{self, ExperimentData, ExperimentDef};
 use crate::i18n::{Lang, ui};
@@ -324,7 +325,13 @@ pub struct Input {
     pub templates: Vec<(String, String)>,
     /// Files copied as they are: (path in the site, bytes).
     pub assets: Vec<(String, Vec<u8>)>,
+    /// Model vs reality (`{{calibration...}}` in notes): the comparison and
+    /// the measurements file it came from.
+    pub calibration: Option<(Comparison, String)>,
 }
+
+/// The pseudo-experiment id of the calibration data.
+pub const CALIBRATION: &str = "calibration";
 
 /// One output file.
 pub type File = (String, Vec<u8>);
@@ -356,6 +363,16 @@ impl Env for PageEnv<'_> {
 
     fn chart(&self, exp: &str, id: &str) -> Result<String, String> {
         let Some((c, table)) = self.built.charts.get(&(exp.to_owned(), id.to_owned(), self.lang)) else {
+            if exp == CALIBRATION {
+                let ids: Vec<&str> = self
+                    .built
+                    .charts
+                    .keys()
+                    .filter(|k| k.0 == CALIBRATION && k.2 == self.lang)
+                    .map(|k| k.1.as_str())
+                    .collect();
+                return Err(format!("the calibration data has no chart `{id}` (it has {ids:?})"));
+            }
             let run = self.runs.get(exp).ok_or_else(|| format!("no experiment `{exp}`"))?;
             let ids: Vec<&str> = run.src.def.charts.iter().map(|c| c.id.as_str()).collect();
             return Err(format!("experiment `{exp}` has no chart `{id}` (it has {ids:?})"));
@@ -367,6 +384,9 @@ impl Env for PageEnv<'_> {
     }
 
     fn experiment_url(&self, exp: &str) -> Result<String, String> {
+        if exp == CALIBRATION {
+            return Ok(format!("{}experiments/{CALIBRATION}/measured.json", self.root));
+        }
         if !self.runs.contains_key(exp) {
             return Err(format!("no experiment `{exp}`"));
         }
@@ -407,22 +427,56 @@ fn figure(
 ) -> String {
     let u = ui(lang);
     let title = runs.get(exp).map_or(exp.to_owned(), |r| r.src.def.title.get(lang).to_owned());
+    let link = if exp == CALIBRATION {
+        let measured = match lang {
+            Lang::En => "measurements (JSON)",
+            Lang::Ko => "측정 데이터 (JSON)",
+        };
+        format!("<a href=\"{root}experiments/{CALIBRATION}/measured.json\">{measured}</a>")
+    } else {
+        format!(
+            "<a href=\"{root}{code}/experiments/{exp}.html\">{ue}: {title}</a>",
+            code = lang.code(),
+            ue = u.experiment,
+            title = escape(&title)
+        )
+    };
     format!(
-        "<figure class=\"chart\">\n<img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\">\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> <a href=\"{root}{code}/experiments/{exp}.html\">{ue}: {title}</a></figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
+        "<figure class=\"chart\">\n<img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\">\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> {link}</figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
         code = lang.code(),
         alt = escape(&c.title),
         ct = escape(&c.title),
         desc = escape(&c.description),
-        ue = u.experiment,
         ud = u.data,
-        title = escape(&title),
         table = table_html(table),
     )
 }
 
-/// Values, charts and data files of every experiment.
-fn build_experiments(runs: &BTreeMap<String, ExperimentRun>, files: &mut Vec<File>) -> Result<Built, SiteError> {
+/// Values, charts and data files of every experiment (and of the calibration).
+fn build_experiments(
+    runs: &BTreeMap<String, ExperimentRun>,
+    calibration: Option<&(Comparison, String)>,
+    files: &mut Vec<File>,
+) -> Result<Built, SiteError> {
     let mut built = Built { values: BTreeMap::new(), charts: BTreeMap::new() };
+    if let Some((cmp, measured)) = calibration {
+        built.values.insert(CALIBRATION.into(), cmp.values());
+        for id in cmp.chart_ids() {
+            for lang in Lang::ALL {
+                if let Some((c, table)) = cmp.chart(&id, lang) {
+                    files.push((
+                        format!("experiments/{CALIBRATION}/{id}.{}.svg", lang.code()),
+                        chart::svg(&c).into_bytes(),
+                    ));
+                    built.charts.insert((CALIBRATION.into(), id.clone(), lang), (c, table));
+                }
+            }
+        }
+        files.push((format!("experiments/{CALIBRATION}/data.csv"), cmp.csv().into_bytes()));
+        let json = serde_json::to_string_pretty(cmp).expect("plain data serialises");
+        files.push((format!("experiments/{CALIBRATION}/data.json"), json.into_bytes()));
+        files.push((format!("experiments/{CALIBRATION}/measured.json"), measured.clone().into_bytes()));
+    }
     for (id, run) in runs {
         let path = &run.src.path;
         let at = |e: experiment::ExpError| SiteError {
@@ -480,7 +534,7 @@ pub fn render(input: &Input) -> Result<Vec<File>, SiteError> {
         SiteError { file: format!("templates/{}", name.map_or("", |n| n.as_str())), line: 1, message: tera_error(&e) }
     })?;
     let mut files: Vec<File> = Vec::new();
-    let built = build_experiments(&input.runs, &mut files)?;
+    let built = build_experiments(&input.runs, input.calibration.as_ref(), &mut files)?;
     let notes = &input.plan.notes;
     let page = |tera: &tera::Tera, name: &str, ctx: &tera::Context| -> Result<Vec<u8>, SiteError> {
         tera.render(name, ctx).map(String::into_bytes).map_err(|e| SiteError {
@@ -565,9 +619,9 @@ pub fn render(input: &Input) -> Result<Vec<File>, SiteError> {
             let used: Vec<Link> = n
                 .experiments
                 .iter()
-                .map(|e| Link {
-                    url: format!("experiments/{e}.html"),
-                    title: input.runs[e].src.def.title.get(lang).to_owned(),
+                .filter_map(|e| {
+                    let run = input.runs.get(e)?;
+                    Some(Link { url: format!("experiments/{e}.html"), title: run.src.def.title.get(lang).to_owned() })
                 })
                 .collect();
             let mut ctx = base_ctx(lang, root, &format!("{}.html", n.src.slug), &n.meta.title);

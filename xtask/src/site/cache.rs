@@ -141,12 +141,22 @@ impl Cache {
 
     /// Cached results, if present and readable.
     pub fn load(&self, key: &str) -> Option<ExperimentData> {
+        self.load_json(key)
+    }
+
+    /// Any cached data, if present and readable.
+    pub fn load_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
         let bytes = std::fs::read(self.path(key)).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
     /// Stores results (written to a temporary file, then renamed).
     pub fn store(&self, key: &str, data: &ExperimentData) -> Result<()> {
+        self.store_json(key, data)
+    }
+
+    /// Stores any data (written to a temporary file, then renamed).
+    pub fn store_json<T: serde::Serialize>(&self, key: &str, data: &T) -> Result<()> {
         std::fs::create_dir_all(&self.dir).with_context(|| format!("cannot create {}", self.dir.display()))?;
         let tmp = self.dir.join(format!("{key}.json.tmp-{}", std::process::id()));
         std::fs::write(&tmp, serde_json::to_vec(data)?).with_context(|| format!("cannot write {}", tmp.display()))?;

@@ -125,6 +125,44 @@ fn read_experiments(root: &Path) -> Result<BTreeMap<String, ExperimentSource>> {
     Ok(out)
 }
 
+/// `calibration/measured.json`, if there is one: parsed, and its text.
+fn read_calibration(root: &Path) -> Result<Option<(report::calibration::Measured, String)>> {
+    let path = root.join("calibration/measured.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let m: report::calibration::Measured =
+        serde_json::from_str(&text).map_err(|e| anyhow!("calibration/measured.json:{}: {e}", e.line()))?;
+    if m.schema != report::calibration::SCHEMA {
+        bail!("calibration/measured.json:1: schema `{}`, expected `{}`", m.schema, report::calibration::SCHEMA);
+    }
+    Ok(Some((m, text)))
+}
+
+/// The simulated side of the calibration, cached like an experiment.
+fn calibration_comparison(
+    cache: &Cache,
+    m: &report::calibration::Measured,
+    sources: &Sources,
+) -> Result<report::calibration::Comparison> {
+    // Its scenarios use threads, processes, asyncio loops and servers.
+    let fingerprint = sources.fingerprint(&cache::all_sources());
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(b"calibration/1");
+    h.update(fingerprint.as_bytes());
+    h.update(serde_json::to_vec(m)?);
+    let key = cache::hex(&h.finalize());
+    if let Some(c) = cache.load_json(&key) {
+        return Ok(c);
+    }
+    let c = crate::calibrate::model::compare(m, &crate::calibrate::model::current_params())?;
+    cache.store_json(&key, &c)?;
+    Ok(c)
+}
+
 /// Templates and static assets.
 fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<site::File>)> {
     let dir = root.join("templates");
@@ -255,11 +293,19 @@ pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result
     let notes = read_notes(root)?;
     let note_count = notes.len();
     let defs = read_experiments(root)?;
-    let known: BTreeSet<String> = defs.keys().cloned().collect();
+    let measured = read_calibration(root)?;
+    let mut known: BTreeSet<String> = defs.keys().cloned().collect();
+    if measured.is_some() {
+        known.insert(site::CALIBRATION.into());
+    }
     let plan = site::plan(notes, &known).map_err(site_err)?;
     let cache = Cache::new(paths.cache.clone());
-    let prepared: Vec<Prepared> =
-        plan.used.iter().map(|id| prepare(paths, id, &defs[id], sources)).collect::<Result<_>>()?;
+    let prepared: Vec<Prepared> = plan
+        .used
+        .iter()
+        .filter(|id| defs.contains_key(*id))
+        .map(|id| prepare(paths, id, &defs[id], sources))
+        .collect::<Result<_>>()?;
     let mut data: BTreeMap<String, ExperimentData> = BTreeMap::new();
     let mut to_run: Vec<&Prepared> = Vec::new();
     let mut cached = Vec::new();
@@ -332,7 +378,11 @@ pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result
         .iter()
         .map(|n| (format!("{}/{}.html", n.src.lang.code(), n.src.slug), (n.src.path.clone(), n.src.source.clone())))
         .collect();
-    let input = site::Input { plan, runs: runs_by_id, templates, assets };
+    let calibration = match (&measured, plan.used.contains(site::CALIBRATION)) {
+        (Some((m, text)), true) => Some((calibration_comparison(&cache, m, sources)?, text.clone())),
+        _ => None,
+    };
+    let input = site::Input { plan, runs: runs_by_id, templates, assets, calibration };
     let files = site::render(&input).map_err(site_err)?;
     site::check_links(&files, &origins)
         .map_err(|e| if e.file.starts_with("notes/") { anyhow!("{e}") } else { anyhow!("site/{e}") })?;

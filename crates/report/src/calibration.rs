@@ -1,0 +1,542 @@
+//! Model vs reality: measurements of real CPython, their simulated twins,
+//! and the tables and charts of the "Model vs reality" page.
+//!
+//! `cargo xtask calibrate` measures interpreters and writes [`Measured`]
+//! (`calibration/measured.json`); the site build simulates the same work and
+//! gets a [`Comparison`], which notes render with `{{calibration: SECTION}}`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::chart::{self, Axis, Chart, Plot, Series, escape};
+use crate::format;
+use crate::i18n::Lang;
+
+/// The schema of `calibration/measured.json`.
+pub const SCHEMA: &str = "gil-lab.calibration/1";
+
+/// Everything measured on one machine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Measured {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// Day of the measurement (YYYY-MM-DD).
+    pub date: String,
+    /// The machine.
+    pub machine: MachineInfo,
+    /// One entry per interpreter, oldest first.
+    pub interpreters: Vec<InterpreterData>,
+    /// Gunicorn under wrk, when both were available.
+    pub wsgi: Option<WsgiData>,
+}
+
+/// The machine measured on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MachineInfo {
+    /// Cores available to the process.
+    pub cores: u32,
+    /// CPU model name.
+    pub cpu: String,
+    /// Operating system.
+    pub os: String,
+}
+
+/// One interpreter's measurements.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InterpreterData {
+    /// `3.12.1`.
+    pub version: String,
+    /// `old` (before 3.2), `new`, or `none` (free-threaded).
+    pub gil: String,
+    /// Nanoseconds per iteration of `while n > 0: n -= 1`.
+    pub ns_per_iter: f64,
+    /// Iterations of the countdown runs.
+    pub countdown_n: u64,
+    /// Countdown split across threads or processes, best of several runs.
+    pub countdown: Vec<CountdownRun>,
+    /// Two countdown threads at several switch intervals (new GIL only).
+    pub interval_cost: Vec<IntervalRun>,
+    /// Blocking waits: `tasks` x `count` sleeps of `ms`.
+    pub sleeps: Option<SleepData>,
+    /// Echo round trips per second, with and without CPU-bound threads.
+    pub echo: Vec<EchoRun>,
+    /// SHA-256 of large buffers (hashlib releases the GIL) in threads.
+    pub hash: Option<HashData>,
+}
+
+/// A countdown run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CountdownRun {
+    /// Pinned to one core with `taskset`.
+    pub pinned: bool,
+    /// `threads` or `processes`.
+    pub mode: String,
+    /// How many share the work.
+    pub threads: u32,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+/// Two threads at a switch interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IntervalRun {
+    /// `sys.setswitchinterval`, seconds.
+    pub interval_s: f64,
+    /// Threads sharing the countdown.
+    pub threads: u32,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+/// Blocking waits.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SleepData {
+    /// Tasks.
+    pub tasks: u32,
+    /// Sleeps per task.
+    pub count: u32,
+    /// Milliseconds per sleep.
+    pub ms: f64,
+    /// Seconds, by mode: `sequential`, `threads`, `asyncio`.
+    pub seconds: BTreeMap<String, f64>,
+}
+
+/// Echo throughput.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EchoRun {
+    /// CPU-bound threads next to the echo thread.
+    pub cpu_threads: u32,
+    /// Switch interval, seconds (none for the old GIL).
+    pub interval_s: Option<f64>,
+    /// Round trips per second (median of several runs).
+    pub rps: f64,
+}
+
+/// Hashing in threads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HashData {
+    /// Buffers hashed in all.
+    pub blocks: u32,
+    /// MiB per buffer.
+    pub mb: u32,
+    /// Seconds, by thread count.
+    pub seconds: BTreeMap<u32, f64>,
+}
+
+/// Gunicorn (gthread) under a loopback load.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WsgiData {
+    /// Interpreter version running gunicorn.
+    pub interpreter: String,
+    /// Gunicorn version.
+    pub gunicorn: String,
+    /// Open connections of the load generator (closed loop).
+    pub connections: u32,
+    /// Seconds per run.
+    pub duration_s: f64,
+    /// Endpoint work: name -> (CPU ms of Python, ms of sleep).
+    pub endpoints: BTreeMap<String, (f64, f64)>,
+    /// Runs.
+    pub runs: Vec<WsgiRun>,
+}
+
+/// One gunicorn run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WsgiRun {
+    /// Endpoint name.
+    pub endpoint: String,
+    /// `-w`.
+    pub workers: u32,
+    /// `--threads`.
+    pub threads: u32,
+    /// Requests per second.
+    pub rps: f64,
+    /// Median latency, ms.
+    pub p50_ms: f64,
+    /// 99th percentile latency, ms.
+    pub p99_ms: f64,
+}
+
+/// The model's free parameters, as fitted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Params {
+    /// Context switch, ns.
+    pub context_switch_ns: u64,
+    /// Wake-up latency onto an idle core, ns.
+    pub wakeup_latency_ns: u64,
+    /// Mean wake-up jitter, ns.
+    pub wakeup_jitter_ns: u64,
+    /// One tick of bytecode, ns.
+    pub tick_ns: u64,
+}
+
+/// A ratio measured on real CPython and in the simulation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// Section: `countdown`, `interval`, `sleeps`, `echo`, `hash`, `wsgi`.
+    pub group: String,
+    /// Ratio id (see [`describe`]).
+    pub what: String,
+    /// Interpreter version (or a published source).
+    pub source: String,
+    /// Measured.
+    pub real: f64,
+    /// Simulated.
+    pub sim: f64,
+}
+
+impl Row {
+    /// Simulated / real - 1.
+    pub fn error(&self) -> f64 {
+        self.sim / self.real - 1.0
+    }
+
+    /// Within 25%.
+    pub fn agrees(&self) -> bool {
+        self.error().abs() <= 0.25
+    }
+}
+
+/// Measured and simulated, side by side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// When and where it was measured.
+    pub date: String,
+    /// The machine.
+    pub machine: MachineInfo,
+    /// The parameters the simulation ran with.
+    pub params: Params,
+    /// Ratios on this machine.
+    pub rows: Vec<Row>,
+    /// Published tables and the model's numbers for them.
+    pub published: Vec<Row>,
+}
+
+/// What a ratio means, in both languages: (en, ko).
+pub fn describe(what: &str) -> (&'static str, &'static str) {
+    match what {
+        "threads2/seq" => ("2 threads / 1 thread, time (all cores)", "스레드 2개 / 1개, 시간 (모든 코어)"),
+        "threads4/seq" => ("4 threads / 1 thread, time (all cores)", "스레드 4개 / 1개, 시간 (모든 코어)"),
+        "pinned threads2/seq" => ("2 threads / 1 thread, time (one core)", "스레드 2개 / 1개, 시간 (코어 하나)"),
+        "pinned threads4/seq" => ("4 threads / 1 thread, time (one core)", "스레드 4개 / 1개, 시간 (코어 하나)"),
+        "procs2/threads2" => ("2 processes / 2 threads, time", "프로세스 2개 / 스레드 2개, 시간"),
+        "interval 1ms" => ("2 threads at 1 ms / at 5 ms, time", "2 스레드, 1 ms / 5 ms 간격, 시간"),
+        "interval 100us" => ("2 threads at 100 us / at 5 ms, time", "2 스레드, 100 us / 5 ms 간격, 시간"),
+        "interval 10us" => ("2 threads at 10 us / at 5 ms, time", "2 스레드, 10 us / 5 ms 간격, 시간"),
+        "interval 1us" => ("2 threads at 1 us / at 5 ms, time", "2 스레드, 1 us / 5 ms 간격, 시간"),
+        "sleeps seq/threads" => ("sequential / threads, time (blocking waits)", "순차 / 스레드, 시간 (블로킹 대기)"),
+        "sleeps seq/asyncio" => ("sequential / asyncio, time (blocking waits)", "순차 / asyncio, 시간 (블로킹 대기)"),
+        "echo slowdown 5ms" => ("echo alone / next to a CPU thread, 5 ms", "에코 단독 / CPU 스레드 옆, 5 ms"),
+        "echo slowdown 1ms" => ("echo alone / next to a CPU thread, 1 ms", "에코 단독 / CPU 스레드 옆, 1 ms"),
+        "echo slowdown 100us" => ("echo alone / next to a CPU thread, 100 us", "에코 단독 / CPU 스레드 옆, 100 us"),
+        "echo slowdown" => ("echo alone / next to a CPU thread", "에코 단독 / CPU 스레드 옆"),
+        "hash 2/1" => ("hashing: 1 thread / 2 threads, time", "해시: 스레드 1개 / 2개, 시간"),
+        "hash 4/1" => ("hashing: 1 thread / 4 threads, time", "해시: 스레드 1개 / 4개, 시간"),
+        _ => ("", ""),
+    }
+}
+
+/// A number with three significant digits.
+fn num(v: f64) -> String {
+    format::number(v, &format::Spec::Sig(3), Lang::En)
+}
+
+/// An HTML table of rows, with the relative error and a verdict.
+pub fn table(rows: &[&Row], lang: Lang, label: &dyn Fn(&Row) -> String) -> String {
+    let (h_what, h_src, h_real, h_sim, h_err) = match lang {
+        Lang::En => ("ratio", "interpreter", "real CPython", "simulated", "error"),
+        Lang::Ko => ("비율", "인터프리터", "실제 CPython", "시뮬레이션", "오차"),
+    };
+    let mut h = format!(
+        "<div class=\"table-wrap\"><table class=\"calibration\">\n<thead><tr><th>{h_what}</th><th>{h_src}</th>\
+         <th class=\"num\">{h_real}</th><th class=\"num\">{h_sim}</th><th class=\"num\">{h_err}</th></tr></thead>\n<tbody>\n"
+    );
+    for r in rows {
+        let err = r.error() * 100.0;
+        let (class, mark) = if r.agrees() { ("ok", "✔") } else { ("off", "✘") };
+        h.push_str(&format!(
+            "<tr class=\"{class}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{mark} {err:+.0}%</td></tr>\n",
+            escape(&label(r)),
+            escape(&r.source),
+            num(r.real),
+            num(r.sim)
+        ));
+    }
+    h.push_str("</tbody></table></div>\n");
+    h
+}
+
+/// A chart of real vs simulated ratios, one bar pair per row.
+pub fn bars(id: &str, title: &str, rows: &[&Row], lang: Lang, label: &dyn Fn(&Row) -> String) -> Chart {
+    let (real, sim, y) = match lang {
+        Lang::En => ("real CPython", "simulated", "ratio"),
+        Lang::Ko => ("실제 CPython", "시뮬레이션", "비율"),
+    };
+    let categories: Vec<String> = rows.iter().map(|r| label(r)).collect();
+    let groups = vec![
+        (real.to_owned(), rows.iter().map(|r| r.real).collect()),
+        (sim.to_owned(), rows.iter().map(|r| r.sim).collect()),
+    ];
+    let desc =
+        rows.iter().map(|r| format!("{}: {} / {}", label(r), num(r.real), num(r.sim))).collect::<Vec<_>>().join("; ");
+    Chart {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        description: desc,
+        plot: Plot::Bars { categories, y: Axis { label: y.into(), log: false }, groups },
+    }
+}
+
+/// A chart of echo throughput against the switch interval: real and
+/// simulated lines (log-log).
+pub fn echo_lines(id: &str, title: &str, lines: Vec<(String, Vec<(f64, f64)>)>, lang: Lang) -> Chart {
+    let (x, y) = match lang {
+        Lang::En => ("switch interval (ms)", "round trips per second"),
+        Lang::Ko => ("스위치 간격 (ms)", "초당 왕복 횟수"),
+    };
+    let desc = lines
+        .iter()
+        .map(|(l, pts)| {
+            format!("{l}: {}", pts.iter().map(|p| format!("{} ms → {}", p.0, num(p.1))).collect::<Vec<_>>().join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Chart {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        description: desc,
+        plot: Plot::Line {
+            x: Axis { label: x.into(), log: true },
+            y: Axis { label: y.into(), log: true },
+            series: lines.into_iter().map(|(label, points)| Series { label, points }).collect(),
+        },
+    }
+}
+
+/// Draws a chart to SVG.
+pub fn svg(c: &Chart) -> String {
+    chart::svg(c)
+}
+
+/// A source's id in value names: `py3.12.1`, `beazley2010`, `wsgi`.
+pub fn source_id(source: &str) -> String {
+    if source.contains("gunicorn") {
+        return "wsgi".into();
+    }
+    if source.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        return format!("py{source}");
+    }
+    source.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+/// A ratio's id in value names: `threads2-seq`, `echo-slowdown-5ms`.
+pub fn what_id(what: &str) -> String {
+    what.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect()
+}
+
+impl Comparison {
+    /// The old-GIL interpreter and the newest new-GIL one (by version).
+    pub fn aliases(&self) -> Vec<(&'static str, String)> {
+        let versions = |gil_old: bool| -> Vec<String> {
+            let mut v: Vec<String> = self
+                .rows
+                .iter()
+                .filter(|r| r.group != "wsgi")
+                .map(|r| r.source.clone())
+                .filter(|s| s.starts_with("2.") == gil_old)
+                .collect();
+            v.sort_by_key(|s| s.split('.').filter_map(|p| p.parse::<u32>().ok()).collect::<Vec<_>>());
+            v.dedup();
+            v
+        };
+        let mut out = Vec::new();
+        if let Some(o) = versions(true).last() {
+            out.push(("old", o.clone()));
+        }
+        if let Some(n) = versions(false).last() {
+            out.push(("newest", n.clone()));
+        }
+        out
+    }
+
+    fn all_rows(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().chain(&self.published)
+    }
+
+    /// Every value a note can use as `{{calibration.NAME}}`.
+    pub fn values(&self) -> BTreeMap<String, f64> {
+        let mut v = BTreeMap::new();
+        let aliases = self.aliases();
+        for r in self.all_rows() {
+            let mut ids = vec![source_id(&r.source)];
+            ids.extend(aliases.iter().filter(|(_, s)| *s == r.source).map(|(a, _)| (*a).to_owned()));
+            for id in ids {
+                let key = format!("{id}.{}", what_id(&r.what));
+                v.insert(format!("{key}.real"), r.real);
+                v.insert(format!("{key}.sim"), r.sim);
+                v.insert(format!("{key}.err"), r.error());
+            }
+        }
+        let share = |rows: &[&Row]| rows.iter().filter(|r| r.agrees()).count() as f64 / rows.len().max(1) as f64;
+        let here: Vec<&Row> = self.rows.iter().collect();
+        v.insert("rows".into(), here.len() as f64);
+        v.insert("agree".into(), here.iter().filter(|r| r.agrees()).count() as f64);
+        v.insert("agree_share".into(), share(&here));
+        let mut groups: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+        for r in self.all_rows() {
+            groups.entry(r.group.as_str()).or_default().push(r);
+        }
+        for (g, rows) in &groups {
+            v.insert(format!("{g}.agree_share"), share(rows));
+            v.insert(format!("{g}.max_abs_err"), rows.iter().map(|r| r.error().abs()).fold(0.0, f64::max));
+        }
+        let mut sources: Vec<&str> =
+            self.rows.iter().filter(|r| r.group != "wsgi").map(|r| r.source.as_str()).collect();
+        sources.sort_unstable();
+        sources.dedup();
+        v.insert("interpreters".into(), sources.len() as f64);
+        v.insert("cores".into(), f64::from(self.machine.cores));
+        v.insert("context_switch_us".into(), self.params.context_switch_ns as f64 / 1000.0);
+        v.insert("wakeup_latency_us".into(), self.params.wakeup_latency_ns as f64 / 1000.0);
+        v.insert("wakeup_jitter_us".into(), self.params.wakeup_jitter_ns as f64 / 1000.0);
+        v.insert("tick_ns".into(), self.params.tick_ns as f64);
+        v
+    }
+
+    /// Chart ids: one per group of ratios, and `echo-interval`.
+    pub fn chart_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.all_rows().map(|r| r.group.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        if self.all_rows().any(|r| r.group == "echo" || r.what.starts_with("echo slowdown ")) {
+            ids.push("echo-interval".into());
+        }
+        ids
+    }
+
+    /// Chart `id` in `lang`, with its data table (every row of the group,
+    /// where the chart shows the old and the newest interpreter).
+    pub fn chart(&self, id: &str, lang: Lang) -> Option<(Chart, (Vec<String>, Vec<Vec<String>>))> {
+        let (h_what, h_src, h_real, h_sim, h_err) = match lang {
+            Lang::En => ("ratio", "source", "real", "simulated", "error"),
+            Lang::Ko => ("비율", "출처", "실제", "시뮬레이션", "오차"),
+        };
+        let label = |r: &Row| -> String {
+            let (en, ko) = describe(&r.what);
+            let text = match lang {
+                Lang::En if !en.is_empty() => en.to_owned(),
+                Lang::Ko if !ko.is_empty() => ko.to_owned(),
+                _ => r.what.clone(),
+            };
+            text
+        };
+        let row_cells = |r: &Row| -> Vec<String> {
+            vec![
+                label(r),
+                r.source.clone(),
+                num(r.real),
+                num(r.sim),
+                format!("{} {:+.0}%", if r.agrees() { "✔" } else { "✘" }, r.error() * 100.0),
+            ]
+        };
+        let header = vec![h_what.into(), h_src.into(), h_real.into(), h_sim.into(), h_err.into()];
+        let chart_id = format!("calibration-{id}-{}", lang.code());
+        if id == "echo-interval" {
+            let newest = self.aliases().into_iter().find(|(a, _)| *a == "newest").map(|(_, s)| s);
+            let mut lines = Vec::new();
+            let mut rows = Vec::new();
+            for (source, real_label, sim_label) in [
+                (newest.clone().unwrap_or_default(), "CPython", "model"),
+                ("Skvortsov 2021".to_owned(), "Skvortsov 2021", "model (Skvortsov's setup)"),
+            ] {
+                let pts: Vec<&Row> =
+                    self.all_rows().filter(|r| r.source == source && r.what.starts_with("echo slowdown ")).collect();
+                if pts.is_empty() {
+                    continue;
+                }
+                let ms = |r: &Row| -> f64 {
+                    let t = r.what.trim_start_matches("echo slowdown ");
+                    t.strip_suffix("ms")
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .or_else(|| t.strip_suffix("us").and_then(|v| v.parse::<f64>().ok()).map(|v| v / 1000.0))
+                        .unwrap_or(f64::NAN)
+                };
+                let mut real: Vec<(f64, f64)> = pts.iter().map(|r| (ms(r), r.real)).collect();
+                let mut sim: Vec<(f64, f64)> = pts.iter().map(|r| (ms(r), r.sim)).collect();
+                real.sort_by(|a, b| a.0.total_cmp(&b.0));
+                sim.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let real_name =
+                    if real_label == "CPython" { format!("CPython {source}") } else { real_label.to_owned() };
+                let (real_name, sim_name) = match lang {
+                    Lang::En => (real_name, sim_label.to_owned()),
+                    Lang::Ko => (
+                        real_name,
+                        if sim_label == "model" {
+                            "모델".to_owned()
+                        } else {
+                            "모델 (Skvortsov의 설정)".to_owned()
+                        },
+                    ),
+                };
+                lines.push((real_name, real));
+                lines.push((sim_name, sim));
+                rows.extend(pts.iter().map(|r| row_cells(r)));
+            }
+            let title = match lang {
+                Lang::En => "Echo slowdown next to a CPU-bound thread vs switch interval",
+                Lang::Ko => "CPU 스레드 옆 에코의 감속 배율과 스위치 간격",
+            };
+            let (x, y) = match lang {
+                Lang::En => ("switch interval (ms)", "slowdown (alone / busy)"),
+                Lang::Ko => ("스위치 간격 (ms)", "감속 배율 (단독 / CPU 스레드 옆)"),
+            };
+            let mut c = echo_lines(&chart_id, title, lines, lang);
+            if let Plot::Line { x: ax, y: ay, .. } = &mut c.plot {
+                ax.label = x.into();
+                ay.label = y.into();
+            }
+            return Some((c, (header, rows)));
+        }
+        let group: Vec<&Row> = self.all_rows().filter(|r| r.group == id).collect();
+        if group.is_empty() {
+            return None;
+        }
+        let shown: Vec<&Row> = if id == "published" || id == "wsgi" {
+            group.clone()
+        } else {
+            let keep: Vec<String> = self.aliases().into_iter().map(|(_, s)| s).collect();
+            group.iter().copied().filter(|r| keep.contains(&r.source)).collect()
+        };
+        let title = match (id, lang) {
+            ("countdown", Lang::En) => "CPU-bound threads and processes: time ratios",
+            ("countdown", Lang::Ko) => "CPU 바운드 스레드와 프로세스: 시간 비율",
+            ("interval", Lang::En) => "The cost of a small switch interval",
+            ("interval", Lang::Ko) => "작은 스위치 간격의 비용",
+            ("sleeps", Lang::En) => "Blocking waits: speed-up of threads and asyncio",
+            ("sleeps", Lang::Ko) => "블로킹 대기: 스레드와 asyncio의 속도 향상",
+            ("echo", Lang::En) => "Echo round trips: slowdown next to a CPU-bound thread",
+            ("echo", Lang::Ko) => "에코 왕복: CPU 스레드 옆에서의 감속 배율",
+            ("hash", Lang::En) => "hashlib in threads: speed-up",
+            ("hash", Lang::Ko) => "스레드에서 hashlib: 속도 향상",
+            ("wsgi", Lang::En) => "Gunicorn gthread: throughput against 1 worker x 1 thread",
+            ("wsgi", Lang::Ko) => "Gunicorn gthread: 워커 1 x 스레드 1 대비 처리량",
+            ("published", Lang::En) => "Published measurements and the model",
+            ("published", Lang::Ko) => "발표된 측정값과 모델",
+            _ => id,
+        };
+        let short = |r: &Row| format!("{} ({})", r.what, r.source);
+        let c = bars(&chart_id, title, &shown, lang, &short);
+        Some((c, (header, group.iter().map(|r| row_cells(r)).collect())))
+    }
+
+    /// Every row as CSV.
+    pub fn csv(&self) -> String {
+        let mut s = String::from("group,source,ratio,real,simulated,error\n");
+        for r in self.all_rows() {
+            s.push_str(&format!("{},{},{},{},{},{}\n", r.group, r.source, r.what, r.real, r.sim, r.error()));
+        }
+        s
+    }
+}

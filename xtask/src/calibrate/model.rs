@@ -1,0 +1,482 @@
+//! The simulated twins of the calibration measurements, the comparison, and
+//! the fit of the model's free parameters.
+//!
+//! Each measurement becomes a scenario (YAML, compiled by `workloads`) with
+//! the same work: the countdown's time is the interpreter's measured
+//! single-thread time, an echo round trip's I/O is what the measured
+//! round-trip time leaves after the bytecode, and so on. Only ratios are
+//! compared, so the machine's speed cancels out.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result, anyhow};
+use rayon::prelude::*;
+use report::calibration::{Comparison, InterpreterData, Measured, Params, Row};
+
+/// Bytecode ticks per countdown iteration under the old GIL. In 2.7
+/// `ceval.c` the ticker runs at the loop top, which an opcode reaches only
+/// when the one before it ended with `continue`: in `while n > 0: n -= 1`
+/// that is the LOAD_FAST after JUMP_ABSOLUTE and the STORE_FAST after
+/// INPLACE_SUBTRACT; the others follow `fast_next_opcode` or a PREDICT.
+pub const TICKS_PER_ITER: f64 = 2.0;
+
+/// The system call of `sendall` on loopback, as simulated I/O.
+const SEND_US: f64 = 3.0;
+/// Bytecode per echo round trip (the loop, `recv`, `sendall`).
+const ECHO_PYTHON_US: f64 = 4.0;
+
+/// The parameters the code uses by default.
+pub fn current_params() -> Params {
+    let c = scheduler::Costs::default();
+    Params {
+        context_switch_ns: c.context_switch_ns,
+        wakeup_latency_ns: c.wakeup_latency_ns,
+        wakeup_jitter_ns: c.wakeup_jitter_ns,
+        tick_ns: scheduler::Interp::default().tick_ns,
+    }
+}
+
+fn header(p: &Params, cores: u32, gil: &str) -> String {
+    let gil = match gil {
+        "old" => "{model: old}".to_owned(),
+        "none" => "{model: none}".to_owned(),
+        _ => "{model: new}".to_owned(),
+    };
+    format!(
+        "machine:\n  cores: {cores}\n  costs: {{context_switch: {}ns, wakeup_latency: {}ns, wakeup_jitter: {}ns}}\n\
+         gil: {gil}\ninterp: {{tick: {}ns}}\nseed: 1\n",
+        p.context_switch_ns, p.wakeup_latency_ns, p.wakeup_jitter_ns, p.tick_ns
+    )
+}
+
+fn dur(seconds: f64) -> String {
+    format!("{}ns", (seconds * 1e9).round().max(1.0) as u64)
+}
+
+/// A scenario to run and the metric to read from its summary.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// YAML.
+    pub yaml: String,
+    /// Metric path in the summary.
+    pub metric: &'static str,
+}
+
+fn countdown(p: &Params, gil: &str, cores: u32, seq_s: f64, k: u32, processes: bool, interval: Option<f64>) -> Job {
+    let mut y = header(p, cores, gil);
+    if let Some(i) = interval {
+        y = y.replace("gil: {model: new}", &format!("gil: {{model: new, switch_interval: {}}}", dur(i)));
+    }
+    let share = dur(seq_s / f64::from(k));
+    if processes {
+        y.push_str(&format!(
+            "processes:\n  - {{name: w, count: {k}, threads: [{{name: main, program: [{{python: {share}}}]}}]}}\n"
+        ));
+    } else {
+        y.push_str(&format!("threads:\n  - {{name: w, count: {k}, program: [{{python: {share}}}]}}\n"));
+    }
+    Job { yaml: y, metric: "makespan_s" }
+}
+
+fn sleeps(p: &Params, gil: &str, cores: u32, tasks: u32, count: u32, ms: f64, mode: &str) -> Job {
+    let mut y = header(p, cores, gil);
+    let d = dur(ms / 1000.0);
+    match mode {
+        "sequential" => y.push_str(&format!(
+            "threads:\n  - {{name: w, program: [{{repeat: {}, body: [{{io: {d}}}, {{python: 5us}}]}}]}}\n",
+            tasks * count
+        )),
+        "threads" => y.push_str(&format!(
+            "threads:\n  - {{name: w, count: {tasks}, program: [{{repeat: {count}, body: [{{io: {d}}}, {{python: 5us}}]}}]}}\n"
+        )),
+        _ => y.push_str(&format!(
+            "threads:\n  - name: loop\n    asyncio:\n      tasks:\n        - {{name: t, count: {tasks}, program: [{{repeat: {count}, body: [{{python: 5us}}, {{await_io: {d}}}]}}]}}\n"
+        )),
+    }
+    Job { yaml: y, metric: "makespan_s" }
+}
+
+/// The echo round trip: wait in `recv` for the client's byte, a little
+/// bytecode, `sendall` (which releases the GIL even though it does not
+/// block), a little bytecode. `rtt_s` is the measured time of a round trip
+/// alone.
+fn echo(p: &Params, gil: &str, cores: u32, rtt_s: f64, cpu: u32, interval: Option<f64>, trips: u32) -> Job {
+    let mut y = header(p, cores, gil);
+    if let Some(i) = interval {
+        y = y.replace("gil: {model: new}", &format!("gil: {{model: new, switch_interval: {}}}", dur(i)));
+    }
+    let recv = (rtt_s - (ECHO_PYTHON_US + SEND_US) * 1e-6).max(1e-6);
+    let half = dur(ECHO_PYTHON_US * 1e-6 / 2.0);
+    y.push_str(&format!(
+        "threads:\n  - name: echo\n    program: [{{repeat: {trips}, body: [{{io: {}}}, {{python: {half}}}, {{io: {}}}, {{python: {half}}}]}}]\n",
+        dur(recv),
+        dur(SEND_US * 1e-6)
+    ));
+    if cpu > 0 {
+        y.push_str(&format!(
+            "  - {{name: spinner, count: {cpu}, program: [{{python: forever}}]}}\nstop_when: [echo]\n"
+        ));
+    }
+    Job { yaml: y, metric: "threads[echo].finished_s" }
+}
+
+fn hash(p: &Params, gil: &str, cores: u32, per_block_s: f64, blocks: u32, k: u32) -> Job {
+    let mut y = header(p, cores, gil);
+    y.push_str(&format!(
+        "threads:\n  - {{name: w, count: {k}, program: [{{repeat: {}, body: [{{python: 20us}}, {{c_release: {}}}]}}]}}\n",
+        blocks / k,
+        dur(per_block_s)
+    ));
+    Job { yaml: y, metric: "makespan_s" }
+}
+
+/// Runs a job: its metric.
+pub fn run(job: &Job) -> Result<f64> {
+    let exp = workloads::Experiment::parse("calibration", &job.yaml).map_err(|e| anyhow!("{e}\n{}", job.yaml))?;
+    let points = exp.points().map_err(|e| anyhow!("{e}"))?;
+    let point = points.first().context("a point")?;
+    let res = scheduler::simulate(&point.compiled.scenario).map_err(|e| anyhow!("{e}\n{}", job.yaml))?;
+    let summary = serde_json::to_value(workloads::summary(&point.compiled, &res))?;
+    report::experiment::metric(&summary, job.metric).map_err(|e| anyhow!(e))
+}
+
+/// A ratio to compute: real value, and how to get the simulated one from
+/// jobs (numerator / denominator, or denominator / numerator).
+struct Plan {
+    group: &'static str,
+    what: String,
+    source: String,
+    real: f64,
+    num: Job,
+    den: Job,
+    /// Simulated rate ratios: trips/s alone over trips/s next to a CPU thread.
+    rates: Option<(u32, u32)>,
+}
+
+fn best(d: &InterpreterData, pinned: bool, mode: &str, k: u32) -> Option<f64> {
+    d.countdown.iter().find(|c| c.pinned == pinned && c.mode == mode && c.threads == k).map(|c| c.seconds)
+}
+
+/// How long (simulated) the fit's countdowns run; ratios do not depend on it.
+const FIT_SECONDS: f64 = 0.25;
+
+fn plans(m: &Measured, p: &Params, fit: bool) -> Vec<Plan> {
+    let cores = m.machine.cores.max(1);
+    let mut out = Vec::new();
+    for d in &m.interpreters {
+        let gil = d.gil.as_str();
+        if gil == "none" {
+            continue;
+        }
+        let src = d.version.clone();
+        let Some(seq) = best(d, false, "threads", 1) else { continue };
+        let sim_seq = if fit { FIT_SECONDS } else { seq };
+        for (pinned, c) in [(false, cores), (true, 1)] {
+            let Some(base) = best(d, pinned, "threads", 1) else { continue };
+            for k in [2, 4] {
+                if let Some(t) = best(d, pinned, "threads", k) {
+                    out.push(Plan {
+                        group: "countdown",
+                        what: format!("{}threads{k}/seq", if pinned { "pinned " } else { "" }),
+                        source: src.clone(),
+                        real: t / base,
+                        num: countdown(p, gil, c, sim_seq, k, false, None),
+                        den: countdown(p, gil, c, sim_seq, 1, false, None),
+                        rates: None,
+                    });
+                }
+            }
+        }
+        if let (Some(pr), Some(th)) = (best(d, false, "processes", 2), best(d, false, "threads", 2)) {
+            out.push(Plan {
+                group: "countdown",
+                what: "procs2/threads2".into(),
+                source: src.clone(),
+                real: pr / th,
+                num: countdown(p, gil, cores, sim_seq, 2, true, None),
+                den: countdown(p, gil, cores, sim_seq, 2, false, None),
+                rates: None,
+            });
+        }
+        let at5 = d.interval_cost.iter().find(|r| (r.interval_s - 0.005).abs() < 1e-9);
+        for r in d.interval_cost.iter().filter(|r| r.interval_s < 0.004) {
+            let Some(b) = at5 else { break };
+            let label = interval_label(r.interval_s);
+            out.push(Plan {
+                group: "interval",
+                what: format!("interval {label}"),
+                source: src.clone(),
+                real: r.seconds / b.seconds,
+                num: countdown(p, gil, cores, sim_seq, r.threads, false, Some(r.interval_s)),
+                den: countdown(p, gil, cores, sim_seq, r.threads, false, Some(0.005)),
+                rates: None,
+            });
+        }
+        if let (Some(s), false) = (&d.sleeps, fit) {
+            for mode in ["threads", "asyncio"] {
+                if let (Some(seq), Some(t)) = (s.seconds.get("sequential"), s.seconds.get(mode)) {
+                    out.push(Plan {
+                        group: "sleeps",
+                        what: format!("sleeps seq/{mode}"),
+                        source: src.clone(),
+                        real: seq / t,
+                        num: sleeps(p, gil, cores, s.tasks, s.count, s.ms, "sequential"),
+                        den: sleeps(p, gil, cores, s.tasks, s.count, s.ms, mode),
+                        rates: None,
+                    });
+                }
+            }
+        }
+        let alone = d.echo.iter().find(|e| e.cpu_threads == 0);
+        if let Some(a) = alone {
+            for e in d.echo.iter().filter(|e| e.cpu_threads == 1) {
+                let what = match e.interval_s {
+                    Some(i) => format!("echo slowdown {}", interval_label(i)),
+                    None => "echo slowdown".into(),
+                };
+                let rtt = 1.0 / a.rps;
+                // Enough trips for a stable mean, few enough to stay fast.
+                let busy_trip = e.interval_s.unwrap_or(0.0).max(rtt);
+                let trips = ((0.3 / busy_trip) as u32).clamp(20, 2000);
+                out.push(Plan {
+                    group: "echo",
+                    what,
+                    source: src.clone(),
+                    real: a.rps / e.rps,
+                    num: echo(p, gil, cores, rtt, 0, e.interval_s, 2000),
+                    den: echo(p, gil, cores, rtt, 1, e.interval_s, trips),
+                    rates: Some((2000, trips)),
+                });
+            }
+        }
+        if let (Some(h), false) = (&d.hash, fit) {
+            if let Some(one) = h.seconds.get(&1) {
+                let per_block = one / f64::from(h.blocks);
+                for k in [2u32, 4] {
+                    if let Some(t) = h.seconds.get(&k) {
+                        out.push(Plan {
+                            group: "hash",
+                            what: format!("hash {k}/1"),
+                            source: src.clone(),
+                            real: one / t,
+                            num: hash(p, gil, cores, per_block, h.blocks, 1),
+                            den: hash(p, gil, cores, per_block, h.blocks, k),
+                            rates: None,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if let (Some(w), false) = (&m.wsgi, fit) {
+        let base_cpu = w.runs.iter().find(|r| r.endpoint == "cpu" && r.workers == 1 && r.threads == 1);
+        if let Some(b) = base_cpu {
+            let cpu_ms = w.endpoints.get("cpu").map_or(0.0, |e| e.0);
+            let overhead_ms = (1000.0 / b.rps - cpu_ms).max(0.05);
+            for (name, &(cpu, io)) in &w.endpoints {
+                let Some(base) = w.runs.iter().find(|r| &r.endpoint == name && r.workers == 1 && r.threads == 1) else {
+                    continue;
+                };
+                for r in w.runs.iter().filter(|r| &r.endpoint == name && (r.workers, r.threads) != (1, 1)) {
+                    let seconds = w.duration_s.min(2.0);
+                    out.push(Plan {
+                        group: "wsgi",
+                        what: format!("wsgi {name} w{}t{}/w1t1", r.workers, r.threads),
+                        source: format!("{} + gunicorn {}", w.interpreter, w.gunicorn),
+                        real: r.rps / base.rps,
+                        num: wsgi(p, cores, r.workers, r.threads, cpu, io, overhead_ms, w.connections, seconds),
+                        den: wsgi(p, cores, 1, 1, cpu, io, overhead_ms, w.connections, seconds),
+                        rates: None,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A gunicorn run's simulated twin: workers x threads serving one endpoint
+/// to `clients` closed-loop clients. `overhead_ms` is the Python each
+/// request costs outside the endpoint (HTTP parsing, the response), taken
+/// from the one-worker, one-thread CPU run.
+#[allow(clippy::too_many_arguments)]
+fn wsgi(
+    p: &Params,
+    cores: u32,
+    workers: u32,
+    threads: u32,
+    cpu_ms: f64,
+    io_ms: f64,
+    overhead_ms: f64,
+    clients: u32,
+    seconds: f64,
+) -> Job {
+    let mut y = header(p, cores, "new");
+    let mut program = vec![format!("{{python: {}}}", dur((cpu_ms + overhead_ms) / 1000.0))];
+    if io_ms > 0.0 {
+        program.push(format!("{{io: {}}}", dur(io_ms / 1000.0)));
+    }
+    y.push_str(&format!(
+        "server:\n  kind: wsgi\n  workers: {workers}\n  threads: {threads}\n  endpoints:\n    - {{name: e, weight: 1, program: [{}]}}\n\
+         clients: {{closed_loop: {clients}, duration: {}}}\n",
+        program.join(", "),
+        dur(seconds)
+    ));
+    Job { yaml: y, metric: "server.throughput_rps" }
+}
+
+/// `0.0001` -> `100us`.
+pub fn interval_label(s: f64) -> String {
+    let us = (s * 1e6).round() as u64;
+    if us >= 1000 && us % 1000 == 0 { format!("{}ms", us / 1000) } else { format!("{us}us") }
+}
+
+fn simulate_plans(plans: Vec<Plan>) -> Result<Vec<Row>> {
+    plans
+        .into_par_iter()
+        .map(|pl| {
+            let (a, b) = (run(&pl.num)?, run(&pl.den)?);
+            let sim = match pl.rates {
+                // Finish times of `n` and `d` trips: rate ratio.
+                Some((n, d)) => (f64::from(n) / a) / (f64::from(d) / b),
+                None => a / b,
+            };
+            Ok(Row { group: pl.group.into(), what: pl.what, source: pl.source, real: pl.real, sim })
+        })
+        .collect()
+}
+
+/// The comparison of measurements with the simulation at `params`.
+pub fn compare(m: &Measured, params: &Params) -> Result<Comparison> {
+    let rows = simulate_plans(plans(m, params, false))?;
+    let published = published(params)?;
+    Ok(Comparison { date: m.date.clone(), machine: m.machine.clone(), params: params.clone(), rows, published })
+}
+
+/// Published tables (`../shared/reference/gil-facts.md` §3) and the model's
+/// numbers for the same setups.
+fn published(p: &Params) -> Result<Vec<Row>> {
+    let mut plans = Vec::new();
+    // Beazley, PyCon 2010: countdown(100M) on a quad-core Mac Pro, old GIL.
+    let beazley = "Beazley 2010";
+    for (what, k, cores, real) in [
+        ("threads2/seq", 2, 4, 15.4 / 7.8),
+        ("threads4/seq", 4, 4, 15.7 / 7.8),
+        ("pinned threads2/seq", 2, 1, 11.3 / 7.8),
+    ] {
+        plans.push(Plan {
+            group: "published",
+            what: what.into(),
+            source: beazley.into(),
+            real,
+            num: countdown(p, "old", cores, 1.0, k, false, None),
+            den: countdown(p, "old", 4, 1.0, 1, false, None),
+            rates: None,
+        });
+    }
+    // Skvortsov 2021, CPython 3.9, 2 cores: countdown vs threads (a), echo vs
+    // switch interval with one CPU thread (d), 2 threads vs interval (e).
+    let sk = "Skvortsov 2021";
+    for (k, real) in [(2, 6.57 / 6.52), (4, 6.59 / 6.52)] {
+        plans.push(Plan {
+            group: "published",
+            what: format!("threads{k}/seq"),
+            source: sk.into(),
+            real,
+            num: countdown(p, "new", 2, 1.0, k, false, None),
+            den: countdown(p, "new", 2, 1.0, 1, false, None),
+            rates: None,
+        });
+    }
+    let rtt = 1.0 / 30_000.0;
+    for (interval, rps) in [(0.01, 50.0), (0.005, 100.0), (0.001, 500.0), (0.0001, 3200.0)] {
+        let trips = ((0.3 / interval) as u32).clamp(20, 2000);
+        plans.push(Plan {
+            group: "published",
+            what: format!("echo slowdown {}", interval_label(interval)),
+            source: sk.into(),
+            real: 30_000.0 / rps,
+            num: echo(p, "new", 2, rtt, 0, Some(interval), 2000),
+            den: echo(p, "new", 2, rtt, 1, Some(interval), trips),
+            rates: Some((2000, trips)),
+        });
+    }
+    for (interval, real) in [(0.001, 7.36 / 6.58), (0.0001, 9.20 / 6.58), (0.00001, 12.29 / 6.58)] {
+        plans.push(Plan {
+            group: "published",
+            what: format!("interval {}", interval_label(interval)),
+            source: sk.into(),
+            real,
+            num: countdown(p, "new", 2, 1.0, 2, false, Some(interval)),
+            den: countdown(p, "new", 2, 1.0, 2, false, Some(0.005)),
+            rates: None,
+        });
+    }
+    simulate_plans(plans)
+}
+
+/// The fit's objective: mean squared log error of the machine's ratios.
+pub fn objective(rows: &[Row]) -> f64 {
+    let n = rows.len().max(1) as f64;
+    rows.iter().map(|r| (r.sim / r.real).ln().powi(2)).sum::<f64>() / n
+}
+
+/// The result of a fit.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Fit {
+    /// Best parameters.
+    pub params: Params,
+    /// Objective at the code's current parameters.
+    pub objective_before: f64,
+    /// Objective at the best parameters.
+    pub objective_after: f64,
+    /// Every grid point tried: (parameters, objective).
+    pub grid: Vec<(Params, f64)>,
+}
+
+/// Fits the context-switch cost and the wake-up latency and jitter on a grid
+/// (the tick comes from the old GIL's measured bytecode speed), minimising
+/// [`objective`] over the countdown, interval and echo ratios.
+pub fn fit(m: &Measured) -> Result<Fit> {
+    let base = current_params();
+    let tick_ns = m
+        .interpreters
+        .iter()
+        .find(|d| d.gil == "old")
+        .map_or(base.tick_ns, |d| (d.ns_per_iter / TICKS_PER_ITER).round().max(1.0) as u64);
+    let eval = |p: &Params| -> Result<f64> { Ok(objective(&simulate_plans(plans(m, p, true))?)) };
+    let objective_before = eval(&base)?;
+    let mut grid = Vec::new();
+    for cs in [1_000u64, 2_000, 3_000, 5_000] {
+        for wake in [1_000u64, 3_000, 5_000, 10_000, 20_000] {
+            for jitter_factor in [1u64, 2] {
+                let p = Params {
+                    context_switch_ns: cs,
+                    wakeup_latency_ns: wake,
+                    wakeup_jitter_ns: wake * jitter_factor,
+                    tick_ns,
+                };
+                grid.push(p);
+            }
+        }
+    }
+    let scored: Vec<(Params, f64)> = grid
+        .into_iter()
+        .map(|p| {
+            let o = eval(&p)?;
+            Ok((p, o))
+        })
+        .collect::<Result<_>>()?;
+    let (params, objective_after) =
+        scored.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map(|(p, o)| (p.clone(), *o)).context("an empty grid")?;
+    Ok(Fit { params, objective_before, objective_after, grid: scored })
+}
+
+/// Groups rows by interpreter, for printing.
+pub fn by_source(rows: &[Row]) -> BTreeMap<&str, Vec<&Row>> {
+    let mut m: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for r in rows {
+        m.entry(r.source.as_str()).or_default().push(r);
+    }
+    m
+}
