@@ -109,6 +109,8 @@ pub enum Plot {
     Timeline {
         /// Time axis.
         x: Axis,
+        /// The axis range (the traced window), or the spans' extent.
+        range: Option<(f64, f64)>,
         /// The lanes, top to bottom.
         lanes: Vec<Lane>,
         /// Names and colours of span styles.
@@ -153,8 +155,8 @@ pub fn svg(chart: &Chart) -> String {
                 line(&root, &chart.title, x, &y, series, true)
             }
             Plot::Bars { categories, y, groups } => bars(&root, &chart.title, categories, y, groups),
-            Plot::Timeline { x, lanes, legend, markers, marker_legend } => {
-                timeline(&root, &chart.title, x, lanes, legend, markers, marker_legend)
+            Plot::Timeline { x, range, lanes, legend, markers, marker_legend } => {
+                timeline(&root, &chart.title, x, *range, lanes, legend, markers, marker_legend)
             }
             Plot::Heatmap { x, y, values, scale } => heatmap(&root, &chart.title, x, y, values, scale),
         };
@@ -271,7 +273,13 @@ fn line(
     let xs = || series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
     let ys = || series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
     let (x0, x1) = range(xs(), x.log, false);
-    let (y0, y1) = if cdf { (0.0, 1.0) } else { range(ys(), y.log, true) };
+    let (y0, mut y1) = if cdf { (0.0, 1.0) } else { range(ys(), y.log, true) };
+    let labelled = series.len() > 1 || series.iter().any(|s| !s.label.is_empty());
+    if labelled && !cdf {
+        // Headroom for the legend (upper right), so it hides no point.
+        let share = 0.07 * series.len() as f64 + 0.06;
+        y1 = if y.log { y1 * (y1 / y0).powf(share) } else { y1 + (y1 - y0) * share };
+    }
     let mut builder = ChartBuilder::on(root);
     builder.caption(title, style(20.0)).margin(16).x_label_area_size(46).y_label_area_size(70);
     macro_rules! draw {
@@ -334,67 +342,87 @@ fn bars(
     let (y0, mut y1) = range(groups.iter().flat_map(|g| g.1.iter().copied()), y.log, true);
     if groups.len() > 1 {
         // Room above the bars for the legend.
-        y1 += (y1 - y0) * 0.22;
+        y1 = if y.log { y1 * (y1 / y0).powf(0.25) } else { y1 + (y1 - y0) * 0.22 };
     }
     let n = categories.len().max(1) as f64;
     let mut builder = ChartBuilder::on(root);
     builder.caption(title, style(20.0)).margin(16).x_label_area_size(46).y_label_area_size(70);
-    let mut chart = builder.build_cartesian_2d(0.0..n, y0..y1)?;
     let cats = categories.to_vec();
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(categories.len().max(1) * 2 + 1)
-        .x_label_formatter(&move |v| {
-            // Label only the middle of each category.
-            let i = v.floor() as usize;
-            if (v - v.floor() - 0.5).abs() < 1e-6 && i < cats.len() { cats[i].clone() } else { String::new() }
-        })
-        .y_desc(y.label.as_str())
-        .y_label_formatter(&|v| tick(*v))
-        .label_style(style(13.0))
-        .axis_desc_style(style(14.0))
-        .light_line_style(RGBColor(235, 235, 235))
-        .bold_line_style(RGBColor(215, 215, 215))
-        .draw()?;
     let k = groups.len().max(1) as f64;
     let width = 0.8 / k;
-    for (gi, (label, values)) in groups.iter().enumerate() {
-        let c = colour(gi);
-        let rects = values.iter().enumerate().filter(|(_, v)| v.is_finite()).map(move |(ci, v)| {
-            let left = ci as f64 + 0.1 + gi as f64 * width;
-            Rectangle::new([(left, y0.max(0.0).min(*v)), (left + width * 0.92, *v)], c.filled())
-        });
-        chart
-            .draw_series(rects)?
-            .label(label.as_str())
-            .legend(move |(a, b)| Rectangle::new([(a, b - 6), (a + 14, b + 6)], c.filled()));
+    // On a log axis bars start at the bottom of the axis, not at zero.
+    let base = if y.log { y0 } else { y0.max(0.0) };
+    macro_rules! draw {
+        ($chart:expr) => {{
+            let mut chart = $chart;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(categories.len().max(1) * 2 + 1)
+                .x_label_formatter(&|v: &f64| {
+                    // Label only the middle of each category.
+                    let i = v.floor() as usize;
+                    if (v - v.floor() - 0.5).abs() < 1e-6 && i < cats.len() { cats[i].clone() } else { String::new() }
+                })
+                .y_desc(y.label.as_str())
+                .y_label_formatter(&|v| tick(*v))
+                .label_style(style(13.0))
+                .axis_desc_style(style(14.0))
+                .light_line_style(RGBColor(235, 235, 235))
+                .bold_line_style(RGBColor(215, 215, 215))
+                .draw()?;
+            for (gi, (label, values)) in groups.iter().enumerate() {
+                let c = colour(gi);
+                let rects = values.iter().enumerate().filter(|(_, v)| v.is_finite() && (!y.log || **v > 0.0)).map(
+                    move |(ci, v)| {
+                        let left = ci as f64 + 0.1 + gi as f64 * width;
+                        Rectangle::new([(left, base.min(*v)), (left + width * 0.92, *v)], c.filled())
+                    },
+                );
+                chart
+                    .draw_series(rects)?
+                    .label(label.as_str())
+                    .legend(move |(a, b)| Rectangle::new([(a, b - 6), (a + 14, b + 6)], c.filled()));
+            }
+            if groups.len() > 1 || groups.iter().any(|g| !g.0.is_empty()) {
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperRight)
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(RGBColor(200, 200, 200))
+                    .label_font(style(13.0))
+                    .draw()?;
+            }
+        }};
     }
-    if groups.len() > 1 || groups.iter().any(|g| !g.0.is_empty()) {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(style(13.0))
-            .draw()?;
+    if y.log {
+        draw!(builder.build_cartesian_2d(0.0..n, (y0..y1).log_scale())?);
+    } else {
+        draw!(builder.build_cartesian_2d(0.0..n, y0..y1)?);
     }
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn timeline(
     root: &DrawingArea<SVGBackend<'_>, Shift>,
     title: &str,
     x: &Axis,
+    range: Option<(f64, f64)>,
     lanes: &[Lane],
     legend: &[(String, (u8, u8, u8))],
     markers: &[Marker],
     marker_legend: &[(String, (u8, u8, u8))],
 ) -> Res {
     let n = lanes.len().max(1);
-    let t0 = lanes.iter().flat_map(|l| l.spans.iter().map(|s| s.0)).fold(f64::INFINITY, f64::min);
-    let t1 = lanes.iter().flat_map(|l| l.spans.iter().map(|s| s.1)).fold(f64::NEG_INFINITY, f64::max);
-    let (t0, t1) = if t0.is_finite() && t1 > t0 { (t0, t1) } else { (0.0, 1.0) };
+    let (t0, t1) = match range {
+        Some((a, b)) if b > a => (a, b),
+        _ => {
+            let t0 = lanes.iter().flat_map(|l| l.spans.iter().map(|s| s.0)).fold(f64::INFINITY, f64::min);
+            let t1 = lanes.iter().flat_map(|l| l.spans.iter().map(|s| s.1)).fold(f64::NEG_INFINITY, f64::max);
+            if t0.is_finite() && t1 > t0 { (t0, t1) } else { (0.0, 1.0) }
+        }
+    };
     // The legend takes the bottom strip; lanes get the rest.
     let legend_rows = (legend.len() + marker_legend.len()).div_ceil(4).max(1);
     let (plot_area, legend_area) = root.split_vertically(H - 28 * legend_rows as u32 - 10);

@@ -234,6 +234,8 @@ pub struct TracedPoint {
     pub threads: Vec<String>,
     /// Window start, in nanoseconds.
     pub from_ns: u64,
+    /// Window end, in nanoseconds (the run may end before it).
+    pub to_ns: u64,
     /// The trace.
     pub trace: Trace,
 }
@@ -649,6 +651,18 @@ const STATES: [(ThreadState, (u8, u8, u8)); 12] = [
     (ThreadState::NotStarted, (235, 235, 235)),
 ];
 
+/// The time unit of a traced window: milliseconds, or microseconds for a
+/// window under 2 ms. Returns (nanoseconds per unit, axis label, from and to
+/// column headers).
+fn time_unit(traced: &TracedPoint, lang: Lang) -> (f64, &'static str, &'static str, &'static str) {
+    let u = ui(lang);
+    if traced.to_ns.saturating_sub(traced.from_ns) < 2_000_000 {
+        (1e3, u.time_us, u.from_us, u.to_us)
+    } else {
+        (1e6, u.time_ms, u.from_ms, u.to_ms)
+    }
+}
+
 fn timeline(traced: &TracedPoint, def: &ChartDef, path: &str, lang: Lang) -> Result<(Plot, Table), ExpError> {
     let picks: Vec<usize> = match &def.threads {
         Some(names) => names
@@ -669,7 +683,8 @@ fn timeline(traced: &TracedPoint, def: &ChartDef, path: &str, lang: Lang) -> Res
             picks.iter().any(|&t| traced.trace.threads.get(t).is_some_and(|l| l.iter().any(|sp| sp.state == *s)))
         })
         .collect();
-    let ms = |ns: u64| (ns.saturating_sub(traced.from_ns)) as f64 * 1e-6;
+    let (per, axis, from_h, to_h) = time_unit(traced, lang);
+    let ms = |ns: u64| (ns.saturating_sub(traced.from_ns)) as f64 / per;
     let mut rows = Vec::new();
     let lanes: Vec<Lane> = picks
         .iter()
@@ -719,11 +734,11 @@ fn timeline(traced: &TracedPoint, def: &ChartDef, path: &str, lang: Lang) -> Res
             Marker { kind: marker_legend.iter().position(|(n, _)| n == name).unwrap_or(0), ..m }
         })
         .collect();
-    let header =
-        vec![ui(lang).thread.into(), ui(lang).from_ms.into(), ui(lang).to_ms.into(), ui(lang).state_word.into()];
+    let header = vec![ui(lang).thread.into(), from_h.into(), to_h.into(), ui(lang).state_word.into()];
     Ok((
         Plot::Timeline {
-            x: Axis { label: ui(lang).time_ms.into(), log: false },
+            x: Axis { label: axis.into(), log: false },
+            range: Some((0.0, ms(traced.to_ns))),
             lanes,
             legend,
             markers,
@@ -734,7 +749,8 @@ fn timeline(traced: &TracedPoint, def: &ChartDef, path: &str, lang: Lang) -> Res
 }
 
 fn gantt(traced: &TracedPoint, lang: Lang) -> (Plot, Table) {
-    let ms = |ns: u64| (ns.saturating_sub(traced.from_ns)) as f64 * 1e-6;
+    let (per, axis, from_h, to_h) = time_unit(traced, lang);
+    let ms = |ns: u64| (ns.saturating_sub(traced.from_ns)) as f64 / per;
     let mut legend: Vec<(String, (u8, u8, u8))> = Vec::new();
     let mut rows = Vec::new();
     let lanes = traced
@@ -773,10 +789,11 @@ fn gantt(traced: &TracedPoint, lang: Lang) -> (Plot, Table) {
                 .collect(),
         })
         .collect();
-    let header = vec![ui(lang).core.into(), ui(lang).from_ms.into(), ui(lang).to_ms.into(), ui(lang).thread.into()];
+    let header = vec![ui(lang).core.into(), from_h.into(), to_h.into(), ui(lang).thread.into()];
     (
         Plot::Timeline {
-            x: Axis { label: ui(lang).time_ms.into(), log: false },
+            x: Axis { label: axis.into(), log: false },
+            range: Some((0.0, ms(traced.to_ns))),
             lanes,
             legend,
             markers: Vec::new(),

@@ -66,6 +66,12 @@ pub struct Ui {
     pub state_word: &'static str,
     /// "time (ms)"
     pub time_ms: &'static str,
+    /// Table header: start of a span, in microseconds.
+    pub from_us: &'static str,
+    /// Table header: end of a span, in microseconds.
+    pub to_us: &'static str,
+    /// Time axis in microseconds.
+    pub time_us: &'static str,
     /// "core"
     pub core: &'static str,
     /// "context switch"
@@ -159,6 +165,9 @@ const EN: Ui = Ui {
     to_ms: "to (ms)",
     state_word: "state",
     time_ms: "time (ms)",
+    from_us: "from (µs)",
+    to_us: "to (µs)",
+    time_us: "time (µs)",
     core: "core",
     switching: "context switch",
     site_title: "gil-lab",
@@ -211,6 +220,9 @@ const KO: Ui = Ui {
     to_ms: "끝 (ms)",
     state_word: "상태",
     time_ms: "시간 (ms)",
+    from_us: "시작 (µs)",
+    to_us: "끝 (µs)",
+    time_us: "시간 (µs)",
     core: "코어",
     switching: "컨텍스트 스위칭",
     site_title: "gil-lab",
@@ -290,10 +302,10 @@ impl Ui {
     /// A timeline mark's name.
     pub fn mark(&self, m: Mark) -> &'static str {
         let (en, ko) = match m {
-            Mark::DropRequest => ("drop request", "양보 요청"),
-            Mark::ForcedDrop => ("forced drop", "강제 반납"),
-            Mark::FailedAcquire => ("failed wake-up", "헛된 깨움"),
-            Mark::Switch => ("switch", "교대"),
+            Mark::DropRequest => ("drop request", "드롭 요청"),
+            Mark::ForcedDrop => ("forced drop", "강제 전환"),
+            Mark::FailedAcquire => ("failed wake-up", "획득 실패한 깨움"),
+            Mark::Switch => ("switch", "GIL 전환"),
             Mark::TimedOut => ("wait timed out", "대기 시간 초과"),
         };
         if self.ko() { ko } else { en }

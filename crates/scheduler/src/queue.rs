@@ -122,6 +122,12 @@ impl<W: Copy> EventQueue<W> {
         Some((e as u32, self.now, self.what[e]))
     }
 
+    /// When `entity`'s pending event is due, if it has one.
+    pub(crate) fn time_of(&self, entity: u32) -> Option<u64> {
+        let p = self.pos[entity as usize];
+        (p != NONE && entity != self.in_flight).then(|| (self.heap[p as usize] >> 64) as u64)
+    }
+
     /// Whether `entity` has a pending event.
     #[cfg(test)]
     pub(crate) fn contains(&self, entity: u32) -> bool {

@@ -15,7 +15,7 @@ use scheduler::{GilSpec, Scenario, Step};
 use sha2::{Digest, Sha256};
 
 /// Bumped whenever the cached data's layout changes.
-const FORMAT: &str = "gil-lab-cache/1";
+const FORMAT: &str = "gil-lab-cache/2";
 
 /// Source files every run depends on (relative to the repository root).
 const CORE: &[&str] = &[

@@ -274,7 +274,7 @@ fn run_job(job: &Job<'_>) -> Result<Done> {
             scheduler::simulate_traced(&point.compiled.scenario, &mut rec)
                 .map_err(|e| anyhow!("experiment {} (trace): {e}", p.id))?;
             let threads = point.compiled.scenario.threads().map(|(_, t)| t.name.clone()).collect();
-            Ok(Done::Trace(TracedPoint { threads, from_ns: from, trace: rec.into_trace() }))
+            Ok(Done::Trace(TracedPoint { threads, from_ns: from, to_ns: to, trace: rec.into_trace() }))
         }
     }
 }

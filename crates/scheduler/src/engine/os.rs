@@ -32,6 +32,14 @@ impl<S: TraceSink> Engine<'_, S> {
             self.cores[core as usize].slice_start = self.now;
             return;
         }
+        if self.queue.time_of(t) == Some(self.now) {
+            // Its burst ends at this very instant: let it end first (a job
+            // whose work fits the slice exactly is done, not preempted), then
+            // look again; a new timer at `now` runs after the burst's event.
+            self.cores[core as usize].armed = true;
+            self.queue.schedule(self.core_base + core, self.now, super::What::Slice);
+            return;
+        }
         if let (OsPolicy::Fair { .. }, Some(&(min_v, _, _))) = (self.policy, self.first_keyed()) {
             let th = &self.threads[t as usize];
             if th.vruntime + (self.now - th.dispatched_at) <= min_v {

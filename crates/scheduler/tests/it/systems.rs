@@ -289,6 +289,8 @@ fn fcfs_sjf_and_round_robin_give_the_textbook_waiting_times() {
     assert_eq!(task_set(OsPolicy::Fcfs), vec![(0, 24), (24, 27), (27, 30)]);
     assert_eq!(task_set(OsPolicy::Sjf), vec![(6, 30), (0, 3), (3, 6)]);
     assert_eq!(task_set(OsPolicy::RoundRobin { slice_ns: 4 * MS }), vec![(6, 30), (4, 7), (7, 10)]);
+    // A job whose work ends exactly when its slice does is done, not preempted.
+    assert_eq!(task_set(OsPolicy::RoundRobin { slice_ns: 3 * MS }), vec![(6, 30), (3, 6), (6, 9)]);
 }
 
 #[test]
