@@ -59,6 +59,8 @@ fn main() {
             description: "d".into(),
             plot: Plot::Timeline {
                 x: Axis { label: "time (ms)".into(), log: false },
+                range: None,
+                emphasis: vec![0],
                 lanes: vec![
                     Lane {
                         label: "spinner".into(),

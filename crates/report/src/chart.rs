@@ -111,6 +111,10 @@ pub enum Plot {
         x: Axis,
         /// The axis range (the traced window), or the spans' extent.
         range: Option<(f64, f64)>,
+        /// Legend entries (span styles) that stay visible even where they
+        /// fill only part of a pixel column (running states).
+        #[serde(default)]
+        emphasis: Vec<usize>,
         /// The lanes, top to bottom.
         lanes: Vec<Lane>,
         /// Names and colours of span styles.
@@ -155,8 +159,8 @@ pub fn svg(chart: &Chart) -> String {
                 line(&root, &chart.title, x, &y, series, true)
             }
             Plot::Bars { categories, y, groups } => bars(&root, &chart.title, categories, y, groups),
-            Plot::Timeline { x, range, lanes, legend, markers, marker_legend } => {
-                timeline(&root, &chart.title, x, *range, lanes, legend, markers, marker_legend)
+            Plot::Timeline { x, range, emphasis, lanes, legend, markers, marker_legend } => {
+                timeline(&root, &chart.title, x, *range, emphasis, lanes, legend, markers, marker_legend)
             }
             Plot::Heatmap { x, y, values, scale } => heatmap(&root, &chart.title, x, y, values, scale),
         };
@@ -409,6 +413,7 @@ fn timeline(
     title: &str,
     x: &Axis,
     range: Option<(f64, f64)>,
+    emphasis: &[usize],
     lanes: &[Lane],
     legend: &[(String, (u8, u8, u8))],
     markers: &[Marker],
@@ -447,18 +452,57 @@ fn timeline(
         .light_line_style(RGBColor(240, 240, 240))
         .bold_line_style(RGBColor(220, 220, 220))
         .draw()?;
-    // A span narrower than a pixel (a 10 us burst in a 30 ms window) is drawn
-    // one pixel wide, over its neighbours, so that it stays visible.
-    let px = (t1 - t0) / f64::from(W - 110 - 32);
+    // One pixel column at a time: the style covering most of the column
+    // wins, but an emphasised style (running) present in a column stays
+    // visible over a non-emphasised winner (a 10 us burst in a 30 ms window).
+    // Equal neighbouring columns merge, so a lane of thousands of tiny spans
+    // draws at most a rectangle per column.
+    let columns = (W - 110 - 32) as usize;
+    let px = (t1 - t0) / columns as f64;
+    let styles = legend.len().max(1);
     for (i, lane) in lanes.iter().enumerate() {
         let top = (n - i) as f64 - 0.15;
         let bottom = (n - i - 1) as f64 + 0.15;
-        let rect = |&(a, b, k): &(f64, f64, usize)| {
+        let mut cover = vec![0.0f64; columns * styles];
+        for &(a, b, k) in &lane.spans {
+            let (a, b) = (a.max(t0), b.min(t1));
+            if b <= a || k >= styles {
+                continue;
+            }
+            let first = (((a - t0) / px).floor() as usize).min(columns - 1);
+            let last = (((b - t0) / px).ceil() as usize).clamp(first + 1, columns);
+            for c in first..last {
+                let (ca, cb) = (t0 + c as f64 * px, t0 + (c + 1) as f64 * px);
+                // At least a sliver, so an instant still counts as present.
+                cover[c * styles + k] += (b.min(cb) - a.max(ca)).max(px * 1e-9);
+            }
+        }
+        let mut rects: Vec<(usize, usize, usize)> = Vec::new();
+        for c in 0..columns {
+            let col = &cover[c * styles..(c + 1) * styles];
+            let Some((win, _)) = col.iter().enumerate().filter(|(_, v)| **v > 0.0).max_by(|a, b| a.1.total_cmp(b.1))
+            else {
+                continue;
+            };
+            let shown = if emphasis.contains(&win) {
+                win
+            } else {
+                emphasis
+                    .iter()
+                    .filter(|e| col.get(**e).is_some_and(|v| *v > 0.0))
+                    .max_by(|a, b| col[**a].total_cmp(&col[**b]))
+                    .copied()
+                    .unwrap_or(win)
+            };
+            match rects.last_mut() {
+                Some(last) if last.1 == c && last.2 == shown => last.1 = c + 1,
+                _ => rects.push((c, c + 1, shown)),
+            }
+        }
+        chart.draw_series(rects.iter().map(|&(a, b, k)| {
             let c = legend.get(k).map_or(RGBColor(200, 200, 200), |l| rgb(l.1));
-            Rectangle::new([(a, bottom), (b.max(a + px).min(t1), top)], c.filled())
-        };
-        chart.draw_series(lane.spans.iter().filter(|s| s.1 - s.0 >= px).map(rect))?;
-        chart.draw_series(lane.spans.iter().filter(|s| s.1 > s.0 && s.1 - s.0 < px).map(rect))?;
+            Rectangle::new([(t0 + a as f64 * px, bottom), (t0 + b as f64 * px, top)], c.filled())
+        }))?;
     }
     chart.draw_series(markers.iter().filter(|m| m.lane < n).map(|m| {
         let c = marker_legend.get(m.kind).map_or(RGBColor(0, 0, 0), |l| rgb(l.1));
@@ -565,6 +609,34 @@ mod tests {
     }
 
     #[test]
+    fn timelines_stay_small_and_keep_short_bursts_visible() {
+        // 30,000 alternating 1 us spans (the old GIL's checks) and one 10 us
+        // burst of running in a long wait.
+        let mut busy = Vec::new();
+        for i in 0..30_000 {
+            busy.push((i as f64 * 0.001, (i as f64 + 0.9) * 0.001, 0));
+            busy.push(((i as f64 + 0.9) * 0.001, (i as f64 + 1.0) * 0.001, 1));
+        }
+        let chart = sample(Plot::Timeline {
+            x: Axis { label: "ms".into(), log: false },
+            range: Some((0.0, 30.0)),
+            emphasis: vec![0],
+            lanes: vec![
+                Lane { label: "busy".into(), spans: busy },
+                Lane { label: "echo".into(), spans: vec![(0.0, 15.0, 2), (15.0, 15.01, 0), (15.01, 30.0, 2)] },
+            ],
+            legend: vec![("run".into(), (0, 114, 178)), ("check".into(), (230, 159, 0)), ("wait".into(), (1, 2, 3))],
+            markers: vec![],
+            marker_legend: vec![],
+        });
+        let s = svg(&chart);
+        assert!(s.len() < 20_000, "{} bytes", s.len());
+        assert!(s.contains("fill=\"#0072B2\"") || s.contains("#0072b2"), "the running colour is drawn");
+        // The echo lane: wait, a visible burst, wait.
+        assert_eq!(s.matches("<rect").count() >= 4, true);
+    }
+
+    #[test]
     fn svg_is_deterministic_and_accessible() {
         let chart = sample(Plot::Line {
             x: Axis { label: "스레드 threads".into(), log: true },
@@ -594,10 +666,12 @@ mod tests {
             },
             Plot::Timeline {
                 x: Axis { label: "ms".into(), log: false },
+                range: Some((0.0, 3.0)),
                 lanes: vec![Lane { label: "T0".into(), spans: vec![(0.0, 1.0, 0), (1.0, 2.5, 1)] }],
                 legend: vec![("python".into(), (0, 114, 178)), ("wait".into(), (230, 159, 0))],
                 markers: vec![Marker { lane: 0, at: 1.0, kind: 0 }],
                 marker_legend: vec![("drop request".into(), (0, 0, 0))],
+                emphasis: vec![0],
             },
             Plot::Cdf {
                 x: Axis { label: "ms".into(), log: false },

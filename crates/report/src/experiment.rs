@@ -739,6 +739,12 @@ fn timeline(traced: &TracedPoint, def: &ChartDef, path: &str, lang: Lang) -> Res
         Plot::Timeline {
             x: Axis { label: axis.into(), log: false },
             range: Some((0.0, ms(traced.to_ns))),
+            emphasis: used
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| matches!(s, ThreadState::Python | ThreadState::CHold | ThreadState::CRelease))
+                .map(|(i, _)| i)
+                .collect(),
             lanes,
             legend,
             markers,
@@ -794,6 +800,7 @@ fn gantt(traced: &TracedPoint, lang: Lang) -> (Plot, Table) {
         Plot::Timeline {
             x: Axis { label: axis.into(), log: false },
             range: Some((0.0, ms(traced.to_ns))),
+            emphasis: (0..legend.len()).filter(|&k| legend[k].0 != ui(lang).switching).collect(),
             lanes,
             legend,
             markers: Vec::new(),

@@ -13,8 +13,8 @@
 //!
 //! Callouts are fenced by lines `:::myth` (or `note`, `tip`, `warning`) and `:::`.
 
-use std::collections::BTreeSet;
-use std::sync::OnceLock;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, OnceLock};
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
@@ -514,8 +514,54 @@ fn syntaxes() -> &'static SyntaxSet {
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
+/// Highlighted code, by (language tag, source), with whether this process
+/// used the entry (see [`take_highlights`]).
+type Memo = HashMap<(String, String), (String, bool)>;
+
+fn memo() -> &'static Mutex<Memo> {
+    static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
+    MEMO.get_or_init(Mutex::default)
+}
+
+/// Adds highlighted blocks computed earlier (by an earlier build): syntect
+/// compiles its regular expressions on first use, which costs more than the
+/// rest of a warm rebuild.
+pub fn preload_highlights(entries: impl IntoIterator<Item = (String, String, String)>) {
+    let mut m = memo().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    for (lang, src, html) in entries {
+        m.entry((lang, src)).or_insert((html, false));
+    }
+}
+
+/// The highlighted blocks used since the last call, sorted: what a build
+/// needs next time. Clears the marks.
+pub fn take_highlights() -> Vec<(String, String, String)> {
+    let mut m = memo().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut out: Vec<(String, String, String)> = m
+        .iter_mut()
+        .filter(|(_, v)| v.1)
+        .map(|((l, s), v)| {
+            v.1 = false;
+            (l.clone(), s.clone(), v.0.clone())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// Highlighted `<pre>` for a code block (classes styled by the site's CSS).
 pub fn highlight(src: &str, lang_tag: &str) -> String {
+    let key = (lang_tag.to_owned(), src.to_owned());
+    if let Some(hit) = memo().lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_mut(&key) {
+        hit.1 = true;
+        return hit.0.clone();
+    }
+    let html = highlight_uncached(src, lang_tag);
+    memo().lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, (html.clone(), true));
+    html
+}
+
+fn highlight_uncached(src: &str, lang_tag: &str) -> String {
     let set = syntaxes();
     let token = match lang_tag {
         "py" | "python3" | "pycon" => "python",

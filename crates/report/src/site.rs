@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -477,25 +478,42 @@ fn build_experiments(
         files.push((format!("experiments/{CALIBRATION}/data.json"), json.into_bytes()));
         files.push((format!("experiments/{CALIBRATION}/measured.json"), measured.clone().into_bytes()));
     }
-    for (id, run) in runs {
-        let path = &run.src.path;
-        let at = |e: experiment::ExpError| SiteError {
-            file: path.clone(),
-            line: run.src.line(&e.path),
-            message: e.to_string(),
-        };
-        let values = experiment::values(&run.src.def, &run.data).map_err(&at)?;
-        built.values.insert(id.clone(), values);
-        for (i, def) in run.src.def.charts.iter().enumerate() {
-            for lang in Lang::ALL {
-                let (c, table) = experiment::build_chart(&run.src.def, id, i, &run.data, lang).map_err(&at)?;
-                files.push((format!("experiments/{id}/{}.{}.svg", def.id, lang.code()), chart::svg(&c).into_bytes()));
-                built.charts.insert((id.clone(), def.id.clone(), lang), (c, table));
+    // Experiments in parallel: drawing charts is most of the work.
+    type Out =
+        (String, BTreeMap<String, f64>, Vec<((String, String, Lang), (chart::Chart, experiment::Table))>, Vec<File>);
+    let outs: Vec<Result<Out, SiteError>> = runs
+        .par_iter()
+        .map(|(id, run)| {
+            let path = &run.src.path;
+            let at = |e: experiment::ExpError| SiteError {
+                file: path.clone(),
+                line: run.src.line(&e.path),
+                message: e.to_string(),
+            };
+            let values = experiment::values(&run.src.def, &run.data).map_err(&at)?;
+            let mut charts = Vec::new();
+            let mut files = Vec::new();
+            for (i, def) in run.src.def.charts.iter().enumerate() {
+                for lang in Lang::ALL {
+                    let (c, table) = experiment::build_chart(&run.src.def, id, i, &run.data, lang).map_err(&at)?;
+                    files.push((
+                        format!("experiments/{id}/{}.{}.svg", def.id, lang.code()),
+                        chart::svg(&c).into_bytes(),
+                    ));
+                    charts.push(((id.clone(), def.id.clone(), lang), (c, table)));
+                }
             }
-        }
-        files.push((format!("experiments/{id}/data.csv"), experiment::csv(&run.src.def, &run.data).into_bytes()));
-        let json = serde_json::to_string_pretty(&run.data.points).expect("plain data serialises");
-        files.push((format!("experiments/{id}/data.json"), json.into_bytes()));
+            files.push((format!("experiments/{id}/data.csv"), experiment::csv(&run.src.def, &run.data).into_bytes()));
+            let json = serde_json::to_string_pretty(&run.data.points).expect("plain data serialises");
+            files.push((format!("experiments/{id}/data.json"), json.into_bytes()));
+            Ok((id.clone(), values, charts, files))
+        })
+        .collect();
+    for out in outs {
+        let (id, values, charts, more) = out?;
+        built.values.insert(id, values);
+        built.charts.extend(charts);
+        files.extend(more);
     }
     Ok(built)
 }
@@ -573,29 +591,34 @@ pub fn render(input: &Input) -> Result<Vec<File>, SiteError> {
                 order: n.meta.order,
             })
             .collect();
-        // Notes.
-        for (i, n) in mine.iter().enumerate() {
+        // Notes, rendered in parallel (highlighting and charts dominate).
+        struct NoteOut {
+            page: File,
+            anki: Vec<[String; 3]>,
+            drill: Vec<(u8, String, String, String)>,
+            doc: search::Doc,
+        }
+        fn to_err(file: &str) -> impl Fn(MdError) -> SiteError + '_ {
+            move |e: MdError| SiteError { file: file.to_owned(), line: e.line, message: e.message }
+        }
+        let render_note = |i: usize, n: &&Note| -> Result<NoteOut, SiteError> {
             let root = "../";
             let mut env = PageEnv { built: &built, runs: &input.runs, lang, root, quiz: None, text_charts: false };
-            fn to_err(file: &str) -> impl Fn(MdError) -> SiteError + '_ {
-                move |e: MdError| SiteError { file: file.to_owned(), line: e.line, message: e.message }
-            }
+            let mut anki_rows = Vec::new();
+            let mut drill_rows = Vec::new();
             if !n.quiz.is_empty() {
                 let qfile = n.src.quiz.as_ref().map_or(n.src.path.clone(), |q| q.0.clone());
                 env.quiz = Some(quiz::quiz_html(&n.quiz, &n.src.slug, lang, &env).map_err(to_err(&qfile))?);
-                let mut text_env =
-                    PageEnv { built: &built, runs: &input.runs, lang, root, quiz: None, text_charts: true };
-                text_env.quiz = None;
+                let text_env = PageEnv { built: &built, runs: &input.runs, lang, root, quiz: None, text_charts: true };
                 let note_url = format!("{code}/{}.html", n.src.slug);
-                anki.entry(lang).or_default().extend(
-                    quiz::anki_rows(&n.quiz, &n.meta.title, &note_url, lang, &text_env).map_err(to_err(&qfile))?,
-                );
+                anki_rows =
+                    quiz::anki_rows(&n.quiz, &n.meta.title, &note_url, lang, &text_env).map_err(to_err(&qfile))?;
                 for c in &n.quiz {
                     let url = format!("{}.html", n.src.slug);
                     let html =
                         quiz::question_html(c, &format!("{}--", n.src.slug), Some((&url, &n.meta.title)), lang, &env)
                             .map_err(to_err(&qfile))?;
-                    drill.entry(lang).or_default().push((c.q.level, n.src.slug.clone(), n.meta.title.clone(), html));
+                    drill_rows.push((c.q.level, n.src.slug.clone(), n.meta.title.clone(), html));
                 }
             }
             let mut body = n.body.clone();
@@ -633,18 +656,28 @@ pub fn render(input: &Input) -> Result<Vec<File>, SiteError> {
             ctx.insert("next", &link(mine.get(i + 1)));
             ctx.insert("experiments", &used);
             ctx.insert("questions", &n.quiz.len());
-            files.push((format!("{code}/{}.html", n.src.slug), page(&tera, "note.html", &ctx)?));
-            let mut text = rendered.text.clone();
+            let page = (format!("{code}/{}.html", n.src.slug), page(&tera, "note.html", &ctx)?);
+            let mut text = rendered.text;
             for c in &n.quiz {
                 text.push('\n');
                 text.push_str(&c.q.question);
             }
-            search_docs.entry(lang).or_default().push(search::Doc {
+            let doc = search::Doc {
                 url: format!("{code}/{}.html", n.src.slug),
                 title: n.meta.title.clone(),
                 summary: n.meta.summary.clone(),
                 text,
-            });
+            };
+            Ok(NoteOut { page, anki: anki_rows, drill: drill_rows, doc })
+        };
+        let outs: Vec<Result<NoteOut, SiteError>> =
+            mine.par_iter().enumerate().map(|(i, n)| render_note(i, n)).collect();
+        for out in outs {
+            let out = out?;
+            files.push(out.page);
+            anki.entry(lang).or_default().extend(out.anki);
+            drill.entry(lang).or_default().extend(out.drill);
+            search_docs.entry(lang).or_default().push(out.doc);
         }
         // The language's index.
         let mut ctx = base_ctx(lang, "../", "index.html", u.notes);
@@ -938,11 +971,14 @@ fn attrs(html: &str, name: &str) -> Vec<(usize, String)> {
     let needle = format!(" {name}=\"");
     let mut out = Vec::new();
     let mut from = 0;
+    // Lines counted incrementally: pages are long and links many.
+    let (mut line, mut counted) = (1, 0);
     while let Some(i) = html[from..].find(&needle) {
         let start = from + i + needle.len();
         let Some(len) = html[start..].find('"') else { break };
         let value = html[start..start + len].replace("&amp;", "&");
-        let line = html[..start].matches('\n').count() + 1;
+        line += html.as_bytes()[counted..start].iter().filter(|b| **b == b'\n').count();
+        counted = start;
         out.push((line, value));
         from = start + len;
     }

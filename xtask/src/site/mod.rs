@@ -383,7 +383,17 @@ pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result
         _ => None,
     };
     let input = site::Input { plan, runs: runs_by_id, templates, assets, calibration };
+    // Highlighted code from the last build: syntect is slow to warm up.
+    const HIGHLIGHTS: &str = "highlight";
+    let before = cache.load_json::<Vec<(String, String, String)>>(HIGHLIGHTS);
+    if let Some(h) = &before {
+        report::markdown::preload_highlights(h.iter().cloned());
+    }
     let files = site::render(&input).map_err(site_err)?;
+    let used = report::markdown::take_highlights();
+    if before.as_ref() != Some(&used) {
+        cache.store_json(HIGHLIGHTS, &used)?;
+    }
     site::check_links(&files, &origins)
         .map_err(|e| if e.file.starts_with("notes/") { anyhow!("{e}") } else { anyhow!("site/{e}") })?;
     Ok(Outcome { files, notes: note_count, ran, cached, unused, runs, elapsed: start.elapsed() })
