@@ -122,6 +122,14 @@ pub struct HashData {
     pub mb: u32,
     /// Seconds, by thread count.
     pub seconds: BTreeMap<u32, f64>,
+    /// Whether this interpreter's SHA-256 releases the GIL (OpenSSL's does;
+    /// the built-in fallback of builds without OpenSSL does not).
+    #[serde(default = "yes")]
+    pub releases_gil: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Gunicorn (gthread) under a loopback load.
@@ -169,6 +177,12 @@ pub struct Params {
     pub wakeup_jitter_ns: u64,
     /// One tick of bytecode, ns.
     pub tick_ns: u64,
+    /// Timer slack of timed waits, ns.
+    #[serde(default)]
+    pub timer_slack_ns: u64,
+    /// CPU time the waker spends waking a sleeping thread, ns.
+    #[serde(default)]
+    pub futex_wake_ns: u64,
 }
 
 /// A ratio measured on real CPython and in the simulation.
@@ -231,6 +245,9 @@ pub fn describe(what: &str) -> (&'static str, &'static str) {
         "echo slowdown 1ms" => ("echo alone / next to a CPU thread, 1 ms", "에코 단독 / CPU 스레드 옆, 1 ms"),
         "echo slowdown 100us" => ("echo alone / next to a CPU thread, 100 us", "에코 단독 / CPU 스레드 옆, 100 us"),
         "echo slowdown" => ("echo alone / next to a CPU thread", "에코 단독 / CPU 스레드 옆"),
+        "echo intervals 5ms" => ("switch intervals lost per round trip, 5 ms", "왕복당 잃는 스위치 간격, 5 ms"),
+        "echo intervals 1ms" => ("switch intervals lost per round trip, 1 ms", "왕복당 잃는 스위치 간격, 1 ms"),
+        "echo intervals 100us" => ("switch intervals lost per round trip, 100 us", "왕복당 잃는 스위치 간격, 100 us"),
         "hash 2/1" => ("hashing: 1 thread / 2 threads, time", "해시: 스레드 1개 / 2개, 시간"),
         "hash 4/1" => ("hashing: 1 thread / 4 threads, time", "해시: 스레드 1개 / 4개, 시간"),
         _ => ("", ""),

@@ -266,6 +266,7 @@ impl Compiler {
                 futex_wake_ns: 0,
                 syscall_ns: 0,
                 retry_ns: 0,
+                timer_slack_ns: 0,
             },
             Some(CostPreset::Linux) | None => Costs::default(),
         };
@@ -277,6 +278,7 @@ impl Compiler {
             (y.futex_wake, &mut costs.futex_wake_ns),
             (y.syscall, &mut costs.syscall_ns),
             (y.retry, &mut costs.retry_ns),
+            (y.timer_slack, &mut costs.timer_slack_ns),
         ] {
             if let Some(d) = field {
                 *slot = d.0;

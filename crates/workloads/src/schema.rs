@@ -124,6 +124,8 @@ pub struct CostsY {
     pub syscall: Option<Duration>,
     /// CPU time a woken waiter spends before re-checking a lock.
     pub retry: Option<Duration>,
+    /// How late a timed wait wakes (Linux timer slack).
+    pub timer_slack: Option<Duration>,
 }
 
 /// A set of default costs.

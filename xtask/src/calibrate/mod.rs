@@ -45,6 +45,13 @@ pub struct Args {
     /// Compare and fit the existing calibration/measured.json without measuring.
     #[arg(long, conflicts_with = "quick")]
     reuse: bool,
+    /// Compare at these parameters instead of the code's defaults:
+    /// `context_switch,wakeup_latency,wakeup_jitter,timer_slack,futex_wake,tick` in ns.
+    #[arg(long, value_name = "CS,WAKE,JITTER,SLACK,FUTEX_WAKE,TICK")]
+    params: Option<String>,
+    /// Measure only the WSGI server again, keeping the rest of calibration/measured.json.
+    #[arg(long, conflicts_with_all = ["quick", "reuse", "no_wsgi"])]
+    only_wsgi: bool,
 }
 
 /// An interpreter found.
@@ -238,9 +245,14 @@ fn measure_interpreter(root: &Path, py: &Python) -> Result<InterpreterData> {
     }
     let (blocks, mb) = (16u32, 32u32);
     let mut hash_secs = BTreeMap::new();
+    let mut releases_gil = true;
     for k in [1u32, 2, 4] {
         let args = s(&["hash", &k.to_string(), &blocks.to_string(), &mb.to_string()]);
-        let seconds = best_of(3, || number(&measure(root, p, &args, false)?, "seconds"))?;
+        let seconds = best_of(3, || {
+            let v = measure(root, p, &args, false)?;
+            releases_gil = v.get("releases_gil").and_then(serde_json::Value::as_bool).unwrap_or(true);
+            number(&v, "seconds")
+        })?;
         say(&format!("{} hash x{k}: {seconds:.3} s", py.version));
         hash_secs.insert(k, seconds);
     }
@@ -253,7 +265,7 @@ fn measure_interpreter(root: &Path, py: &Python) -> Result<InterpreterData> {
         interval_cost,
         sleeps: Some(SleepData { tasks, count, ms, seconds: sleep_secs }),
         echo,
-        hash: Some(HashData { blocks, mb, seconds: hash_secs }),
+        hash: Some(HashData { blocks, mb, seconds: hash_secs, releases_gil }),
     })
 }
 
@@ -338,8 +350,12 @@ fn measure_wsgi(root: &Path, pythons: &[Python]) -> Result<Option<WsgiData>> {
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
+            // A connection per request: gthread keeps a kept-alive connection
+            // on the worker that accepted it, and wrk opens all of its
+            // connections at once, so one worker would get them all.
             let out = Command::new("wrk")
                 .args(["-t2", &format!("-c{connections}"), &format!("-d{duration_s}s"), "--latency"])
+                .args(["-H", "Connection: close"])
                 .arg(format!("http://127.0.0.1:{port}/{name}"))
                 .output()
                 .context("cannot run wrk")?;
@@ -361,10 +377,20 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
         return quick(root, args);
     }
     let measured_path = root.join("calibration/measured.json");
-    let measured: Measured = if args.reuse {
+    let read = || -> Result<Measured> {
         let text = std::fs::read_to_string(&measured_path)
             .with_context(|| format!("cannot read {}", measured_path.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("{} is not a calibration file", measured_path.display()))?
+        serde_json::from_str(&text).with_context(|| format!("{} is not a calibration file", measured_path.display()))
+    };
+    let measured: Measured = if args.reuse {
+        read()?
+    } else if args.only_wsgi {
+        let mut m = read()?;
+        let pythons = discover(root, &args.python);
+        m.wsgi = measure_wsgi(root, &pythons)?;
+        std::fs::write(&measured_path, serde_json::to_string_pretty(&m)? + "\n")?;
+        println!("wrote {}", measured_path.display());
+        m
     } else {
         let pythons = discover(root, &args.python);
         ensure!(!pythons.is_empty(), "no CPython found (give one with --python PATH)");
@@ -390,11 +416,40 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
         println!("wrote {}", measured_path.display());
         m
     };
-    let params = model::current_params();
+    let params = match &args.params {
+        None => model::current_params(),
+        Some(text) => {
+            let v: Vec<u64> = text
+                .split(',')
+                .map(|x| x.trim().parse())
+                .collect::<Result<_, _>>()
+                .map_err(|_| anyhow!("--params: six integers (ns), like 2000,1000,2000,50000,2000,10"))?;
+            ensure!(v.len() == 6, "--params: six integers (ns), like 2000,1000,2000,50000,2000,10");
+            report::calibration::Params {
+                context_switch_ns: v[0],
+                wakeup_latency_ns: v[1],
+                wakeup_jitter_ns: v[2],
+                timer_slack_ns: v[3],
+                futex_wake_ns: v[4],
+                tick_ns: v[5],
+            }
+        }
+    };
     let cmp = model::compare(&measured, &params)?;
     print_rows(&cmp.rows);
     println!("published tables:");
     print_rows(&cmp.published);
+    let mut groups: BTreeMap<&str, Vec<report::calibration::Row>> = BTreeMap::new();
+    for r in &cmp.rows {
+        groups.entry(r.group.as_str()).or_default().push(r.clone());
+    }
+    let within = cmp.rows.iter().filter(|r| r.agrees()).count();
+    println!(
+        "{within} of {} ratios within 25%; mean squared log error {:.4} ({})",
+        cmp.rows.len(),
+        model::objective(&cmp.rows),
+        groups.iter().map(|(g, rows)| format!("{g} {:.3}", model::objective(rows))).collect::<Vec<_>>().join(", ")
+    );
     if !args.no_fit {
         let fit = model::fit(&measured)?;
         println!(

@@ -298,7 +298,7 @@ impl<S: TraceSink> Engine<'_, S> {
                     }
                     self.replan(h.0);
                 }
-                let wake = deadline.map(|d| (d, WakeCause::GilTimedOut));
+                let wake = deadline.map(|d| (d + self.costs.timer_slack_ns, WakeCause::GilTimedOut));
                 self.block(t, ThreadState::GilWait, wake);
                 true
             }

@@ -44,9 +44,9 @@ fn old_gil_cpu_threads_thrash_on_several_cores_but_not_on_one() {
     let on_one = makespan(&one_core) / seq;
     assert_between("old GIL, 2 threads on 2 cores / sequential", on_two, 1.5, 2.5);
     assert_between("old GIL, 2 threads on 1 core / sequential", on_one, 0.99, 1.1);
-    // Beazley's badness: many failed wake-ups on two cores, few on one.
-    assert!(two_cores.gil_totals().badness() > 0.1, "badness {}", two_cores.gil_totals().badness());
-    assert!(one_core.gil_totals().badness() < 0.01, "badness {}", one_core.gil_totals().badness());
+    // Beazley's badness: failed wake-ups on two cores, almost none on one.
+    let (b2, b1) = (two_cores.gil_totals().badness(), one_core.gil_totals().badness());
+    assert!(b2 > 0.01 && b2 > 20.0 * b1, "badness {b2} on two cores, {b1} on one");
     // The new GIL in the same setup pays no such penalty.
     let new = run(&cpu_threads(2, GilSpec::default(), 2, total)) / run(&cpu_threads(2, GilSpec::default(), 1, total));
     assert!(new < on_two - 0.3, "new GIL {new:.3} vs old {on_two:.3}");
@@ -117,7 +117,8 @@ fn gil_releasing_c_work_scales_with_cores() {
     let one = work(1);
     assert_between("4 C threads on 1 core (s)", one / 1e9, 0.399, 0.41);
     assert_between("speed-up on 2 cores", one / work(2), 1.95, 2.01);
-    assert_between("speed-up on 4 cores", one / work(4), 3.9, 4.01);
+    // Slightly above 4: one core also pays the context switches.
+    assert_between("speed-up on 4 cores", one / work(4), 3.9, 4.05);
 }
 
 /// PEP 703: free-threaded CPU work scales with cores, minus its overhead.
@@ -181,10 +182,21 @@ fn per_interpreter_gils_run_in_parallel_shared_ones_do_not() {
 fn tiny_switch_interval_costs_throughput() {
     let total = 100 * MS;
     let default = simulate(&cpu_threads(2, GilSpec::default(), 4, total)).unwrap();
+    // Without timer slack (Skvortsov measured on macOS): a large cost.
+    let mut no_slack = cpu_threads(2, new_gil(US), 4, total);
+    no_slack.machine.costs.timer_slack_ns = 0;
+    let no_slack = simulate(&no_slack).unwrap();
+    assert!(
+        no_slack.makespan_s() > 1.3 * default.makespan_s(),
+        "{} vs {}",
+        no_slack.makespan_s(),
+        default.makespan_s()
+    );
+    // With Linux's 50 us slack a 1 us interval acts like about 50 us.
     let tiny = simulate(&cpu_threads(2, new_gil(US), 4, total)).unwrap();
-    assert!(tiny.makespan_s() > 1.3 * default.makespan_s(), "{} vs {}", tiny.makespan_s(), default.makespan_s());
+    assert_between("1 us interval with timer slack / 5 ms", tiny.makespan_s() / default.makespan_s(), 1.03, 1.3);
     let (fast, slow) = (tiny.gils[0].switches_per_sec, default.gils[0].switches_per_sec);
-    assert!(fast > 100.0 * slow, "switches/s {fast:.0} at 1 us vs {slow:.0} at 5 ms");
+    assert!(fast > 20.0 * slow, "switches/s {fast:.0} at 1 us vs {slow:.0} at 5 ms");
     // gil_load's view: the GIL is held nearly all the time and someone waits
     // for it until the last thread runs alone.
     let g = &default.gils[0];

@@ -275,6 +275,7 @@ fn task_set(policy: OsPolicy) -> Vec<(u64, u64)> {
         futex_wake_ns: 0,
         syscall_ns: 0,
         retry_ns: 0,
+        timer_slack_ns: 0,
     };
     for (name, ms) in [("P1", 24), ("P2", 3), ("P3", 3)] {
         sc.process(name, vec![ThreadSpec::new(name, vec![Step::CRelease(Dist::Fixed(ms * MS))])]);

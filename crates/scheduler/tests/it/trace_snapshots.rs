@@ -57,48 +57,23 @@ fn forced_switch_on_two_cores() {
         &sc,
         &["A", "B"],
         expect![[r#"
-        A          0.000     1.000  ready
-        A          1.000   102.210  python*
-        A        102.210   104.210  overhead
-        A        104.210   206.620  gil_wait
-        A        206.620   255.410  python*
-        A        255.410   304.600  done
-        B          0.000     1.000  ready
-        B          1.000   103.410  gil_wait
-        B        103.410   205.420  python*
-        B        205.420   207.420  overhead
-        B        207.420   256.610  gil_wait
-        B        256.610   304.600  python*
-        core0      0.000     1.000  switch->A
-        core0      1.000   104.210  run A
-        core0    104.210   204.210  idle
-        core0    204.210   205.210  switch->A
-        core0    205.210   205.410  run A
-        core0    205.410   205.420  idle
-        core0    205.420   206.420  switch->A
-        core0    206.420   255.410  run A
-        core0    255.410   304.600  idle
-        core1      0.000     1.000  switch->B
-        core1      1.000   101.000  idle
-        core1    101.000   102.000  switch->B
-        core1    102.000   102.200  run B
-        core1    102.200   102.210  idle
-        core1    102.210   103.210  switch->B
-        core1    103.210   207.420  run B
-        core1    207.420   255.410  idle
-        core1    255.410   256.410  switch->B
-        core1    256.410   304.600  run B
-        mark       1.000  A Switch
-        mark     101.000  B TimedOut
-        mark     102.200  A DropRequest
-        mark     102.210  A ForcedDrop
-        mark     103.410  B Switch
-        mark     204.210  A TimedOut
-        mark     205.410  B DropRequest
-        mark     205.420  B ForcedDrop
-        mark     206.620  A Switch
-        mark     256.610  B Switch
-    "#]],
+            A          0.000     2.000  ready
+            A          2.000   152.000  python*
+            A        152.000   304.200  done
+            B          0.000     2.000  ready
+            B          2.000   154.200  gil_wait
+            B        154.200   304.200  python*
+            core0      0.000     2.000  switch->A
+            core0      2.000   152.000  run A
+            core0    152.000   304.200  idle
+            core1      0.000     2.000  switch->B
+            core1      2.000   152.000  idle
+            core1    152.000   154.000  switch->B
+            core1    154.000   304.200  run B
+            mark       2.000  A Switch
+            mark     152.000  B TimedOut
+            mark     154.200  B Switch
+        "#]],
     );
 }
 
@@ -122,41 +97,41 @@ fn convoy_on_one_core() {
         &sc,
         &["io", "cpu"],
         expect![[r#"
-        io         0.000     1.000  ready
-        io         1.000    51.000  io
-        io        51.000  3005.000  ready
-        io      3005.000  4011.410  gil_wait
-        io      4011.410  4031.410  python*
-        io      4031.410  8037.400  done
-        cpu        0.000     3.000  ready
-        cpu        3.000  3003.000  python*
-        cpu     3003.000  3007.000  ready*
-        cpu     3007.000  4005.000  python*
-        cpu     4005.000  4009.200  ready*
-        cpu     4009.200  4009.210  python*
-        cpu     4009.210  4033.410  gil_wait
-        cpu     4033.410  4035.410  overhead
-        cpu     4035.410  8037.400  python*
-        core0      0.000     1.000  switch->io
-        core0      1.000     3.000  switch->cpu
-        core0      3.000  3003.000  run cpu
-        core0   3003.000  3005.000  switch->io
-        core0   3005.000  3007.000  switch->cpu
-        core0   3007.000  4005.000  run cpu
-        core0   4005.000  4007.000  switch->io
-        core0   4007.000  4007.200  run io
-        core0   4007.200  4009.200  switch->cpu
-        core0   4009.200  4009.210  run cpu
-        core0   4009.210  4011.210  switch->io
-        core0   4011.210  4031.410  run io
-        core0   4031.410  4033.410  switch->cpu
-        core0   4033.410  8037.400  run cpu
-        mark       3.000  cpu Switch
-        mark    4005.000  io TimedOut
-        mark    4007.200  cpu DropRequest
-        mark    4009.210  cpu ForcedDrop
-        mark    4011.410  io Switch
-        mark    4035.410  cpu Switch
-    "#]],
+            io         0.000     2.000  ready
+            io         2.000    52.000  io
+            io        52.000  3010.000  ready
+            io      3010.000  4072.409  gil_wait
+            io      4072.409  4092.409  python*
+            io      4092.409  8056.400  done
+            cpu        0.000     6.000  ready
+            cpu        6.000  3006.000  python*
+            cpu     3006.000  3014.000  ready*
+            cpu     3014.000  4060.000  python*
+            cpu     4060.000  4068.200  ready*
+            cpu     4068.200  4068.209  python*
+            cpu     4068.209  4096.409  gil_wait
+            cpu     4096.409  4102.409  overhead
+            cpu     4102.409  8056.400  python*
+            core0      0.000     2.000  switch->io
+            core0      2.000     6.000  switch->cpu
+            core0      6.000  3006.000  run cpu
+            core0   3006.000  3010.000  switch->io
+            core0   3010.000  3014.000  switch->cpu
+            core0   3014.000  4060.000  run cpu
+            core0   4060.000  4064.000  switch->io
+            core0   4064.000  4064.200  run io
+            core0   4064.200  4068.200  switch->cpu
+            core0   4068.200  4068.209  run cpu
+            core0   4068.209  4072.209  switch->io
+            core0   4072.209  4092.409  run io
+            core0   4092.409  4096.409  switch->cpu
+            core0   4096.409  8056.400  run cpu
+            mark       6.000  cpu Switch
+            mark    4060.000  io TimedOut
+            mark    4064.200  cpu DropRequest
+            mark    4068.209  cpu ForcedDrop
+            mark    4072.409  io Switch
+            mark    4102.409  cpu Switch
+        "#]],
     );
 }
