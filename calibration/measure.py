@@ -168,31 +168,43 @@ def echo(seconds, cpu_threads, interval):
         s.daemon = True
         s.start()
     client = subprocess.Popen(
-        [sys.executable, os.path.abspath(__file__), "echo-client", str(port), str(seconds)],
+        [sys.executable, os.path.abspath(__file__), "echo-client", str(port), str(seconds), str(interval or 0)],
         stdout=subprocess.PIPE,
     )
     data = client.communicate()[0]
     stop[0] = True
     result = json.loads(data.decode("utf-8"))
-    out({"rps": result["trips"] / result["seconds"], "trips": result["trips"]})
+    result["rps"] = result["trips"] / result["seconds"]
+    out(result)
 
 
-def echo_client(port, seconds):
+def echo_client(port, seconds, interval):
+    """Ping-pong for `seconds`; with a switch interval, also the share of
+    round trips that took more than 1.5 intervals (two lost intervals)."""
     c = socket.create_connection(("127.0.0.1", port))
     c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     trips = 0
+    long_trips = 0
     t0 = clock()
     end = t0 + seconds
+    last = t0
     while True:
         c.sendall(b"x")
         if not c.recv(1):
             break
         trips += 1
-        if trips % 16 == 0 and clock() >= end:
+        now = clock()
+        if interval and now - last > 1.5 * interval:
+            long_trips += 1
+        last = now
+        if now >= end:
             break
     elapsed = clock() - t0
     c.close()
-    out({"trips": trips, "seconds": elapsed})
+    result = {"trips": trips, "seconds": elapsed}
+    if interval:
+        result["two_interval_share"] = float(long_trips) / max(trips, 1)
+    out(result)
 
 
 def hash_threads(k, blocks, mb):
@@ -242,7 +254,7 @@ def main(argv):
     elif cmd == "echo":
         echo(float(args[0]), int(args[1]), args[2] if len(args) > 2 else None)
     elif cmd == "echo-client":
-        echo_client(int(args[0]), float(args[1]))
+        echo_client(int(args[0]), float(args[1]), float(args[2]) if len(args) > 2 else 0.0)
     elif cmd == "hash":
         hash_threads(int(args[0]), int(args[1]), int(args[2]))
     else:

@@ -26,6 +26,12 @@ enum Task {
     BuildSite(site::BuildArgs),
     /// Check notes, experiments, claims, quizzes and links; write nothing.
     Check,
+    /// Print every named value of experiments (for writing notes and claims).
+    Values {
+        /// Experiment ids (notes/experiments/ID.yaml).
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
     /// Build, serve on 127.0.0.1, rebuild and reload on change.
     Serve(site::serve::ServeArgs),
     /// Time a clean build and a warm rebuild of the site.
@@ -45,6 +51,7 @@ fn main() -> ExitCode {
     let res = match cli.task {
         Task::BuildSite(args) => site::build(&root, &args),
         Task::Check => site::check(&root),
+        Task::Values { ids } => site::values(&root, &ids),
         Task::Serve(args) => site::serve::serve(&root, &args),
         Task::BenchSite => site::bench(&root),
         Task::Sim(args) => sim::run(&args),

@@ -111,6 +111,10 @@ pub struct EchoRun {
     pub interval_s: Option<f64>,
     /// Round trips per second (median of several runs).
     pub rps: f64,
+    /// Next to a CPU-bound thread: the share of round trips that took more
+    /// than 1.5 switch intervals (that lost two intervals, not one).
+    #[serde(default)]
+    pub two_interval_share: Option<f64>,
 }
 
 /// Hashing in threads.
@@ -225,6 +229,10 @@ pub struct Comparison {
     pub rows: Vec<Row>,
     /// Published tables and the model's numbers for them.
     pub published: Vec<Row>,
+    /// Measured values without a simulated twin, named like values
+    /// (`py3.12.1.echo-two-share-5ms`).
+    #[serde(default)]
+    pub measured: BTreeMap<String, f64>,
 }
 
 /// What a ratio means, in both languages: (en, ko).
@@ -396,6 +404,14 @@ impl Comparison {
                 v.insert(format!("{key}.err"), r.error());
             }
         }
+        for (name, x) in &self.measured {
+            v.insert(name.clone(), *x);
+            for (alias, s) in &aliases {
+                if let Some(rest) = name.strip_prefix(&format!("{}.", source_id(s))) {
+                    v.insert(format!("{alias}.{rest}"), *x);
+                }
+            }
+        }
         let share = |rows: &[&Row]| rows.iter().filter(|r| r.agrees()).count() as f64 / rows.len().max(1) as f64;
         let here: Vec<&Row> = self.rows.iter().collect();
         v.insert("rows".into(), here.len() as f64);
@@ -419,6 +435,8 @@ impl Comparison {
         v.insert("wakeup_latency_us".into(), self.params.wakeup_latency_ns as f64 / 1000.0);
         v.insert("wakeup_jitter_us".into(), self.params.wakeup_jitter_ns as f64 / 1000.0);
         v.insert("tick_ns".into(), self.params.tick_ns as f64);
+        v.insert("futex_wake_us".into(), self.params.futex_wake_ns as f64 / 1000.0);
+        v.insert("timer_slack_us".into(), self.params.timer_slack_ns as f64 / 1000.0);
         v
     }
 
@@ -543,8 +561,36 @@ impl Comparison {
             ("published", Lang::Ko) => "발표된 측정값과 모델",
             _ => id,
         };
-        let short = |r: &Row| format!("{} ({})", r.what, r.source);
-        let c = bars(&chart_id, title, &shown, lang, &short);
+        let short = |r: &Row| {
+            // Axis labels must fit about 60 pixels each.
+            let what = r
+                .what
+                .replace("pinned threads", "1c ")
+                .replace("threads", "")
+                .replace("/seq", "thr")
+                .replace("procs2/threads2", "2p/2t")
+                .replace("echo slowdown ", "slow ")
+                .replace("echo slowdown", "slow")
+                .replace("echo intervals ", "int ")
+                .replace("interval ", "")
+                .replace("sleeps seq/", "")
+                .replace("hash ", "")
+                .replace("wsgi ", "")
+                .replace("/w1t1", "");
+            let src: String = if r.source.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                r.source.split('.').take(2).collect::<Vec<_>>().join(".")
+            } else if r.source.contains("gunicorn") {
+                String::new()
+            } else {
+                r.source.split(' ').next().unwrap_or_default().to_owned()
+            };
+            if src.is_empty() { what.trim().to_owned() } else { format!("{} {src}", what.trim()) }
+        };
+        let mut c = bars(&chart_id, title, &shown, lang, &short);
+        // Ratios from 1 to several hundred share these two charts.
+        if let Plot::Bars { y, .. } = &mut c.plot {
+            y.log = id == "echo" || id == "published";
+        }
         Some((c, (header, group.iter().map(|r| row_cells(r)).collect())))
     }
 

@@ -357,8 +357,16 @@ impl Env for PageEnv<'_> {
     fn value(&self, exp: &str, name: &str) -> Result<f64, String> {
         let vals = self.built.values.get(exp).ok_or_else(|| format!("no experiment `{exp}`"))?;
         vals.get(name).copied().ok_or_else(|| {
-            let known: Vec<&String> = vals.keys().collect();
-            format!("experiment `{exp}` has no value `{name}` (it has {known:?})")
+            // The names that share the most leading characters, not hundreds.
+            let shared = |k: &str| k.chars().zip(name.chars()).take_while(|(a, b)| a == b).count();
+            let mut known: Vec<&String> = vals.keys().collect();
+            known.sort_by_key(|k| std::cmp::Reverse(shared(k)));
+            known.truncate(12);
+            known.sort();
+            format!(
+                "experiment `{exp}` has no value `{name}` (it has {known:?}{})",
+                if vals.len() > 12 { ", ..." } else { "" }
+            )
         })
     }
 
@@ -672,6 +680,12 @@ pub fn render(input: &Input) -> Result<Vec<File>, SiteError> {
         };
         let outs: Vec<Result<NoteOut, SiteError>> =
             mine.par_iter().enumerate().map(|(i, n)| render_note(i, n)).collect();
+        // Every note's first error, not only the first note's.
+        let errors: Vec<String> = outs.iter().filter_map(|o| o.as_ref().err().map(ToString::to_string)).collect();
+        if errors.len() > 1 {
+            let first = outs.into_iter().find_map(Result::err).expect("an error");
+            return Err(SiteError { message: format!("{}\n{}", first.message, errors[1..].join("\n")), ..first });
+        }
         for out in outs {
             let out = out?;
             files.push(out.page);

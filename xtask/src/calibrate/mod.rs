@@ -49,9 +49,10 @@ pub struct Args {
     /// `context_switch,wakeup_latency,wakeup_jitter,timer_slack,futex_wake,tick` in ns.
     #[arg(long, value_name = "CS,WAKE,JITTER,SLACK,FUTEX_WAKE,TICK")]
     params: Option<String>,
-    /// Measure only the WSGI server again, keeping the rest of calibration/measured.json.
-    #[arg(long, conflicts_with_all = ["quick", "reuse", "no_wsgi"])]
-    only_wsgi: bool,
+    /// Measure only this part again (`wsgi` or `echo`), keeping the rest of
+    /// calibration/measured.json.
+    #[arg(long, value_name = "PART", value_parser = ["wsgi", "echo"], conflicts_with_all = ["quick", "reuse"])]
+    only: Option<String>,
 }
 
 /// An interpreter found.
@@ -221,28 +222,7 @@ fn measure_interpreter(root: &Path, py: &Python) -> Result<InterpreterData> {
         say(&format!("{} sleeps {mode}: {seconds:.3} s", py.version));
         sleep_secs.insert((*mode).to_owned(), seconds);
     }
-    let mut echo = Vec::new();
-    let intervals: Vec<Option<f64>> =
-        if py.gil == "new" { vec![Some(0.005), Some(0.001), Some(0.0001)] } else { vec![None] };
-    let rate = |cpu: u32, interval: Option<f64>| -> Result<f64> {
-        let mut args = s(&["echo", "1", &cpu.to_string()]);
-        if let Some(i) = interval {
-            args.push(i.to_string());
-        }
-        median_of(3, || number(&measure(root, p, &args, false)?, "rps"))
-    };
-    let alone = rate(0, intervals[0])?;
-    say(&format!("{} echo alone: {alone:.0}/s", py.version));
-    echo.push(EchoRun { cpu_threads: 0, interval_s: intervals[0], rps: alone });
-    for interval in &intervals {
-        let rps = rate(1, *interval)?;
-        say(&format!(
-            "{} echo next to a CPU thread{}: {rps:.0}/s",
-            py.version,
-            interval.map_or(String::new(), |i| format!(" at {}", model::interval_label(i)))
-        ));
-        echo.push(EchoRun { cpu_threads: 1, interval_s: *interval, rps });
-    }
+    let echo = measure_echo(root, py)?;
     let (blocks, mb) = (16u32, 32u32);
     let mut hash_secs = BTreeMap::new();
     let mut releases_gil = true;
@@ -267,6 +247,41 @@ fn measure_interpreter(root: &Path, py: &Python) -> Result<InterpreterData> {
         echo,
         hash: Some(HashData { blocks, mb, seconds: hash_secs, releases_gil }),
     })
+}
+
+/// Echo round trips alone and next to a CPU-bound thread (at several switch
+/// intervals under the new GIL): median rate of three runs, and the mean
+/// share of round trips that lost two intervals.
+fn measure_echo(root: &Path, py: &Python) -> Result<Vec<EchoRun>> {
+    let p = &py.path;
+    let intervals: Vec<Option<f64>> =
+        if py.gil == "new" { vec![Some(0.005), Some(0.001), Some(0.0001)] } else { vec![None] };
+    let rate = |cpu: u32, interval: Option<f64>| -> Result<(f64, Option<f64>)> {
+        let mut args = vec!["echo".to_owned(), "1".to_owned(), cpu.to_string()];
+        if let Some(i) = interval {
+            args.push(i.to_string());
+        }
+        let runs: Vec<serde_json::Value> = (0..3).map(|_| measure(root, p, &args, false)).collect::<Result<_>>()?;
+        let mut rps: Vec<f64> = runs.iter().map(|r| number(r, "rps")).collect::<Result<_>>()?;
+        rps.sort_by(f64::total_cmp);
+        let shares: Vec<f64> = runs.iter().filter_map(|r| r.get("two_interval_share")?.as_f64()).collect();
+        let share = (!shares.is_empty() && cpu > 0).then(|| shares.iter().sum::<f64>() / shares.len() as f64);
+        Ok((rps[1], share))
+    };
+    let mut echo = Vec::new();
+    let alone = rate(0, intervals[0])?.0;
+    say(&format!("{} echo alone: {alone:.0}/s", py.version));
+    echo.push(EchoRun { cpu_threads: 0, interval_s: intervals[0], rps: alone, two_interval_share: None });
+    for interval in &intervals {
+        let (rps, two_interval_share) = rate(1, *interval)?;
+        say(&format!(
+            "{} echo next to a CPU thread{}: {rps:.0}/s",
+            py.version,
+            interval.map_or(String::new(), |i| format!(" at {}", model::interval_label(i)))
+        ));
+        echo.push(EchoRun { cpu_threads: 1, interval_s: *interval, rps, two_interval_share });
+    }
+    Ok(echo)
 }
 
 fn free_port() -> Result<u16> {
@@ -384,10 +399,18 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     };
     let measured: Measured = if args.reuse {
         read()?
-    } else if args.only_wsgi {
+    } else if let Some(part) = &args.only {
         let mut m = read()?;
         let pythons = discover(root, &args.python);
-        m.wsgi = measure_wsgi(root, &pythons)?;
+        if part == "wsgi" {
+            m.wsgi = measure_wsgi(root, &pythons)?;
+        } else {
+            for py in &pythons {
+                if let Some(d) = m.interpreters.iter_mut().find(|d| d.version == py.version) {
+                    d.echo = measure_echo(root, py)?;
+                }
+            }
+        }
         std::fs::write(&measured_path, serde_json::to_string_pretty(&m)? + "\n")?;
         println!("wrote {}", measured_path.display());
         m

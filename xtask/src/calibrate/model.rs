@@ -382,7 +382,23 @@ fn simulate_plans(plans: Vec<Plan>) -> Result<Vec<Row>> {
 pub fn compare(m: &Measured, params: &Params) -> Result<Comparison> {
     let rows = simulate_plans(plans(m, params, false))?;
     let published = published(params)?;
-    Ok(Comparison { date: m.date.clone(), machine: m.machine.clone(), params: params.clone(), rows, published })
+    let mut measured = BTreeMap::new();
+    for d in &m.interpreters {
+        for e in &d.echo {
+            if let (Some(i), Some(share)) = (e.interval_s, e.two_interval_share) {
+                let src = report::calibration::source_id(&d.version);
+                measured.insert(format!("{src}.echo-two-share-{}", interval_label(i)), share);
+            }
+        }
+    }
+    Ok(Comparison {
+        date: m.date.clone(),
+        machine: m.machine.clone(),
+        params: params.clone(),
+        rows,
+        published,
+        measured,
+    })
 }
 
 /// Published tables (`../shared/reference/gil-facts.md` §3) and the model's
@@ -498,7 +514,7 @@ pub fn fit(m: &Measured) -> Result<Fit> {
     for cs in [1_000u64, 2_000, 4_000] {
         // A waker's futex wake: a system call and, on a virtual machine, an
         // inter-processor interrupt that exits to the hypervisor.
-        for futex_wake_ns in [2_000u64, 4_000, 6_000, 8_000] {
+        for futex_wake_ns in [2_000u64, 4_000, 6_000, 8_000, 12_000, 16_000] {
             for wake in [1_000u64, 2_000, 4_000, 8_000, 16_000] {
                 for jitter_factor in [1u64, 2] {
                     // Waking a thread costs the waker less than the woken
@@ -573,8 +589,18 @@ mod tests {
             interval_cost: Vec::new(),
             sleeps: None,
             echo: vec![
-                EchoRun { cpu_threads: 0, interval_s: (gil == "new").then_some(0.005), rps: 10_000.0 },
-                EchoRun { cpu_threads: 1, interval_s: (gil == "new").then_some(0.005), rps: echo_busy },
+                EchoRun {
+                    cpu_threads: 0,
+                    interval_s: (gil == "new").then_some(0.005),
+                    rps: 10_000.0,
+                    two_interval_share: None,
+                },
+                EchoRun {
+                    cpu_threads: 1,
+                    interval_s: (gil == "new").then_some(0.005),
+                    rps: echo_busy,
+                    two_interval_share: Some(0.2),
+                },
             ],
             hash: None,
         }

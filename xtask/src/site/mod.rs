@@ -279,37 +279,21 @@ fn run_job(job: &Job<'_>) -> Result<Done> {
     }
 }
 
-/// Builds the site in memory (nothing is written but the cache).
-pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
-    let sources = Sources::read(&paths.root)?;
-    generate_with(paths, progress, &sources)
+/// What running (or loading) experiments gave.
+struct Executed {
+    data: BTreeMap<String, ExperimentData>,
+    ran: Vec<String>,
+    cached: Vec<String>,
+    runs: usize,
 }
 
-/// [`generate`] with the simulator's source fingerprints given: `serve`
-/// keeps the ones its binary was built from.
-pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result<Outcome> {
-    let start = Instant::now();
-    let root = &paths.root;
-    let notes = read_notes(root)?;
-    let note_count = notes.len();
-    let defs = read_experiments(root)?;
-    let measured = read_calibration(root)?;
-    let mut known: BTreeSet<String> = defs.keys().cloned().collect();
-    if measured.is_some() {
-        known.insert(site::CALIBRATION.into());
-    }
-    let plan = site::plan(notes, &known).map_err(site_err)?;
-    let cache = Cache::new(paths.cache.clone());
-    let prepared: Vec<Prepared> = plan
-        .used
-        .iter()
-        .filter(|id| defs.contains_key(*id))
-        .map(|id| prepare(paths, id, &defs[id], sources))
-        .collect::<Result<_>>()?;
+/// Results of prepared experiments: from the cache, or run in parallel and
+/// cached.
+fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Executed> {
     let mut data: BTreeMap<String, ExperimentData> = BTreeMap::new();
     let mut to_run: Vec<&Prepared> = Vec::new();
     let mut cached = Vec::new();
-    for p in &prepared {
+    for p in prepared {
         match cache.load(&p.key) {
             Some(d) => {
                 data.insert(p.id.clone(), d);
@@ -361,7 +345,37 @@ pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result
         cache.store(&p.key, &d)?;
         data.insert(p.id.clone(), d);
     }
-    let runs = jobs.len();
+    Ok(Executed { data, ran, cached, runs: jobs.len() })
+}
+
+/// Builds the site in memory (nothing is written but the cache).
+pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
+    let sources = Sources::read(&paths.root)?;
+    generate_with(paths, progress, &sources)
+}
+
+/// [`generate`] with the simulator's source fingerprints given: `serve`
+/// keeps the ones its binary was built from.
+pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result<Outcome> {
+    let start = Instant::now();
+    let root = &paths.root;
+    let notes = read_notes(root)?;
+    let note_count = notes.len();
+    let defs = read_experiments(root)?;
+    let measured = read_calibration(root)?;
+    let mut known: BTreeSet<String> = defs.keys().cloned().collect();
+    if measured.is_some() {
+        known.insert(site::CALIBRATION.into());
+    }
+    let plan = site::plan(notes, &known).map_err(site_err)?;
+    let cache = Cache::new(paths.cache.clone());
+    let prepared: Vec<Prepared> = plan
+        .used
+        .iter()
+        .filter(|id| defs.contains_key(*id))
+        .map(|id| prepare(paths, id, &defs[id], sources))
+        .collect::<Result<_>>()?;
+    let Executed { mut data, ran, cached, runs } = execute(&cache, &prepared, progress)?;
     let mut runs_by_id = BTreeMap::new();
     for p in prepared {
         let src = defs[&p.id].clone();
@@ -486,6 +500,30 @@ pub fn build(root: &Path, args: &BuildArgs) -> Result<()> {
 pub fn check(root: &Path) -> Result<()> {
     let outcome = generate(&Paths::new(root), true)?;
     println!("ok: {}", describe(&outcome, None));
+    Ok(())
+}
+
+/// `cargo xtask values EXP...`: every named value of experiments (run or
+/// from the cache), for writing notes and claims.
+#[allow(clippy::print_stdout)]
+pub fn values(root: &Path, ids: &[String]) -> Result<()> {
+    let paths = Paths::new(root);
+    let defs = read_experiments(root)?;
+    let sources = Sources::read(root)?;
+    let prepared: Vec<Prepared> = ids
+        .iter()
+        .map(|id| {
+            let def = defs.get(id).ok_or_else(|| anyhow!("no experiment `{id}` (notes/experiments/{id}.yaml)"))?;
+            prepare(&paths, id, def, &sources)
+        })
+        .collect::<Result<_>>()?;
+    let Executed { data, .. } = execute(&Cache::new(paths.cache.clone()), &prepared, true)?;
+    for id in ids {
+        let values = report::experiment::values(&defs[id].def, &data[id]).map_err(|e| anyhow!("{id}: {e}"))?;
+        for (name, v) in values {
+            println!("{id}.{name} = {v}");
+        }
+    }
     Ok(())
 }
 
