@@ -274,4 +274,15 @@ fn the_committed_site_is_what_the_build_produces() {
     assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
     let diff = differing(&tree(&repo().join("site")), &tree(&dir));
     assert!(diff.is_empty(), "site/ is out of date; run `cargo xtask build-site` and commit site/. Differs: {diff:?}");
+    // The search index of each language stays well under its notes' size.
+    let built = tree(&dir);
+    for lang in ["en", "ko"] {
+        let index = built[&format!("assets/search-{lang}.js")].len();
+        let notes: usize = tree(&repo().join("notes").join(lang))
+            .iter()
+            .filter(|(name, _)| name.ends_with(".md"))
+            .map(|(_, bytes)| bytes.len())
+            .sum();
+        assert!(index * 2 < notes, "{lang}: search index {index} bytes, notes {notes} bytes");
+    }
 }

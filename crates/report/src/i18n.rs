@@ -156,7 +156,7 @@ pub struct Ui {
     pub all_topics: &'static str,
 }
 
-const EN: Ui = Ui {
+static EN: Ui = Ui {
     series: "series",
     percentile: "percentile",
     fraction: "fraction of requests",
@@ -211,7 +211,7 @@ const EN: Ui = Ui {
     all_topics: "All topics",
 };
 
-const KO: Ui = Ui {
+static KO: Ui = Ui {
     series: "계열",
     percentile: "백분위",
     fraction: "요청 비율",
@@ -276,6 +276,7 @@ pub fn ui(lang: Lang) -> &'static Ui {
 
 impl Ui {
     fn ko(&self) -> bool {
+        // `KO` is a static, so it has one address (a `const` would not).
         std::ptr::eq(self, &KO)
     }
 
@@ -344,5 +345,17 @@ impl Ui {
         } else {
             format!("What each lane does over time: {lanes}.")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_sentences_follow_the_language() {
+        assert_eq!(ui(Lang::Ko).bars_intro("시간", "a, b"), "a, b별 시간.");
+        assert_eq!(ui(Lang::En).bars_intro("time", "a, b"), "time for a, b.");
+        assert_eq!(ui(Lang::Ko).mark(Mark::DropRequest), "드롭 요청");
     }
 }
