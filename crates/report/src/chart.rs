@@ -266,6 +266,13 @@ fn range(values: impl Iterator<Item = f64>, log: bool, from_zero: bool) -> (f64,
 
 type Res = Result<(), Box<dyn std::error::Error>>;
 
+/// The label of band `i` at `pos` = i + 0.5, nothing elsewhere: ticks fall
+/// on band edges and middles, and only the middles are labelled.
+fn middle_label(pos: f64, names: &[String]) -> String {
+    let i = pos.floor() as usize;
+    if (pos - pos.floor() - 0.5).abs() < 1e-6 && i < names.len() { names[i].clone() } else { String::new() }
+}
+
 fn line(
     root: &DrawingArea<SVGBackend<'_>, Shift>,
     title: &str,
@@ -363,11 +370,7 @@ fn bars(
                 .configure_mesh()
                 .disable_x_mesh()
                 .x_labels(categories.len().max(1) * 2 + 1)
-                .x_label_formatter(&|v: &f64| {
-                    // Label only the middle of each category.
-                    let i = v.floor() as usize;
-                    if (v - v.floor() - 0.5).abs() < 1e-6 && i < cats.len() { cats[i].clone() } else { String::new() }
-                })
+                .x_label_formatter(&|v: &f64| middle_label(*v, &cats))
                 .y_desc(y.label.as_str())
                 .y_label_formatter(&|v| tick(*v))
                 .label_style(style(13.0))
@@ -439,12 +442,8 @@ fn timeline(
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(n * 2 + 1)
-        .y_label_formatter(&move |v| {
-            // Lane i occupies [n - i - 1, n - i); label its middle.
-            let pos = n as f64 - v;
-            let i = pos.floor() as usize;
-            if (pos - pos.floor() - 0.5).abs() < 1e-6 && i < names.len() { names[i].clone() } else { String::new() }
-        })
+        // Lane i occupies [n - i - 1, n - i).
+        .y_label_formatter(&move |v| middle_label(n as f64 - v, &names))
         .x_desc(x.label.as_str())
         .x_label_formatter(&|v| tick(*v))
         .label_style(style(13.0))
