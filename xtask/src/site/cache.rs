@@ -23,6 +23,7 @@ const CORE: &[&str] = &[
     "crates/scheduler/src/lib.rs",
     "crates/scheduler/src/scenario.rs",
     "crates/scheduler/src/program.rs",
+    "crates/scheduler/src/exp.rs",
     "crates/scheduler/src/queue.rs",
     "crates/scheduler/src/rng.rs",
     "crates/scheduler/src/result.rs",
@@ -36,6 +37,22 @@ const CORE: &[&str] = &[
 const GIL: &str = "crates/gil-core/src/lib.rs";
 const SYNC: &str = "crates/scheduler/src/engine/sync.rs";
 const AIO: &str = "crates/scheduler/src/engine/aio.rs";
+/// What the calibration's simulated twins also depend on: the code that
+/// writes their scenarios and the compiler that reads them.
+const CALIBRATION: &[&str] = &[
+    "xtask/src/calibrate/model.rs",
+    "crates/workloads/src/compile.rs",
+    "crates/workloads/src/schema.rs",
+    "crates/workloads/src/sweep.rs",
+    "crates/workloads/src/duration.rs",
+];
+
+/// The files the calibration comparison depends on.
+pub fn calibration_sources() -> Vec<&'static str> {
+    let mut v = all_sources();
+    v.extend(CALIBRATION);
+    v
+}
 
 /// Every file a fingerprint may cover.
 pub fn all_sources() -> Vec<&'static str> {
@@ -89,6 +106,12 @@ impl Sources {
             let bytes =
                 std::fs::read(root.join(f)).with_context(|| format!("cannot read {f} to fingerprint the simulator"))?;
             hashes.insert(f, hex(&Sha256::digest(&bytes)));
+        }
+        // Only a tree with calibration data needs these (not a bare notes tree).
+        for f in CALIBRATION {
+            if let Ok(bytes) = std::fs::read(root.join(f)) {
+                hashes.insert(f, hex(&Sha256::digest(&bytes)));
+            }
         }
         Ok(Sources { hashes })
     }
@@ -162,5 +185,37 @@ impl Cache {
         std::fs::write(&tmp, serde_json::to_vec(data)?).with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, self.path(key))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// A new simulator source file that the fingerprint missed would let a
+    /// rebuild serve stale results.
+    #[test]
+    fn every_simulator_source_file_is_fingerprinted() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+        let covered = super::all_sources();
+        let mut missing = Vec::new();
+        for dir in ["crates/scheduler/src", "crates/gil-core/src"] {
+            let mut stack = vec![root.join(dir)];
+            while let Some(d) = stack.pop() {
+                for entry in std::fs::read_dir(&d).expect("readable source dir") {
+                    let path = entry.expect("dir entry").path();
+                    if path.is_dir() {
+                        stack.push(path);
+                        continue;
+                    }
+                    let rel = path.strip_prefix(root).expect("under root").to_string_lossy().replace('\\', "/");
+                    // Unit tests are compiled out of the simulator.
+                    if rel.ends_with(".rs") && !rel.ends_with("/tests.rs") && !covered.contains(&rel.as_str()) {
+                        missing.push(rel);
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "not in the cache fingerprint: {missing:?}");
     }
 }

@@ -148,7 +148,7 @@ fn calibration_comparison(
     sources: &Sources,
 ) -> Result<report::calibration::Comparison> {
     // Its scenarios use threads, processes, asyncio loops and servers.
-    let fingerprint = sources.fingerprint(&cache::all_sources());
+    let fingerprint = sources.fingerprint(&cache::calibration_sources());
     use sha2::Digest;
     let mut h = sha2::Sha256::new();
     h.update(b"calibration/1");
