@@ -332,6 +332,7 @@ impl Gil {
 
     /// Whether the holder must stop at its next check point (a request is
     /// pending, or for the old GIL somebody waits) rather than run on.
+    #[inline]
     pub fn wants_check(&self) -> bool {
         match self.policy {
             Policy::New { .. } | Policy::Priority { .. } => self.drop_request,
@@ -345,6 +346,7 @@ impl Gil {
     }
 
     /// Runs `take_gil` (or the old lock's acquire) for `thread` at time `now`.
+    #[inline]
     pub fn acquire(&mut self, thread: ThreadId, cause: Cause, now: u64) -> Acquire {
         let mut saved_switch = self.switch_number;
         match cause {
@@ -392,6 +394,7 @@ impl Gil {
     }
 
     /// Releases the GIL held by `thread` at time `now`, signalling one waiter.
+    #[inline]
     pub fn release(&mut self, thread: ThreadId, kind: ReleaseKind, now: u64) -> Released {
         debug_assert_eq!(self.holder, Some(thread), "release by a non-holder");
         self.locked = false;
@@ -431,6 +434,7 @@ impl Gil {
     }
 
     /// The holder passes a check point: what it must do there.
+    #[inline]
     pub fn at_check(&mut self, thread: ThreadId) -> Check {
         debug_assert_eq!(self.holder, Some(thread), "check by a non-holder");
         self.stats.checks += 1;
@@ -441,6 +445,7 @@ impl Gil {
         }
     }
 
+    #[inline]
     fn take(&mut self, thread: ThreadId) -> Option<ThreadId> {
         self.locked = true;
         self.holder = Some(thread);
@@ -457,6 +462,7 @@ impl Gil {
         unpark
     }
 
+    #[inline]
     fn pick_sleeper(&mut self, now: u64) -> Option<ThreadId> {
         // A timed waiter whose deadline has passed is already awake.
         let asleep = |w: &Waiter| w.deadline.is_none_or(|d| now < d);

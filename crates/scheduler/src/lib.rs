@@ -24,6 +24,7 @@
 //! forced hand-offs, old-GIL periodic releases.
 
 mod engine;
+mod exp;
 mod program;
 mod queue;
 mod result;

@@ -1,6 +1,6 @@
 //! Programs compiled to a flat list of operations, and duration sampling.
 
-use rand::{Rng, RngCore};
+use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
 use crate::scenario::{Dist, Step, Times};
@@ -179,11 +179,9 @@ pub(crate) fn sample(dist: Dist, rng: &mut Pcg64Mcg) -> u64 {
         Dist::Fixed(n) => n,
         Dist::Uniform { lo, hi } => rng.random_range(lo..=hi),
         Dist::Exp { mean } => {
-            // Inverse CDF with a 53-bit uniform in (0, 1]; libm keeps `log`
-            // bit-identical on every platform.
-            let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
-            let x = -libm::log(u) * mean as f64;
-            (x.round() as u64).max(1)
+            // Round to the nearest nanosecond (x >= 0; the cast saturates).
+            let x = crate::exp::exp1(rng) * mean as f64 + 0.5;
+            (x as u64).max(1)
         }
         Dist::Forever => FOREVER,
     }
