@@ -141,6 +141,11 @@ fn two_clean_builds_are_byte_identical() {
     let out = s.build();
     assert!(out.contains("(2 run, 0 cached"), "{out}");
     assert_eq!(differing(&first, &s.tree("site")), Vec::<String>::new());
+    // Results read back from the cache give the same bytes as fresh ones.
+    std::fs::remove_dir_all(s.root().join("site")).unwrap();
+    let out = s.build();
+    assert!(out.contains("(0 run, 2 cached"), "{out}");
+    assert_eq!(differing(&first, &s.tree("site")), Vec::<String>::new());
 }
 
 #[test]
