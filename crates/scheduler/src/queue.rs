@@ -9,9 +9,14 @@
 //! Events are ordered by (time, sequence number): the sequence number is
 //! taken when an event is scheduled, so simultaneous events run in the order
 //! they were scheduled. (A flat array scanned for its minimum measured about
-//! 10% slower than this heap even with only eight entities.)
+//! 10% slower than a binary heap even with only eight entities; a 4-ary heap
+//! measured about 3% faster than the binary one.)
 
 const NONE: u32 = u32::MAX;
+
+/// Children per heap node: a shallower heap for the handful of entities a
+/// scenario has.
+const ARITY: usize = 4;
 
 /// Bits of a key that hold the entity number.
 const ENTITY_BITS: u32 = 24;
@@ -27,7 +32,7 @@ fn entity_of(key: Key) -> usize {
     (key as usize) & (MAX_ENTITIES - 1)
 }
 
-/// Pending events keyed by entity number (`0..entities`): an indexed binary
+/// Pending events keyed by entity number (`0..entities`): an indexed 4-ary
 /// heap with one slot per entity.
 ///
 /// A popped event stays at the root, *in flight*, until the next pop: the
@@ -139,7 +144,7 @@ impl<W: Copy> EventQueue<W> {
     fn sift_up(&mut self, mut at: usize, key: Key) -> usize {
         let heap = &mut self.heap[..];
         while at > 0 {
-            let parent = (at - 1) / 2;
+            let parent = (at - 1) / ARITY;
             let p = heap[parent];
             if key >= p {
                 break;
@@ -159,16 +164,17 @@ impl<W: Copy> EventQueue<W> {
         let heap = &mut self.heap[..];
         let n = heap.len();
         loop {
-            let left = 2 * at + 1;
-            if left >= n {
+            let first = ARITY * at + 1;
+            if first >= n {
                 break;
             }
-            let right = left + 1;
-            let mut child = left;
-            let mut c = heap[left];
-            if right < n && heap[right] < c {
-                child = right;
-                c = heap[right];
+            let mut child = first;
+            let mut c = heap[first];
+            for i in first + 1..(first + ARITY).min(n) {
+                if heap[i] < c {
+                    child = i;
+                    c = heap[i];
+                }
             }
             if c >= key {
                 break;
