@@ -156,14 +156,14 @@ fn hash(p: &Params, gil: &str, cores: u32, per_block_s: f64, blocks: u32, k: u32
 pub fn run(job: &Job) -> Result<f64> {
     let mut sum = 0.0;
     for seed in 1..=job.seeds.max(1) {
-        let yaml = job.yaml.replacen("\nseed: 1\n", &format!("\nseed: {seed}\n"), 1);
-        sum += run_one(&yaml, job.metric)?;
+        sum += run_one(&job.yaml, seed, job.metric)?;
     }
     Ok(sum / f64::from(job.seeds.max(1)) * job.scale)
 }
 
-fn run_one(yaml: &str, metric: &str) -> Result<f64> {
-    let exp = workloads::Experiment::parse("calibration", yaml).map_err(|e| anyhow!("{e}\n{yaml}"))?;
+fn run_one(yaml: &str, seed: u32, metric: &str) -> Result<f64> {
+    let mut exp = workloads::Experiment::parse("calibration", yaml).map_err(|e| anyhow!("{e}\n{yaml}"))?;
+    exp.set(&format!("seed={seed}")).map_err(|e| anyhow!("{e}"))?;
     let points = exp.points().map_err(|e| anyhow!("{e}"))?;
     let point = points.first().context("a point")?;
     let res = scheduler::simulate(&point.compiled.scenario).map_err(|e| anyhow!("{e}\n{yaml}"))?;
