@@ -386,11 +386,26 @@ pub fn interval_label(s: f64) -> String {
     if us >= 1000 && us % 1000 == 0 { format!("{}ms", us / 1000) } else { format!("{us}us") }
 }
 
+/// What makes two jobs the same run.
+fn job_key(job: &Job) -> (&str, &str, u32, u64) {
+    (&job.yaml, job.metric, job.seeds, job.scale.to_bits())
+}
+
 fn simulate_plans(plans: Vec<Plan>) -> Result<Vec<Row>> {
-    plans
-        .into_par_iter()
+    // Plans share many jobs (one baseline for several ratios, and in the fit
+    // the same countdowns for every interpreter): run each distinct job once.
+    let mut jobs: Vec<&Job> = plans.iter().flat_map(|pl| [&pl.num, &pl.den]).collect();
+    jobs.sort_by(|a, b| job_key(a).cmp(&job_key(b)));
+    jobs.dedup_by(|a, b| job_key(a) == job_key(b));
+    let results: Vec<f64> = jobs.par_iter().map(|job| run(job)).collect::<Result<_>>()?;
+    let result = |job: &Job| -> f64 {
+        let i = jobs.binary_search_by(|j| job_key(j).cmp(&job_key(job))).expect("every job was run");
+        results[i]
+    };
+    let rows = plans
+        .iter()
         .map(|pl| {
-            let (a, b) = (run(&pl.num)?, run(&pl.den)?);
+            let (a, b) = (result(&pl.num), result(&pl.den));
             let sim = match (pl.rates, pl.intervals) {
                 // Finish times of `n` trips alone and `d` trips next to a CPU
                 // thread: intervals lost per trip.
@@ -399,9 +414,10 @@ fn simulate_plans(plans: Vec<Plan>) -> Result<Vec<Row>> {
                 (Some((n, d)), None) => (f64::from(n) / a) / (f64::from(d) / b),
                 _ => a / b,
             };
-            Ok(Row { group: pl.group.into(), what: pl.what, source: pl.source, real: pl.real, sim })
+            Row { group: pl.group.into(), what: pl.what.clone(), source: pl.source.clone(), real: pl.real, sim }
         })
-        .collect()
+        .collect();
+    Ok(rows)
 }
 
 /// The comparison of measurements with the simulation at `params`.
