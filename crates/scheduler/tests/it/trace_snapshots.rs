@@ -40,12 +40,14 @@ fn check(sc: &Scenario, names: &[&str], expect: Expect) {
 }
 
 /// Two CPU-bound threads on two cores, 100 us interval: B waits an interval,
-/// requests, A drops at its next tick and parks until B took the GIL.
+/// requests, A drops at its next tick and parks until B took the GIL. (No
+/// timer slack: with it, B's timeout would land as A finishes.)
 #[test]
 fn forced_switch_on_two_cores() {
     let mut sc = Scenario::new(2);
     sc.gil = GilSpec::New { switch_interval_ns: 100 * US };
     sc.machine.costs.wakeup_jitter_ns = 0;
+    sc.machine.costs.timer_slack_ns = 0;
     sc.process(
         "main",
         vec![
@@ -58,21 +60,46 @@ fn forced_switch_on_two_cores() {
         &["A", "B"],
         expect![[r#"
             A          0.000     2.000  ready
-            A          2.000   152.000  python*
-            A        152.000   304.200  done
+            A          2.000   104.201  python*
+            A        104.201   110.201  overhead
+            A        110.201   214.608  gil_wait
+            A        214.608   262.407  python*
+            A        262.407   308.600  done
             B          0.000     2.000  ready
-            B          2.000   154.200  gil_wait
-            B        154.200   304.200  python*
+            B          2.000   106.401  gil_wait
+            B        106.401   212.408  python*
+            B        212.408   218.408  overhead
+            B        218.408   264.607  gil_wait
+            B        264.607   308.600  python*
             core0      0.000     2.000  switch->A
-            core0      2.000   152.000  run A
-            core0    152.000   304.200  idle
+            core0      2.000   110.201  run A
+            core0    110.201   210.201  idle
+            core0    210.201   212.201  switch->A
+            core0    212.201   212.401  run A
+            core0    212.401   212.408  idle
+            core0    212.408   214.408  switch->A
+            core0    214.408   262.407  run A
+            core0    262.407   308.600  idle
             core1      0.000     2.000  switch->B
-            core1      2.000   152.000  idle
-            core1    152.000   154.000  switch->B
-            core1    154.000   304.200  run B
+            core1      2.000   102.000  idle
+            core1    102.000   104.000  switch->B
+            core1    104.000   104.200  run B
+            core1    104.200   104.201  idle
+            core1    104.201   106.201  switch->B
+            core1    106.201   218.408  run B
+            core1    218.408   262.407  idle
+            core1    262.407   264.407  switch->B
+            core1    264.407   308.600  run B
             mark       2.000  A Switch
-            mark     152.000  B TimedOut
-            mark     154.200  B Switch
+            mark     102.000  B TimedOut
+            mark     104.200  A DropRequest
+            mark     104.201  A ForcedDrop
+            mark     106.401  B Switch
+            mark     210.201  A TimedOut
+            mark     212.401  B DropRequest
+            mark     212.408  B ForcedDrop
+            mark     214.608  A Switch
+            mark     264.607  B Switch
         "#]],
     );
 }
