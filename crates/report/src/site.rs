@@ -924,7 +924,7 @@ fn check_links_in(files: &[File]) -> Result<(), (SiteError, String)> {
                 return Err((e, target));
             }
             if let Some(a) = anchor.filter(|a| !a.is_empty()) {
-                let a = decode(a);
+                let a = percent_decode(a);
                 if !ids.get(resolved.as_str()).is_some_and(|s| s.contains(&a)) {
                     let e = SiteError {
                         file: path.clone(),
@@ -939,15 +939,17 @@ fn check_links_in(files: &[File]) -> Result<(), (SiteError, String)> {
     Ok(())
 }
 
-/// Percent-decoding of an anchor.
-fn decode(s: &str) -> String {
+/// Decodes `%XX` escapes (in an anchor or a URL path); anything else,
+/// including a malformed escape, is kept as it is.
+pub fn percent_decode(s: &str) -> String {
+    let hex = |b: u8| char::from(b).to_digit(16);
     let bytes = s.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((hi * 16 + lo) as u8);
                 i += 3;
                 continue;
             }
@@ -1044,6 +1046,8 @@ mod tests {
         let e = check_links(&broken, &origins).unwrap_err();
         assert_eq!((e.file.as_str(), e.line), ("notes/en/a.md", 3));
         assert_eq!(resolve("en/experiments/x.html", "../../experiments/x/a.svg"), "experiments/x/a.svg");
-        assert_eq!(decode("gil%EC%9D%B4"), "gil이");
+        assert_eq!(percent_decode("gil%EC%9D%B4"), "gil이");
+        // Malformed escapes stay as they are, even before a multi-byte character.
+        assert_eq!(percent_decode("%a가%+1"), "%a가%+1");
     }
 }

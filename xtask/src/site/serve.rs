@@ -101,7 +101,7 @@ pub fn serve(root: &Path, args: &ServeArgs) -> Result<()> {
             let _ = req.respond(Response::from_string(version.load(Ordering::SeqCst).to_string()));
             continue;
         }
-        let mut rel = percent_decode(url.trim_start_matches('/'));
+        let mut rel = report::site::percent_decode(url.trim_start_matches('/'));
         if rel.is_empty() || rel.ends_with('/') {
             rel.push_str("index.html");
         }
@@ -124,23 +124,4 @@ pub fn serve(root: &Path, args: &ServeArgs) -> Result<()> {
         let _ = req.respond(Response::from_data(body).with_status_code(status).with_header(header));
     }
     Err(anyhow!("the server stopped")).context("serve")
-}
-
-/// Decodes `%XX` escapes in a URL path.
-pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
