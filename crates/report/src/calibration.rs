@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::chart::{self, Axis, Chart, Plot, Series, escape};
+use crate::chart::{self, Axis, Chart, Plot, Series};
 use crate::format;
 use crate::i18n::Lang;
 
@@ -267,32 +267,6 @@ fn num(v: f64) -> String {
     format::number(v, &format::Spec::Sig(3), Lang::En)
 }
 
-/// An HTML table of rows, with the relative error and a verdict.
-pub fn table(rows: &[&Row], lang: Lang, label: &dyn Fn(&Row) -> String) -> String {
-    let (h_what, h_src, h_real, h_sim, h_err) = match lang {
-        Lang::En => ("ratio", "interpreter", "real CPython", "simulated", "error"),
-        Lang::Ko => ("비율", "인터프리터", "실제 CPython", "시뮬레이션", "오차"),
-    };
-    let mut h = format!(
-        "<div class=\"table-wrap\"><table class=\"calibration\">\n<thead><tr><th>{h_what}</th><th>{h_src}</th>\
-         <th class=\"num\">{h_real}</th><th class=\"num\">{h_sim}</th><th class=\"num\">{h_err}</th></tr></thead>\n<tbody>\n"
-    );
-    for r in rows {
-        let err = r.error() * 100.0;
-        let (class, mark) = if r.agrees() { ("ok", "✔") } else { ("off", "✘") };
-        h.push_str(&format!(
-            "<tr class=\"{class}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{mark} {err:+.0}%</td></tr>\n",
-            escape(&label(r)),
-            escape(&r.source),
-            num(r.real),
-            num(r.sim)
-        ));
-    }
-    h.push_str("</tbody></table></div>\n");
-    h
-}
-
 /// A chart of real vs simulated ratios, one bar pair per row.
 pub fn bars(id: &str, title: &str, rows: &[&Row], lang: Lang, label: &dyn Fn(&Row) -> String) -> Chart {
     let (real, sim, y) = match lang {
@@ -340,11 +314,6 @@ pub fn echo_lines(id: &str, title: &str, lines: Vec<(String, Vec<(f64, f64)>)>, 
     }
 }
 
-/// Draws a chart to SVG.
-pub fn svg(c: &Chart) -> String {
-    chart::svg(c)
-}
-
 /// A source's id in value names: `py3.12.1`, `beazley2010`, `wsgi`.
 pub fn source_id(source: &str) -> String {
     if source.contains("gunicorn") {
@@ -358,7 +327,7 @@ pub fn source_id(source: &str) -> String {
 
 /// A ratio's id in value names: `threads2-seq`, `echo-slowdown-5ms`.
 pub fn what_id(what: &str) -> String {
-    what.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect()
+    chart::sanitize(what)
 }
 
 impl Comparison {

@@ -188,8 +188,9 @@ fn accessible(svg: &str, chart: &Chart) -> String {
     )
 }
 
-fn sanitize(id: &str) -> String {
-    id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect()
+/// An id with every character but ASCII letters and digits replaced by `-`.
+pub fn sanitize(id: &str) -> String {
+    id.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect()
 }
 
 /// Escapes text for XML.

@@ -259,16 +259,9 @@ fn fail<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, Exp
     Err(ExpError { path: path.into(), message: message.into() })
 }
 
-/// A YAML value as shown in settings (`2`, `5ms`, `new`).
-pub fn show(v: &serde_yaml::Value) -> String {
-    match v {
-        serde_yaml::Value::String(s) => s.clone(),
-        serde_yaml::Value::Number(n) => n.to_string(),
-        serde_yaml::Value::Bool(b) => b.to_string(),
-        serde_yaml::Value::Null => "null".into(),
-        other => serde_yaml::to_string(other).unwrap_or_default().trim().replace('\n', " "),
-    }
-}
+/// A YAML value as shown in settings (`2`, `5ms`, `new`): the same text the
+/// sweep puts in a point's settings, so selections match.
+pub use workloads::sweep::show;
 
 /// The numeric value of a setting: a number, or a duration in seconds.
 pub fn numeric(setting: &str) -> Option<f64> {
