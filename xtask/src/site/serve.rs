@@ -1,8 +1,8 @@
 //! `cargo xtask serve`: build, serve on loopback, rebuild on change, reload.
 //!
 //! The server listens on 127.0.0.1 only. A watcher polls the modification
-//! times of notes, templates and examples; on a change it rebuilds (a failed build keeps the last
-//! good site and prints the error) and bumps a version number that pages
+//! times of notes, templates, examples and calibration data; on a change it
+//! rebuilds (a failed build keeps the last good site and prints the error) and bumps a version number that pages
 //! poll, through a script injected into HTML responses, to reload themselves.
 
 use std::path::{Path, PathBuf};
@@ -29,7 +29,8 @@ const RELOAD: &str = "<script>(function(){var v=null;function p(){fetch('/__gil-
 /// The newest modification time under the watched directories.
 fn newest(root: &Path) -> SystemTime {
     let mut newest = SystemTime::UNIX_EPOCH;
-    let mut stack: Vec<PathBuf> = ["notes", "templates", "examples"].iter().map(|d| root.join(d)).collect();
+    let mut stack: Vec<PathBuf> =
+        ["notes", "templates", "examples", "calibration"].iter().map(|d| root.join(d)).collect();
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for e in entries.flatten() {
