@@ -2,8 +2,9 @@
 //!
 //! The server listens on 127.0.0.1 only. A watcher polls the modification
 //! times of notes, templates, examples and calibration data; on a change it
-//! rebuilds (a failed build keeps the last good site and prints the error) and bumps a version number that pages
-//! poll, through a script injected into HTML responses, to reload themselves.
+//! rebuilds (a failed build keeps the last good site and prints the error)
+//! and bumps a version number that pages poll, through a script injected into
+//! HTML responses, to reload themselves.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
