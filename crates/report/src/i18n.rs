@@ -50,6 +50,9 @@ impl Lang {
 /// Words of the interface, in one language.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Ui {
+    /// The language of these words.
+    #[serde(skip)]
+    pub lang: Lang,
     /// "series"
     pub series: &'static str,
     /// "percentile"
@@ -157,6 +160,7 @@ pub struct Ui {
 }
 
 static EN: Ui = Ui {
+    lang: Lang::En,
     series: "series",
     percentile: "percentile",
     fraction: "fraction of requests",
@@ -212,6 +216,7 @@ static EN: Ui = Ui {
 };
 
 static KO: Ui = Ui {
+    lang: Lang::Ko,
     series: "계열",
     percentile: "백분위",
     fraction: "요청 비율",
@@ -276,8 +281,7 @@ pub fn ui(lang: Lang) -> &'static Ui {
 
 impl Ui {
     fn ko(&self) -> bool {
-        // `KO` is a static, so it has one address (a `const` would not).
-        std::ptr::eq(self, &KO)
+        self.lang == Lang::Ko
     }
 
     /// A thread state's name.
