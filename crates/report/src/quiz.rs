@@ -291,15 +291,15 @@ pub fn question_html(
         u.levels[usize::from(q.level - 1)]
     ));
     h.push_str(&format!("<div class=\"q-text\">{}</div>\n", md(&q.question, c.line, lang, env)?));
+    let choices: Vec<String> = q.choices.iter().map(|ch| md_inline(ch, c.line, lang, env)).collect::<Result<_, _>>()?;
     match q.kind {
         Kind::Single | Kind::Multiple => {
             let input = if q.kind == Kind::Single { "radio" } else { "checkbox" };
             h.push_str("<ol class=\"choices\">\n");
-            for (i, choice) in q.choices.iter().enumerate() {
+            for (i, choice) in choices.iter().enumerate() {
                 h.push_str(&format!(
-                    "<li><label><input type=\"{input}\" name=\"q-{id}\" value=\"{i}\"> <span class=\"letter\">{}.</span> <span class=\"choice-text\">{}</span></label></li>\n",
+                    "<li><label><input type=\"{input}\" name=\"q-{id}\" value=\"{i}\"> <span class=\"letter\">{}.</span> <span class=\"choice-text\">{choice}</span></label></li>\n",
                     letter(i),
-                    md_inline(choice, c.line, lang, env)?
                 ));
             }
             h.push_str("</ol>\n");
@@ -313,11 +313,9 @@ pub fn question_html(
         }
     }
     let key = match &c.answer {
-        Answer::Choices(idx) => idx
-            .iter()
-            .map(|&i| format!("{}. {}", letter(i), md_inline(&q.choices[i], c.line, lang, env).unwrap_or_default()))
-            .collect::<Vec<_>>()
-            .join("; "),
+        Answer::Choices(idx) => {
+            idx.iter().map(|&i| format!("{}. {}", letter(i), choices[i])).collect::<Vec<_>>().join("; ")
+        }
         Answer::Text(t) => escape(&t[0]),
     };
     h.push_str(&format!(
