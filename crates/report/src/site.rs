@@ -92,6 +92,8 @@ pub struct Note {
     pub quiz: Vec<Checked>,
     /// Experiments the note and its quiz use, sorted.
     pub experiments: BTreeSet<String>,
+    /// Whether the body places the quiz with `{{quiz}}` (else it goes last).
+    pub places_quiz: bool,
 }
 
 /// An experiment definition as read.
@@ -239,7 +241,7 @@ pub fn plan(sources: Vec<NoteSource>, known: &BTreeSet<String>) -> Result<Plan, 
         if quizzes == 1 && quiz.is_empty() {
             return err(&src.path, body_line, format!("`{{{{quiz}}}}` but no quiz file {}.quiz.yaml", src.slug));
         }
-        notes.push(Note { src, meta, body, body_line, quiz, experiments });
+        notes.push(Note { src, meta, body, body_line, quiz, experiments, places_quiz: quizzes == 1 });
     }
     // Both languages, the same experiments and quiz.
     let slugs: BTreeSet<String> = notes.iter().map(|n| n.src.slug.clone()).collect();
@@ -630,12 +632,7 @@ pub fn render(input: &Input) -> Result<Vec<File>, SiteError> {
                 }
             }
             let mut body = n.body.clone();
-            if !n.quiz.is_empty()
-                && !markdown::scan(&n.body, n.body_line)
-                    .map_err(to_err(&n.src.path))?
-                    .iter()
-                    .any(|d| d.kind == markdown::DirectiveKind::Quiz)
-            {
+            if !n.quiz.is_empty() && !n.places_quiz {
                 // The quiz goes at the end unless the note places it.
                 body.push_str("\n\n{{quiz}}\n");
             }
