@@ -8,6 +8,8 @@
 //! it was.
 
 pub mod cache;
+pub mod http;
+pub mod output;
 pub mod serve;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -413,42 +415,7 @@ pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result
     Ok(Outcome { files, notes: note_count, ran, cached, unused, runs, elapsed: start.elapsed() })
 }
 
-/// Writes the files into `out` atomically: a temporary tree swapped in.
-pub fn write(out: &Path, files: &[site::File]) -> Result<()> {
-    let parent = out.parent().unwrap_or(Path::new("."));
-    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp)?;
-    }
-    let res = (|| -> Result<()> {
-        for (path, bytes) in files {
-            let p = tmp.join(path);
-            if let Some(dir) = p.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = res {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    if out.exists() {
-        std::fs::rename(out, &old).with_context(|| format!("cannot move {} aside", out.display()))?;
-    }
-    if let Err(e) = std::fs::rename(&tmp, out) {
-        // Put the old site back.
-        let _ = std::fs::rename(&old, out);
-        return Err(e).with_context(|| format!("cannot move the new site into {}", out.display()));
-    }
-    if old.exists() {
-        std::fs::remove_dir_all(&old)?;
-    }
-    Ok(())
-}
+pub use self::output::write;
 
 /// A one-paragraph report of a build.
 pub fn describe(o: &Outcome, wrote: Option<&Path>) -> String {
@@ -489,6 +456,7 @@ pub fn build(root: &Path, args: &BuildArgs) -> Result<()> {
     if let Some(out) = &args.out {
         paths.out = out.clone();
     }
+    output::check_target(&paths.out)?;
     let outcome = generate(&paths, true)?;
     write(&paths.out, &outcome.files)?;
     println!("{}", describe(&outcome, Some(&paths.out)));
