@@ -127,3 +127,27 @@ fn every_example_prints_a_table_and_json() {
         }
     }
 }
+
+#[test]
+fn finds_the_checkout_from_the_current_directory() {
+    // From a subdirectory, as cargo finds its workspace.
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(root().join("notes/en"))
+        .args(["values", "old-gil-cores"])
+        .output()
+        .expect("xtask runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("old-gil-cores."));
+    // Outside any checkout: a clear error, not a path baked in at compile time.
+    let dir = tempfile::tempdir().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_xtask")).current_dir(dir.path()).arg("check").output().expect("xtask runs");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not inside a gil-lab checkout"), "{}", stderr(&out));
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(dir.path())
+        .args(["--root", "/", "check"])
+        .output()
+        .expect("xtask runs");
+    assert!(stderr(&out).contains("not a gil-lab checkout"), "{}", stderr(&out));
+}
