@@ -1,6 +1,6 @@
 //! Writes sample charts for a visual check.
 #![allow(missing_docs)]
-use report::chart::*;
+use charts::*;
 fn main() {
     let dir = std::env::args().nth(1).unwrap();
     let charts = vec![

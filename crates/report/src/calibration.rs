@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::chart::{self, Axis, Chart, Plot, Series};
-use crate::format;
 use crate::i18n::Lang;
+use charts::{self as chart, Axis, Chart, Plot, Series};
+use experiments::format;
 
 /// The schema of `calibration/measured.json`.
 pub const SCHEMA: &str = "gil-lab.calibration/1";

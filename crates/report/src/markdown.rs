@@ -20,10 +20,10 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, T
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 
-use crate::chart::escape;
-use crate::expr::{self, Claim};
-use crate::format;
 use crate::i18n::{Lang, ui};
+use charts::escape;
+use experiments::expr::{self, Claim};
+use experiments::format;
 
 /// A directive found in a note, with its 1-based line in the file.
 #[derive(Clone, Debug, PartialEq)]

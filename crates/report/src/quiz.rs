@@ -20,9 +20,9 @@
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::chart::escape;
 use crate::i18n::{Lang, ui};
 use crate::markdown::{self, Env, MdError};
+use charts::escape;
 
 /// A question as written.
 #[derive(Clone, Debug, Deserialize)]

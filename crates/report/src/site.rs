@@ -15,12 +15,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::calibration::Comparison;
-use crate::chart::{self, escape};
-use crate::experiment::{self, ExperimentData, ExperimentDef};
 use crate::i18n::{Lang, ui};
 use crate::markdown::{self, Env, MdError, TocEntry};
 use crate::quiz::{self, Checked};
 use crate::search;
+use charts::{self as chart, escape};
+use experiments::{self as experiment, ExperimentData, ExperimentDef};
 
 /// An error at a place in the sources.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -746,7 +746,7 @@ pub fn render(input: &Input) -> Result<Vec<File>, SiteError> {
                         (_, Some(e)) => e.clone(),
                         _ => String::new(),
                     };
-                    (k.clone(), crate::format::number(*v, &crate::format::Spec::Sig(4), lang), how)
+                    (k.clone(), experiments::format::number(*v, &experiments::format::Spec::Sig(4), lang), how)
                 })
                 .collect();
             let used_in: Vec<Link> = notes

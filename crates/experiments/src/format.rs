@@ -4,7 +4,7 @@
 //! significant digits; `int` rounded with thousands separators; `%` or `%.N`
 //! a percentage; `x` or `x.N` a factor (`1.9×`).
 
-use crate::i18n::Lang;
+use crate::lang::Lang;
 
 /// How to write a number.
 #[derive(Clone, Debug, PartialEq, Eq)]
