@@ -15,6 +15,7 @@ pub mod expr;
 mod figures;
 pub mod format;
 mod lang;
+mod source;
 mod timeline;
 mod values;
 pub mod words;
@@ -23,6 +24,7 @@ pub use data::{ExpError, ExperimentData, PointData, TracedPoint, metric, numeric
 pub use def::{AxisDef, ChartDef, ChartKind, ExperimentDef, SeriesDef, TraceDef, ValueDef};
 pub use figures::{Table, build_chart, csv};
 pub use lang::{Lang, Text};
+pub use source::{Link, Results, Source};
 pub use values::values;
 
 #[cfg(test)]

@@ -35,10 +35,13 @@ pub struct Words {
     pub core: &'static str,
     /// "context switch"
     pub switching: &'static str,
+    /// "Experiment"
+    pub experiment: &'static str,
 }
 
 static EN: Words = Words {
     lang: Lang::En,
+    experiment: "Experiment",
     series: "series",
     percentile: "percentile",
     fraction: "fraction of requests",
@@ -56,6 +59,7 @@ static EN: Words = Words {
 
 static KO: Words = Words {
     lang: Lang::Ko,
+    experiment: "실험",
     series: "계열",
     percentile: "백분위",
     fraction: "요청 비율",

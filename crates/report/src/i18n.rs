@@ -24,8 +24,6 @@ pub struct Ui {
     pub tags: &'static str,
     /// "Experiments"
     pub experiments: &'static str,
-    /// "Experiment"
-    pub experiment: &'static str,
     /// "Interview drill"
     pub drill: &'static str,
     /// "Search"
@@ -99,7 +97,6 @@ static EN: Ui = Ui {
     next: "Next",
     tags: "Tags",
     experiments: "Experiments",
-    experiment: "Experiment",
     drill: "Interview drill",
     search: "Search",
     quiz: "Quiz",
@@ -142,7 +139,6 @@ static KO: Ui = Ui {
     next: "다음",
     tags: "태그",
     experiments: "실험",
-    experiment: "실험",
     drill: "면접 대비 문제",
     search: "검색",
     quiz: "퀴즈",

@@ -10,11 +10,12 @@
 //! of its inputs; callers decide where output goes.
 
 pub mod calibration;
+pub mod highlight;
 pub mod i18n;
 pub mod markdown;
+pub mod pages;
 pub mod quiz;
 pub mod search;
-pub mod site;
 pub mod text;
 
 pub use experiments::{self as experiment, expr, format};

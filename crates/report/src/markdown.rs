@@ -13,12 +13,9 @@
 //!
 //! Callouts are fenced by lines `:::myth` (or `note`, `tip`, `warning`) and `:::`.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Mutex, OnceLock};
+use std::collections::BTreeSet;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::SyntaxSet;
 
 use crate::i18n::{Lang, ui};
 use charts::escape;
@@ -102,6 +99,8 @@ pub trait Env {
     fn experiment_url(&self, exp: &str) -> Result<String, String>;
     /// The note's quiz HTML.
     fn quiz(&self) -> Result<String, String>;
+    /// A code block, highlighted.
+    fn highlight(&self, src: &str, lang_tag: &str) -> String;
 }
 
 /// A heading of the table of contents.
@@ -349,7 +348,11 @@ pub fn render(body: &str, first_line: usize, lang: Lang, env: &dyn Env) -> Resul
                     }
                 }
                 DirectiveKind::Experiment(exp) => env.experiment_url(exp).map(|u| {
-                    format!("<a class=\"exp-link\" href=\"{u}\">{}: {}</a>", ui(lang).experiment, escape(exp))
+                    format!(
+                        "<a class=\"exp-link\" href=\"{u}\">{}: {}</a>",
+                        experiments::words::words(lang).experiment,
+                        escape(exp)
+                    )
                 }),
                 DirectiveKind::Quiz => {
                     if line.trim() != &line[a..b] {
@@ -378,12 +381,12 @@ pub fn render(body: &str, first_line: usize, lang: Lang, env: &dyn Env) -> Resul
     if let Some(e) = err {
         return Err(e);
     }
-    Ok(to_html(&out))
+    Ok(to_html(&out, env))
 }
 
 /// Markdown (with directives resolved) to HTML, with anchors, a table of
 /// contents and highlighted code.
-fn to_html(markdown: &str) -> Rendered {
+fn to_html(markdown: &str, env: &dyn Env) -> Rendered {
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -405,7 +408,7 @@ fn to_html(markdown: &str) -> Rendered {
                 Event::End(TagEnd::CodeBlock) => {
                     let (src, lang_tag) = code.take().expect("in code");
                     text.push_str(&src);
-                    events.push(Event::Html(highlight(&src, &lang_tag).into()));
+                    events.push(Event::Html(env.highlight(&src, &lang_tag).into()));
                 }
                 _ => {
                     let _ = lang_tag;
@@ -509,98 +512,6 @@ pub fn slug(text: &str) -> String {
     if out.is_empty() { "section".into() } else { out }
 }
 
-fn syntaxes() -> &'static SyntaxSet {
-    static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    SET.get_or_init(SyntaxSet::load_defaults_newlines)
-}
-
-/// Highlighted code, by (language tag, source), with whether this process
-/// used the entry (see [`take_highlights`]).
-type Memo = HashMap<(String, String), (String, bool)>;
-
-fn memo() -> &'static Mutex<Memo> {
-    static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
-    MEMO.get_or_init(Mutex::default)
-}
-
-/// Adds highlighted blocks computed earlier (by an earlier build): syntect
-/// compiles its regular expressions on first use, which costs more than the
-/// rest of a warm rebuild.
-pub fn preload_highlights(entries: impl IntoIterator<Item = (String, String, String)>) {
-    let mut m = memo().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    for (lang, src, html) in entries {
-        m.entry((lang, src)).or_insert((html, false));
-    }
-}
-
-/// The highlighted blocks used since the last call, sorted: what a build
-/// needs next time. Clears the marks.
-pub fn take_highlights() -> Vec<(String, String, String)> {
-    let mut m = memo().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut out: Vec<(String, String, String)> = m
-        .iter_mut()
-        .filter(|(_, v)| v.1)
-        .map(|((l, s), v)| {
-            v.1 = false;
-            (l.clone(), s.clone(), v.0.clone())
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-/// Highlighted `<pre>` for a code block (classes styled by the site's CSS).
-pub fn highlight(src: &str, lang_tag: &str) -> String {
-    let key = (lang_tag.to_owned(), src.to_owned());
-    if let Some(hit) = memo().lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_mut(&key) {
-        hit.1 = true;
-        return hit.0.clone();
-    }
-    let html = highlight_uncached(src, lang_tag);
-    memo().lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, (html.clone(), true));
-    html
-}
-
-fn highlight_uncached(src: &str, lang_tag: &str) -> String {
-    let set = syntaxes();
-    let token = match lang_tag {
-        "py" | "python3" | "pycon" => "python",
-        "sh" | "shell" | "console" => "bash",
-        "yml" => "yaml",
-        other => other,
-    };
-    let syntax = if token.is_empty() { None } else { set.find_syntax_by_token(token) };
-    let class = if lang_tag.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(lang_tag)) };
-    let Some(syntax) = syntax else {
-        return format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", escape(src));
-    };
-    let mut generator =
-        ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::SpacedPrefixed { prefix: "hl-" });
-    for line in syntect::util::LinesWithEndings::from(src) {
-        if generator.parse_html_for_line_which_includes_newline(line).is_err() {
-            return format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", escape(src));
-        }
-    }
-    format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", generator.finalize())
-}
-
-/// CSS for highlighted code in light and dark themes.
-pub fn highlight_css() -> String {
-    let themes = syntect::highlighting::ThemeSet::load_defaults();
-    let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
-    let light =
-        syntect::html::css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], style).unwrap_or_default();
-    let dark =
-        syntect::html::css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], style).unwrap_or_default();
-    // The dark rules apply under the dark theme only.
-    let dark_scoped: String = dark
-        .lines()
-        .map(|l| if l.starts_with('.') { format!(":root[data-theme=\"dark\"] {l}") } else { l.to_owned() })
-        .collect::<Vec<_>>()
-        .join("\n");
-    format!("/* Light: InspiredGitHub. */\n{light}\n/* Dark: base16-ocean.dark. */\n{dark_scoped}\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -623,6 +534,9 @@ mod tests {
         }
         fn quiz(&self) -> Result<String, String> {
             Ok("<section class=\"quiz\"></section>".into())
+        }
+        fn highlight(&self, src: &str, lang_tag: &str) -> String {
+            crate::highlight::Highlighter::new().highlight(src, lang_tag)
         }
     }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use report::experiment::ExperimentData;
+use experiments::ExperimentData;
 use scheduler::{GilSpec, Scenario, Step};
 use sha2::{Digest, Sha256};
 

@@ -3,7 +3,7 @@
 //! The pipeline: read the notes, quizzes and experiment definitions; plan
 //! (check translations, find the experiments in use); run the experiments
 //! whose cache key changed, in parallel; render every page, chart and data
-//! file (`report::site`); check every internal link; write the tree to a
+//! file (`report::pages`); check every internal link; write the tree to a
 //! temporary directory and swap it in, so a failed build leaves `site/` as
 //! it was.
 
@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
+use experiments::{ExperimentData, PointData, TracedPoint};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use report::experiment::{ExperimentData, PointData, TracedPoint};
 use report::i18n::Lang;
-use report::site::{self, ExperimentRun, ExperimentSource, NoteSource};
+use report::pages::{self as site, ExperimentRun, ExperimentSource, NoteSource};
 use scheduler::Recorder;
 
 use self::cache::{Cache, Sources};
@@ -198,7 +198,7 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource, sources: &Sources) -
     })?;
     let mut exp = workloads::Experiment::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
     for (k, v) in &def.set {
-        let assignment = format!("{k}={}", report::experiment::show(v));
+        let assignment = format!("{k}={}", experiments::show(v));
         exp.set(&assignment).map_err(|e| anyhow!("{}: set {assignment}: {e}", src.path))?;
     }
     let points = exp.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
@@ -206,8 +206,7 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource, sources: &Sources) -
         Some(t) => {
             let (from, to) = parse_window(&t.window)
                 .map_err(|e| anyhow!("{}:{}: trace.window: {e}", src.path, site::line_of(&src.source, "window:")))?;
-            let at: Vec<(String, String)> =
-                t.at.iter().map(|(k, v)| (k.clone(), report::experiment::show(v))).collect();
+            let at: Vec<(String, String)> = t.at.iter().map(|(k, v)| (k.clone(), experiments::show(v))).collect();
             let idx = points
                 .iter()
                 .position(|p| {
@@ -226,7 +225,7 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource, sources: &Sources) -
     let fingerprint = sources.fingerprint(&files);
     let key = cache::key(&points, &format!("{trace:?}"), &fingerprint);
     let sets: Vec<String> =
-        def.set.iter().map(|(k, v)| format!(" --set {k}={}", shell_word(&report::experiment::show(v)))).collect();
+        def.set.iter().map(|(k, v)| format!(" --set {k}={}", shell_word(&experiments::show(v)))).collect();
     let command = format!("cargo xtask sim {}{}", def.scenario, sets.concat());
     Ok(Prepared { id: id.to_owned(), points, trace, key, fingerprint, scenario: (def.scenario.clone(), text), command })
 }
@@ -401,12 +400,10 @@ pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result
     let input = site::Input { plan, runs: runs_by_id, templates, assets, calibration };
     // Highlighted code from the last build: syntect is slow to warm up.
     const HIGHLIGHTS: &str = "highlight";
-    let before = cache.load_json::<Vec<(String, String, String)>>(HIGHLIGHTS);
-    if let Some(h) = &before {
-        report::markdown::preload_highlights(h.iter().cloned());
-    }
-    let files = site::render(&input).map_err(site_err)?;
-    let used = report::markdown::take_highlights();
+    let before = cache.load_json::<Vec<report::highlight::Block>>(HIGHLIGHTS);
+    let highlighter = report::highlight::Highlighter::with_blocks(before.iter().flatten().cloned());
+    let files = site::render(&input, &highlighter).map_err(site_err)?;
+    let used = highlighter.used();
     if before.as_ref() != Some(&used) {
         cache.store_json(HIGHLIGHTS, &used)?;
     }
@@ -487,7 +484,7 @@ pub fn values(root: &Path, ids: &[String]) -> Result<()> {
         .collect::<Result<_>>()?;
     let Executed { data, .. } = execute(&Cache::new(paths.cache.clone()), &prepared, true)?;
     for id in ids {
-        let values = report::experiment::values(&defs[id].def, &data[id]).map_err(|e| anyhow!("{id}: {e}"))?;
+        let values = experiments::values(&defs[id].def, &data[id]).map_err(|e| anyhow!("{id}: {e}"))?;
         for (name, v) in values {
             println!("{id}.{name} = {v}");
         }

@@ -159,7 +159,7 @@ fn exchange(_: &Path, _: &Path) -> Result<bool> {
 
 /// Writes `files` as the complete contents of `out` (plus [`MARKER`]),
 /// replacing what a previous build wrote there.
-pub fn write(out: &Path, files: &[report::site::File]) -> Result<()> {
+pub fn write(out: &Path, files: &[report::pages::File]) -> Result<()> {
     let s = Siblings::of(out)?;
     let _lock = lock(&s)?;
     recover(out, &s)?;
@@ -202,7 +202,7 @@ pub fn write(out: &Path, files: &[report::site::File]) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn files(n: u8) -> Vec<report::site::File> {
+    fn files(n: u8) -> Vec<report::pages::File> {
         vec![("index.html".into(), vec![n]), ("a/b.txt".into(), vec![n, n])]
     }
 
