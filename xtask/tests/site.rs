@@ -24,8 +24,8 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A scratch repository: the real templates, scenarios and simulator
-/// sources (for fingerprints), with the fixture's notes.
+/// A scratch repository: the real templates and scenarios, with the
+/// fixture's notes.
 struct Scratch {
     dir: tempfile::TempDir,
 }
@@ -37,10 +37,8 @@ impl Scratch {
         for d in ["templates", "examples/scenarios"] {
             copy_dir(&repo().join(d), &root.join(d));
         }
-        for c in ["gil-core", "scheduler", "workloads"] {
-            copy_dir(&repo().join("crates").join(c).join("src"), &root.join("crates").join(c).join("src"));
-        }
-        std::fs::copy(repo().join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+        // A checkout is recognised by its workspace manifest.
+        std::fs::write(root.join("Cargo.toml"), "[workspace]\n").unwrap();
         copy_dir(&repo().join("xtask/tests/fixtures/site/notes"), &root.join("notes"));
         Scratch { dir }
     }
@@ -149,7 +147,7 @@ fn two_clean_builds_are_byte_identical() {
 }
 
 #[test]
-fn the_cache_reruns_exactly_what_changed_code_can_reach() {
+fn the_cache_reruns_exactly_what_changed() {
     let s = Scratch::new();
     let out = s.build();
     assert!(out.contains("(2 run, 0 cached"), "{out}");
@@ -158,13 +156,8 @@ fn the_cache_reruns_exactly_what_changed_code_can_reach() {
     // Prose and templates change pages, not results.
     s.edit("notes/en/demo.md", |t| t.replace("Every feature", "All the features"));
     assert!(s.build().contains("(0 run, 2 cached"));
-    // The event loop's code: only the asyncio experiment.
-    s.edit("crates/scheduler/src/engine/aio.rs", |t| t + "\n// touched\n");
-    let out = s.build();
-    assert!(out.contains("(1 run, 1 cached") && out.contains("ran: loop-demo"), "{out}");
-    // The engine's core: both.
-    s.edit("crates/scheduler/src/engine/os.rs", |t| t + "\n// touched\n");
-    assert!(s.build().contains("(2 run, 0 cached"));
+    // Which code a run reaches is the simulator's own business (unit tests
+    // of `scheduler::code_fingerprint`); the key carries its fingerprint.
     // A scenario's parameter: that experiment.
     s.edit("examples/scenarios/convoy.yaml", |t| t.replace("repeat: 200", "repeat: 100"));
     let out = s.build();

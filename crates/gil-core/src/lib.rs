@@ -504,3 +504,14 @@ impl Gil {
 
 #[cfg(test)]
 mod tests;
+
+mod code {
+    include!(concat!(env!("OUT_DIR"), "/fingerprint.rs"));
+}
+
+/// A fingerprint of this crate's code and of the locked versions of the
+/// dependencies that can change its decisions: any change to one of its
+/// source files changes it. Caches of simulation results key on it.
+pub fn code_fingerprint() -> String {
+    code::combine(code::SOURCES.iter().map(|s| s.1).chain([code::DEPENDENCIES]))
+}

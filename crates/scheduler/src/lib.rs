@@ -25,6 +25,7 @@
 
 mod engine;
 mod exp;
+mod fingerprint;
 mod program;
 mod queue;
 mod result;
@@ -32,6 +33,7 @@ pub mod rng;
 mod scenario;
 mod trace;
 
+pub use fingerprint::{code_fingerprint, full_code_fingerprint};
 pub use gil_core::{DEFAULT_CHECK_INTERVAL, DEFAULT_SWITCH_INTERVAL_NS, GilStats, ThreadId, WakeOrder};
 pub use result::{
     CoreReport, EndReason, GilReport, Latency, ProcessReport, SimResult, SourceReport, StateTimes, TaskReport,

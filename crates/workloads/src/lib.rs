@@ -14,6 +14,7 @@
 
 pub mod compile;
 pub mod duration;
+mod fingerprint;
 pub mod locate;
 pub mod presets;
 pub mod schema;
@@ -28,6 +29,7 @@ use scheduler::{SimError, SimResult};
 use serde_yaml::Value;
 
 pub use compile::{Compiled, JobMeta, Meta, PoolMeta, ServerMeta};
+pub use fingerprint::{code_fingerprint, full_code_fingerprint};
 pub use summary::{SCHEMA, Summary, summary};
 pub use sweep::{Axis, Setting};
 

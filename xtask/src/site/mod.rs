@@ -23,8 +23,9 @@ use rayon::prelude::*;
 use report::i18n::Lang;
 use report::pages::{self as site, ExperimentRun, ExperimentSource, NoteSource};
 use scheduler::Recorder;
+use sha2::Digest;
 
-use self::cache::{Cache, Sources};
+use self::cache::Cache;
 
 /// Where the repository is and where output goes.
 #[derive(Clone, Debug)]
@@ -144,14 +145,10 @@ fn read_calibration(root: &Path) -> Result<Option<(report::calibration::Measured
 }
 
 /// The simulated side of the calibration, cached like an experiment.
-fn calibration_comparison(
-    cache: &Cache,
-    m: &report::calibration::Measured,
-    sources: &Sources,
-) -> Result<report::calibration::Comparison> {
-    // Its scenarios use threads, processes, asyncio loops and servers.
-    let fingerprint = sources.fingerprint(&cache::calibration_sources());
-    use sha2::Digest;
+fn calibration_comparison(cache: &Cache, m: &report::calibration::Measured) -> Result<report::calibration::Comparison> {
+    // Its scenarios go through the whole pipeline, written by the twins' code.
+    let twins = cache::hex(&sha2::Sha256::digest(include_str!("../calibrate/model.rs")));
+    let fingerprint = format!("{}{twins}", workloads::full_code_fingerprint());
     let mut h = sha2::Sha256::new();
     h.update(b"calibration/1");
     h.update(fingerprint.as_bytes());
@@ -190,7 +187,7 @@ struct Prepared {
     command: String,
 }
 
-fn prepare(paths: &Paths, id: &str, src: &ExperimentSource, sources: &Sources) -> Result<Prepared> {
+fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> {
     let def = &src.def;
     let file = paths.root.join(&def.scenario);
     let text = std::fs::read_to_string(&file).with_context(|| {
@@ -219,10 +216,10 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource, sources: &Sources) -
         }
         None => None,
     };
-    let mut files: Vec<&str> = points.iter().flat_map(|p| cache::deps(&p.compiled.scenario)).collect();
-    files.sort_unstable();
-    files.dedup();
-    let fingerprint = sources.fingerprint(&files);
+    let mut codes: Vec<String> = points.iter().map(|p| workloads::code_fingerprint(&p.compiled.scenario)).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let fingerprint = cache::hex(&sha2::Sha256::digest(codes.concat()))[..16].to_owned();
     let key = cache::key(&points, &format!("{trace:?}"), &fingerprint);
     let sets: Vec<String> =
         def.set.iter().map(|(k, v)| format!(" --set {k}={}", shell_word(&experiments::show(v)))).collect();
@@ -351,13 +348,6 @@ fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Execu
 
 /// Builds the site in memory (nothing is written but the cache).
 pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
-    let sources = Sources::read(&paths.root)?;
-    generate_with(paths, progress, &sources)
-}
-
-/// [`generate`] with the simulator's source fingerprints given: `serve`
-/// keeps the ones its binary was built from.
-pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result<Outcome> {
     let start = Instant::now();
     let root = &paths.root;
     let notes = read_notes(root)?;
@@ -374,7 +364,7 @@ pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result
         .used
         .iter()
         .filter(|id| defs.contains_key(*id))
-        .map(|id| prepare(paths, id, &defs[id], sources))
+        .map(|id| prepare(paths, id, &defs[id]))
         .collect::<Result<_>>()?;
     let Executed { mut data, ran, cached, runs } = execute(&cache, &prepared, progress)?;
     let mut runs_by_id = BTreeMap::new();
@@ -394,7 +384,7 @@ pub fn generate_with(paths: &Paths, progress: bool, sources: &Sources) -> Result
         .map(|n| (format!("{}/{}.html", n.src.lang.code(), n.src.slug), (n.src.path.clone(), n.src.source.clone())))
         .collect();
     let calibration = match (&measured, plan.used.contains(site::CALIBRATION)) {
-        (Some((m, text)), true) => Some((calibration_comparison(&cache, m, sources)?, text.clone())),
+        (Some((m, text)), true) => Some((calibration_comparison(&cache, m)?, text.clone())),
         _ => None,
     };
     let input = site::Input { plan, runs: runs_by_id, templates, assets, calibration };
@@ -474,12 +464,11 @@ pub fn check(root: &Path) -> Result<()> {
 pub fn values(root: &Path, ids: &[String]) -> Result<()> {
     let paths = Paths::new(root);
     let defs = read_experiments(root)?;
-    let sources = Sources::read(root)?;
     let prepared: Vec<Prepared> = ids
         .iter()
         .map(|id| {
             let def = defs.get(id).ok_or_else(|| anyhow!("no experiment `{id}` (notes/experiments/{id}.yaml)"))?;
-            prepare(&paths, id, def, &sources)
+            prepare(&paths, id, def)
         })
         .collect::<Result<_>>()?;
     let Executed { data, .. } = execute(&Cache::new(paths.cache.clone()), &prepared, true)?;

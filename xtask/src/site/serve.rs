@@ -18,9 +18,8 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, anyhow};
 
-use super::cache::Sources;
 use super::http::{self, Limits, Reply, Resolved};
-use super::{Paths, describe, generate_with, output, write};
+use super::{Paths, describe, generate, output, write};
 
 /// Options of `serve`.
 #[derive(clap::Args)]
@@ -139,9 +138,7 @@ pub fn serve(root: &Path, args: &ServeArgs) -> Result<()> {
         .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
     let addr = listener.local_addr()?;
     output::check_target(&paths.out)?;
-    // Results must come from the code this binary runs: keep its fingerprints.
-    let sources = Sources::read(root)?;
-    let outcome = generate_with(&paths, true, &sources)?;
+    let outcome = generate(&paths, true)?;
     write(&paths.out, &outcome.files)?;
     println!("{}", describe(&outcome, Some(&paths.out)));
     let version = Arc::new(AtomicU64::new(1));
@@ -160,10 +157,7 @@ pub fn serve(root: &Path, args: &ServeArgs) -> Result<()> {
                     continue;
                 }
                 seen = now;
-                if Sources::read(&paths.root).is_ok_and(|s| s != sources) {
-                    eprintln!("the simulator's code changed: restart `cargo xtask serve` to rebuild and rerun it");
-                }
-                match generate_with(&paths, false, &sources).and_then(|o| write(&paths.out, &o.files).map(|()| o)) {
+                match generate(&paths, false).and_then(|o| write(&paths.out, &o.files).map(|()| o)) {
                     Ok(o) => {
                         println!("rebuilt: {}", describe(&o, None));
                         version.fetch_add(1, Ordering::SeqCst);
