@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod build;
 mod calibrate;
 mod sim;
-mod site;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "gil-lab automation")]
@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Task {
     /// Run every experiment the notes use and write the study site to site/.
-    BuildSite(site::BuildArgs),
+    BuildSite(build::BuildArgs),
     /// Check notes, experiments, claims, quizzes and links; write nothing.
     Check,
     /// Print every named value of experiments (for writing notes and claims).
@@ -36,7 +36,7 @@ enum Task {
         ids: Vec<String>,
     },
     /// Build, serve on 127.0.0.1, rebuild and reload on change.
-    Serve(site::serve::ServeArgs),
+    Serve(build::serve::ServeArgs),
     /// Time a clean build and a warm rebuild of the site.
     BenchSite,
     /// Run a scenario file (or its sweep) and print the results.
@@ -90,11 +90,11 @@ fn main() -> ExitCode {
 
 fn run(root: &Path, task: Task) -> anyhow::Result<()> {
     match task {
-        Task::BuildSite(args) => site::build(root, &args),
-        Task::Check => site::check(root),
-        Task::Values { ids } => site::values(root, &ids),
-        Task::Serve(args) => site::serve::serve(root, &args),
-        Task::BenchSite => site::bench(root),
+        Task::BuildSite(args) => build::build(root, &args),
+        Task::Check => build::check(root),
+        Task::Values { ids } => build::values(root, &ids),
+        Task::Serve(args) => build::serve::serve(root, &args),
+        Task::BenchSite => build::bench(root),
         Task::Sim(args) => sim::run(&args),
         Task::BenchSim(args) => bench::sim(&args),
         Task::Calibrate(args) => calibrate::run(root, &args),

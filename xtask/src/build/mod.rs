@@ -21,7 +21,7 @@ use experiments::{ExperimentData, PointData, TracedPoint};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use report::i18n::Lang;
-use report::pages::{self as site, ExperimentRun, ExperimentSource, NoteSource};
+use report::pages::{self, ExperimentRun, ExperimentSource, NoteSource};
 use scheduler::Recorder;
 use sha2::Digest;
 
@@ -49,7 +49,7 @@ impl Paths {
 #[derive(Clone, Debug)]
 pub struct Outcome {
     /// The files of the site.
-    pub files: Vec<site::File>,
+    pub files: Vec<pages::File>,
     /// Note files (both languages).
     pub notes: usize,
     /// Experiments run now.
@@ -83,7 +83,7 @@ fn rel(root: &Path, p: &Path) -> String {
     p.strip_prefix(root).unwrap_or(p).display().to_string()
 }
 
-fn site_err(e: site::SiteError) -> anyhow::Error {
+fn pages_err(e: pages::SiteError) -> anyhow::Error {
     anyhow!("{e}")
 }
 
@@ -123,7 +123,7 @@ fn read_experiments(root: &Path) -> Result<BTreeMap<String, ExperimentSource>> {
     let mut out = BTreeMap::new();
     for (id, path) in read_dir(&root.join("notes/experiments"), ".yaml")? {
         let source = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        out.insert(id, site::parse_experiment(&rel(root, &path), &source).map_err(site_err)?);
+        out.insert(id, pages::parse_experiment(&rel(root, &path), &source).map_err(pages_err)?);
     }
     Ok(out)
 }
@@ -163,7 +163,7 @@ fn calibration_comparison(cache: &Cache, m: &report::calibration::Measured) -> R
 }
 
 /// Templates and static assets.
-fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<site::File>)> {
+fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<pages::File>)> {
     let dir = root.join("templates");
     let mut templates = Vec::new();
     for (stem, path) in read_dir(&dir, ".html")? {
@@ -191,7 +191,7 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
     let def = &src.def;
     let file = paths.root.join(&def.scenario);
     let text = std::fs::read_to_string(&file).with_context(|| {
-        format!("{}:{}: cannot read scenario {}", src.path, site::line_of(&src.source, "scenario:"), def.scenario)
+        format!("{}:{}: cannot read scenario {}", src.path, pages::line_of(&src.source, "scenario:"), def.scenario)
     })?;
     let mut exp = workloads::Experiment::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
     for (k, v) in &def.set {
@@ -202,7 +202,7 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
     let trace = match &def.trace {
         Some(t) => {
             let (from, to) = parse_window(&t.window)
-                .map_err(|e| anyhow!("{}:{}: trace.window: {e}", src.path, site::line_of(&src.source, "window:")))?;
+                .map_err(|e| anyhow!("{}:{}: trace.window: {e}", src.path, pages::line_of(&src.source, "window:")))?;
             let at: Vec<(String, String)> = t.at.iter().map(|(k, v)| (k.clone(), experiments::show(v))).collect();
             let idx = points
                 .iter()
@@ -210,7 +210,7 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
                     at.iter().all(|(k, v)| p.set.iter().any(|s| &s.path == k && workloads::sweep::show(&s.value) == *v))
                 })
                 .ok_or_else(|| {
-                    anyhow!("{}:{}: trace.where selects no point", src.path, site::line_of(&src.source, "trace:"))
+                    anyhow!("{}:{}: trace.where selects no point", src.path, pages::line_of(&src.source, "trace:"))
                 })?;
             Some((idx, from, to))
         }
@@ -356,9 +356,9 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
     let measured = read_calibration(root)?;
     let mut known: BTreeSet<String> = defs.keys().cloned().collect();
     if measured.is_some() {
-        known.insert(site::CALIBRATION.into());
+        known.insert(pages::CALIBRATION.into());
     }
-    let plan = site::plan(notes, &known).map_err(site_err)?;
+    let plan = pages::plan(notes, &known).map_err(pages_err)?;
     let cache = Cache::new(paths.cache.clone());
     let prepared: Vec<Prepared> = plan
         .used
@@ -383,21 +383,21 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
         .iter()
         .map(|n| (format!("{}/{}.html", n.src.lang.code(), n.src.slug), (n.src.path.clone(), n.src.source.clone())))
         .collect();
-    let calibration = match (&measured, plan.used.contains(site::CALIBRATION)) {
+    let calibration = match (&measured, plan.used.contains(pages::CALIBRATION)) {
         (Some((m, text)), true) => Some((calibration_comparison(&cache, m)?, text.clone())),
         _ => None,
     };
-    let input = site::Input { plan, runs: runs_by_id, templates, assets, calibration };
+    let input = pages::Input { plan, runs: runs_by_id, templates, assets, calibration };
     // Highlighted code from the last build: syntect is slow to warm up.
     const HIGHLIGHTS: &str = "highlight";
     let before = cache.load_json::<Vec<report::highlight::Block>>(HIGHLIGHTS);
     let highlighter = report::highlight::Highlighter::with_blocks(before.iter().flatten().cloned());
-    let files = site::render(&input, &highlighter).map_err(site_err)?;
+    let files = pages::render(&input, &highlighter).map_err(pages_err)?;
     let used = highlighter.used();
     if before.as_ref() != Some(&used) {
         cache.store_json(HIGHLIGHTS, &used)?;
     }
-    site::check_links(&files, &origins)
+    pages::check_links(&files, &origins)
         .map_err(|e| if e.file.starts_with("notes/") { anyhow!("{e}") } else { anyhow!("site/{e}") })?;
     Ok(Outcome { files, notes: note_count, ran, cached, unused, runs, elapsed: start.elapsed() })
 }
