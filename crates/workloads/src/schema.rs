@@ -110,7 +110,8 @@ pub enum PolicyY {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CostsY {
-    /// `linux` (default) or `zero` (free OS operations, for textbook task sets).
+    /// `linux` (default: `scheduler::Costs::default()`, fitted to real CPython)
+    /// or `zero` (free OS operations, for textbook task sets).
     pub preset: Option<CostPreset>,
     /// CPU time of a context switch.
     pub context_switch: Option<Duration>,
@@ -178,7 +179,7 @@ pub enum ModelY {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InterpY {
-    /// Bytecode between two check opportunities (default 10ns).
+    /// Bytecode between two check opportunities (default: `scheduler::Interp::default()`).
     pub tick: Option<Duration>,
     /// Which waiter a release wakes: `fifo` (default), `lifo` or `random`.
     pub wake_order: Option<scheduler::WakeOrder>,
