@@ -1,7 +1,6 @@
 //! An experiment's results and how values are looked up in them.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use scheduler::Trace;
 use serde::{Deserialize, Serialize};
@@ -38,18 +37,13 @@ pub struct TracedPoint {
 }
 
 /// An error in an experiment, with where in its definition it arose.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
 pub struct ExpError {
     /// Field path in the definition (`values.speedup`, `charts[1].x`).
     pub path: String,
     /// What is wrong.
     pub message: String,
-}
-
-impl fmt::Display for ExpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
 }
 
 pub(crate) fn fail<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, ExpError> {

@@ -67,12 +67,10 @@ pub fn combine<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
 }
 "#;
 
-/// Writes `OUT_DIR/fingerprint.rs` for the crate being built; `dependencies`
-/// names the locked crates whose versions can change its results.
-pub fn emit(dependencies: &[&str]) {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
-    let src = manifest.join("src");
+/// The fingerprint file of the crate in `crate_dir` (its `src/`, and the
+/// workspace lock two levels up for the `dependencies` named).
+pub fn generate(crate_dir: &Path, dependencies: &[&str]) -> String {
+    let src = crate_dir.join("src");
     let mut files = Vec::new();
     walk(&src, &mut files);
     files.sort();
@@ -86,14 +84,23 @@ pub fn emit(dependencies: &[&str]) {
     }
     code.push_str("];\n");
     // In this workspace the lock is two levels up; a crate used elsewhere has none.
-    let lock = manifest.join("../../Cargo.lock");
+    let lock = crate_dir.join("../../Cargo.lock");
     let _ = writeln!(
         code,
         "/// Hash of the locked versions of the dependencies that can change results.\npub const DEPENDENCIES: &str = {:?};",
         short(locked(&lock, dependencies).as_bytes())
     );
     code.push_str(COMBINE);
-    let _ = std::fs::write(out.join("fingerprint.rs"), code);
+    code
+}
+
+/// Writes `OUT_DIR/fingerprint.rs` for the crate being built (from a build
+/// script); `dependencies` names the locked crates whose versions can change
+/// its results.
+pub fn emit(dependencies: &[&str]) {
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
+    let _ = std::fs::write(out.join("fingerprint.rs"), generate(&manifest, dependencies));
     println!("cargo:rerun-if-changed=src");
-    println!("cargo:rerun-if-changed={}", lock.display());
+    println!("cargo:rerun-if-changed={}", manifest.join("../../Cargo.lock").display());
 }

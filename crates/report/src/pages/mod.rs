@@ -20,7 +20,6 @@ mod plan;
 mod sources;
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -35,7 +34,8 @@ pub use links::{check_links, percent_decode};
 pub use plan::{ExperimentSource, Note, NoteMeta, NoteSource, Plan, front_matter, line_of, parse_experiment, plan};
 
 /// An error at a place in the sources.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
 pub struct SiteError {
     /// File, as given.
     pub file: String,
@@ -44,14 +44,6 @@ pub struct SiteError {
     /// What is wrong.
     pub message: String,
 }
-
-impl fmt::Display for SiteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
-    }
-}
-
-impl std::error::Error for SiteError {}
 
 fn err<T>(file: &str, line: usize, message: impl Into<String>) -> Result<T, SiteError> {
     Err(SiteError { file: file.to_owned(), line, message: message.into() })

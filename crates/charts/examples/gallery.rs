@@ -1,8 +1,11 @@
-//! Writes sample charts for a visual check.
-#![allow(missing_docs)]
+//! Draws one chart of each kind into a directory, for a look in a browser:
+//! `cargo run -p charts --example gallery [DIR]` (default: a temporary
+//! directory, printed).
+#![allow(missing_docs, clippy::print_stdout)]
 use charts::*;
-fn main() {
-    let dir = std::env::args().nth(1).unwrap();
+fn main() -> std::io::Result<()> {
+    let dir = std::env::args().nth(1).map_or_else(|| std::env::temp_dir().join("gil-lab-gallery"), Into::into);
+    std::fs::create_dir_all(&dir)?;
     let charts = vec![
         Chart {
             id: "line".into(),
@@ -97,6 +100,9 @@ fn main() {
         },
     ];
     for c in charts {
-        std::fs::write(format!("{dir}/{}.svg", c.id), svg(&c)).unwrap();
+        let path = dir.join(format!("{}.svg", c.id));
+        std::fs::write(&path, svg(&c))?;
+        println!("{}", path.display());
     }
+    Ok(())
 }
