@@ -34,7 +34,7 @@ const CORE: &[&str] = &[
     "crates/scheduler/src/engine/finish.rs",
     "crates/workloads/src/summary.rs",
 ];
-const GIL: &str = "crates/gil-core/src/lib.rs";
+const GIL: &[&str] = &["crates/gil-core/src/lib.rs", "crates/gil-core/src/waiters.rs"];
 const SYNC: &str = "crates/scheduler/src/engine/sync.rs";
 const AIO: &str = "crates/scheduler/src/engine/aio.rs";
 /// What the calibration's simulated twins also depend on: the code that
@@ -57,7 +57,8 @@ pub fn calibration_sources() -> Vec<&'static str> {
 /// Every file a fingerprint may cover.
 pub fn all_sources() -> Vec<&'static str> {
     let mut v = CORE.to_vec();
-    v.extend([GIL, SYNC, AIO]);
+    v.extend(GIL);
+    v.extend([SYNC, AIO]);
     v
 }
 
@@ -73,7 +74,7 @@ fn uses_sync(steps: &[Step]) -> bool {
 pub fn deps(sc: &Scenario) -> Vec<&'static str> {
     let mut files = CORE.to_vec();
     if !matches!(sc.gil, GilSpec::None { .. }) {
-        files.push(GIL);
+        files.extend(GIL);
     }
     let threads = sc.threads().map(|(_, t)| t);
     let sync = !sc.queues.is_empty()
