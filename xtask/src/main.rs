@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         Task::Serve(args) => site::serve::serve(&root, &args),
         Task::BenchSite => site::bench(&root),
         Task::Sim(args) => sim::run(&args),
-        Task::BenchSim(args) => bench::sim(&args),
+        Task::BenchSim(args) => bench::sim(&root, &args),
         Task::Calibrate(args) => calibrate::run(&root, &args),
     };
     match res {
