@@ -146,11 +146,12 @@ fn scaling(args: &SimArgs) -> Result<()> {
             let base = *first.get_or_insert(point.ns_per_event);
             let bytes = point.bytes.map_or("n/a".to_string(), |b| format!("{:.0}", b as f64 / n as f64));
             println!(
-                "{:<4} {:>8} {:>12} {:>10.4} s {:>10.1} {:>13}  ({:.2}x the 10-thread cost)",
+                "{:<4} {:>8} {:>10} {:>10.4} s {:>6.1} ms {:>10.1} {:>13}  ({:.2}x the 10-thread cost)",
                 kind.name(),
                 n,
                 point.events,
                 point.horizon_ns as f64 / 1e9,
+                point.setup_s * 1e3,
                 point.ns_per_event,
                 bytes,
                 point.ns_per_event / base
@@ -186,6 +187,8 @@ struct Point {
     horizon_ns: u64,
     events: u64,
     ns_per_event: f64,
+    /// A run with a zero horizon: setting up and starting the threads.
+    setup_s: f64,
     /// Peak resident bytes above the starting point (Linux only).
     bytes: Option<u64>,
 }
@@ -202,13 +205,22 @@ fn scaling_point(kind: Kind, n: usize, args: &SimArgs) -> Result<Point> {
         }
         horizon_ns *= 10;
     }
+    let scenario = kind.scenario(n, horizon_ns);
     let mut best = f64::INFINITY;
     let mut events = 0;
     for _ in 0..args.runs {
         let start = Timer::start();
-        let res = scheduler::simulate(&kind.scenario(n, horizon_ns))?;
+        let res = scheduler::simulate(&scenario)?;
         best = best.min(start.elapsed_s());
         events = res.events;
+    }
+    // Setting up and starting every thread (a 1 ns horizon).
+    let empty = kind.scenario(n, 1);
+    let mut setup = f64::INFINITY;
+    for _ in 0..args.runs {
+        let start = Timer::start();
+        scheduler::simulate(&empty)?;
+        setup = setup.min(start.elapsed_s());
     }
     // Memory in a fresh process: this one's allocator keeps what earlier runs freed.
     let out = std::process::Command::new(std::env::current_exe()?)
@@ -216,7 +228,7 @@ fn scaling_point(kind: Kind, n: usize, args: &SimArgs) -> Result<Point> {
         .output()?;
     ensure!(out.status.success(), "the memory run failed: {}", String::from_utf8_lossy(&out.stderr));
     let bytes = String::from_utf8_lossy(&out.stdout).trim().parse().ok();
-    Ok(Point { horizon_ns, events, ns_per_event: best * 1e9 / events.max(1) as f64, bytes })
+    Ok(Point { horizon_ns, events, ns_per_event: best * 1e9 / events.max(1) as f64, setup_s: setup, bytes })
 }
 
 /// Runs one scaling point and prints its peak resident memory above the

@@ -30,7 +30,7 @@ use crate::program::{self, Cursor, Kind, Op};
 use crate::queue::EventQueue;
 use crate::result::{EndReason, SimResult, StateTimes};
 use crate::rng;
-use crate::scenario::{Arrivals, CheckPoints, Costs, CrashSpec, Dist, GilSpec, OsPolicy, Scenario};
+use crate::scenario::{Arrivals, CheckPoints, Costs, CrashSpec, Dist, GilSpec, OsPolicy, Scenario, Step};
 use crate::trace::{CoreState, ThreadState, TraceSink};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -374,9 +374,17 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         }
         let n = sc.thread_count();
         let mut programs: Vec<Vec<Op>> = Vec::new();
-        // Main programs first (program i is thread i's), then routines, then tasks.
+        // Main programs first, then routines, then tasks. Consecutive threads
+        // with the same program (`count: N`) share one copy: a copy per
+        // thread made a program fetch a cache miss with many threads.
+        let mut main_prog = Vec::with_capacity(n);
+        let mut last: Option<&Vec<Step>> = None;
         for (_, spec) in sc.threads() {
-            programs.push(program::compile(&spec.program));
+            if last != Some(&spec.program) {
+                programs.push(program::compile(&spec.program));
+                last = Some(&spec.program);
+            }
+            main_prog.push(programs.len() as u32 - 1);
         }
         let routine_prog: Vec<u32> = sc
             .routines
@@ -404,8 +412,8 @@ impl<'s, S: TraceSink> Engine<'s, S> {
                 back_edge: false,
                 since_check: 0,
                 burst: Burst { kind: BurstKind::Overhead, start: 0, len: 0, stops_at_check: false },
-                main_prog: global as u32,
-                frames: vec![Frame { prog: global as u32, cursor: Cursor::default(), reply: false }],
+                main_prog: main_prog[global],
+                frames: vec![Frame { prog: main_prog[global], cursor: Cursor::default(), reply: false }],
                 lp,
                 item: None,
                 reg: 0,
