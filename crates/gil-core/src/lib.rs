@@ -261,6 +261,8 @@ impl GilStats {
 #[derive(Clone, Debug)]
 pub struct Gil {
     policy: Policy,
+    /// `policy.wait_ns()`, kept to spare a division per acquisition.
+    wait_ns: Option<u64>,
     order: WakeOrder,
     rng: Pcg64Mcg,
     locked: bool,
@@ -285,6 +287,7 @@ impl Gil {
     pub fn new(policy: Policy, order: WakeOrder, seed: u64) -> Gil {
         Gil {
             policy,
+            wait_ns: policy.wait_ns(),
             order,
             rng: Pcg64Mcg::seed_from_u64(seed),
             locked: false,
@@ -384,7 +387,7 @@ impl Gil {
             }
             Policy::Old { .. } => {}
         }
-        let deadline = self.policy.wait_ns().map(|w| now + w);
+        let deadline = self.wait_ns.map(|w| now + w);
         let class = if matches!(self.policy, Policy::Priority { .. }) && !self.is_cpu_bound(thread) {
             Class::Io
         } else {

@@ -26,6 +26,7 @@ const CORE: &[&str] = &[
     "crates/scheduler/src/exp.rs",
     "crates/scheduler/src/queue.rs",
     "crates/scheduler/src/rng.rs",
+    "crates/scheduler/src/runq.rs",
     "crates/scheduler/src/result.rs",
     "crates/scheduler/src/trace.rs",
     "crates/scheduler/src/engine/mod.rs",

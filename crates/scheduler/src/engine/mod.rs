@@ -19,8 +19,7 @@ mod os;
 mod sync;
 mod thread;
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 use gil_core::{Cause, Gil, GilStats, Policy, ThreadId};
 use rand_pcg::Pcg64Mcg;
@@ -30,6 +29,7 @@ use crate::program::{self, Cursor, Kind, Op};
 use crate::queue::EventQueue;
 use crate::result::{EndReason, SimResult, StateTimes};
 use crate::rng;
+use crate::runq::RunHeap;
 use crate::scenario::{Arrivals, CheckPoints, Costs, CrashSpec, Dist, GilSpec, OsPolicy, Scenario, Step};
 use crate::trace::{CoreState, ThreadState, TraceSink};
 
@@ -236,7 +236,7 @@ struct LockSlot {
 enum RunQueue {
     Fifo(VecDeque<u32>),
     /// Least key first: (virtual runtime or expected work, arrival, thread).
-    Keyed(BinaryHeap<Reverse<(u64, u64, u32)>>),
+    Keyed(RunHeap),
 }
 
 impl RunQueue {
@@ -453,7 +453,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
             })
             .collect();
         let runq = match sc.machine.policy {
-            OsPolicy::Fair { .. } | OsPolicy::Sjf => RunQueue::Keyed(BinaryHeap::new()),
+            OsPolicy::Fair { .. } | OsPolicy::Sjf => RunQueue::Keyed(RunHeap::default()),
             OsPolicy::RoundRobin { .. } | OsPolicy::Fcfs => RunQueue::Fifo(VecDeque::new()),
         };
         let py_factor = match sc.gil {
