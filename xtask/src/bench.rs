@@ -24,6 +24,9 @@ pub struct SimArgs {
     /// Largest thread count of `--scaling` (a power of ten times 10).
     #[arg(long, default_value_t = 100_000)]
     max_threads: usize,
+    /// With `--scaling`: also draw ns per event against threads into this SVG.
+    #[arg(long, value_name = "SVG", requires = "scaling")]
+    chart: Option<std::path::PathBuf>,
     /// Events per `--scaling` run, roughly (the horizon is fitted to it).
     #[arg(long, default_value_t = 2_000_000)]
     events: u64,
@@ -139,10 +142,13 @@ fn scaling(args: &SimArgs) -> Result<()> {
         "{:<4} {:>8} {:>12} {:>12} {:>10} {:>13}",
         "kind", "threads", "events", "simulated", "ns/event", "bytes/thread"
     );
+    let mut series = Vec::new();
     for kind in [Kind::Cpu, Kind::Io] {
         let mut first = None;
+        let mut line = Vec::new();
         for &n in &sizes {
             let point = scaling_point(kind, n, args)?;
+            line.push((n as f64, point.ns_per_event));
             let base = *first.get_or_insert(point.ns_per_event);
             let bytes = point.bytes.map_or("n/a".to_string(), |b| format!("{:.0}", b as f64 / n as f64));
             println!(
@@ -157,6 +163,23 @@ fn scaling(args: &SimArgs) -> Result<()> {
                 point.ns_per_event / base
             );
         }
+        series.push(report::chart::Series { label: format!("{}-bound", kind.name()), points: line });
+    }
+    if let Some(path) = &args.chart {
+        let chart = report::chart::Chart {
+            id: "scaling".into(),
+            title: "Simulator cost per event against the number of threads".into(),
+            description: "CPU time per simulated event (including setup) for CPU-bound and I/O-bound threads, \
+                          from `cargo xtask bench-sim --scaling`"
+                .into(),
+            plot: report::chart::Plot::Line {
+                x: report::chart::Axis { label: "threads".into(), log: true },
+                y: report::chart::Axis { label: "ns per event".into(), log: false },
+                series,
+            },
+        };
+        std::fs::write(path, report::chart::svg(&chart))?;
+        println!("chart: {}", path.display());
     }
     Ok(())
 }
