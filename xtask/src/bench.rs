@@ -276,30 +276,24 @@ fn memory_of(spec: &str) -> Result<()> {
     Ok(())
 }
 
-/// CPU time of this thread where Linux exposes it (the machine is shared:
-/// wall time counts other processes' turns), else wall time.
+/// CPU time of this thread (the machine is shared: wall time counts other
+/// processes' turns), or wall time where the platform has no thread clock.
 struct Timer {
     wall: Instant,
-    cpu_ns: Option<u64>,
+    cpu: Option<cpu_time::ThreadTime>,
 }
 
 impl Timer {
     fn start() -> Timer {
-        Timer { wall: Instant::now(), cpu_ns: thread_cpu_ns() }
+        Timer { wall: Instant::now(), cpu: cpu_time::ThreadTime::try_now().ok() }
     }
 
     fn elapsed_s(&self) -> f64 {
-        match (self.cpu_ns, thread_cpu_ns()) {
-            (Some(a), Some(b)) => (b - a) as f64 / 1e9,
-            _ => self.wall.elapsed().as_secs_f64(),
+        match &self.cpu {
+            Some(cpu) => cpu.elapsed().as_secs_f64(),
+            None => self.wall.elapsed().as_secs_f64(),
         }
     }
-}
-
-/// Nanoseconds this thread has run on a CPU (`/proc/thread-self/schedstat`).
-fn thread_cpu_ns() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    stat.split_whitespace().next()?.parse().ok()
 }
 
 /// The SimPy model of the busy scenario, side by side with the simulator.
