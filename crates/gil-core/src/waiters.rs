@@ -88,16 +88,19 @@ impl Waiters {
     }
 
     /// Waiters in the set, asleep or not.
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Appends `w`; its deadline must not precede an earlier waiter's, and
     /// its thread must not be waiting already.
+    #[inline]
     pub(crate) fn push(&mut self, w: Waiter, class: Class) {
         debug_assert!(
             self.last_deadline.is_none_or(|last| w.deadline.is_some_and(|d| d >= last)),
@@ -135,6 +138,7 @@ impl Waiters {
     }
 
     /// Removes `thread`'s wait, if it has one.
+    #[inline]
     pub(crate) fn remove(&mut self, thread: ThreadId) -> Option<Waiter> {
         let node = *self.nodes.get(thread.index()).filter(|n| n.queued)?;
         let id = thread.0;
@@ -156,6 +160,7 @@ impl Waiters {
     }
 
     /// The oldest waiter of `class` still asleep at `now`.
+    #[inline]
     pub(crate) fn first_asleep(&mut self, class: Class, now: u64) -> Option<ThreadId> {
         let list = &mut self.lists[class as usize];
         while list.cursor != NIL && !asleep(self.nodes[list.cursor as usize].deadline, now) {
@@ -165,6 +170,7 @@ impl Waiters {
     }
 
     /// The newest waiter of `class` still asleep at `now`.
+    #[inline]
     pub(crate) fn last_asleep(&self, class: Class, now: u64) -> Option<ThreadId> {
         // The newest waiter has the latest deadline: if it is awake, all are.
         let tail = self.lists[class as usize].tail;
@@ -172,13 +178,19 @@ impl Waiters {
     }
 
     /// The oldest waiter of any class still asleep at `now`.
+    #[inline]
     pub(crate) fn first_asleep_any(&mut self, now: u64) -> Option<ThreadId> {
+        if self.lists[Class::Io as usize].head == NIL {
+            // Every GIL but the priority one: a single list.
+            return self.first_asleep(Class::Plain, now);
+        }
         let plain = self.first_asleep(Class::Plain, now);
         let io = self.first_asleep(Class::Io, now);
         self.older(plain, io, true)
     }
 
     /// The newest waiter of any class still asleep at `now`.
+    #[inline]
     pub(crate) fn last_asleep_any(&self, now: u64) -> Option<ThreadId> {
         let plain = self.last_asleep(Class::Plain, now);
         let io = self.last_asleep(Class::Io, now);
@@ -222,6 +234,7 @@ impl Waiters {
     }
 
     /// Of two waiters, the older (`oldest`) or the newer one.
+    #[inline]
     fn older(&self, a: Option<ThreadId>, b: Option<ThreadId>, oldest: bool) -> Option<ThreadId> {
         match (a, b) {
             (Some(x), Some(y)) => {
