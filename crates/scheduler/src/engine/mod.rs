@@ -23,6 +23,7 @@ use std::collections::VecDeque;
 
 use gil_core::{Cause, Gil, GilStats, Policy, ThreadId};
 use rand_pcg::Pcg64Mcg;
+use smallvec::{SmallVec, smallvec};
 
 use crate::SimError;
 use crate::program::{self, Cursor, Kind, Op};
@@ -177,7 +178,8 @@ struct Thread {
     since_check: u64,
     burst: Burst,
     main_prog: u32,
-    frames: Vec<Frame>,
+    /// The call stack, inline up to one frame (most threads never call).
+    frames: SmallVec<[Frame; 1]>,
     lp: Option<Box<aio::LoopRt>>,
     item: Option<Item>,
     reg: i64,
@@ -413,7 +415,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
                 since_check: 0,
                 burst: Burst { kind: BurstKind::Overhead, start: 0, len: 0, stops_at_check: false },
                 main_prog: main_prog[global],
-                frames: vec![Frame { prog: main_prog[global], cursor: Cursor::default(), reply: false }],
+                frames: smallvec![Frame { prog: main_prog[global], cursor: Cursor::default(), reply: false }],
                 lp,
                 item: None,
                 reg: 0,
