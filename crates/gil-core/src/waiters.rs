@@ -73,7 +73,10 @@ fn asleep(deadline: Option<u64>, now: u64) -> bool {
 /// Waiters in arrival order, at most one node per thread.
 #[derive(Clone, Debug)]
 pub(crate) struct Waiters {
-    /// Indexed by thread number.
+    /// The nodes of threads `base..base + nodes.len()`. A GIL serves one
+    /// process, whose threads are numbered contiguously: indexing from zero
+    /// would cost each GIL a node per thread of the processes before it.
+    base: u32,
     nodes: Vec<Node>,
     lists: [List; 2],
     len: usize,
@@ -84,7 +87,7 @@ pub(crate) struct Waiters {
 
 impl Waiters {
     pub(crate) fn new() -> Waiters {
-        Waiters { nodes: Vec::new(), lists: [EMPTY; 2], len: 0, seq: 0, last_deadline: None }
+        Waiters { base: 0, nodes: Vec::new(), lists: [EMPTY; 2], len: 0, seq: 0, last_deadline: None }
     }
 
     /// Waiters in the set, asleep or not.
@@ -109,7 +112,17 @@ impl Waiters {
         if w.deadline.is_some() {
             self.last_deadline = w.deadline;
         }
-        let t = w.thread.index();
+        let id = w.thread.0;
+        if self.nodes.is_empty() {
+            self.base = id;
+        } else if id < self.base {
+            // Grow downwards geometrically, so that arrivals in decreasing
+            // order cost amortised O(1).
+            let grow = (self.base - id).max(self.nodes.len() as u32).min(self.base);
+            self.nodes.splice(0..0, std::iter::repeat_n(FREE, grow as usize));
+            self.base -= grow;
+        }
+        let t = (id - self.base) as usize;
         if self.nodes.len() <= t {
             self.nodes.resize(t + 1, FREE);
         }
@@ -125,10 +138,9 @@ impl Waiters {
             class,
             queued: true,
         };
-        let id = t as u32;
         match list.tail {
             NIL => list.head = id,
-            tail => self.nodes[tail as usize].next = id,
+            tail => self.nodes[(tail - self.base) as usize].next = id,
         }
         list.tail = id;
         if list.cursor == NIL {
@@ -140,21 +152,21 @@ impl Waiters {
     /// Removes `thread`'s wait, if it has one.
     #[inline]
     pub(crate) fn remove(&mut self, thread: ThreadId) -> Option<Waiter> {
-        let node = *self.nodes.get(thread.index()).filter(|n| n.queued)?;
         let id = thread.0;
+        let node = *self.nodes.get(id.checked_sub(self.base)? as usize).filter(|n| n.queued)?;
         let list = &mut self.lists[node.class as usize];
         match node.prev {
             NIL => list.head = node.next,
-            prev => self.nodes[prev as usize].next = node.next,
+            prev => self.nodes[(prev - self.base) as usize].next = node.next,
         }
         match node.next {
             NIL => list.tail = node.prev,
-            next => self.nodes[next as usize].prev = node.prev,
+            next => self.nodes[(next - self.base) as usize].prev = node.prev,
         }
         if list.cursor == id {
             list.cursor = node.next;
         }
-        self.nodes[id as usize].queued = false;
+        self.nodes[(id - self.base) as usize].queued = false;
         self.len -= 1;
         Some(Waiter { thread, saved_switch: node.saved_switch, deadline: node.deadline })
     }
@@ -163,8 +175,12 @@ impl Waiters {
     #[inline]
     pub(crate) fn first_asleep(&mut self, class: Class, now: u64) -> Option<ThreadId> {
         let list = &mut self.lists[class as usize];
-        while list.cursor != NIL && !asleep(self.nodes[list.cursor as usize].deadline, now) {
-            list.cursor = self.nodes[list.cursor as usize].next;
+        while list.cursor != NIL {
+            let node = &self.nodes[(list.cursor - self.base) as usize];
+            if asleep(node.deadline, now) {
+                break;
+            }
+            list.cursor = node.next;
         }
         (list.cursor != NIL).then_some(ThreadId(list.cursor))
     }
@@ -174,7 +190,7 @@ impl Waiters {
     pub(crate) fn last_asleep(&self, class: Class, now: u64) -> Option<ThreadId> {
         // The newest waiter has the latest deadline: if it is awake, all are.
         let tail = self.lists[class as usize].tail;
-        (tail != NIL && asleep(self.nodes[tail as usize].deadline, now)).then_some(ThreadId(tail))
+        (tail != NIL && asleep(self.node(tail).deadline, now)).then_some(ThreadId(tail))
     }
 
     /// The oldest waiter of any class still asleep at `now`.
@@ -206,7 +222,7 @@ impl Waiters {
                 let mut at = self.first_asleep(class, now).map_or(NIL, |t| t.0);
                 while at != NIL {
                     n += 1;
-                    at = self.nodes[at as usize].next;
+                    at = self.node(at).next;
                 }
                 n
             })
@@ -220,17 +236,23 @@ impl Waiters {
         for _ in 0..k {
             match self.earlier(a, b) {
                 NIL => return None,
-                at if at == a => a = self.nodes[a as usize].next,
-                _ => b = self.nodes[b as usize].next,
+                at if at == a => a = self.node(a).next,
+                _ => b = self.node(b).next,
             }
         }
         let at = self.earlier(a, b);
         (at != NIL).then_some(ThreadId(at))
     }
 
+    /// The node of a waiting thread.
+    #[inline]
+    fn node(&self, id: u32) -> &Node {
+        &self.nodes[(id - self.base) as usize]
+    }
+
     /// Of two nodes (or `NIL`), the one that arrived first.
     fn earlier(&self, a: u32, b: u32) -> u32 {
-        if b == NIL || (a != NIL && self.nodes[a as usize].seq < self.nodes[b as usize].seq) { a } else { b }
+        if b == NIL || (a != NIL && self.node(a).seq < self.node(b).seq) { a } else { b }
     }
 
     /// Of two waiters, the older (`oldest`) or the newer one.
@@ -238,7 +260,7 @@ impl Waiters {
     fn older(&self, a: Option<ThreadId>, b: Option<ThreadId>, oldest: bool) -> Option<ThreadId> {
         match (a, b) {
             (Some(x), Some(y)) => {
-                let x_first = self.nodes[x.index()].seq < self.nodes[y.index()].seq;
+                let x_first = self.node(x.0).seq < self.node(y.0).seq;
                 Some(if x_first == oldest { x } else { y })
             }
             (x, y) => x.or(y),
@@ -293,14 +315,18 @@ mod tests {
         /// The set answers every query like the arrival-ordered vector, for
         /// timed waits of a fixed length (`wait` > 0) or untimed ones.
         #[test]
-        fn matches_a_vector(wait in prop::option::of(1u64..6), ops in prop::collection::vec(op(), 0..300)) {
+        fn matches_a_vector(
+            wait in prop::option::of(1u64..6),
+            offset in prop_oneof![Just(0u32), 0u32..1_000_000],
+            ops in prop::collection::vec(op(), 0..300),
+        ) {
             let mut set = Waiters::new();
             let mut model = Model::default();
             let mut now = 0;
             for op in ops {
                 match op {
                     Op::Push { thread, io } => {
-                        let thread = ThreadId(thread);
+                        let thread = ThreadId(offset + thread);
                         if model.waiters.iter().any(|(w, _)| w.thread == thread) {
                             continue;
                         }
@@ -309,7 +335,7 @@ mod tests {
                         model.waiters.push((w, class_of(io)));
                     }
                     Op::Remove { thread } => {
-                        let thread = ThreadId(thread);
+                        let thread = ThreadId(offset + thread);
                         let want = model.waiters.iter().position(|(w, _)| w.thread == thread);
                         let want = want.map(|i| model.waiters.remove(i).0);
                         prop_assert_eq!(set.remove(thread), want);
@@ -340,5 +366,19 @@ mod tests {
                 prop_assert_eq!(set.is_empty(), model.waiters.is_empty());
             }
         }
+    }
+
+    /// A GIL of a late process keeps nodes for its own threads only, also
+    /// when they arrive in decreasing order.
+    #[test]
+    fn nodes_cover_the_waiting_threads_range() {
+        let mut set = Waiters::new();
+        for t in (1_000_000..1_000_100).rev() {
+            set.push(Waiter { thread: ThreadId(t), saved_switch: 0, deadline: None }, Class::Plain);
+        }
+        assert_eq!(set.len(), 100);
+        assert!(set.nodes.len() < 300, "{} nodes for 100 threads", set.nodes.len());
+        assert_eq!(set.first_asleep_any(0), Some(ThreadId(1_000_099)));
+        assert_eq!(set.last_asleep_any(0), Some(ThreadId(1_000_000)));
     }
 }
