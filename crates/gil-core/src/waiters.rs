@@ -56,6 +56,8 @@ struct Node {
 const FREE: Node =
     Node { prev: NIL, next: NIL, seq: 0, saved_switch: 0, deadline: None, class: Class::Plain, queued: false };
 
+/// One class's waiters; like the nodes' links, its ends and cursor are
+/// slots (thread number minus `Waiters::base`) or `NIL`.
 #[derive(Clone, Copy, Debug)]
 struct List {
     head: u32,
@@ -116,20 +118,16 @@ impl Waiters {
         if self.nodes.is_empty() {
             self.base = id;
         } else if id < self.base {
-            // Grow downwards geometrically, so that arrivals in decreasing
-            // order cost amortised O(1).
-            let grow = (self.base - id).max(self.nodes.len() as u32).min(self.base);
-            self.nodes.splice(0..0, std::iter::repeat_n(FREE, grow as usize));
-            self.base -= grow;
+            self.grow_down(id);
         }
-        let t = (id - self.base) as usize;
-        if self.nodes.len() <= t {
-            self.nodes.resize(t + 1, FREE);
+        let t = id - self.base;
+        if self.nodes.len() <= t as usize {
+            self.nodes.resize(t as usize + 1, FREE);
         }
-        debug_assert!(!self.nodes[t].queued, "a thread waits twice");
+        debug_assert!(!self.nodes[t as usize].queued, "a thread waits twice");
         self.seq += 1;
         let list = &mut self.lists[class as usize];
-        self.nodes[t] = Node {
+        self.nodes[t as usize] = Node {
             prev: list.tail,
             next: NIL,
             seq: self.seq,
@@ -139,34 +137,57 @@ impl Waiters {
             queued: true,
         };
         match list.tail {
-            NIL => list.head = id,
-            tail => self.nodes[(tail - self.base) as usize].next = id,
+            NIL => list.head = t,
+            tail => self.nodes[tail as usize].next = t,
         }
-        list.tail = id;
+        list.tail = t;
         if list.cursor == NIL {
-            list.cursor = id;
+            list.cursor = t;
         }
         self.len += 1;
+    }
+
+    /// Makes room for thread `id` below `base`, doubling the range so that
+    /// arrivals in decreasing order cost amortised O(1).
+    #[cold]
+    fn grow_down(&mut self, id: u32) {
+        let grow = (self.base - id).max(self.nodes.len() as u32).min(self.base);
+        self.nodes.splice(0..0, std::iter::repeat_n(FREE, grow as usize));
+        self.base -= grow;
+        let shift = |x: &mut u32| {
+            if *x != NIL {
+                *x += grow;
+            }
+        };
+        for node in self.nodes.iter_mut().filter(|n| n.queued) {
+            shift(&mut node.prev);
+            shift(&mut node.next);
+        }
+        for list in &mut self.lists {
+            shift(&mut list.head);
+            shift(&mut list.tail);
+            shift(&mut list.cursor);
+        }
     }
 
     /// Removes `thread`'s wait, if it has one.
     #[inline]
     pub(crate) fn remove(&mut self, thread: ThreadId) -> Option<Waiter> {
-        let id = thread.0;
-        let node = *self.nodes.get(id.checked_sub(self.base)? as usize).filter(|n| n.queued)?;
+        let t = thread.0.checked_sub(self.base)?;
+        let node = *self.nodes.get(t as usize).filter(|n| n.queued)?;
         let list = &mut self.lists[node.class as usize];
         match node.prev {
             NIL => list.head = node.next,
-            prev => self.nodes[(prev - self.base) as usize].next = node.next,
+            prev => self.nodes[prev as usize].next = node.next,
         }
         match node.next {
             NIL => list.tail = node.prev,
-            next => self.nodes[(next - self.base) as usize].prev = node.prev,
+            next => self.nodes[next as usize].prev = node.prev,
         }
-        if list.cursor == id {
+        if list.cursor == t {
             list.cursor = node.next;
         }
-        self.nodes[(id - self.base) as usize].queued = false;
+        self.nodes[t as usize].queued = false;
         self.len -= 1;
         Some(Waiter { thread, saved_switch: node.saved_switch, deadline: node.deadline })
     }
@@ -174,15 +195,8 @@ impl Waiters {
     /// The oldest waiter of `class` still asleep at `now`.
     #[inline]
     pub(crate) fn first_asleep(&mut self, class: Class, now: u64) -> Option<ThreadId> {
-        let list = &mut self.lists[class as usize];
-        while list.cursor != NIL {
-            let node = &self.nodes[(list.cursor - self.base) as usize];
-            if asleep(node.deadline, now) {
-                break;
-            }
-            list.cursor = node.next;
-        }
-        (list.cursor != NIL).then_some(ThreadId(list.cursor))
+        let at = self.first_asleep_slot(class, now);
+        self.thread(at)
     }
 
     /// The newest waiter of `class` still asleep at `now`.
@@ -190,7 +204,7 @@ impl Waiters {
     pub(crate) fn last_asleep(&self, class: Class, now: u64) -> Option<ThreadId> {
         // The newest waiter has the latest deadline: if it is awake, all are.
         let tail = self.lists[class as usize].tail;
-        (tail != NIL && asleep(self.node(tail).deadline, now)).then_some(ThreadId(tail))
+        if tail != NIL && asleep(self.nodes[tail as usize].deadline, now) { self.thread(tail) } else { None }
     }
 
     /// The oldest waiter of any class still asleep at `now`.
@@ -200,9 +214,9 @@ impl Waiters {
             // Every GIL but the priority one: a single list.
             return self.first_asleep(Class::Plain, now);
         }
-        let plain = self.first_asleep(Class::Plain, now);
-        let io = self.first_asleep(Class::Io, now);
-        self.older(plain, io, true)
+        let plain = self.first_asleep_slot(Class::Plain, now);
+        let io = self.first_asleep_slot(Class::Io, now);
+        self.thread(self.earlier(plain, io))
     }
 
     /// The newest waiter of any class still asleep at `now`.
@@ -219,10 +233,10 @@ impl Waiters {
             .into_iter()
             .map(|class| {
                 let mut n = 0;
-                let mut at = self.first_asleep(class, now).map_or(NIL, |t| t.0);
+                let mut at = self.first_asleep_slot(class, now);
                 while at != NIL {
                     n += 1;
-                    at = self.node(at).next;
+                    at = self.nodes[at as usize].next;
                 }
                 n
             })
@@ -231,28 +245,41 @@ impl Waiters {
 
     /// The `k`-th (from 0) waiter asleep at `now`, in arrival order (walks them).
     pub(crate) fn nth_asleep(&mut self, k: usize, now: u64) -> Option<ThreadId> {
-        let mut a = self.first_asleep(Class::Plain, now).map_or(NIL, |t| t.0);
-        let mut b = self.first_asleep(Class::Io, now).map_or(NIL, |t| t.0);
+        let mut a = self.first_asleep_slot(Class::Plain, now);
+        let mut b = self.first_asleep_slot(Class::Io, now);
         for _ in 0..k {
             match self.earlier(a, b) {
                 NIL => return None,
-                at if at == a => a = self.node(a).next,
-                _ => b = self.node(b).next,
+                at if at == a => a = self.nodes[a as usize].next,
+                _ => b = self.nodes[b as usize].next,
             }
         }
-        let at = self.earlier(a, b);
-        (at != NIL).then_some(ThreadId(at))
+        self.thread(self.earlier(a, b))
     }
 
-    /// The node of a waiting thread.
+    /// The slot of the oldest waiter of `class` still asleep at `now`, or `NIL`.
     #[inline]
-    fn node(&self, id: u32) -> &Node {
-        &self.nodes[(id - self.base) as usize]
+    fn first_asleep_slot(&mut self, class: Class, now: u64) -> u32 {
+        let list = &mut self.lists[class as usize];
+        while list.cursor != NIL {
+            let node = &self.nodes[list.cursor as usize];
+            if asleep(node.deadline, now) {
+                break;
+            }
+            list.cursor = node.next;
+        }
+        list.cursor
     }
 
-    /// Of two nodes (or `NIL`), the one that arrived first.
+    /// The thread of a slot (`None` for `NIL`).
+    #[inline]
+    fn thread(&self, slot: u32) -> Option<ThreadId> {
+        (slot != NIL).then(|| ThreadId(slot + self.base))
+    }
+
+    /// Of two slots (or `NIL`), the one whose waiter arrived first.
     fn earlier(&self, a: u32, b: u32) -> u32 {
-        if b == NIL || (a != NIL && self.node(a).seq < self.node(b).seq) { a } else { b }
+        if b == NIL || (a != NIL && self.nodes[a as usize].seq < self.nodes[b as usize].seq) { a } else { b }
     }
 
     /// Of two waiters, the older (`oldest`) or the newer one.
@@ -260,7 +287,7 @@ impl Waiters {
     fn older(&self, a: Option<ThreadId>, b: Option<ThreadId>, oldest: bool) -> Option<ThreadId> {
         match (a, b) {
             (Some(x), Some(y)) => {
-                let x_first = self.node(x.0).seq < self.node(y.0).seq;
+                let x_first = self.nodes[(x.0 - self.base) as usize].seq < self.nodes[(y.0 - self.base) as usize].seq;
                 Some(if x_first == oldest { x } else { y })
             }
             (x, y) => x.or(y),
