@@ -150,4 +150,39 @@ fn finds_the_checkout_from_the_current_directory() {
         .output()
         .expect("xtask runs");
     assert!(stderr(&out).contains("not a gil-lab checkout"), "{}", stderr(&out));
+
+fn bench_sim_prints_the_simulator_beside_the_heap_loop() {
+    let out = xtask(&["bench-sim", "--seconds", "1", "--runs", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for key in ["events/s:", "baseline-events/s:", "ratio-to-baseline:"] {
+        let line = text.lines().find(|l| l.starts_with(key)).unwrap_or_else(|| panic!("no `{key}` in {text}"));
+        let value: f64 = line[key.len()..].trim().parse().expect("a number");
+        assert!(value > 0.0, "{line}");
+    }
+}
+
+#[test]
+fn bench_sim_scaling_prints_every_size_and_kind() {
+    let out = xtask(&["bench-sim", "--scaling", "--max-threads", "100", "--events", "20000", "--runs", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|w| w.len() > 8 && (w[0] == "cpu" || w[0] == "io"))
+        .collect();
+    let sizes: Vec<(&str, &str)> = rows.iter().map(|w| (w[0], w[1])).collect();
+    assert_eq!(sizes, [("cpu", "10"), ("cpu", "100"), ("io", "10"), ("io", "100")], "{text}");
+    for w in &rows {
+        let ns: f64 = w[7].parse().expect("ns/event");
+        assert!(ns > 0.0, "{text}");
+    }
+}
+
+#[test]
+fn bench_sim_simpy_skips_without_the_interpreter() {
+    let out = xtask(&["bench-sim", "--simpy", "no-such-python-gil-lab", "--seconds", "1", "--runs", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("skipped:"), "{}", stdout(&out));
 }

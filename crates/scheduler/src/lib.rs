@@ -30,6 +30,7 @@ mod program;
 mod queue;
 mod result;
 pub mod rng;
+mod runq;
 mod scenario;
 mod trace;
 

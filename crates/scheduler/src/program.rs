@@ -2,6 +2,7 @@
 
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
+use smallvec::SmallVec;
 
 use crate::scenario::{Dist, Step, Times};
 
@@ -125,8 +126,10 @@ fn emit(steps: &[Step], ops: &mut Vec<Op>) {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Cursor {
     pc: u32,
-    /// Iterations left of each enclosing loop, innermost last.
-    loops: Vec<u64>,
+    /// Iterations left of each enclosing loop, innermost last (inline up to
+    /// two: a separate allocation per thread was a cache miss per step with
+    /// many threads).
+    loops: SmallVec<[u64; 2]>,
 }
 
 /// What a program yields next.

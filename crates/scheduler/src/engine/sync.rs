@@ -412,7 +412,7 @@ impl<S: TraceSink> Engine<'_, S> {
         proc_.restarts += 1;
         for t in proc_.threads.clone() {
             let th = &mut self.threads[t as usize];
-            th.frames = vec![Frame { prog: th.main_prog, cursor: Default::default(), reply: false }];
+            th.frames = smallvec::smallvec![Frame { prog: th.main_prog, cursor: Default::default(), reply: false }];
             if let Some(lp) = th.lp.as_mut() {
                 lp.reset();
             }
