@@ -150,7 +150,9 @@ fn finds_the_checkout_from_the_current_directory() {
         .output()
         .expect("xtask runs");
     assert!(stderr(&out).contains("not a gil-lab checkout"), "{}", stderr(&out));
+}
 
+#[test]
 fn bench_sim_prints_the_simulator_beside_the_heap_loop() {
     let out = xtask(&["bench-sim", "--seconds", "1", "--runs", "1"]);
     assert!(out.status.success(), "{}", stderr(&out));
