@@ -71,7 +71,7 @@ pub fn utf8(bytes: &[u8], max_bytes: usize) -> Result<&str, TextError> {
         return Err(TextError {
             line: 1,
             column: 1,
-            message: format!("the file has {} bytes; the limit is {max_bytes}", bytes.len()),
+            message: format!("the file is larger than the limit of {max_bytes} bytes"),
         });
     }
     std::str::from_utf8(bytes).map_err(|e| {
@@ -436,6 +436,6 @@ mod tests {
         assert_eq!((e.line, e.column), (2, 12));
         assert!(e.message.contains("0xff"), "{}", e.message);
         assert_eq!(utf8("ok é".as_bytes(), 100).unwrap(), "ok é");
-        assert!(utf8(&[b'a'; 101], 100).unwrap_err().message.contains("101 bytes"));
+        assert!(utf8(&[b'a'; 101], 100).unwrap_err().message.contains("limit of 100 bytes"));
     }
 }
