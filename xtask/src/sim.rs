@@ -169,7 +169,9 @@ pub fn run(args: &Args) -> Result<()> {
         (Ok(Some(trace)), Some(out)) => out.write(&trace),
         (Ok(_), _) => Ok(()),
         (Err(e), out) => {
-            out.map(TraceOut::abandon);
+            if let Some(out) = out {
+                out.abandon();
+            }
             Err(e)
         }
     }

@@ -138,13 +138,27 @@ pub struct Plan {
 
 /// Parses an experiment definition; errors carry the line.
 pub fn parse_experiment(path: &str, source: &str) -> Result<ExperimentSource, SiteError> {
+    // Size, depth and aliases first: the YAML parser is slow on deep nesting.
+    workloads::limits::check_yaml(source, &workloads::Limits::default()).map_err(|e| SiteError {
+        file: path.to_owned(),
+        line: e.line,
+        message: e.message,
+    })?;
     let de = serde_yaml::Deserializer::from_str(source);
     let def: ExperimentDef = serde_path_to_error::deserialize(de).map_err(|e| {
-        let line = e.inner().location().map_or(1, |l| l.line());
+        // A field's own check may have no place (or line 1): use its key's line.
+        let top = e.path().iter().next().map(|seg| seg.to_string()).unwrap_or_default();
+        let line = match e.inner().location() {
+            Some(l) if l.line() > 1 || top.is_empty() => l.line(),
+            _ => line_of(source, &format!("{top}:")),
+        };
         let msg = e.inner().to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
         SiteError { file: path.to_owned(), line, message: format!("{}: {msg}", e.path()) }
     })?;
+    if let Err(message) = scenario_path(&def.scenario) {
+        return err(path, line_of(source, "scenario:"), format!("scenario: {message}"));
+    }
     let mut ids = BTreeSet::new();
     for (i, c) in def.charts.iter().enumerate() {
         if !ids.insert(&c.id) {
@@ -156,6 +170,19 @@ pub fn parse_experiment(path: &str, source: &str) -> Result<ExperimentSource, Si
         }
     }
     Ok(ExperimentSource { path: path.to_owned(), source: source.to_owned(), def })
+}
+
+/// A definition's scenario path must stay inside the repository: relative,
+/// with no `..` (the build also checks where symbolic links lead).
+pub fn scenario_path(p: &str) -> Result<(), String> {
+    let path = std::path::Path::new(p);
+    let inside = path.components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+    if p.is_empty() || !inside || p.contains('\\') {
+        return Err(format!(
+            "`{p}` is not a path inside the repository: write it from the repository root, like examples/scenarios/convoy.yaml"
+        ));
+    }
+    Ok(())
 }
 
 /// The first line containing `needle` (1 if none).
@@ -176,6 +203,11 @@ pub fn front_matter(path: &str, source: &str) -> Result<(NoteMeta, String, usize
         return err(path, 1, "the front matter is not closed with `---`");
     };
     let yaml = &rest[..end];
+    workloads::limits::check_yaml(yaml, &workloads::Limits::default()).map_err(|e| SiteError {
+        file: path.to_owned(),
+        line: e.line + 1,
+        message: format!("front matter: {}", e.message),
+    })?;
     let meta: NoteMeta = serde_yaml::from_str(yaml).map_err(|e| {
         let line = e.location().map_or(1, |l| l.line() + 1);
         let msg = e.to_string();
@@ -717,7 +749,7 @@ pub fn render(input: &Input) -> Result<Vec<File>, SiteError> {
         for (id, run) in &input.runs {
             let def = &run.src.def;
             let env = PageEnv { built: &built, runs: &input.runs, lang, root, quiz: None, text_charts: false };
-            let desc = markdown::render(def.description.get(lang), 1, lang, &env).map_err(|e| SiteError {
+            let desc = markdown::render_data(def.description.get(lang), 1, lang, &env).map_err(|e| SiteError {
                 file: run.src.path.clone(),
                 line: 1,
                 message: format!("description: {}", e.message),
@@ -1014,6 +1046,19 @@ mod tests {
         let (meta, body, line) =
             front_matter("n.md", "---\ntitle: T\nsummary: S\norder: 1\nlevel: 2\n---\nfirst\nsecond").unwrap();
         assert_eq!((meta.level, body.as_str(), line), (2, "first\nsecond", 7));
+    }
+
+    #[test]
+    fn an_experiments_scenario_stays_inside_the_repository() {
+        let def = |scenario: &str| format!("title: T\ndescription: D\nscenario: {scenario}\n");
+        parse_experiment("e.yaml", &def("examples/scenarios/convoy.yaml")).unwrap();
+        for bad in ["../outside.yaml", "examples/../../x.yaml", "/etc/passwd", "''", "a\\\\..\\\\b.yaml"] {
+            let e = parse_experiment("e.yaml", &def(bad)).unwrap_err();
+            assert_eq!(e.line, 3, "{bad}: {e}");
+            assert!(e.message.contains("inside the repository"), "{bad}: {e}");
+        }
+        let e = parse_experiment("e.yaml", &format!("title: T\ndescription: {}", "[".repeat(50_000))).unwrap_err();
+        assert!(e.message.contains("deep"), "{e}");
     }
 
     #[test]
