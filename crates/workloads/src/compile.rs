@@ -210,17 +210,25 @@ pub fn compile(file: &File) -> Result<Compiled, CompileError> {
         }
     }
     let mut stops = Vec::new();
+    let mut named = std::collections::HashSet::new();
     for (i, name) in file.stop_when.iter().enumerate() {
         let Some(matches) = by_name.get(name.as_str()) else {
             return fail(format!("stop_when[{i}]"), format!("no thread is named `{}`", shown(name)));
         };
-        stops.push((i, matches.clone()));
+        // Each name once: a name repeated must not multiply the list.
+        if named.insert(name.as_str()) {
+            stops.push((i, matches.clone()));
+        }
     }
     drop(by_name);
+    // A thread named twice (or by its base and full names) stops the run once.
+    let mut listed = vec![false; c.sc.thread_count()];
     for (i, matches) in stops {
         for t in matches {
-            c.map(&format!("stop_when[{}]", c.sc.stop_when.len()), &format!("stop_when[{i}]"));
-            c.sc.stop_when.push(t);
+            if !std::mem::replace(&mut listed[t as usize], true) {
+                c.map(&format!("stop_when[{}]", c.sc.stop_when.len()), &format!("stop_when[{i}]"));
+                c.sc.stop_when.push(t);
+            }
         }
     }
     // The default executor's threads never end: stop when the loops do.
