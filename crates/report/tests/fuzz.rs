@@ -479,7 +479,7 @@ fn mutate(kind: Kind, rng: &mut TestRng, seed: &[u8]) -> Vec<u8> {
     if rng.next_u64() % 8 == 0 {
         let at = rng.next_u64() as usize % (out.len() + 1);
         const BAD: [&[u8]; 3] = [b"\xff", b"\xc0\xaf", b"\xed\xa0\x80"];
-        let bad: &[u8] = *pick::<&[u8]>(rng, &BAD);
+        let bad: &[u8] = pick::<&[u8]>(rng, &BAD);
         out.splice(at..at, bad.iter().copied());
     }
     out

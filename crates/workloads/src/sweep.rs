@@ -83,7 +83,7 @@ pub fn cases(root: &Value) -> Result<Vec<Vec<Setting>>, (String, String)> {
                 return Err((origin, "a case cannot set the sweep or the cases".into()));
             }
             if path == LABEL {
-                if !value.as_str().is_some_and(|l| !l.chars().any(char::is_control)) {
+                if value.as_str().is_none_or(|l| l.chars().any(char::is_control)) {
                     return Err((origin, "a case's label is a short name, without control characters".into()));
                 }
             } else {

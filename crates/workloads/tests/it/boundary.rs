@@ -367,7 +367,7 @@ fn mutate(rng: &mut TestRng, seed: &[u8]) -> Vec<u8> {
             _ => {
                 if rng.next_u64() % 2 == 0 {
                     const BAD: [&[u8]; 4] = [b"\xff", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"];
-                    let bad: &[u8] = *pick::<&[u8]>(rng, &BAD);
+                    let bad: &[u8] = pick::<&[u8]>(rng, &BAD);
                     tail.extend_from_slice(bad);
                 } else {
                     let n = *pick(rng, &[1usize, 17, 1000]);
