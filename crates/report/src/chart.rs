@@ -278,8 +278,6 @@ fn range(values: impl Iterator<Item = f64>, log: bool, from_zero: bool) -> (f64,
     if !lo.is_finite() {
         return if log { (1.0, 10.0) } else { (0.0, 1.0) };
     }
-    let (lo, hi) = bounded(lo, hi, log);
-    let (mut lo, mut hi) = (lo, hi);
     if log {
         return bounded(lo / 1.5, hi * 1.5, true);
     }
