@@ -4,11 +4,12 @@ use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 use smallvec::SmallVec;
 
-use crate::scenario::{Dist, Step, Times};
+use crate::scenario::{Dist, MAX_DURATION_NS, MAX_TIME_NS, Step, Times};
 
-/// Remaining work of a step that never ends; far beyond any horizon, yet
-/// small enough that adding it to any simulated time cannot overflow.
-pub(crate) const FOREVER: u64 = u64::MAX / 4;
+/// Remaining work of a step that never ends: it would end at or after the
+/// end of simulated time, so it never does (the run stops before, or fails
+/// there); small enough that adding it to any simulated time cannot overflow.
+pub(crate) const FOREVER: u64 = MAX_TIME_NS;
 
 /// Loop counter value of a `forever` loop.
 const FOREVER_LOOP: u64 = u64::MAX;
@@ -176,15 +177,17 @@ impl Cursor {
     }
 }
 
-/// Draws a duration in nanoseconds (at least 1).
+/// Draws a duration in nanoseconds (at least 1, at most
+/// [`MAX_DURATION_NS`] unless it is `forever`), so that a few durations
+/// added to a time before the end of time cannot overflow.
 pub(crate) fn sample(dist: Dist, rng: &mut Pcg64Mcg) -> u64 {
     match dist {
-        Dist::Fixed(n) => n,
-        Dist::Uniform { lo, hi } => rng.random_range(lo..=hi),
+        Dist::Fixed(n) => n.min(MAX_DURATION_NS),
+        Dist::Uniform { lo, hi } => rng.random_range(lo..=hi).min(MAX_DURATION_NS),
         Dist::Exp { mean } => {
             // Round to the nearest nanosecond (x >= 0; the cast saturates).
             let x = crate::exp::exp1(rng) * mean as f64 + 0.5;
-            (x as u64).max(1)
+            (x as u64).clamp(1, MAX_DURATION_NS)
         }
         Dist::Forever => FOREVER,
     }

@@ -31,7 +31,7 @@ use crate::queue::EventQueue;
 use crate::result::{EndReason, SimResult, StateTimes};
 use crate::rng;
 use crate::runq::RunHeap;
-use crate::scenario::{Arrivals, CheckPoints, Costs, CrashSpec, Dist, GilSpec, OsPolicy, Scenario, Step};
+use crate::scenario::{Arrivals, CheckPoints, Costs, CrashSpec, Dist, GilSpec, MAX_TIME_NS, OsPolicy, Scenario, Step};
 use crate::trace::{CoreState, ThreadState, TraceSink};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -560,9 +560,18 @@ impl<'s, S: TraceSink> Engine<'s, S> {
                 self.now = self.horizon;
                 break EndReason::Horizon;
             }
+            if time >= MAX_TIME_NS {
+                // Only a `forever` step or durations summing past the end of
+                // time get here: an error, never a wrapped clock.
+                let thread = (id < self.core_base).then_some(id);
+                return Err(SimError::EndOfTime { thread });
+            }
             debug_assert!(time >= self.now, "time went back");
             self.now = time;
             self.count_event()?;
+            if self.sink.full() {
+                return Err(SimError::TraceFull { at_ns: self.now });
+            }
             match what {
                 What::Run => self.on_run(id),
                 What::BurstEnd => self.on_burst_end(id),
