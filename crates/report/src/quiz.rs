@@ -441,6 +441,9 @@ mod tests {
         fn quiz(&self) -> Result<String, String> {
             Err("no quiz".into())
         }
+        fn highlight(&self, src: &str, lang_tag: &str) -> String {
+            crate::highlight::Highlighter::new().highlight(src, lang_tag)
+        }
     }
 
     /// Quiz texts are data: their HTML reaches neither pages nor decks.

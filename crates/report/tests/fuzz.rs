@@ -15,12 +15,14 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use charts as chart;
 use proptest::prelude::RngCore;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 use report::experiment::{self, ExperimentData, PointData, TracedPoint};
 use report::i18n::Lang;
 use report::markdown::{self, Env};
-use report::{chart, quiz, site};
+use report::pages as site;
+use report::quiz;
 
 /// The most CPU time one case may take: only a hang or a quadratic blow-up
 /// exceeds it.
@@ -98,6 +100,9 @@ impl Env for AnyEnv {
     }
     fn quiz(&self) -> Result<String, String> {
         Ok("<section class=\"quiz\"></section>".into())
+    }
+    fn highlight(&self, src: &str, lang_tag: &str) -> String {
+        report::highlight::Highlighter::new().highlight(src, lang_tag)
     }
 }
 
