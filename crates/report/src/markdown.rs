@@ -328,7 +328,13 @@ fn render_as(body: &str, first_line: usize, lang: Lang, env: &dyn Env, trust: Tr
     let mut err: Option<MdError> = None;
     let mut callouts = 0usize;
     let mut fence: Option<String> = None;
+    let mut line_start = 0usize;
     for (i, line) in body.lines().enumerate() {
+        let start = line_start;
+        line_start += line.len() + 1;
+        if body[start..].starts_with(line) && body[start + line.len()..].starts_with('\r') {
+            line_start += 1;
+        }
         let line_no = first_line + i;
         let t = line.trim_start();
         let marker: String = t.chars().take_while(|c| *c == '`' || *c == '~').collect();
@@ -397,6 +403,9 @@ fn render_as(body: &str, first_line: usize, lang: Lang, env: &dyn Env, trust: Tr
             let res = match &kind {
                 DirectiveKind::Value { exp, name, spec } => {
                     env.value(exp, name).map(|v| (format::number(v, spec, lang), String::new(), false, false))
+                }
+                DirectiveKind::Claim { .. } if !ends_sentence(&body[(start + b).min(body.len())..]) => {
+                    Err("a claim badge must not interrupt a sentence: put it just before the full stop".into())
                 }
                 DirectiveKind::Claim { source, claim } => match check_claim(source, claim, env, lang) {
                     Ok(c) if c.holds => Ok((c.html, format!("✔ {}", c.shown), true, false)),
@@ -479,6 +488,38 @@ fn safe_url(url: &str) -> bool {
         return true;
     }
     ["http", "https", "mailto"].contains(&&clean[..colon])
+}
+
+/// Whether the text after a claim lets its badge close a sentence: other
+/// claims, spaces and a closing bracket may come first, then `.`, `!`, `?`,
+/// the end of the paragraph, or a block (table row, list item, callout,
+/// chart).
+fn ends_sentence(rest: &str) -> bool {
+    let mut r = rest;
+    loop {
+        let t = r.trim_start_matches([' ', '\t']);
+        if let Some(after) = t.strip_prefix("{{claim:") {
+            match after.find("}}") {
+                Some(j) => r = &after[j + 2..],
+                None => return false,
+            }
+            continue;
+        }
+        if let Some(next) = t.strip_prefix('\n').or_else(|| t.strip_prefix("\r\n")) {
+            let line = next.lines().next().unwrap_or("").trim_start();
+            let block = ["|", "- ", "* ", ":::", "{{chart"].iter().any(|p| line.starts_with(p));
+            if line.is_empty() || block {
+                return true;
+            }
+            if line.starts_with("{{claim:") {
+                r = next;
+                continue;
+            }
+            return false;
+        }
+        let t = t.strip_prefix(')').unwrap_or(t);
+        return t.is_empty() || t.starts_with(['.', '!', '?']);
+    }
 }
 
 /// Markdown (with directives resolved) to HTML, with anchors, a table of
@@ -687,6 +728,24 @@ mod tests {
         assert!(err("text {{chart: ex.a}}\n").message.contains("alone"));
         assert!(err("{{bogus}}\n").message.contains("expected experiment.value"));
         assert!(err("{{ex.ratio | bad}}\n").message.contains("unknown format"));
+        let mid = err("It is {{ex.ratio | .2}} {{claim: ex.ratio < 2}}, and more.\n");
+        assert_eq!((mid.line, mid.message.contains("interrupt a sentence")), (5, true));
+        assert!(err("It is {{claim: ex.ratio < 2}}\nand more.\n").message.contains("interrupt"));
+    }
+
+    #[test]
+    fn claim_badges_may_close_a_sentence() {
+        for body in [
+            "It is 1 {{claim: ex.ratio < 2}}.\n",
+            "It is 1 {{claim: ex.ratio < 2}} {{claim: ex.ratio > 0}}.\n",
+            "It is 1 (one {{claim: ex.ratio < 2}}).\n",
+            "It is 1\n{{claim: ex.ratio < 2}}\n{{claim: ex.ratio > 0}}.\n",
+            "- It is 1 {{claim: ex.ratio < 2}}\n- next\n",
+            "It is 1 {{claim: ex.ratio < 2}}\n\nNext paragraph.\n",
+            "It is 1 {{claim: ex.ratio < 2}}",
+        ] {
+            render(body, 1, Lang::En, &Fake).unwrap_or_else(|e| panic!("{body:?}: {}", e.message));
+        }
     }
 
     #[test]

@@ -34,6 +34,10 @@ pub(crate) enum Kind {
     /// Put an item; with a routine for whoever serves it.
     Put(u32, Option<u32>),
     Get(u32),
+    /// Wait for room in a queue without putting anything.
+    Reserve(u32),
+    /// Move the current item into a queue.
+    Forward(u32),
     /// Run the current item's routine, then reply to its sender.
     Serve,
     /// An event loop waiting in `select` for timers or completions.
@@ -63,7 +67,7 @@ impl Kind {
             | Kind::Store(_)
             | Kind::AtomicAdd(..) => Need::Gil,
             Kind::CRelease | Kind::Io | Kind::Select => Need::NoGil,
-            Kind::Put(..) | Kind::Get(_) | Kind::Serve => Need::Any,
+            Kind::Put(..) | Kind::Get(_) | Kind::Reserve(_) | Kind::Forward(_) | Kind::Serve => Need::Any,
         }
     }
 
@@ -106,6 +110,8 @@ fn emit(steps: &[Step], ops: &mut Vec<Op>) {
             Step::Put(q) => ops.push(Op::Instant(Kind::Put(*q, None))),
             Step::Submit(q, r) => ops.push(Op::Instant(Kind::Put(*q, Some(*r)))),
             Step::Get(q) => ops.push(Op::Instant(Kind::Get(*q))),
+            Step::Reserve(q) => ops.push(Op::Instant(Kind::Reserve(*q))),
+            Step::Forward(q) => ops.push(Op::Instant(Kind::Forward(*q))),
             Step::Serve => ops.push(Op::Instant(Kind::Serve)),
             Step::AwaitIo(d) => ops.push(Op::Await(*d)),
             Step::ToThread(r) => ops.push(Op::ToThread(*r)),

@@ -319,6 +319,11 @@ pub struct QueueSpec {
     pub name: String,
     /// Most items it holds (a listen backlog); `None` is unbounded.
     pub capacity: Option<u32>,
+    /// The process whose memory holds the queue (a worker's own request
+    /// queue): when it crashes, the items waiting in the queue are lost.
+    /// `None` for a queue that outlives every process (a listening socket).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<u32>,
 }
 
 /// A named program that `serve` runs for an item.
@@ -407,6 +412,13 @@ pub enum Step {
     Submit(u32, u32),
     /// Take an item from queue `q`; blocks (releasing the GIL) while it is empty.
     Get(u32),
+    /// Wait (releasing the GIL) until queue `q` has room for an item or a
+    /// thread waiting for one, without putting anything: an acceptor that
+    /// stops accepting while its worker is full.
+    Reserve(u32),
+    /// Move the item the thread took with its last `get` into queue `q`,
+    /// blocking (releasing the GIL) while it is full; nothing if it holds none.
+    Forward(u32),
     /// Run the current item's routine, then answer its sender.
     Serve,
     /// asyncio only: `await` an I/O operation this long; the loop runs other
@@ -628,6 +640,9 @@ impl Scenario {
         for (i, q) in self.queues.iter().enumerate() {
             if q.capacity == Some(0) {
                 return err(format!("queues[{i}].capacity"), Problem::Zero);
+            }
+            if let Some(p) = q.owner.filter(|p| *p as usize >= self.processes.len()) {
+                return err(format!("queues[{i}].owner"), Problem::NoSuchProcess(p));
             }
         }
         for (i, r) in self.routines.iter().enumerate() {
@@ -860,7 +875,7 @@ fn check_steps(steps: &[Step], path: &str, ctx: &Ctx, wh: Where) -> Result<Shape
                 shape.timed = true;
             }
             Step::Add(_) => shape.timed = true,
-            Step::Put(q) | Step::Get(q) | Step::Submit(q, _) => {
+            Step::Put(q) | Step::Get(q) | Step::Submit(q, _) | Step::Reserve(q) | Step::Forward(q) => {
                 if in_task {
                     return fail(Problem::NotInTask);
                 }
@@ -977,6 +992,8 @@ pub enum Problem {
     NoSuchQueue(u32),
     /// A routine number at or beyond the number of routines.
     NoSuchRoutine(u32),
+    /// A process number at or beyond the number of processes.
+    NoSuchProcess(u32),
     /// A source needs at least one routine with a positive weight.
     NoRoutine,
     /// `await_io` and `to_thread` exist only in asyncio tasks.
@@ -1015,6 +1032,7 @@ impl std::fmt::Display for ScenarioError {
             Problem::NoSuchVar(n) => format!("shared variable {n} does not exist"),
             Problem::NoSuchQueue(n) => format!("queue {n} does not exist"),
             Problem::NoSuchRoutine(n) => format!("routine {n} does not exist"),
+            Problem::NoSuchProcess(n) => format!("process {n} does not exist"),
             Problem::NoRoutine => "needs at least one routine with a positive weight".to_owned(),
             Problem::OnlyInTask => "only an asyncio task can await".to_owned(),
             Problem::NotInTask => "an asyncio task cannot use queues or serve".to_owned(),

@@ -90,6 +90,10 @@ pub struct ServerMeta {
     pub workers: u32,
     /// Threads per worker.
     pub threads: u32,
+    /// `sync` or `gthread`.
+    pub worker_class: String,
+    /// Most requests a gthread worker holds.
+    pub worker_connections: Option<u32>,
     /// Listen backlog.
     pub backlog: u32,
     /// Endpoint names, by routine index.
@@ -286,7 +290,7 @@ impl Compiler {
     fn add_queue(&mut self, name: &str, capacity: Option<u32>) -> u32 {
         let q = self.sc.queues.len() as u32;
         self.queue_index.entry(name.to_owned()).or_insert(q);
-        self.sc.queues.push(QueueSpec { name: name.to_owned(), capacity });
+        self.sc.queues.push(QueueSpec { name: name.to_owned(), capacity, owner: None });
         q
     }
 
@@ -588,6 +592,28 @@ impl Compiler {
         if s.endpoints.is_empty() {
             return fail("server.endpoints", "a server needs at least one endpoint");
         }
+        // gunicorn runs `gthread` instead of `sync` when threads > 1
+        // (`Config.worker_class`).
+        let class = s.worker_class.unwrap_or(if threads > 1 { WorkerClass::Gthread } else { WorkerClass::Sync });
+        let connections = match (class, s.worker_connections) {
+            (WorkerClass::Sync, Some(_)) => {
+                return fail("server.worker_connections", "`worker_connections` applies to `worker_class: gthread`");
+            }
+            (WorkerClass::Sync, None) => None,
+            (WorkerClass::Gthread, c) => {
+                // gunicorn's default `--worker-connections`.
+                let c = c.unwrap_or(1000);
+                if c <= threads {
+                    return fail(
+                        "server.worker_connections",
+                        format!(
+                            "must exceed `threads` ({threads}): with fewer connections than threads, use fewer threads"
+                        ),
+                    );
+                }
+                Some(c)
+            }
+        };
         let backlog = s.backlog.unwrap_or(2048);
         self.map(&format!("queues[{}].capacity", self.sc.queues.len()), "server.backlog");
         let queue = self.add_queue("backlog", Some(backlog));
@@ -621,18 +647,43 @@ impl Compiler {
             None => None,
         };
         for w in 0..workers {
-            let pool = (0..threads)
+            // A sync worker's threads accept from the shared backlog. A
+            // gthread worker's main thread accepts (taking the GIL for it)
+            // while the worker holds fewer than `connections` requests and
+            // queues them for its pool, in a queue that dies with the worker.
+            let own = connections.map(|c| {
+                self.map(&format!("queues[{}].capacity", self.sc.queues.len()), "server.worker_connections");
+                self.add_queue(&format!("worker-{w}/requests"), Some(c - threads))
+            });
+            let serve_from = own.unwrap_or(queue);
+            let mut pool = (0..threads)
                 .map(|k| {
                     ThreadSpec::new(
                         &format!("worker-{w}/t{k}"),
-                        vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(queue), Step::Serve] }],
+                        vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(serve_from), Step::Serve] }],
                     )
                 })
                 .collect::<Vec<_>>();
+            if let Some(own) = own {
+                let accept = vec![
+                    Step::Reserve(own),
+                    Step::Get(queue),
+                    Step::Python(Dist::Fixed(self.sc.interp.tick_ns)),
+                    Step::Forward(own),
+                ];
+                let main = ThreadSpec::new(
+                    &format!("worker-{w}/main"),
+                    vec![Step::Repeat { times: Times::Forever, body: accept }],
+                );
+                pool.insert(0, main);
+            }
             for t in &pool {
                 self.names.push((format!("worker-{w}"), t.name.clone()));
             }
             let p = self.sc.process(&format!("worker-{w}"), pool);
+            if let Some(own) = own {
+                self.sc.queues[own as usize].owner = Some(p as u32);
+            }
             self.sc.processes[p].memory_mb = s.memory_mb.unwrap_or(40.0);
             self.map(&format!("processes[{p}]"), "server");
             if let Some((cw, spec)) = crash {
@@ -667,7 +718,18 @@ impl Compiler {
         });
         self.sc.limits.horizon_ns = Some(clients.duration.0);
         self.map("limits.horizon_ns", "clients.duration");
-        self.meta.server = Some(ServerMeta { workers, threads, backlog, endpoints });
+        let worker_class = match class {
+            WorkerClass::Sync => "sync",
+            WorkerClass::Gthread => "gthread",
+        };
+        self.meta.server = Some(ServerMeta {
+            workers,
+            threads,
+            worker_class: worker_class.into(),
+            worker_connections: connections,
+            backlog,
+            endpoints,
+        });
         Ok(())
     }
 

@@ -211,7 +211,7 @@ impl<S: TraceSink> Engine<'_, S> {
                 false
             }
             Kind::Get(_) => self.get(t),
-            Kind::Put(..) => self.put(t),
+            Kind::Put(..) | Kind::Reserve(_) | Kind::Forward(_) => self.put(t),
             Kind::Serve => {
                 th.remaining = 0;
                 th.cont = Cont::Fetch;

@@ -606,3 +606,31 @@ fn forever_and_overflowing_time_fail_at_the_thread() {
         "machine: {cores: 1}\nthreads:\n  - {name: a, program: [{atomic_add: x}, {repeat: 2, body: [{read: x}, {add: 9223372036854775807}, {store: x}]}]}\n",
     ));
 }
+
+#[test]
+fn worker_connections_belong_to_gthread() {
+    check(
+        "machine: {cores: 1}\nserver: {kind: wsgi, worker_class: sync, worker_connections: 10, endpoints: [{name: e, program: [{python: 1ms}]}]}\nclients: {closed_loop: 2, duration: 1s}\n",
+        expect![[r#"
+            error: server.worker_connections: `worker_connections` applies to `worker_class: gthread`
+             --> bad.yaml:2:42
+              |
+            2 | server: {kind: wsgi, worker_class: sync, worker_connections: 10, endpoints: [{name: e, program: [{python: 1ms}]}]}
+              |                                          ^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+}
+
+#[test]
+fn worker_connections_must_exceed_threads() {
+    check(
+        "machine: {cores: 1}\nserver: {kind: wsgi, threads: 4, worker_connections: 4, endpoints: [{name: e, program: [{python: 1ms}]}]}\nclients: {closed_loop: 2, duration: 1s}\n",
+        expect![[r#"
+            error: server.worker_connections: must exceed `threads` (4): with fewer connections than threads, use fewer threads
+             --> bad.yaml:2:34
+              |
+            2 | server: {kind: wsgi, threads: 4, worker_connections: 4, endpoints: [{name: e, program: [{python: 1ms}]}]}
+              |                                  ^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+}
