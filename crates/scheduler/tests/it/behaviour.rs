@@ -298,7 +298,7 @@ fn event_budget_ends_runaway_runs_with_an_error() {
 #[test]
 fn forever_never_ends_and_nothing_wraps_at_the_end_of_time() {
     let mut sc = Scenario::new(2);
-    sc.queues.push(scheduler::QueueSpec { name: "q".into(), capacity: None });
+    sc.queues.push(scheduler::QueueSpec { name: "q".into(), capacity: None, owner: None });
     sc.process(
         "main",
         vec![
