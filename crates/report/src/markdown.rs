@@ -763,7 +763,7 @@ mod tests {
     /// Notes are trusted source; quiz and experiment texts are data.
     #[test]
     fn data_text_shows_its_html_as_text_but_keeps_directive_html() {
-        let body = "<script>alert(1)</script>\n\nHi <b onclick=\"x()\">there</b> {{claim: ex.ratio < 2}} {{experiment: ex}}\n\n{{chart: ex.time}}\n";
+        let body = "<script>alert(1)</script>\n\nHi <b onclick=\"x()\">there</b> {{experiment: ex}} {{claim: ex.ratio < 2}}.\n\n{{chart: ex.time}}\n";
         let note = render(body, 1, Lang::En, &Fake).unwrap().html;
         assert!(note.contains("<script>alert(1)</script>") && note.contains("<b onclick"), "{note}");
         let data = render_data(body, 1, Lang::En, &Fake).unwrap();
