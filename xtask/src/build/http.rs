@@ -491,7 +491,8 @@ mod tests {
 
     #[test]
     fn idle_connections_cannot_starve_the_server() {
-        let limits = Limits { workers: 2, queue: 2, head_timeout: Duration::from_millis(1500), ..Limits::default() };
+        let head_timeout = Duration::from_millis(3000);
+        let limits = Limits { workers: 2, queue: 2, head_timeout, ..Limits::default() };
         let port = serve_echo(limits);
         // Once the workers are up, slow clients fill them and the queue; the
         // next gets 503 at once.
@@ -499,10 +500,13 @@ mod tests {
         assert!(warm.starts_with("HTTP/1.1 200"), "{warm}");
         // More than workers and queue: whatever order the workers pick them
         // up in, both workers and the queue end up held.
+        let opened = Instant::now();
         let idle: Vec<TcpStream> = (0..10).map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
         std::thread::sleep(Duration::from_millis(200));
         let busy = raw(port, format!("GET / HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").as_bytes());
-        assert!(busy.starts_with("HTTP/1.1 503"), "{busy}");
+        // On a machine so loaded that the idle clients already timed out, a
+        // 200 is correct; otherwise the server must refuse.
+        assert!(busy.starts_with("HTTP/1.1 503") || opened.elapsed() >= head_timeout, "{busy}");
         // Once they time out, the server answers again.
         let t = Instant::now();
         loop {
