@@ -46,10 +46,24 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
             let chart_ids = src.chart_ids();
             let mut charts = BTreeMap::new();
             let mut out = Vec::new();
-            for cid in &chart_ids {
+            for (ci, cid) in chart_ids.iter().enumerate() {
                 for lang in Lang::ALL {
                     let (c, table) = src.chart(cid, lang).map_err(&at)?;
-                    out.push((format!("experiments/{id}/{cid}.{}.svg", lang.code()), chart::svg(&c).into_bytes()));
+                    for (size, suffix) in [(chart::Size::Wide, ""), (chart::Size::Narrow, ".phone")] {
+                        let svg = chart::svg_sized(&c, size);
+                        let name = format!("experiments/{id}/{cid}.{}{suffix}.svg", lang.code());
+                        // Text that overlaps or is cut off fails the build.
+                        let problems = chart::text::problems(&svg).unwrap_or_else(|e| vec![e]);
+                        if !problems.is_empty() {
+                            let (file, line) = (located.place)(&format!("charts[{ci}]"));
+                            return Err(SiteError {
+                                file,
+                                line,
+                                message: format!("chart `{cid}` ({name}): {}", problems.join("; ")),
+                            });
+                        }
+                        out.push((name, svg.into_bytes()));
+                    }
                     charts.insert((cid.clone(), lang), (c, table));
                 }
             }
@@ -61,10 +75,23 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
         })
         .collect();
     let mut built = Built::new();
+    let mut errors: Vec<SiteError> = Vec::new();
     for out in outs {
-        let (id, b, more) = out?;
-        built.insert(id, b);
-        files.extend(more);
+        match out {
+            Ok((id, b, more)) => {
+                built.insert(id, b);
+                files.extend(more);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    // Every source's first error, not only the first source's.
+    if let Some(first) = errors.first() {
+        let mut e = first.clone();
+        for more in &errors[1..] {
+            e.message.push_str(&format!("\n{more}"));
+        }
+        return Err(e);
     }
     Ok(built)
 }
@@ -157,7 +184,7 @@ pub(super) fn figure(
 ) -> String {
     let u = ui(lang);
     format!(
-        "<figure class=\"chart\">\n<img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\">\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> <a href=\"{root}{href}\">{text}</a></figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
+        "<figure class=\"chart\" id=\"chart-{exp}-{id}\">\n<picture><source media=\"(max-width: 600px)\" srcset=\"{root}experiments/{exp}/{id}.{code}.phone.svg\" width=\"360\" height=\"440\"><img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\"></picture>\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> <a href=\"{root}{href}\">{text}</a></figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
         code = lang.code(),
         alt = escape(&c.title),
         ct = escape(&c.title),
