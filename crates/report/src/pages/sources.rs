@@ -1,7 +1,8 @@
 //! Values and charts for pages, from every [`Source`]: the experiments'
 //! results and the calibration comparison, treated alike.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
@@ -105,9 +106,21 @@ pub(super) struct PageEnv<'a> {
     pub quiz: Option<String>,
     /// Charts become text (Anki decks carry no images).
     pub text_charts: bool,
+    /// Charts given an anchor on this page: a chart shown again (in a
+    /// quiz's explanation) gets none, so ids stay unique.
+    pub anchored: RefCell<BTreeSet<String>>,
 }
 
-impl PageEnv<'_> {
+impl<'a> PageEnv<'a> {
+    pub fn new(
+        built: &'a Built,
+        highlighter: &'a crate::highlight::Highlighter,
+        lang: Lang,
+        root: &'a str,
+    ) -> PageEnv<'a> {
+        PageEnv { built, highlighter, lang, root, quiz: None, text_charts: false, anchored: RefCell::default() }
+    }
+
     fn source(&self, exp: &str) -> Result<&BuiltSource, String> {
         self.built.get(exp).ok_or_else(|| format!("no experiment `{exp}`"))
     }
@@ -138,7 +151,8 @@ impl Env for PageEnv<'_> {
         if self.text_charts {
             return Ok(format!("<p>[{}]</p>", escape(&c.title)));
         }
-        Ok(figure(exp, id, c, table, &src.links[&self.lang], self.lang, self.root))
+        let anchor = self.anchored.borrow_mut().insert(format!("{exp}.{id}"));
+        Ok(figure(exp, id, c, table, &src.links[&self.lang], self.lang, self.root, anchor))
     }
 
     fn experiment_url(&self, exp: &str) -> Result<String, String> {
@@ -172,7 +186,9 @@ fn table_html(table: &Table) -> String {
     h
 }
 
-/// A chart with its caption, link and data table.
+/// A chart with its caption, link and data table; an `anchor`ed one has
+/// an id (`chart-EXP-ID`) to link to.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn figure(
     exp: &str,
     id: &str,
@@ -181,10 +197,12 @@ pub(super) fn figure(
     link: &Link,
     lang: Lang,
     root: &str,
+    anchor: bool,
 ) -> String {
     let u = ui(lang);
+    let anchor = if anchor { format!(" id=\"chart-{exp}-{id}\" data-exp=\"{exp}\"") } else { String::new() };
     format!(
-        "<figure class=\"chart\" id=\"chart-{exp}-{id}\">\n<picture><source media=\"(max-width: 600px)\" srcset=\"{root}experiments/{exp}/{id}.{code}.phone.svg\" width=\"360\" height=\"440\"><img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\"></picture>\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> <a href=\"{root}{href}\">{text}</a></figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
+        "<figure class=\"chart\"{anchor}>\n<picture><source media=\"(max-width: 600px)\" srcset=\"{root}experiments/{exp}/{id}.{code}.phone.svg\" width=\"360\" height=\"440\"><img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\"></picture>\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> <a href=\"{root}{href}\">{text}</a></figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
         code = lang.code(),
         alt = escape(&c.title),
         ct = escape(&c.title),
