@@ -86,12 +86,10 @@ pub struct Ui {
     pub topic: &'static str,
     /// Drill filter: every topic.
     pub all_topics: &'static str,
-    /// "See" (before the chart or section that backs an answer)
-    pub see: &'static str,
-    /// "Chart"
-    pub chart: &'static str,
-    /// "Section"
-    pub section: &'static str,
+    /// Before the chart that backs an answer.
+    pub see_chart: &'static str,
+    /// Before the section that backs an answer.
+    pub see_section: &'static str,
     /// Forget a quiz's answers
     pub reset: &'static str,
     /// The landing page's description
@@ -196,9 +194,8 @@ static EN: Ui = Ui {
     show_all: "Show every answer",
     topic: "Topic",
     all_topics: "All topics",
-    see: "See",
-    chart: "Chart",
-    section: "Section",
+    see_chart: "See the chart",
+    see_section: "See the section",
     reset: "Start over",
     landing: "How the CPython GIL, threads, processes, asyncio and WSGI servers really behave: study notes in English and Korean with simulated experiments and interview questions.",
     index_description: "Study notes on the CPython GIL in curriculum order, each with experiments and an interview quiz.",
@@ -272,9 +269,8 @@ static KO: Ui = Ui {
     show_all: "모든 정답 보기",
     topic: "주제",
     all_topics: "모든 주제",
-    see: "근거:",
-    chart: "차트",
-    section: "절",
+    see_chart: "근거가 되는 차트",
+    see_section: "근거가 되는 절",
     reset: "처음부터 다시",
     landing: "CPython의 GIL, 스레드, 프로세스, asyncio, WSGI 서버가 실제로 어떻게 동작하는지: 시뮬레이션 실험과 면접 문제가 있는 한국어·영어 학습 노트.",
     index_description: "CPython GIL 학습 노트를 커리큘럼 순서로 모았습니다. 노트마다 실험과 면접 퀴즈가 있습니다.",

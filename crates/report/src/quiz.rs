@@ -348,7 +348,7 @@ pub fn question_html(c: &Checked, place: &Place<'_>, lang: Lang, env: &dyn Env) 
         Answer::Text(t) => escape(&t[0]),
     };
     let see = place.see.as_ref().map_or(String::new(), |(url, text)| {
-        format!("<p class=\"q-see\"><a href=\"{}\">{} {}</a></p>\n", escape(url), u.see, escape(text))
+        format!("<p class=\"q-see\"><a href=\"{}\">{}</a></p>\n", escape(url), escape(text))
     });
     h.push_str(&format!(
         "<details class=\"answer\"><summary>{}</summary>\n<p class=\"a-key\"><strong>{key}</strong></p>\n{}{see}</details>\n</li>\n",

@@ -232,7 +232,7 @@ fn backing(
             }
         }
         if let Some((id, _, title)) = figs.iter().find(|(_, e, _)| exps.contains(e)) {
-            out.push(Some((format!("#{id}"), format!("{}: {title}", u.chart))));
+            out.push(Some((format!("#{id}"), format!("{}: {title}", u.see_chart))));
             continue;
         }
         let q = terms(&format!("{} {} {}", c.q.question, c.q.choices.join(" "), c.q.explanation));
@@ -247,7 +247,7 @@ fn backing(
                 Some((b, _)) if b >= score => best,
                 _ => Some((score, s)),
             });
-        out.push(best.map(|(_, s)| (format!("#{}", s.id), format!("{}: {}", u.section, s.heading))));
+        out.push(best.map(|(_, s)| (format!("#{}", s.id), format!("{}: {}", u.see_section, s.heading))));
     }
     Ok(out)
 }
@@ -273,7 +273,7 @@ mod tests {
             Section { id: "refs".into(), heading: "References".into(), text: "The GIL threads papers.".into() },
         ];
         let sees = backing(&quiz, html, &sections, Lang::En).unwrap();
-        assert_eq!(sees[0], Some(("#chart-convoy-trips".into(), "Chart: Trips & waits".into())));
-        assert_eq!(sees[1], Some(("#interval".into(), "Section: The switch interval".into())));
+        assert_eq!(sees[0], Some(("#chart-convoy-trips".into(), "See the chart: Trips & waits".into())));
+        assert_eq!(sees[1], Some(("#interval".into(), "See the section: The switch interval".into())));
     }
 }
