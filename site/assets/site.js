@@ -157,10 +157,9 @@
           b.textContent = G.ui.copy || "Copy";
         }, 1500);
       };
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(text).then(done, function () {});
-      } else {
-        // file:// pages are not a secure context: select and copy.
+      // file:// pages are not a secure context, and a browser may refuse
+      // the clipboard API: then select the code and copy it.
+      var fallback = function () {
         var range = document.createRange();
         range.selectNodeContents(code);
         var sel = getSelection();
@@ -170,7 +169,9 @@
           if (document.execCommand("copy")) done();
         } catch (e) {}
         sel.removeAllRanges();
-      }
+      };
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
+      else fallback();
     });
     pre.classList.add("has-copy");
     pre.appendChild(b);

@@ -37,6 +37,12 @@
   function norm(s) {
     return String(s).normalize("NFKC").toLowerCase();
   }
+  // Lower case with every character where it was, so positions found in
+  // it hold in the text (NFKC would turn … into ...).
+  function lowerInPlace(s) {
+    var l = String(s).toLowerCase();
+    return l.length === s.length ? l : s;
+  }
   // Runs of letters and digits; a change between Hangul and other scripts
   // splits a run (GIL을 -> gil, 을).
   function tokenize(text) {
@@ -207,8 +213,8 @@
   function snippet(d, hits) {
     var best = null;
     d[4].forEach(function (s) {
-      var head = norm(s[1]);
-      var text = norm(s[2]);
+      var head = lowerInPlace(s[1]);
+      var text = lowerInPlace(s[2]);
       var score = 0;
       var first = -1;
       hits.forEach(function (h) {
@@ -231,7 +237,7 @@
   }
   // Appends `text` to `el` with the hits marked.
   function marked(el, text, hits) {
-    var lower = norm(text);
+    var lower = lowerInPlace(text);
     var ranges = [];
     hits.forEach(function (h) {
       if (!h) return;

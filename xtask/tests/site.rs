@@ -316,8 +316,20 @@ fn the_committed_site_is_what_the_build_produces() {
     assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
     let diff = differing(&tree(&repo().join("site")), &tree(&dir));
     assert!(diff.is_empty(), "site/ is out of date; run `cargo xtask build-site` and commit site/. Differs: {diff:?}");
-    // The search index of each language stays well under its notes' size.
     let built = tree(&dir);
+    // No chart's text overlaps or is cut off (the build checks each one;
+    // this checks what was written), and a phone's drawing keeps 11 px text.
+    let mut svgs = 0;
+    for (name, bytes) in built.iter().filter(|(n, _)| n.ends_with(".svg") && n.starts_with("experiments/")) {
+        let svg = String::from_utf8_lossy(bytes);
+        assert_eq!(charts::text::problems(&svg), Ok(Vec::new()), "{name}");
+        if name.ends_with(".phone.svg") {
+            assert!(charts::text::smallest_font(&svg).unwrap() * 326.0 / 360.0 >= 11.0, "{name}");
+        }
+        svgs += 1;
+    }
+    assert!(svgs > 300, "{svgs} charts");
+    // The search data of each language stays under half its notes' size.
     for lang in ["en", "ko"] {
         let index = built[&format!("assets/search-{lang}.js")].len();
         let notes: usize = tree(&repo().join("notes").join(lang))

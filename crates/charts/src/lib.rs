@@ -1123,6 +1123,18 @@ mod tests {
     }
 
     #[test]
+    fn the_checker_sees_text_that_cannot_fit() {
+        // Sixty names in 440 px: lying down, they still collide.
+        let crowded = Plot::Bars {
+            categories: (0..60).map(|i| format!("category {i}")).collect(),
+            y: Axis { label: "n".into(), log: false },
+            groups: vec![("".into(), vec![1.0; 60])],
+        };
+        let s = svg_sized(&sample(crowded), Size::Narrow);
+        assert!(text::problems(&s).unwrap().iter().any(|p| p.contains("overlaps")));
+    }
+
+    #[test]
     fn log_ticks_thin_out_until_labels_fit() {
         let gap = |_: &str, _: &str| 30.0;
         assert_eq!(log_ticks(1.0, 10.0, 2000.0, &gap), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
