@@ -82,7 +82,6 @@ fn main() -> ExitCode {
     let res = match cli.task {
         // A scenario file needs no checkout.
         Task::Sim(args) => sim::run(&args),
-        Task::BenchSim(args) => bench::sim(&args),
         task => find_root(cli.root).and_then(|root| run(&root, task)),
     };
     report(res)
@@ -96,7 +95,7 @@ fn run(root: &Path, task: Task) -> anyhow::Result<()> {
         Task::Serve(args) => build::serve::serve(root, &args),
         Task::BenchSite => build::bench(root),
         Task::Sim(args) => sim::run(&args),
-        Task::BenchSim(args) => bench::sim(&args),
+        Task::BenchSim(args) => bench::sim(root, &args),
         Task::Calibrate(args) => calibrate::run(root, &args),
     }
 }

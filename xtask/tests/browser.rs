@@ -688,12 +688,20 @@ fn screenshots(tab: &Tab, base: &str, dir: &Option<PathBuf>) {
             // A chart, and a question answered wrong with its explanation.
             open(tab, &format!("{base}en/convoy-effect.html"));
             theme(tab, dark);
-            eval(tab, "(function(f){f.querySelector('img').loading='eager';f.scrollIntoView()})(document.getElementById('chart-convoy-effect-sweep-trips')), ''");
+            eval(
+                tab,
+                "(function(f){f.querySelector('img').loading='eager';f.scrollIntoView()})(document.getElementById('chart-convoy-effect-sweep-trips')), ''",
+            );
             wait_for(tab, "the chart", "document.querySelector('#chart-convoy-effect-sweep-trips img').complete");
             std::thread::sleep(Duration::from_millis(300));
             screenshot(tab, dir, &format!("chart-{w}-{t}"));
             let q = "document.querySelector('section.quiz li.question[data-kind=single]')";
-            eval(tab, &format!("(function(q){{var w=q.getAttribute('data-answer')==='0'?'1':'0';q.querySelector('input[value=\"'+w+'\"]').click();q.scrollIntoView()}})({q}), ''"));
+            eval(
+                tab,
+                &format!(
+                    "(function(q){{var w=q.getAttribute('data-answer')==='0'?'1':'0';q.querySelector('input[value=\"'+w+'\"]').click();q.scrollIntoView()}})({q}), ''"
+                ),
+            );
             std::thread::sleep(Duration::from_millis(300));
             screenshot(tab, dir, &format!("quiz-{w}-{t}"));
             eval(tab, "(localStorage.removeItem('gil-lab:progress'), '')");

@@ -327,10 +327,36 @@ pub fn tick(v: f64) -> String {
     if s.contains('.') && !s.contains('e') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s }
 }
 
+/// Largest magnitude an axis spans: plotters' tick search never ends on an
+/// infinite or zero bound (a log axis from 5e-324 to 1e308 hung a build).
+const AXIS_MAX: f64 = 1e300;
+/// A log axis spans at most 1e-150 to 1e150: the ratio of its bounds must
+/// stay finite too, or plotters counts ticks up to `usize::MAX`.
+const LOG_MAX: f64 = 1e150;
+
+/// Whether a value can be placed on an axis: beyond [`AXIS_MAX`] it would
+/// overflow plotters' pixel arithmetic; such values stay in the data table.
+fn drawable(v: f64, log: bool) -> bool {
+    v.is_finite() && if log { (1.0 / LOG_MAX..=LOG_MAX).contains(&v) } else { v.abs() <= AXIS_MAX }
+}
+
+/// `lo..hi` made drawable: finite, non-empty, within ±[`AXIS_MAX`] (within
+/// 1/[`LOG_MAX`] to [`LOG_MAX`] on a log axis).
+fn bounded(lo: f64, hi: f64, log: bool) -> (f64, f64) {
+    if log {
+        let lo = if lo.is_nan() { 1.0 } else { lo.clamp(1.0 / LOG_MAX, LOG_MAX / 10.0) };
+        let hi = if hi.is_nan() || hi <= lo { lo * 10.0 } else { hi.min(LOG_MAX) };
+        return (lo, hi);
+    }
+    let lo = if lo.is_nan() { 0.0 } else { lo.clamp(-AXIS_MAX, AXIS_MAX / 2.0) };
+    let hi = if hi.is_nan() || hi <= lo { lo + lo.abs().max(1.0) } else { hi.min(AXIS_MAX) };
+    (lo, hi)
+}
+
 /// Range of values padded a little, never empty; positive for log axes.
 fn range(values: impl Iterator<Item = f64>, log: bool, from_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in values.filter(|v| v.is_finite() && (!log || *v > 0.0)) {
+    for v in values.filter(|v| drawable(*v, log)) {
         lo = lo.min(v);
         hi = hi.max(v);
     }
@@ -338,7 +364,7 @@ fn range(values: impl Iterator<Item = f64>, log: bool, from_zero: bool) -> (f64,
         return if log { (1.0, 10.0) } else { (0.0, 1.0) };
     }
     if log {
-        return (lo / 1.5, hi * 1.5);
+        return bounded(lo / 1.5, hi * 1.5, true);
     }
     if from_zero && lo > 0.0 {
         lo = 0.0;
@@ -347,7 +373,7 @@ fn range(values: impl Iterator<Item = f64>, log: bool, from_zero: bool) -> (f64,
         hi = lo + lo.abs().max(1.0);
     }
     let pad = (hi - lo) * 0.06;
-    (if from_zero && lo >= 0.0 { lo } else { lo - pad }, hi + pad)
+    bounded(if from_zero && lo >= 0.0 { lo } else { lo - pad }, hi + pad, false)
 }
 
 type Res = Result<(), Box<dyn std::error::Error>>;
@@ -572,6 +598,7 @@ fn line(
         let share = 0.07 * series.len() as f64 + 0.06;
         y1 = if y.log { y1 * (y1 / y0).powf(share) } else { y1 + (y1 - y0) * share };
     }
+    let (y0, y1) = if cdf { (y0, y1) } else { bounded(y0, y1, y.log) };
     let (area, strip) = below(root, lay, &entries);
     let y_area = if y.log && !cdf { y_area(lay, &[y0, y1]) } else { y_area(lay, &linear_ticks(y0, y1, lay.y_ticks)) };
     let (pw, ph) = plot_pixels(&area, lay, y_area);
@@ -597,12 +624,8 @@ fn line(
                 .draw()?;
             for (i, s) in series.iter().enumerate() {
                 let c = colour(i);
-                let pts: Vec<(f64, f64)> = s
-                    .points
-                    .iter()
-                    .copied()
-                    .filter(|(a, b)| a.is_finite() && b.is_finite() && (!x.log || *a > 0.0) && (!y.log || *b > 0.0))
-                    .collect();
+                let pts: Vec<(f64, f64)> =
+                    s.points.iter().copied().filter(|(a, b)| drawable(*a, x.log) && drawable(*b, y.log)).collect();
                 chart
                     .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))?
                     .label(s.label.as_str())
@@ -657,6 +680,7 @@ fn bars(
         // Room above the bars for the legend.
         y1 = if y.log { y1 * (y1 / y0).powf(0.25) } else { y1 + (y1 - y0) * 0.22 };
     }
+    let (y0, y1) = bounded(y0, y1, y.log);
     let (area, strip) = below(root, lay, &entries);
     let y_area = if y.log { y_area(lay, &[y0, y1]) } else { y_area(lay, &linear_ticks(y0, y1, lay.y_ticks)) };
     let (pw, ph) = plot_pixels(&area, lay, y_area);
@@ -696,12 +720,10 @@ fn bars(
                 .draw()?;
             for (gi, (label, values)) in groups.iter().enumerate() {
                 let c = colour(gi);
-                let rects = values.iter().enumerate().filter(|(_, v)| v.is_finite() && (!y.log || **v > 0.0)).map(
-                    move |(ci, v)| {
-                        let left = ci as f64 + 0.1 + gi as f64 * width;
-                        Rectangle::new([(left, base.min(*v)), (left + width * 0.92, *v)], c.filled())
-                    },
-                );
+                let rects = values.iter().enumerate().filter(|(_, v)| drawable(**v, y.log)).map(move |(ci, v)| {
+                    let left = ci as f64 + 0.1 + gi as f64 * width;
+                    Rectangle::new([(left, base.min(*v)), (left + width * 0.92, *v)], c.filled())
+                });
                 chart
                     .draw_series(rects)?
                     .label(label.as_str())
@@ -1051,6 +1073,37 @@ mod tests {
         assert!(a.contains("<desc id=\"t1-desc\">A &amp; B</desc>"));
         assert!(a.contains("스레드 threads"));
         assert!(a.contains("rgb(0,114,178)") || a.contains("#0072B2"), "Okabe-Ito blue");
+    }
+
+    /// Extreme values used to hang plotters' tick search (a log axis from
+    /// 5e-324 to 1e308) or give it infinite bounds.
+    #[test]
+    fn extreme_values_draw_and_end() {
+        let values = [5e-324, 1e-300, 1.0, 1e300, 1e308, f64::MAX, -f64::MAX, f64::NAN, f64::INFINITY, 0.0];
+        for (xlog, ylog) in [(false, false), (true, false), (false, true), (true, true)] {
+            let series = vec![
+                Series { label: "a".into(), points: values.iter().map(|&v| (v, v)).collect() },
+                Series { label: "b".into(), points: vec![(1e308, 5e-324), (5e-324, 1e308)] },
+            ];
+            let plot = Plot::Line {
+                x: Axis { label: "x".into(), log: xlog },
+                y: Axis { label: "y".into(), log: ylog },
+                series,
+            };
+            assert!(svg(&sample(plot)).starts_with("<svg"));
+            let plot = Plot::Bars {
+                categories: vec!["a".into(), "b".into()],
+                y: Axis { label: "y".into(), log: ylog },
+                groups: vec![("g".into(), vec![5e-324, 1e308]), ("h".into(), vec![f64::MAX, -1e308])],
+            };
+            assert!(svg(&sample(plot)).starts_with("<svg"));
+        }
+        for (lo, hi, log) in
+            [(5e-324, 1e308, true), (0.0, f64::INFINITY, true), (-1e308, 1e308, false), (f64::NAN, 1.0, false)]
+        {
+            let (a, b) = bounded(lo, hi, log);
+            assert!(a.is_finite() && b.is_finite() && a < b && (!log || a > 0.0), "{lo} {hi} -> {a} {b}");
+        }
     }
 
     #[test]

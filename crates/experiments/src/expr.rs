@@ -155,11 +155,19 @@ impl Claim {
 struct Parser<'a> {
     src: &'a str,
     pos: usize,
+    /// Open parentheses and signs, and operators so far: evaluating and
+    /// dropping an expression recurse through its tree, so it is bounded.
+    depth: usize,
+    ops: usize,
 }
+
+/// Most nesting (parentheses, signs) and most operators in an expression.
+const MAX_DEPTH: usize = 64;
+const MAX_OPS: usize = 256;
 
 /// Parses an expression.
 pub fn parse_expr(src: &str) -> Result<Expr, String> {
-    let mut p = Parser { src, pos: 0 };
+    let mut p = Parser { src, pos: 0, depth: 0, ops: 0 };
     let e = p.expr()?;
     p.skip();
     if p.pos < src.len() {
@@ -170,7 +178,7 @@ pub fn parse_expr(src: &str) -> Result<Expr, String> {
 
 /// Parses a claim: `expr op expr [+- tolerance]`.
 pub fn parse_claim(src: &str) -> Result<Claim, String> {
-    let mut p = Parser { src, pos: 0 };
+    let mut p = Parser { src, pos: 0, depth: 0, ops: 0 };
     let left = p.expr()?;
     p.skip();
     let op = if p.eat("<=") {
@@ -207,6 +215,24 @@ pub fn parse_claim(src: &str) -> Result<Claim, String> {
 }
 
 impl Parser<'_> {
+    /// Counts an operator; an error past the limit.
+    fn op(&mut self) -> Result<(), String> {
+        self.ops += 1;
+        if self.ops > MAX_OPS {
+            return Err(format!("an expression has at most {MAX_OPS} operators"));
+        }
+        Ok(())
+    }
+
+    /// Enters a nested part; an error past the limit.
+    fn nest(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!("an expression nests at most {MAX_DEPTH} deep"));
+        }
+        Ok(())
+    }
+
     fn skip(&mut self) {
         while self.src[self.pos..].starts_with(char::is_whitespace) {
             self.pos += self.src[self.pos..].chars().next().map_or(1, char::len_utf8);
@@ -231,8 +257,10 @@ impl Parser<'_> {
                 return Ok(e);
             }
             if self.eat("+") {
+                self.op()?;
                 e = Expr::Bin('+', Box::new(e), Box::new(self.term()?));
             } else if self.eat("-") {
+                self.op()?;
                 e = Expr::Bin('-', Box::new(e), Box::new(self.term()?));
             } else {
                 return Ok(e);
@@ -249,8 +277,10 @@ impl Parser<'_> {
         let mut e = self.unary()?;
         loop {
             if self.eat("*") {
+                self.op()?;
                 e = Expr::Bin('*', Box::new(e), Box::new(self.unary()?));
             } else if self.eat("/") {
+                self.op()?;
                 e = Expr::Bin('/', Box::new(e), Box::new(self.unary()?));
             } else {
                 return Ok(e);
@@ -260,7 +290,11 @@ impl Parser<'_> {
 
     fn unary(&mut self) -> Result<Expr, String> {
         if self.eat("-") {
-            return Ok(Expr::Neg(Box::new(self.unary()?)));
+            self.op()?;
+            self.nest()?;
+            let e = Expr::Neg(Box::new(self.unary()?));
+            self.depth -= 1;
+            return Ok(e);
         }
         self.atom()
     }
@@ -286,10 +320,12 @@ impl Parser<'_> {
         }
         if c == '(' {
             self.pos += 1;
+            self.nest()?;
             let e = self.expr()?;
             if !self.eat(")") {
                 return Err("missing `)`".into());
             }
+            self.depth -= 1;
             return Ok(e);
         }
         if c.is_ascii_alphabetic() || c == '_' {
@@ -347,6 +383,15 @@ mod tests {
         assert!(parse_expr("a +").is_err());
         assert!(parse_expr("sqrt(a)").unwrap_err().contains("unknown function"));
         assert!(parse_expr("a b").is_err());
+    }
+
+    #[test]
+    fn deep_or_long_expressions_are_refused() {
+        // These overflowed the stack when parsed, evaluated or dropped.
+        assert!(parse_expr(&format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000))).unwrap_err().contains("64 deep"));
+        assert!(parse_expr(&format!("{}a", "-".repeat(10_000))).is_err());
+        assert!(parse_expr(&vec!["a"; 100_000].join(" + ")).unwrap_err().contains("operators"));
+        assert_eq!(eval(&format!("{}1{}", "(".repeat(60), ")".repeat(60))), Ok(1.0));
     }
 
     #[test]

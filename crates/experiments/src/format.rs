@@ -2,7 +2,8 @@
 //!
 //! Specs: (none) three significant digits; `.N` N decimals; `sN` N
 //! significant digits; `int` rounded with thousands separators; `%` or `%.N`
-//! a percentage; `x` or `x.N` a factor (`1.9×`).
+//! a percentage; `x` or `x.N` a factor (`1.9×` in English, `1.9배` in
+//! Korean, which counts multiples with the word 배).
 
 use crate::lang::Lang;
 
@@ -17,7 +18,7 @@ pub enum Spec {
     Int,
     /// Percentage with decimals.
     Percent(usize),
-    /// A factor with decimals and `×`.
+    /// A factor with decimals: `×` in English, `배` in Korean.
     Times(usize),
 }
 
@@ -47,13 +48,19 @@ pub fn parse(spec: &str) -> Result<Spec, String> {
 
 /// Writes `v` per `spec`.
 pub fn number(v: f64, spec: &Spec, lang: Lang) -> String {
-    let _ = lang; // Both languages write digits and separators alike.
+    // Both languages write digits and separators alike; only a factor's unit differs.
     match spec {
         Spec::Fixed(n) => format!("{v:.n$}", n = *n),
         Spec::Sig(n) => sig(v, *n),
         Spec::Int => thousands(v.round()),
         Spec::Percent(n) => format!("{:.n$}%", v * 100.0, n = *n),
-        Spec::Times(n) => format!("{v:.n$}×", n = *n),
+        Spec::Times(n) => {
+            let unit = match lang {
+                Lang::En => "×",
+                Lang::Ko => "배",
+            };
+            format!("{v:.n$}{unit}", n = *n)
+        }
     }
 }
 
@@ -103,6 +110,9 @@ mod tests {
         assert_eq!(f(1.95, "x"), "1.9×");
         assert_eq!(f(1.96, "x.2"), "1.96×");
         assert_eq!(f(2.0, "s2"), "2.0");
+        assert_eq!(number(213.94, &parse("x").unwrap(), Lang::Ko), "213.9배");
+        assert_eq!(number(1.96, &parse("x.2").unwrap(), Lang::Ko), "1.96배");
+        assert_eq!(number(0.4567, &parse("%").unwrap(), Lang::Ko), "46%");
         assert!(parse("bogus").is_err());
         assert!(parse(".99").is_err());
     }

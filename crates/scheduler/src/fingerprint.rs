@@ -19,7 +19,13 @@ const AIO: &str = "engine/aio.rs";
 
 fn uses_sync(steps: &[Step]) -> bool {
     steps.iter().any(|s| match s {
-        Step::Put(_) | Step::Get(_) | Step::Serve | Step::Submit(..) | Step::ToThread(_) => true,
+        Step::Put(_)
+        | Step::Get(_)
+        | Step::Reserve(_)
+        | Step::Forward(_)
+        | Step::Serve
+        | Step::Submit(..)
+        | Step::ToThread(_) => true,
         Step::Repeat { body, .. } => uses_sync(body),
         _ => false,
     })

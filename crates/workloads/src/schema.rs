@@ -353,8 +353,16 @@ pub struct ServerY {
     pub kind: ServerKind,
     /// Worker processes (default 1).
     pub workers: Option<u32>,
-    /// Threads per worker (default 1: a sync worker).
+    /// Threads per worker (default 1).
     pub threads: Option<u32>,
+    /// How a worker takes connections: `sync` (each thread accepts from the
+    /// shared listening socket) or `gthread` (a main thread accepts into the
+    /// worker's own queue); the default is gunicorn's: `sync` with one
+    /// thread, `gthread` with more.
+    pub worker_class: Option<WorkerClass>,
+    /// `gthread` only: most connections a worker holds, served or queued
+    /// (default 1000, as gunicorn's `--worker-connections`).
+    pub worker_connections: Option<u32>,
     /// Listen backlog (default 2048, as gunicorn).
     pub backlog: Option<u32>,
     /// Memory of a worker in MB (default 40).
@@ -363,6 +371,18 @@ pub struct ServerY {
     pub endpoints: Vec<EndpointY>,
     /// A worker crashes (and the master restarts it).
     pub crash: Option<CrashY>,
+}
+
+/// How a worker takes connections off the listening socket.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkerClass {
+    /// Every thread calls `accept()` on the shared socket when it is free;
+    /// waiting connections stay in the kernel's backlog.
+    Sync,
+    /// The worker's main thread accepts up to `worker_connections` and
+    /// queues them for its thread pool (gunicorn's `gthread`).
+    Gthread,
 }
 
 /// A server kind.

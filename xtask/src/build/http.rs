@@ -498,7 +498,9 @@ mod tests {
         // next gets 503 at once.
         let warm = raw(port, format!("GET / HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").as_bytes());
         assert!(warm.starts_with("HTTP/1.1 200"), "{warm}");
-        let idle: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
+        // More than workers and queue: whatever order the workers pick them
+        // up in, both workers and the queue end up held.
+        let idle: Vec<TcpStream> = (0..10).map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
         std::thread::sleep(Duration::from_millis(200));
         let busy = raw(port, format!("GET / HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").as_bytes());
         assert!(busy.starts_with("HTTP/1.1 503"), "{busy}");

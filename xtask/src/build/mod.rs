@@ -83,6 +83,16 @@ fn rel(root: &Path, p: &Path) -> String {
     p.strip_prefix(root).unwrap_or(p).display().to_string()
 }
 
+/// Reads a source file: at most the file-size limit, valid UTF-8, errors
+/// named by the path relative to the root.
+fn read_source(root: &Path, path: &Path) -> Result<String> {
+    let limit = workloads::Limits::default().max_file_bytes;
+    crate::sim::read_text(path, limit).map_err(|e| {
+        let full = path.display().to_string();
+        anyhow!("{}", format!("{e:#}").replacen(&full, &rel(root, path), 1))
+    })
+}
+
 fn pages_err(e: pages::SiteError) -> anyhow::Error {
     anyhow!("{e}")
 }
@@ -96,13 +106,10 @@ fn read_notes(root: &Path) -> Result<Vec<NoteSource>> {
             if stem.ends_with(".quiz") {
                 continue;
             }
-            let source = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let source = read_source(root, &path)?;
             let quiz_path = dir.join(format!("{stem}.quiz.yaml"));
-            let quiz = match std::fs::read_to_string(&quiz_path) {
-                Ok(q) => Some((rel(root, &quiz_path), q)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(e).with_context(|| format!("cannot read {}", quiz_path.display())),
-            };
+            let quiz =
+                if quiz_path.exists() { Some((rel(root, &quiz_path), read_source(root, &quiz_path)?)) } else { None };
             notes.push(NoteSource { lang, slug: stem, path: rel(root, &path), source, quiz });
         }
         // A quiz without its note is a mistake.
@@ -122,7 +129,7 @@ fn read_notes(root: &Path) -> Result<Vec<NoteSource>> {
 fn read_experiments(root: &Path) -> Result<BTreeMap<String, ExperimentSource>> {
     let mut out = BTreeMap::new();
     for (id, path) in read_dir(&root.join("notes/experiments"), ".yaml")? {
-        let source = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let source = read_source(root, &path)?;
         out.insert(id, pages::parse_experiment(&rel(root, &path), &source).map_err(pages_err)?);
     }
     Ok(out)
@@ -197,6 +204,8 @@ fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<pages::File
 /// An experiment ready to run: its points and its cache key.
 struct Prepared {
     id: String,
+    /// The scenario file read (to place errors of its runs).
+    exp: workloads::Experiment,
     points: Vec<workloads::Point>,
     trace: Option<(usize, u64, u64)>,
     key: String,
@@ -207,10 +216,17 @@ struct Prepared {
 
 fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> {
     let def = &src.def;
+    let at = format!("{}:{}", src.path, pages::line_of(&src.source, "scenario:"));
     let file = paths.root.join(&def.scenario);
-    let text = std::fs::read_to_string(&file).with_context(|| {
-        format!("{}:{}: cannot read scenario {}", src.path, pages::line_of(&src.source, "scenario:"), def.scenario)
-    })?;
+    // `parse_experiment` refused `..` and absolute paths; a symbolic link
+    // may still lead out of the repository.
+    let real = std::fs::canonicalize(&file).with_context(|| format!("{at}: cannot read scenario {}", def.scenario))?;
+    let root = std::fs::canonicalize(&paths.root).unwrap_or_else(|_| paths.root.clone());
+    if !real.starts_with(&root) {
+        bail!("{at}: scenario {} leads outside the repository (to {})", def.scenario, real.display());
+    }
+    let text =
+        read_source(&paths.root, &file).with_context(|| format!("{at}: cannot read scenario {}", def.scenario))?;
     let mut exp = workloads::Experiment::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
     for (k, v) in &def.set {
         let assignment = format!("{k}={}", experiments::show(v));
@@ -242,7 +258,16 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
     let sets: Vec<String> =
         def.set.iter().map(|(k, v)| format!(" --set {k}={}", shell_word(&experiments::show(v)))).collect();
     let command = format!("cargo xtask sim {}{}", def.scenario, sets.concat());
-    Ok(Prepared { id: id.to_owned(), points, trace, key, fingerprint, scenario: (def.scenario.clone(), text), command })
+    Ok(Prepared {
+        id: id.to_owned(),
+        exp,
+        points,
+        trace,
+        key,
+        fingerprint,
+        scenario: (def.scenario.clone(), text),
+        command,
+    })
 }
 
 fn shell_word(s: &str) -> String {
@@ -279,16 +304,16 @@ fn run_job(job: &Job<'_>) -> Result<Done> {
         Job::Point(p, i) => {
             let point = &p.points[i];
             let res = scheduler::simulate(&point.compiled.scenario)
-                .map_err(|e| anyhow!("experiment {}: {} ({}): {e}", p.id, p.scenario.0, point.label()))?;
+                .map_err(|e| anyhow!("{}\n(experiment {})", p.exp.run_error(point, &e), p.id))?;
             let summary = serde_json::to_value(workloads::summary(&point.compiled, &res))?;
             let set = point.set.iter().map(|s| (s.path.clone(), workloads::sweep::show(&s.value))).collect();
             Ok(Done::Point(PointData { set, summary }))
         }
         Job::Trace(p, i, from, to) => {
             let point = &p.points[i];
-            let mut rec = Recorder::window(from, to);
+            let mut rec = Recorder::window(from, to).with_limit(crate::sim::DEFAULT_MAX_TRACE_EVENTS);
             scheduler::simulate_traced(&point.compiled.scenario, &mut rec)
-                .map_err(|e| anyhow!("experiment {} (trace): {e}", p.id))?;
+                .map_err(|e| anyhow!("{}\n(experiment {}, trace)", p.exp.run_error(point, &e), p.id))?;
             let threads = point.compiled.scenario.threads().map(|(_, t)| t.name.clone()).collect();
             Ok(Done::Trace(TracedPoint { threads, from_ns: from, to_ns: to, trace: rec.into_trace() }))
         }
@@ -310,7 +335,20 @@ fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Execu
     let mut to_run: Vec<&Prepared> = Vec::new();
     let mut cached = Vec::new();
     for p in prepared {
-        match cache.load(&p.key) {
+        // The entry's key matched (see `Cache::load_json`); its shape must
+        // match the experiment too: one point per run, with the same settings.
+        let fits = |d: &ExperimentData| {
+            d.points.len() == p.points.len()
+                && d.trace.is_some() == p.trace.is_some()
+                && d.points.iter().zip(&p.points).all(|(a, b)| {
+                    a.set.len() == b.set.len()
+                        && a.set
+                            .iter()
+                            .zip(&b.set)
+                            .all(|(x, y)| x.0 == y.path && x.1 == workloads::sweep::show(&y.value))
+                })
+        };
+        match cache.load(&p.key).filter(fits) {
             Some(d) => {
                 data.insert(p.id.clone(), d);
                 cached.push(p.id.clone());

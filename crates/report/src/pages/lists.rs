@@ -61,7 +61,7 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
     for (id, run) in &cx.input.runs {
         let def = &run.src.def;
         let env = PageEnv::new(cx.built, cx.highlighter, lang, root);
-        let desc = markdown::render(def.description.get(lang), 1, lang, &env).map_err(|e| SiteError {
+        let desc = markdown::render_data(def.description.get(lang), 1, lang, &env).map_err(|e| SiteError {
             file: run.src.path.clone(),
             line: 1,
             message: format!("description: {}", e.message),

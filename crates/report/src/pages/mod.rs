@@ -36,7 +36,9 @@ use experiments::{ExperimentData, Results};
 
 pub use config::{Config, parse_spellings};
 pub use links::{check_links, percent_decode};
-pub use plan::{ExperimentSource, Note, NoteMeta, NoteSource, Plan, front_matter, line_of, parse_experiment, plan};
+pub use plan::{
+    ExperimentSource, Note, NoteMeta, NoteSource, Plan, front_matter, line_of, parse_experiment, plan, scenario_path,
+};
 
 /// An error at a place in the sources.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

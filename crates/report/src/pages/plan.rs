@@ -104,13 +104,27 @@ pub struct Plan {
 
 /// Parses an experiment definition; errors carry the line.
 pub fn parse_experiment(path: &str, source: &str) -> Result<ExperimentSource, SiteError> {
+    // Size, depth and aliases first: the YAML parser is slow on deep nesting.
+    workloads::limits::check_yaml(source, &workloads::Limits::default()).map_err(|e| SiteError {
+        file: path.to_owned(),
+        line: e.line,
+        message: e.message,
+    })?;
     let de = serde_yaml::Deserializer::from_str(source);
     let def: ExperimentDef = serde_path_to_error::deserialize(de).map_err(|e| {
-        let line = e.inner().location().map_or(1, |l| l.line());
+        // A field's own check may have no place (or line 1): use its key's line.
+        let top = e.path().iter().next().map(|seg| seg.to_string()).unwrap_or_default();
+        let line = match e.inner().location() {
+            Some(l) if l.line() > 1 || top.is_empty() => l.line(),
+            _ => line_of(source, &format!("{top}:")),
+        };
         let msg = e.inner().to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
         SiteError { file: path.to_owned(), line, message: format!("{}: {msg}", e.path()) }
     })?;
+    if let Err(message) = scenario_path(&def.scenario) {
+        return err(path, line_of(source, "scenario:"), format!("scenario: {message}"));
+    }
     let mut ids = BTreeSet::new();
     for (i, c) in def.charts.iter().enumerate() {
         if !ids.insert(&c.id) {
@@ -122,6 +136,19 @@ pub fn parse_experiment(path: &str, source: &str) -> Result<ExperimentSource, Si
         }
     }
     Ok(ExperimentSource { path: path.to_owned(), source: source.to_owned(), def })
+}
+
+/// A definition's scenario path must stay inside the repository: relative,
+/// with no `..` (the build also checks where symbolic links lead).
+pub fn scenario_path(p: &str) -> Result<(), String> {
+    let path = std::path::Path::new(p);
+    let inside = path.components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+    if p.is_empty() || !inside || p.contains('\\') {
+        return Err(format!(
+            "`{p}` is not a path inside the repository: write it from the repository root, like examples/scenarios/convoy.yaml"
+        ));
+    }
+    Ok(())
 }
 
 /// The first line containing `needle` (1 if none).
@@ -142,6 +169,11 @@ pub fn front_matter(path: &str, source: &str) -> Result<(NoteMeta, String, usize
         return err(path, 1, "the front matter is not closed with `---`");
     };
     let yaml = &rest[..end];
+    workloads::limits::check_yaml(yaml, &workloads::Limits::default()).map_err(|e| SiteError {
+        file: path.to_owned(),
+        line: e.line + 1,
+        message: format!("front matter: {}", e.message),
+    })?;
     let meta: NoteMeta = serde_yaml::from_str(yaml).map_err(|e| {
         let line = e.location().map_or(1, |l| l.line() + 1);
         let msg = e.to_string();

@@ -20,6 +20,19 @@ fn front_matter_errors_name_the_line() {
 }
 
 #[test]
+fn an_experiments_scenario_stays_inside_the_repository() {
+    let def = |scenario: &str| format!("title: T\ndescription: D\nscenario: {scenario}\n");
+    parse_experiment("e.yaml", &def("examples/scenarios/convoy.yaml")).unwrap();
+    for bad in ["../outside.yaml", "examples/../../x.yaml", "/etc/passwd", "''", "a\\\\..\\\\b.yaml"] {
+        let e = parse_experiment("e.yaml", &def(bad)).unwrap_err();
+        assert_eq!(e.line, 3, "{bad}: {e}");
+        assert!(e.message.contains("inside the repository"), "{bad}: {e}");
+    }
+    let e = parse_experiment("e.yaml", &format!("title: T\ndescription: {}", "[".repeat(50_000))).unwrap_err();
+    assert!(e.message.contains("deep"), "{e}");
+}
+
+#[test]
 fn links_are_resolved_and_checked() {
     let files: Vec<File> = vec![
         (
