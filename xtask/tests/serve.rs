@@ -11,10 +11,12 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// A running `serve`, killed when dropped.
+/// A running `serve`, killed when dropped; the site is under `base`
+/// (`site.yaml`'s path, `/gil-lab/`).
 struct Server {
     child: Child,
     port: u16,
+    base: String,
 }
 
 impl Drop for Server {
@@ -36,14 +38,16 @@ fn start(out: &Path) -> Server {
         .expect("xtask runs");
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
-    let port = loop {
+    let (port, base) = loop {
         let line = lines.next().expect("serve prints its address").expect("a line");
         if let Some(rest) = line.strip_prefix("serving http://127.0.0.1:") {
-            break rest.split('/').next().and_then(|p| p.parse().ok()).expect("a port");
+            let url = rest.split(' ').next().expect("a URL");
+            let (port, path) = url.split_once('/').expect("a path");
+            break (port.parse().expect("a port"), format!("/{path}"));
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    Server { child, port }
+    Server { child, port, base }
 }
 
 fn raw(port: u16, request: &str) -> String {
@@ -69,16 +73,24 @@ fn serves_the_site_and_nothing_outside_it() {
     let out = dir.path().join("site");
     std::fs::write(dir.path().join("secret.txt"), "SECRET").unwrap();
     let s = start(&out);
-    let p = s.port;
-    let home = get(p, "/");
+    let (p, b) = (s.port, s.base.as_str());
+    assert_eq!(b, "/gil-lab/", "served under site.yaml's path");
+    let home = get(p, b);
     assert_eq!(status(&home), 200, "{home}");
     assert!(home.contains("__gil-lab/version"), "the reload script is injected");
-    assert_eq!(status(&get(p, "/en/")), 200);
-    assert_eq!(status(&get(p, "/assets/site.css")), 200);
-    let dir_no_slash = get(p, "/en");
+    // The root leads to the site; nothing else is served outside it.
+    let root = get(p, "/");
+    assert_eq!(status(&root), 302);
+    assert!(root.contains("Location: /gil-lab/\r\n"), "{root}");
+    assert_eq!(status(&get(p, "/en/index.html")), 404);
+    assert_eq!(status(&get(p, &format!("{b}en/"))), 200);
+    assert_eq!(status(&get(p, &format!("{b}assets/site.css"))), 200);
+    let dir_no_slash = get(p, &format!("{b}en"));
     assert_eq!(status(&dir_no_slash), 301);
-    assert!(dir_no_slash.contains("Location: /en/\r\n"));
-    assert_eq!(status(&get(p, "/no-such-page.html")), 404);
+    assert!(dir_no_slash.contains("Location: /gil-lab/en/\r\n"));
+    let missing = get(p, &format!("{b}no/such/page.html"));
+    assert_eq!(status(&missing), 404);
+    assert!(missing.contains("href=\"/gil-lab/en/index.html\""), "the 404 page links under the base path");
     for target in [
         "/%2Fetc/passwd",
         "/../secret.txt",
@@ -100,27 +112,27 @@ fn serves_the_site_and_nothing_outside_it() {
     std::os::unix::fs::symlink(dir.path().join("secret.txt"), out.join("leak.txt")).unwrap();
     std::os::unix::fs::symlink(dir.path(), out.join("up")).unwrap();
     std::os::unix::fs::symlink(out.join("index.html"), out.join("alias.html")).unwrap();
-    for target in ["/leak.txt", "/up/secret.txt"] {
-        let r = get(p, target);
+    for target in ["leak.txt", "up/secret.txt"] {
+        let r = get(p, &format!("{b}{target}"));
         assert_eq!(status(&r), 403, "{target}: {r}");
         assert!(!r.contains("SECRET"));
     }
-    assert_eq!(status(&get(p, "/alias.html")), 200);
+    assert_eq!(status(&get(p, &format!("{b}alias.html"))), 200);
     // DNS rebinding: only loopback names with the port.
     for host in ["evil.example", &format!("evil.example:{p}"), "127.0.0.1", "localhost:1"] {
         let r = raw(p, &format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n"));
         assert_eq!(status(&r), 421, "{host}");
     }
     for host in [format!("localhost:{p}"), format!("[::1]:{p}")] {
-        assert_eq!(status(&raw(p, &format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n"))), 200, "{host}");
+        assert_eq!(status(&raw(p, &format!("GET {b} HTTP/1.1\r\nHost: {host}\r\n\r\n"))), 200, "{host}");
     }
     assert_eq!(status(&raw(p, "GET / HTTP/1.0\r\n\r\n")), 400, "no Host");
     for m in ["POST", "PUT", "DELETE", "OPTIONS", "PATCH"] {
-        let r = raw(p, &format!("{m} /index.html HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\nContent-Length: 0\r\n\r\n"));
+        let r = raw(p, &format!("{m} {b}index.html HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\nContent-Length: 0\r\n\r\n"));
         assert_eq!(status(&r), 405, "{m}");
         assert!(r.contains("Allow: GET, HEAD"));
     }
-    let head = raw(p, &format!("HEAD /index.html HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\n\r\n"));
+    let head = raw(p, &format!("HEAD {b}index.html HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\n\r\n"));
     assert_eq!(status(&head), 200);
     assert!(head.ends_with("\r\n\r\n"), "HEAD has no body");
     let big = format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\nCookie: {}\r\n\r\n", "x".repeat(64 * 1024));
@@ -149,7 +161,7 @@ fn slow_clients_are_cut_off_and_do_not_block_others() {
         assert!(matches!(status(&r), 408 | 503), "{r}");
     }
     assert!(t.elapsed() < Duration::from_secs(15), "slow clients held the server for {:?}", t.elapsed());
-    assert_eq!(status(&get(p, "/")), 200);
+    assert_eq!(status(&get(p, &s.base)), 200);
 }
 
 #[test]

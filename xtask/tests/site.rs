@@ -40,6 +40,11 @@ impl Scratch {
         // A checkout is recognised by its workspace manifest.
         std::fs::write(root.join("Cargo.toml"), "[workspace]\n").unwrap();
         copy_dir(&repo().join("xtask/tests/fixtures/site/notes"), &root.join("notes"));
+        std::fs::write(
+            root.join("site.yaml"),
+            "title: gil-lab\nbase_url: https://example.org/gil-lab/\nrepository: https://github.com/owner/gil-lab\n",
+        )
+        .unwrap();
         Scratch { dir }
     }
 
@@ -308,12 +313,11 @@ fn bad_input_fails_with_file_line_and_reason_and_keeps_the_site() {
         std::fs::remove_file(s.root().join("examples/scenarios/link.yaml")).unwrap();
     }
     assert!(differing(&good, &s.tree("site")).is_empty());
-    // A missing translation.
-    std::fs::rename(s.root().join("notes/ko/demo.md"), s.root().join("demo.md")).unwrap();
-    std::fs::rename(s.root().join("notes/ko/demo.quiz.yaml"), s.root().join("demo.quiz.yaml")).unwrap();
+    // Bad publishing settings.
+    s.edit("site.yaml", |t| t.replace("https://example.org/gil-lab/", "/gil-lab/"));
     let out = s.run(&["build-site"]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && err.contains("notes/en/demo.md:1:") && err.contains("ko"), "{err}");
+    assert!(!out.status.success() && err.contains("site.yaml:2:") && err.contains("base_url"), "{err}");
     assert!(differing(&good, &s.tree("site")).is_empty());
 }
 
@@ -360,6 +364,46 @@ fn html_in_quizzes_and_experiments_never_reaches_the_site() {
 }
 
 #[test]
+fn a_note_in_one_language_builds_and_says_it_is_not_translated() {
+    let s = Scratch::new();
+    std::fs::remove_file(s.root().join("notes/ko/demo.md")).unwrap();
+    std::fs::remove_file(s.root().join("notes/ko/demo.quiz.yaml")).unwrap();
+    s.build();
+    let site = s.tree("site");
+    let page = |p: &str| String::from_utf8(site[p].clone()).unwrap();
+    let stub = page("ko/demo.html");
+    assert!(stub.contains("아직 번역되지 않았습니다") && stub.contains("href=\"../en/demo.html\""), "{stub}");
+    assert!(page("ko/index.html").contains("href=\"demo.html\""), "listed in both languages");
+    assert!(page("en/demo.html").contains("href=\"../ko/demo.html\""), "the language switch finds the page");
+}
+
+#[test]
+fn publishing_settings_reach_every_page() {
+    let s = Scratch::new();
+    s.build();
+    let site = s.tree("site");
+    let page = |p: &str| String::from_utf8(site[p].clone()).unwrap();
+    let note = page("en/demo.html");
+    for want in [
+        "<link rel=\"canonical\" href=\"https://example.org/gil-lab/en/demo.html\">",
+        "<link rel=\"alternate\" hreflang=\"ko\" href=\"https://example.org/gil-lab/ko/demo.html\">",
+        "<meta name=\"description\" content=\"",
+        "href=\"https://github.com/owner/gil-lab/edit/main/notes/en/demo.md\"",
+    ] {
+        assert!(note.contains(want), "{want}");
+    }
+    // The 404 page may be served at any depth: its links start at the base path.
+    let missing = page("404.html");
+    assert!(missing.contains("href=\"/gil-lab/en/index.html\"") && !missing.contains("href=\"/en/"), "{missing}");
+    let map = page("sitemap.xml");
+    assert!(map.contains("<loc>https://example.org/gil-lab/ko/demo.html</loc>"), "{map}");
+    assert!(!map.contains("404.html"));
+    // The cheat sheet and the whole book come from the notes.
+    assert!(page("en/cheatsheet.html").contains("id=\"demo\""));
+    assert!(page("en/print.html").contains("id=\"demo--"));
+}
+
+#[test]
 fn the_committed_site_is_what_the_build_produces() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("site");
@@ -374,8 +418,20 @@ fn the_committed_site_is_what_the_build_produces() {
     assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
     let diff = differing(&tree(&repo().join("site")), &tree(&dir));
     assert!(diff.is_empty(), "site/ is out of date; run `cargo xtask build-site` and commit site/. Differs: {diff:?}");
-    // The search index of each language stays well under its notes' size.
     let built = tree(&dir);
+    // No chart's text overlaps or is cut off (the build checks each one;
+    // this checks what was written), and a phone's drawing keeps 11 px text.
+    let mut svgs = 0;
+    for (name, bytes) in built.iter().filter(|(n, _)| n.ends_with(".svg") && n.starts_with("experiments/")) {
+        let svg = String::from_utf8_lossy(bytes);
+        assert_eq!(charts::text::problems(&svg), Ok(Vec::new()), "{name}");
+        if name.ends_with(".phone.svg") {
+            assert!(charts::text::smallest_font(&svg).unwrap() * 326.0 / 360.0 >= 11.0, "{name}");
+        }
+        svgs += 1;
+    }
+    assert!(svgs > 300, "{svgs} charts");
+    // The search data of each language stays under half its notes' size.
     for lang in ["en", "ko"] {
         let index = built[&format!("assets/search-{lang}.js")].len();
         let notes: usize = tree(&repo().join("notes").join(lang))

@@ -100,9 +100,13 @@ fn main() -> std::io::Result<()> {
         },
     ];
     for c in charts {
-        let path = dir.join(format!("{}.svg", c.id));
-        std::fs::write(&path, svg(&c))?;
-        println!("{}", path.display());
+        for (size, suffix) in [(Size::Wide, ""), (Size::Narrow, ".phone")] {
+            let drawn = svg_sized(&c, size);
+            let path = dir.join(format!("{}{suffix}.svg", c.id));
+            std::fs::write(&path, &drawn)?;
+            let problems = text::problems(&drawn).unwrap_or_else(|e| vec![e]);
+            println!("{} {}", path.display(), problems.join("; "));
+        }
     }
     Ok(())
 }

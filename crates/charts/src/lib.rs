@@ -7,11 +7,20 @@
 //! Rust's own algorithm. Every chart carries a `<title>` and a `<desc>` for
 //! screen readers; colours come from the Okabe-Ito palette (distinguishable
 //! with every common colour-vision deficiency) and viridis for heat maps.
+//!
+//! Every chart has two drawings ([`Size`]): one for pages and one for
+//! phones, whose text stays at least 11 CSS px on a 360 px screen. Log axes
+//! get round ticks spaced so their labels never touch, and bars whose names
+//! do not fit their columns lie down. [`text`] estimates where each text of
+//! an SVG lands; the site build rejects a chart whose text overlaps or is
+//! cut off.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontFamily;
 use serde::{Deserialize, Serialize};
+
+pub mod text;
 
 /// Font stack written into the SVG; Korean text needs a Hangul face.
 const FONT: &str =
@@ -29,8 +38,75 @@ pub const PALETTE: [(u8, u8, u8); 8] = [
     (0, 0, 0),       // black
 ];
 
-const W: u32 = 760;
-const H: u32 = 420;
+/// The two drawings of every chart: one for pages, one for phones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    /// 760 x 420, for a column of text.
+    Wide,
+    /// 360 x 440, for a phone 360 CSS px wide: its text stays at least
+    /// 11 CSS px there; the title goes to the page's caption and the
+    /// legend below the plot.
+    Narrow,
+}
+
+/// Sizes of one drawing. Font sizes are in SVG units (plotters writes
+/// `size / 1.24`; [`style`] takes units).
+struct Layout {
+    w: u32,
+    h: u32,
+    /// Title size, or no title (the page's caption has it).
+    caption: Option<f64>,
+    label: f64,
+    desc: f64,
+    legend: f64,
+    margin: u32,
+    x_area: u32,
+    y_area: u32,
+    /// How many ticks an axis of numbers may have.
+    x_ticks: usize,
+    y_ticks: usize,
+    /// The legend in a strip under the plot rather than inside it.
+    legend_below: bool,
+    /// Timeline lane labels.
+    lane_area: u32,
+}
+
+impl Size {
+    fn layout(self) -> Layout {
+        match self {
+            Size::Wide => Layout {
+                w: 760,
+                h: 420,
+                caption: Some(16.13),
+                label: 10.5,
+                desc: 11.3,
+                legend: 10.5,
+                margin: 16,
+                x_area: 46,
+                y_area: 70,
+                x_ticks: 10,
+                y_ticks: 10,
+                legend_below: false,
+                lane_area: 110,
+            },
+            Size::Narrow => Layout {
+                w: 360,
+                h: 440,
+                caption: None,
+                label: 13.0,
+                desc: 13.0,
+                legend: 13.0,
+                margin: 10,
+                x_area: 44,
+                y_area: 62,
+                x_ticks: 5,
+                y_ticks: 6,
+                legend_below: true,
+                lane_area: 96,
+            },
+        }
+    }
+}
 
 /// A chart, ready to draw.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -146,29 +222,37 @@ pub enum Plot {
     },
 }
 
-/// Draws `chart` as SVG.
+/// Draws `chart` as SVG for pages ([`Size::Wide`]).
 pub fn svg(chart: &Chart) -> String {
+    svg_sized(chart, Size::Wide)
+}
+
+/// Draws `chart` as SVG at `size`.
+pub fn svg_sized(chart: &Chart, size: Size) -> String {
+    let lay = size.layout();
     let mut buf = String::new();
     {
-        let root = SVGBackend::with_string(&mut buf, (W, H)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut buf, (lay.w, lay.h)).into_drawing_area();
         root.fill(&WHITE).expect("drawing into a string cannot fail");
+        let title = chart.title.as_str();
         let res = match &chart.plot {
-            Plot::Line { x, y, series } => line(&root, &chart.title, x, y, series, false),
+            Plot::Line { x, y, series } => line(&root, &lay, title, x, y, series, false),
             Plot::Cdf { x, y_label, series } => {
                 let y = Axis { label: y_label.clone(), log: false };
-                line(&root, &chart.title, x, &y, series, true)
+                line(&root, &lay, title, x, &y, series, true)
             }
-            Plot::Bars { categories, y, groups } => bars(&root, &chart.title, categories, y, groups),
+            Plot::Bars { categories, y, groups } => bars(&root, &lay, title, categories, y, groups),
             Plot::Timeline { x, range, emphasis, lanes, legend, markers, marker_legend } => {
-                timeline(&root, &chart.title, x, *range, emphasis, lanes, legend, markers, marker_legend)
+                let spans = Spans { range: *range, emphasis, lanes, legend, markers, marker_legend };
+                timeline(&root, &lay, title, x, &spans)
             }
-            Plot::Heatmap { x, y, values, scale } => heatmap(&root, &chart.title, x, y, values, scale),
+            Plot::Heatmap { x, y, values, scale } => heatmap(&root, &lay, title, x, y, values, scale),
         };
         if let Err(e) = res {
             // Drawing into a string fails only on invalid ranges, which the
             // data guards against; show the problem instead of a broken image.
             root.fill(&WHITE).expect("drawing into a string cannot fail");
-            let _ = root.draw_text(&format!("cannot draw: {e}"), &style(14.0), (20, 20));
+            let _ = root.draw_text(&format!("cannot draw: {e}"), &style(12.0), (10, 20));
         }
         root.present().expect("drawing into a string cannot fail");
     }
@@ -209,8 +293,9 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn style(size: f64) -> TextStyle<'static> {
-    TextStyle::from((FontFamily::Name(FONT), size))
+/// A text style whose SVG font size is `units` (plotters divides by 1.24).
+fn style(units: f64) -> TextStyle<'static> {
+    TextStyle::from((FontFamily::Name(FONT), units * 1.24))
 }
 
 fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
@@ -227,7 +312,7 @@ pub fn tick(v: f64) -> String {
         return "0".into();
     }
     let a = v.abs();
-    let s = if a >= 1e6 || a < 1e-3 {
+    let s = if !(1e-3..1e6).contains(&a) {
         format!("{v:.0e}")
     } else if a >= 100.0 {
         format!("{v:.0}")
@@ -300,8 +385,198 @@ fn middle_label(pos: f64, names: &[String]) -> String {
     if (pos - pos.floor() - 0.5).abs() < 1e-6 && i < names.len() { names[i].clone() } else { String::new() }
 }
 
+/// Round ticks from `lo` to `hi`, at most `max` of them (1, 2 or 5 times a
+/// power of ten apart).
+fn linear_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
+    let span = hi - lo;
+    if span.is_nan() || span <= 0.0 || max < 2 {
+        return vec![lo];
+    }
+    let mut step = 10f64.powf((span / max as f64).log10().floor());
+    for m in [1.0, 2.0, 5.0, 10.0, 20.0, 50.0] {
+        if span / (step * m) <= max as f64 {
+            step *= m;
+            break;
+        }
+    }
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
+/// Ticks of a log axis from `lo` to `hi`, `pixels` long: the densest of
+/// 1-9, 1-2-5, 1-3, 1 times a power of ten (then every other power, ...)
+/// whose neighbours stand at least `gap(a, b)` pixels apart.
+fn log_ticks(lo: f64, hi: f64, pixels: f64, gap: &dyn Fn(&str, &str) -> f64) -> Vec<f64> {
+    let at = |v: f64| pixels * (v / lo).ln() / (hi / lo).ln();
+    let fits = |ticks: &[f64]| ticks.windows(2).all(|w| at(w[1]) - at(w[0]) >= gap(&tick(w[0]), &tick(w[1])));
+    let decades = |mults: &[f64], every: i32| {
+        let mut out = Vec::new();
+        let (first, last) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+        let mut e = first;
+        while e <= last {
+            for m in mults {
+                let v = m * 10f64.powi(e);
+                if v >= lo * (1.0 - 1e-9) && v <= hi * (1.0 + 1e-9) {
+                    out.push(v);
+                }
+            }
+            e += every;
+        }
+        out
+    };
+    let all: [&[f64]; 4] = [&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0], &[1.0, 2.0, 5.0], &[1.0, 3.0], &[1.0]];
+    for mults in all {
+        let t = decades(mults, 1);
+        if t.len() >= 2 && fits(&t) {
+            return t;
+        }
+    }
+    for every in 2..=12 {
+        let t = decades(&[1.0], every);
+        if t.len() >= 2 && fits(&t) {
+            return t;
+        }
+    }
+    // Less than a decade with no round value inside: ticks as on a linear axis.
+    let mut t = linear_ticks(lo, hi, 5);
+    while t.len() > 2 && !fits(&t) {
+        t = linear_ticks(lo, hi, t.len() - 1);
+    }
+    t
+}
+
+/// The minor grid of a log axis: every 1-9 multiple of a power of ten.
+fn log_grid(lo: f64, hi: f64) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut e = lo.log10().floor() as i32;
+    while 10f64.powi(e) <= hi {
+        for m in 1..10 {
+            let v = f64::from(m) * 10f64.powi(e);
+            if v >= lo && v <= hi {
+                out.push(v);
+            }
+        }
+        e += 1;
+    }
+    out
+}
+
+/// How a legend entry's swatch looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Swatch {
+    Line,
+    Block,
+    Marker,
+}
+
+type Entry<'a> = (&'a str, RGBColor, Swatch);
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+/// A legend strip and its rows of entries.
+type Strip<'a> = (Area<'a>, Vec<Vec<usize>>);
+
+/// Legend entries packed into rows that fit `width`.
+fn legend_rows(entries: &[Entry<'_>], lay: &Layout, width: f64) -> Vec<Vec<usize>> {
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    let mut used = f64::INFINITY;
+    for (i, (label, ..)) in entries.iter().enumerate() {
+        let w = 24.0 + text::width(label, lay.legend) + 14.0;
+        if used + w > width {
+            rows.push(Vec::new());
+            used = 0.0;
+        }
+        rows.last_mut().expect("a row").push(i);
+        used += w;
+    }
+    rows
+}
+
+fn legend_row_height(lay: &Layout) -> u32 {
+    (lay.legend * 1.6).ceil() as u32 + 4
+}
+
+/// Splits off a strip under the plot for the legend when the layout puts
+/// it there: (plot area, strip and its rows).
+fn below<'a, 'e>(
+    root: &DrawingArea<SVGBackend<'a>, Shift>,
+    lay: &Layout,
+    entries: &[Entry<'e>],
+) -> (Area<'a>, Option<Strip<'a>>) {
+    if !lay.legend_below || entries.is_empty() {
+        return (root.clone(), None);
+    }
+    let rows = legend_rows(entries, lay, f64::from(lay.w - 2 * lay.margin));
+    let strip = rows.len() as u32 * legend_row_height(lay) + 8;
+    let (plot, legend) = root.split_vertically(lay.h - strip);
+    (plot, Some((legend, rows)))
+}
+
+/// Draws legend rows into a strip.
+fn draw_legend(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    lay: &Layout,
+    entries: &[Entry<'_>],
+    rows: &[Vec<usize>],
+) -> Res {
+    let rh = legend_row_height(lay) as i32;
+    let sw = (lay.legend * 1.1) as i32;
+    for (r, row) in rows.iter().enumerate() {
+        let y = 4 + r as i32 * rh;
+        let mut x = lay.margin as i32;
+        for &i in row {
+            let (label, c, kind) = entries[i];
+            let mid = y + rh / 2 - 2;
+            match kind {
+                Swatch::Line => area.draw(&PathElement::new(vec![(x, mid), (x + 18, mid)], c.stroke_width(3)))?,
+                Swatch::Block => {
+                    area.draw(&Rectangle::new([(x + 2, mid - sw / 2), (x + 2 + sw, mid + sw / 2)], c.filled()))?
+                }
+                Swatch::Marker => area.draw(&TriangleMarker::new((x + 9, mid), 6, c.filled()))?,
+            }
+            let pos = plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+            );
+            area.draw_text(label, &style(lay.legend).pos(pos), (x + 24, mid))?;
+            x += 24 + text::width(label, lay.legend).ceil() as i32 + 14;
+        }
+    }
+    Ok(())
+}
+
+/// The plot's size in pixels after the margins, title and label areas.
+fn plot_pixels(area: &DrawingArea<SVGBackend<'_>, Shift>, lay: &Layout, y_area: u32) -> (f64, f64) {
+    let (w, h) = area.dim_in_pixel();
+    let title = lay.caption.map_or(0.0, |c| c * 1.24 + 10.0);
+    (f64::from(w) - f64::from(2 * lay.margin + y_area), f64::from(h) - f64::from(2 * lay.margin + lay.x_area) - title)
+}
+
+/// Room left of the plot for tick labels like these and the axis name.
+fn y_area(lay: &Layout, ticks: &[f64]) -> u32 {
+    let widest = ticks.iter().map(|v| text::width(&tick(*v), lay.label)).fold(0.0, f64::max);
+    ((widest + lay.desc * 1.3 + 18.0).ceil() as u32).max(lay.y_area)
+}
+
+fn builder<'a, 'b>(
+    area: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    lay: &Layout,
+    title: &str,
+    y_area: u32,
+) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
+    let mut b = ChartBuilder::on(area);
+    if let Some(size) = lay.caption {
+        b.caption(title, style(size));
+    }
+    // The last tick label on the right is centred on the plot's edge.
+    b.margin(lay.margin).margin_right(lay.margin.max(24)).x_label_area_size(lay.x_area).y_label_area_size(y_area);
+    b
+}
+
 fn line(
     root: &DrawingArea<SVGBackend<'_>, Shift>,
+    lay: &Layout,
     title: &str,
     x: &Axis,
     y: &Axis,
@@ -313,14 +588,24 @@ fn line(
     let (x0, x1) = range(xs(), x.log, false);
     let (y0, mut y1) = if cdf { (0.0, 1.0) } else { range(ys(), y.log, true) };
     let labelled = series.len() > 1 || series.iter().any(|s| !s.label.is_empty());
-    if labelled && !cdf {
+    let entries: Vec<Entry<'_>> = if labelled {
+        series.iter().enumerate().map(|(i, s)| (s.label.as_str(), colour(i), Swatch::Line)).collect()
+    } else {
+        Vec::new()
+    };
+    if labelled && !cdf && !lay.legend_below {
         // Headroom for the legend (upper right), so it hides no point.
         let share = 0.07 * series.len() as f64 + 0.06;
         y1 = if y.log { y1 * (y1 / y0).powf(share) } else { y1 + (y1 - y0) * share };
     }
     let (y0, y1) = if cdf { (y0, y1) } else { bounded(y0, y1, y.log) };
-    let mut builder = ChartBuilder::on(root);
-    builder.caption(title, style(20.0)).margin(16).x_label_area_size(46).y_label_area_size(70);
+    let (area, strip) = below(root, lay, &entries);
+    let y_area = if y.log && !cdf { y_area(lay, &[y0, y1]) } else { y_area(lay, &linear_ticks(y0, y1, lay.y_ticks)) };
+    let (pw, ph) = plot_pixels(&area, lay, y_area);
+    let label = lay.label;
+    let x_gap = move |a: &str, b: &str| (text::width(a, label) + text::width(b, label)) / 2.0 + 8.0;
+    let y_gap = move |_: &str, _: &str| label * 1.5;
+    let mut builder = builder(&area, lay, title, y_area);
     macro_rules! draw {
         ($chart:expr) => {{
             let mut chart = $chart;
@@ -328,10 +613,12 @@ fn line(
                 .configure_mesh()
                 .x_desc(x.label.as_str())
                 .y_desc(y.label.as_str())
+                .x_labels(lay.x_ticks)
+                .y_labels(lay.y_ticks)
                 .x_label_formatter(&|v| tick(*v))
                 .y_label_formatter(&|v| tick(*v))
-                .label_style(style(13.0))
-                .axis_desc_style(style(14.0))
+                .label_style(style(lay.label))
+                .axis_desc_style(style(lay.desc))
                 .light_line_style(RGBColor(235, 235, 235))
                 .bold_line_style(RGBColor(215, 215, 215))
                 .draw()?;
@@ -347,42 +634,69 @@ fn line(
                     chart.draw_series(pts.iter().map(|p| Circle::new(*p, 4, c.filled())))?;
                 }
             }
-            if series.len() > 1 || series.iter().any(|s| !s.label.is_empty()) {
+            if labelled && !lay.legend_below {
                 chart
                     .configure_series_labels()
                     .position(if cdf { SeriesLabelPosition::LowerRight } else { SeriesLabelPosition::UpperRight })
                     .background_style(WHITE.mix(0.85))
                     .border_style(RGBColor(200, 200, 200))
-                    .label_font(style(13.0))
+                    .label_font(style(lay.legend))
                     .draw()?;
             }
         }};
     }
+    let log_x =
+        || (x0..x1).log_scale().with_key_points(log_ticks(x0, x1, pw, &x_gap)).with_light_points(log_grid(x0, x1));
+    let log_y =
+        || (y0..y1).log_scale().with_key_points(log_ticks(y0, y1, ph, &y_gap)).with_light_points(log_grid(y0, y1));
     match (x.log, y.log && !cdf) {
         (false, false) => draw!(builder.build_cartesian_2d(x0..x1, y0..y1)?),
-        (true, false) => draw!(builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)?),
-        (false, true) => draw!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())?),
-        (true, true) => draw!(builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?),
+        (true, false) => draw!(builder.build_cartesian_2d(log_x(), y0..y1)?),
+        (false, true) => draw!(builder.build_cartesian_2d(x0..x1, log_y())?),
+        (true, true) => draw!(builder.build_cartesian_2d(log_x(), log_y())?),
+    }
+    if let Some((strip, rows)) = strip {
+        draw_legend(&strip, lay, &entries, &rows)?;
     }
     Ok(())
 }
 
 fn bars(
     root: &DrawingArea<SVGBackend<'_>, Shift>,
+    lay: &Layout,
     title: &str,
     categories: &[String],
     y: &Axis,
     groups: &[(String, Vec<f64>)],
 ) -> Res {
     let (y0, mut y1) = range(groups.iter().flat_map(|g| g.1.iter().copied()), y.log, true);
-    if groups.len() > 1 {
+    let labelled = groups.len() > 1 || groups.iter().any(|g| !g.0.is_empty());
+    let entries: Vec<Entry<'_>> = if labelled {
+        groups.iter().enumerate().map(|(i, g)| (g.0.as_str(), colour(i), Swatch::Block)).collect()
+    } else {
+        Vec::new()
+    };
+    if groups.len() > 1 && !lay.legend_below {
         // Room above the bars for the legend.
         y1 = if y.log { y1 * (y1 / y0).powf(0.25) } else { y1 + (y1 - y0) * 0.22 };
     }
     let (y0, y1) = bounded(y0, y1, y.log);
+    let (area, strip) = below(root, lay, &entries);
+    let y_area = if y.log { y_area(lay, &[y0, y1]) } else { y_area(lay, &linear_ticks(y0, y1, lay.y_ticks)) };
+    let (pw, ph) = plot_pixels(&area, lay, y_area);
+    let label = lay.label;
+    let y_gap = move |_: &str, _: &str| label * 1.5;
     let n = categories.len().max(1) as f64;
-    let mut builder = ChartBuilder::on(root);
-    builder.caption(title, style(20.0)).margin(16).x_label_area_size(46).y_label_area_size(70);
+    // Names too long for their column: bars lie down, names on the left.
+    let widest = categories.iter().map(|c| text::width(c, lay.label)).fold(0.0, f64::max);
+    if widest + 8.0 > pw / n {
+        hbars(&area, lay, title, categories, y, groups, widest)?;
+        if let Some((strip, rows)) = strip {
+            draw_legend(&strip, lay, &entries, &rows)?;
+        }
+        return Ok(());
+    }
+    let mut builder = builder(&area, lay, title, y_area);
     let cats = categories.to_vec();
     let k = groups.len().max(1) as f64;
     let width = 0.8 / k;
@@ -395,11 +709,12 @@ fn bars(
                 .configure_mesh()
                 .disable_x_mesh()
                 .x_labels(categories.len().max(1) * 2 + 1)
+                .y_labels(lay.y_ticks)
                 .x_label_formatter(&|v: &f64| middle_label(*v, &cats))
                 .y_desc(y.label.as_str())
                 .y_label_formatter(&|v| tick(*v))
-                .label_style(style(13.0))
-                .axis_desc_style(style(14.0))
+                .label_style(style(lay.label))
+                .axis_desc_style(style(lay.desc))
                 .light_line_style(RGBColor(235, 235, 235))
                 .bold_line_style(RGBColor(215, 215, 215))
                 .draw()?;
@@ -414,39 +729,122 @@ fn bars(
                     .label(label.as_str())
                     .legend(move |(a, b)| Rectangle::new([(a, b - 6), (a + 14, b + 6)], c.filled()));
             }
-            if groups.len() > 1 || groups.iter().any(|g| !g.0.is_empty()) {
+            if labelled && !lay.legend_below {
                 chart
                     .configure_series_labels()
                     .position(SeriesLabelPosition::UpperRight)
                     .background_style(WHITE.mix(0.85))
                     .border_style(RGBColor(200, 200, 200))
-                    .label_font(style(13.0))
+                    .label_font(style(lay.legend))
                     .draw()?;
             }
         }};
     }
     if y.log {
-        draw!(builder.build_cartesian_2d(0.0..n, (y0..y1).log_scale())?);
+        let log_y =
+            (y0..y1).log_scale().with_key_points(log_ticks(y0, y1, ph, &y_gap)).with_light_points(log_grid(y0, y1));
+        draw!(builder.build_cartesian_2d(0.0..n, log_y)?);
     } else {
         draw!(builder.build_cartesian_2d(0.0..n, y0..y1)?);
+    }
+    if let Some((strip, rows)) = strip {
+        draw_legend(&strip, lay, &entries, &rows)?;
     }
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn timeline(
-    root: &DrawingArea<SVGBackend<'_>, Shift>,
+/// Bars lying down: categories top to bottom, values along the bottom.
+fn hbars(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    lay: &Layout,
     title: &str,
+    categories: &[String],
     x: &Axis,
-    range: Option<(f64, f64)>,
-    emphasis: &[usize],
-    lanes: &[Lane],
-    legend: &[(String, (u8, u8, u8))],
-    markers: &[Marker],
-    marker_legend: &[(String, (u8, u8, u8))],
+    groups: &[(String, Vec<f64>)],
+    widest: f64,
 ) -> Res {
+    let (x0, mut x1) = range(groups.iter().flat_map(|g| g.1.iter().copied()), x.log, true);
+    let labelled = groups.len() > 1 || groups.iter().any(|g| !g.0.is_empty());
+    if labelled && !lay.legend_below {
+        // Room on the right for the legend.
+        let share = 0.35;
+        x1 = if x.log { x1 * (x1 / x0).powf(share) } else { x1 + (x1 - x0) * share };
+    }
+    let names_area = ((widest + 14.0).ceil() as u32).min(lay.w / 2);
+    let (pw, _) = plot_pixels(area, lay, names_area);
+    let label = lay.label;
+    let x_gap = move |a: &str, b: &str| (text::width(a, label) + text::width(b, label)) / 2.0 + 8.0;
+    let n = categories.len().max(1);
+    let names = categories.to_vec();
+    let k = groups.len().max(1) as f64;
+    let height = 0.8 / k;
+    let base = if x.log { x0 } else { x0.max(0.0) };
+    let mut builder = builder(area, lay, title, names_area);
+    macro_rules! draw {
+        ($chart:expr) => {{
+            let mut chart = $chart;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(n * 2 + 1)
+                .x_labels(lay.x_ticks)
+                // Category i occupies [n - i - 1, n - i).
+                .y_label_formatter(&move |v: &f64| middle_label(n as f64 - v, &names))
+                .x_desc(x.label.as_str())
+                .x_label_formatter(&|v| tick(*v))
+                .label_style(style(lay.label))
+                .axis_desc_style(style(lay.desc))
+                .light_line_style(RGBColor(235, 235, 235))
+                .bold_line_style(RGBColor(215, 215, 215))
+                .draw()?;
+            for (gi, (label, values)) in groups.iter().enumerate() {
+                let c = colour(gi);
+                let rects = values.iter().enumerate().filter(|(_, v)| v.is_finite() && (!x.log || **v > 0.0)).map(
+                    move |(ci, v)| {
+                        let top = (n - ci) as f64 - 0.1 - gi as f64 * height;
+                        Rectangle::new([(base.min(*v), top - height * 0.92), (*v, top)], c.filled())
+                    },
+                );
+                chart
+                    .draw_series(rects)?
+                    .label(label.as_str())
+                    .legend(move |(a, b)| Rectangle::new([(a, b - 6), (a + 14, b + 6)], c.filled()));
+            }
+            if labelled && !lay.legend_below {
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::LowerRight)
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(RGBColor(200, 200, 200))
+                    .label_font(style(lay.legend))
+                    .draw()?;
+            }
+        }};
+    }
+    if x.log {
+        let log_x =
+            (x0..x1).log_scale().with_key_points(log_ticks(x0, x1, pw, &x_gap)).with_light_points(log_grid(x0, x1));
+        draw!(builder.build_cartesian_2d(log_x, 0.0..n as f64)?);
+    } else {
+        draw!(builder.build_cartesian_2d(x0..x1, 0.0..n as f64)?);
+    }
+    Ok(())
+}
+
+/// A timeline's data, borrowed from its [`Plot::Timeline`].
+struct Spans<'a> {
+    range: Option<(f64, f64)>,
+    emphasis: &'a [usize],
+    lanes: &'a [Lane],
+    legend: &'a [(String, (u8, u8, u8))],
+    markers: &'a [Marker],
+    marker_legend: &'a [(String, (u8, u8, u8))],
+}
+
+fn timeline(root: &DrawingArea<SVGBackend<'_>, Shift>, lay: &Layout, title: &str, x: &Axis, s: &Spans<'_>) -> Res {
+    let (lanes, legend, emphasis) = (s.lanes, s.legend, s.emphasis);
     let n = lanes.len().max(1);
-    let (t0, t1) = match range {
+    let (t0, t1) = match s.range {
         Some((a, b)) if b > a => (a, b),
         _ => {
             let t0 = lanes.iter().flat_map(|l| l.spans.iter().map(|s| s.0)).fold(f64::INFINITY, f64::min);
@@ -454,23 +852,30 @@ fn timeline(
             if t0.is_finite() && t1 > t0 { (t0, t1) } else { (0.0, 1.0) }
         }
     };
-    // The legend takes the bottom strip; lanes get the rest.
-    let legend_rows = (legend.len() + marker_legend.len()).div_ceil(4).max(1);
-    let (plot_area, legend_area) = root.split_vertically(H - 28 * legend_rows as u32 - 10);
-    let mut builder = ChartBuilder::on(&plot_area);
-    builder.caption(title, style(20.0)).margin(16).x_label_area_size(40).y_label_area_size(110);
-    let mut chart = builder.build_cartesian_2d(t0..t1, 0.0..n as f64)?;
+    // The legend always takes the bottom strip; lanes get the rest.
+    let entries: Vec<Entry<'_>> = legend
+        .iter()
+        .map(|(l, c)| (l.as_str(), rgb(*c), Swatch::Block))
+        .chain(s.marker_legend.iter().map(|(l, c)| (l.as_str(), rgb(*c), Swatch::Marker)))
+        .collect();
+    let rows = legend_rows(&entries, lay, f64::from(lay.w - 2 * lay.margin));
+    let strip = rows.len().max(1) as u32 * legend_row_height(lay) + 8;
+    let (plot_area, legend_area) = root.split_vertically(lay.h - strip);
+    let widest = lanes.iter().map(|l| text::width(&l.label, lay.label)).fold(0.0, f64::max);
+    let lane_area = ((widest + 14.0).ceil() as u32).clamp(lay.lane_area, lay.w * 2 / 5);
+    let mut chart = builder(&plot_area, lay, title, lane_area).build_cartesian_2d(t0..t1, 0.0..n as f64)?;
     let names: Vec<String> = lanes.iter().map(|l| l.label.clone()).collect();
     chart
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(n * 2 + 1)
+        .x_labels(lay.x_ticks)
         // Lane i occupies [n - i - 1, n - i).
         .y_label_formatter(&move |v| middle_label(n as f64 - v, &names))
         .x_desc(x.label.as_str())
         .x_label_formatter(&|v| tick(*v))
-        .label_style(style(13.0))
-        .axis_desc_style(style(14.0))
+        .label_style(style(lay.label))
+        .axis_desc_style(style(lay.desc))
         .light_line_style(RGBColor(240, 240, 240))
         .bold_line_style(RGBColor(220, 220, 220))
         .draw()?;
@@ -479,7 +884,7 @@ fn timeline(
     // visible over a non-emphasised winner (a 10 us burst in a 30 ms window).
     // Equal neighbouring columns merge, so a lane of thousands of tiny spans
     // draws at most a rectangle per column.
-    let columns = (W - 110 - 32) as usize;
+    let columns = (lay.w - lane_area - 2 * lay.margin) as usize;
     let px = (t1 - t0) / columns as f64;
     let styles = legend.len().max(1);
     for (i, lane) in lanes.iter().enumerate() {
@@ -526,28 +931,12 @@ fn timeline(
             Rectangle::new([(t0 + a as f64 * px, bottom), (t0 + b as f64 * px, top)], c.filled())
         }))?;
     }
-    chart.draw_series(markers.iter().filter(|m| m.lane < n).map(|m| {
-        let c = marker_legend.get(m.kind).map_or(RGBColor(0, 0, 0), |l| rgb(l.1));
+    chart.draw_series(s.markers.iter().filter(|m| m.lane < n).map(|m| {
+        let c = s.marker_legend.get(m.kind).map_or(RGBColor(0, 0, 0), |l| rgb(l.1));
         let y = (n - m.lane) as f64 - 0.08;
         TriangleMarker::new((m.at, y), 5, c.filled())
     }))?;
-    // Legend: swatches and names in rows of four.
-    let entries: Vec<(&str, RGBColor, bool)> = legend
-        .iter()
-        .map(|(l, c)| (l.as_str(), rgb(*c), false))
-        .chain(marker_legend.iter().map(|(l, c)| (l.as_str(), rgb(*c), true)))
-        .collect();
-    for (i, (label, c, is_marker)) in entries.iter().enumerate() {
-        let x = 20 + (i % 4) as i32 * ((W as i32 - 40) / 4);
-        let y = 12 + (i / 4) as i32 * 28;
-        if *is_marker {
-            legend_area.draw(&TriangleMarker::new((x + 7, y + 7), 6, c.filled()))?;
-        } else {
-            legend_area.draw(&Rectangle::new([(x, y), (x + 14, y + 14)], c.filled()))?;
-        }
-        legend_area.draw_text(label, &style(13.0), (x + 20, y + 1))?;
-    }
-    Ok(())
+    draw_legend(&legend_area, lay, &entries, &rows)
 }
 
 /// Viridis, by interpolation between eight anchors (colour-blind safe,
@@ -572,6 +961,7 @@ fn viridis(t: f64) -> RGBColor {
 
 fn heatmap(
     root: &DrawingArea<SVGBackend<'_>, Shift>,
+    lay: &Layout,
     title: &str,
     (x_label, cols): &(String, Vec<String>),
     (y_label, rows): &(String, Vec<String>),
@@ -580,27 +970,27 @@ fn heatmap(
 ) -> Res {
     let (lo, hi) = range(values.iter().flatten().flatten().copied(), false, false);
     let (nx, ny) = (cols.len().max(1), rows.len().max(1));
-    let mut builder = ChartBuilder::on(root);
-    builder.caption(format!("{title} ({scale})"), style(20.0)).margin(16).x_label_area_size(46).y_label_area_size(80);
-    let mut chart = builder.build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)?;
+    // Without a title the colour scale's name goes under the plot.
+    let (area, note) = if lay.caption.is_none() {
+        let (a, b) = root.split_vertically(lay.h - legend_row_height(lay) - 8);
+        (a, Some(b))
+    } else {
+        (root.clone(), None)
+    };
+    let full = format!("{title} ({scale})");
+    let mut chart = builder(&area, lay, &full, lay.y_area + 10).build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)?;
     let (cx, cy) = (cols.clone(), rows.clone());
     chart
         .configure_mesh()
         .disable_mesh()
         .x_labels(nx * 2 + 1)
         .y_labels(ny * 2 + 1)
-        .x_label_formatter(&move |v| {
-            let i = v.floor() as usize;
-            if (v - v.floor() - 0.5).abs() < 1e-6 && i < cx.len() { cx[i].clone() } else { String::new() }
-        })
-        .y_label_formatter(&move |v| {
-            let i = v.floor() as usize;
-            if (v - v.floor() - 0.5).abs() < 1e-6 && i < cy.len() { cy[i].clone() } else { String::new() }
-        })
+        .x_label_formatter(&move |v| middle_label(*v, &cx))
+        .y_label_formatter(&move |v| middle_label(*v, &cy))
         .x_desc(x_label.as_str())
         .y_desc(y_label.as_str())
-        .label_style(style(13.0))
-        .axis_desc_style(style(14.0))
+        .label_style(style(lay.label))
+        .axis_desc_style(style(lay.desc))
         .draw()?;
     for (r, row) in values.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
@@ -612,12 +1002,19 @@ fn heatmap(
                 fill.filled(),
             )))?;
             let ink = if t > 0.6 { BLACK } else { WHITE };
-            let text = style(14.0).color(&ink).pos(plotters::style::text_anchor::Pos::new(
+            let text = style(lay.label).color(&ink).pos(plotters::style::text_anchor::Pos::new(
                 plotters::style::text_anchor::HPos::Center,
                 plotters::style::text_anchor::VPos::Center,
             ));
             chart.draw_series(std::iter::once(Text::new(tick(*v), (c as f64 + 0.5, r as f64 + 0.5), text)))?;
         }
+    }
+    if let Some(note) = note {
+        let pos = plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Left,
+            plotters::style::text_anchor::VPos::Center,
+        );
+        note.draw_text(scale, &style(lay.legend).pos(pos), (lay.margin as i32, legend_row_height(lay) as i32 / 2 + 2))?;
     }
     Ok(())
 }
@@ -748,6 +1145,57 @@ mod tests {
             let s = svg(&sample(plot));
             assert!(s.contains("</svg>") && !s.contains("cannot draw"), "{s}");
         }
+    }
+
+    #[test]
+    fn phone_drawings_keep_text_large_and_apart() {
+        let long = Plot::Bars {
+            categories: (1..=12).map(|i| format!("a long category name {i}")).collect(),
+            y: Axis { label: "ratio".into(), log: true },
+            groups: vec![("real".into(), (1..=12).map(f64::from).collect()), ("model".into(), vec![2.0; 12])],
+        };
+        let gc = Plot::Line {
+            x: Axis { label: "collection length (ms)".into(), log: true },
+            y: Axis { label: "p99 latency (ms)".into(), log: true },
+            series: vec![Series {
+                label: "".into(),
+                points: vec![(0.1, 2.3), (1.0, 2.4), (30.0, 31.0), (100.0, 100.0)],
+            }],
+        };
+        for plot in [long, gc] {
+            for size in [Size::Wide, Size::Narrow] {
+                let s = svg_sized(&sample(plot.clone()), size);
+                assert_eq!(text::problems(&s).unwrap(), Vec::<String>::new(), "{size:?}");
+                if size == Size::Narrow {
+                    // 360 units shown 326 CSS px wide (a 360 px phone less the margins): at least 11 px.
+                    assert!(text::smallest_font(&s).unwrap() * 326.0 / 360.0 >= 11.0);
+                    assert!(s.contains("width=\"360\""));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_checker_sees_text_that_cannot_fit() {
+        // Sixty names in 440 px: lying down, they still collide.
+        let crowded = Plot::Bars {
+            categories: (0..60).map(|i| format!("category {i}")).collect(),
+            y: Axis { label: "n".into(), log: false },
+            groups: vec![("".into(), vec![1.0; 60])],
+        };
+        let s = svg_sized(&sample(crowded), Size::Narrow);
+        assert!(text::problems(&s).unwrap().iter().any(|p| p.contains("overlaps")));
+    }
+
+    #[test]
+    fn log_ticks_thin_out_until_labels_fit() {
+        let gap = |_: &str, _: &str| 30.0;
+        assert_eq!(log_ticks(1.0, 10.0, 2000.0, &gap), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
+        assert_eq!(log_ticks(1.0, 10.0, 500.0, &gap), [1.0, 2.0, 5.0, 10.0]);
+        assert_eq!(log_ticks(1.0, 1000.0, 300.0, &gap), [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]);
+        assert_eq!(log_ticks(1.0, 1e6, 100.0, &gap), [1.0, 1e2, 1e4, 1e6]);
+        assert_eq!(log_ticks(3.1, 4.5, 100.0, &gap), [3.5, 4.0, 4.5]);
+        assert_eq!(linear_ticks(0.0, 1.0, 5), [0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]);
     }
 
     #[test]

@@ -42,7 +42,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for e in std::fs::read_dir(templates_dir.join("static"))?.flatten() {
         assets.push((format!("assets/{}", e.file_name().to_string_lossy()), std::fs::read(e.path())?));
     }
-    let input = Input { plan, runs: BTreeMap::new(), templates, assets, calibration: None };
+    let input = Input {
+        plan,
+        runs: BTreeMap::new(),
+        templates,
+        assets,
+        calibration: None,
+        config: pages::Config::default(),
+        spellings: Vec::new(),
+    };
     let files = pages::render(&input, &Highlighter::new())?;
     pages::check_links(&files, &BTreeMap::new())?;
     for (path, bytes) in &files {

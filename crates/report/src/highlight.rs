@@ -85,19 +85,69 @@ fn highlight_uncached(src: &str, lang_tag: &str) -> String {
     format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", generator.finalize())
 }
 
-/// CSS for highlighted code in light and dark themes.
+/// Code colours: (selector, light, dark). The background comes first.
+/// Every colour keeps at least 4.5:1 contrast with its background (WCAG
+/// AA; a test checks), in both themes.
+const CODE_COLOURS: [(&str, &str, &str); 9] = [
+    ("pre.code", "#f6f8fa", "#161b22"),
+    ("pre.code code", "#1f2328", "#e6edf3"),
+    (".hl-string", "#0a3069", "#a5d6ff"),
+    (".hl-constant", "#0550ae", "#79c0ff"),
+    (".hl-keyword, .hl-storage", "#a40e26", "#ff7b72"),
+    (".hl-entity.hl-name, .hl-support.hl-function", "#6639ba", "#d2a8ff"),
+    (".hl-support, .hl-entity.hl-other", "#953800", "#ffa657"),
+    (".hl-variable.hl-parameter, .hl-variable.hl-language", "#1f2328", "#e6edf3"),
+    (".hl-comment, .hl-comment *", "#57606a", "#9ea7b3"),
+];
+
+/// CSS for highlighted code in light and dark themes: dark when the reader
+/// chose it, or when the system prefers it and the reader chose nothing.
 pub fn highlight_css() -> String {
-    let themes = syntect::highlighting::ThemeSet::load_defaults();
-    let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
-    let light =
-        syntect::html::css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], style).unwrap_or_default();
-    let dark =
-        syntect::html::css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], style).unwrap_or_default();
-    // The dark rules apply under the dark theme only.
-    let dark_scoped: String = dark
-        .lines()
-        .map(|l| if l.starts_with('.') { format!(":root[data-theme=\"dark\"] {l}") } else { l.to_owned() })
-        .collect::<Vec<_>>()
-        .join("\n");
-    format!("/* Light: InspiredGitHub. */\n{light}\n/* Dark: base16-ocean.dark. */\n{dark_scoped}\n")
+    let mut light = String::new();
+    let mut dark = String::new();
+    for (i, (sel, l, d)) in CODE_COLOURS.iter().enumerate() {
+        let prop = if i == 0 { "background" } else { "color" };
+        light.push_str(&format!("{sel} {{ {prop}: {l}; }}\n"));
+        let scoped = |root: &str| sel.split(", ").map(|s| format!("{root} {s}")).collect::<Vec<_>>().join(", ");
+        dark.push_str(&format!("{} {{ {prop}: {d}; }}\n", scoped(":root[data-theme=\"dark\"]")));
+        dark.push_str(&format!(
+            "@media (prefers-color-scheme: dark) {{ {} {{ {prop}: {d}; }} }}\n",
+            scoped(":root:not([data-theme=\"light\"])")
+        ));
+    }
+    format!(
+        "/* Code colours (report::highlight): light, then dark. */\n{light}.hl-keyword, .hl-storage {{ font-weight: 600; }}\n.hl-comment {{ font-style: italic; }}\n{dark}"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn luminance(hex: &str) -> f64 {
+        let c = |i: usize| {
+            let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+        };
+        0.2126 * c(1) + 0.7152 * c(3) + 0.0722 * c(5)
+    }
+
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn code_colours_keep_their_contrast_in_both_themes() {
+        let (_, bg_light, bg_dark) = CODE_COLOURS[0];
+        for (sel, l, d) in &CODE_COLOURS[1..] {
+            assert!(contrast(l, bg_light) >= 4.5, "{sel} light: {:.2}", contrast(l, bg_light));
+            assert!(contrast(d, bg_dark) >= 4.5, "{sel} dark: {:.2}", contrast(d, bg_dark));
+        }
+        let css = highlight_css();
+        assert!(css.contains(
+            ":root[data-theme=\"dark\"] .hl-comment, :root[data-theme=\"dark\"] .hl-comment * { color: #9ea7b3; }"
+        ));
+        assert!(css.contains("@media (prefers-color-scheme: dark) { :root:not([data-theme=\"light\"]) pre.code { background: #161b22; } }"));
+    }
 }

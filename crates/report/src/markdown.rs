@@ -123,6 +123,20 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     /// Plain text (for the search index).
     pub text: String,
+    /// The plain text by section: the part before the first heading (with
+    /// an empty id), then one per heading of level 2 or 3.
+    pub sections: Vec<Section>,
+}
+
+/// A heading and the plain text up to the next one (for search snippets).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Section {
+    /// Anchor id ("" before the first heading).
+    pub id: String,
+    /// Heading text.
+    pub heading: String,
+    /// Plain text.
+    pub text: String,
 }
 
 /// Calls `f(line_index, line)` for every line outside fenced code blocks.
@@ -241,6 +255,24 @@ pub fn scan(body: &str, first_line: usize) -> Result<Vec<Directive>, MdError> {
         Some(e) => Err(e),
         None => Ok(out),
     }
+}
+
+/// The text of a body's ATX headings (`## Title {#id .class}`), outside code.
+pub fn scan_headings(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    outside_code(body, |_, line| {
+        let t = line.trim_start();
+        let hashes = t.chars().take_while(|c| *c == '#').count();
+        if (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') {
+            let text = t[hashes..].trim();
+            let text = match text.rfind(" {") {
+                Some(i) if text.ends_with('}') => &text[..i],
+                _ => text,
+            };
+            out.push(text.trim_end_matches('#').trim().to_owned());
+        }
+    });
+    out
 }
 
 /// A checked claim.
@@ -522,6 +554,9 @@ fn ends_sentence(rest: &str) -> bool {
     }
 }
 
+/// A heading being read: level, explicit id, classes, inner events, plain text.
+type OpenHeading<'a> = (HeadingLevel, Option<String>, Vec<String>, Vec<Event<'a>>, String);
+
 /// Markdown (with directives resolved) to HTML, with anchors, a table of
 /// contents and highlighted code. In data text, raw HTML becomes text and
 /// an unsafe link is an error at its byte offset.
@@ -535,7 +570,8 @@ fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Rendered, (usi
     let mut toc = Vec::new();
     let mut text = String::new();
     let mut used_ids: BTreeSet<String> = BTreeSet::new();
-    let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event<'_>>, String)> = None;
+    let mut sections = vec![Section { id: String::new(), heading: String::new(), text: String::new() }];
+    let mut heading: Option<OpenHeading<'_>> = None;
     let mut code: Option<(String, String)> = None;
     for (ev, range) in Parser::new_ext(markdown, opts).into_offset_iter() {
         let ev = match ev {
@@ -562,6 +598,7 @@ fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Rendered, (usi
                 Event::End(TagEnd::CodeBlock) => {
                     let (src, lang_tag) = code.take().expect("in code");
                     text.push_str(&src);
+                    push_text(&mut sections, &src);
                     events.push(Event::Html(env.highlight(&src, &lang_tag).into()));
                 }
                 _ => {
@@ -578,11 +615,21 @@ fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Rendered, (usi
                 };
                 code = Some((String::new(), lang_tag));
             }
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((level, id.map(|s| s.to_string()), Vec::new(), String::new()));
+            // Wide tables scroll in their own box, not the page.
+            Event::Start(Tag::Table(_)) if heading.is_none() => {
+                events.push(Event::Html("<div class=\"table-wrap\">".into()));
+                events.push(ev);
+            }
+            Event::End(TagEnd::Table) if heading.is_none() => {
+                events.push(ev);
+                events.push(Event::Html("</div>".into()));
+            }
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+                let classes = classes.iter().map(|c| c.to_string()).collect();
+                heading = Some((level, id.map(|s| s.to_string()), classes, Vec::new(), String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
-                let (level, id, inner, plain) = heading.take().expect("heading started");
+                let (level, id, classes, inner, plain) = heading.take().expect("heading started");
                 let base = id.unwrap_or_else(|| slug(&plain));
                 let mut id = base.clone();
                 let mut k = 2;
@@ -593,18 +640,25 @@ fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Rendered, (usi
                 let n = level as u8;
                 if n == 2 || n == 3 {
                     toc.push(TocEntry { level: n, id: id.clone(), text: plain.clone() });
+                    sections.push(Section { id: id.clone(), heading: plain.clone(), text: String::new() });
                 }
                 text.push_str(&plain);
                 text.push('\n');
                 let mut inner_html = String::new();
                 html::push_html(&mut inner_html, inner.into_iter());
+                let class = if classes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" class=\"{}\"", escape(&classes.join(" ")))
+                };
+                // The anchor is for pointers, not for keyboards or screen readers.
                 events.push(Event::Html(
-                    format!("<h{n} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-hidden=\"true\">#</a></h{n}>\n", id = escape(&id))
+                    format!("<h{n} id=\"{id}\"{class}>{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{n}>\n", id = escape(&id))
                         .into(),
                 ));
             }
             ev => {
-                if let Some((_, _, inner, plain)) = &mut heading {
+                if let Some((_, _, _, inner, plain)) = &mut heading {
                     if let Event::Text(t) | Event::Code(t) = &ev {
                         plain.push_str(t);
                     }
@@ -613,6 +667,15 @@ fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Rendered, (usi
                     if let Event::Text(t) | Event::Code(t) = &ev {
                         text.push_str(t);
                         text.push(' ');
+                        push_text(&mut sections, t);
+                    }
+                    // Blocks and line breaks keep words apart.
+                    let inline = matches!(
+                        ev,
+                        Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link)
+                    );
+                    if !inline && matches!(ev, Event::End(_) | Event::SoftBreak | Event::HardBreak) {
+                        push_text(&mut sections, " ");
                     }
                     if let Event::Start(Tag::Link { dest_url, .. }) = &ev {
                         // Links between notes name the Markdown file.
@@ -635,7 +698,17 @@ fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Rendered, (usi
     }
     let mut html_out = String::with_capacity(markdown.len() * 2);
     html::push_html(&mut html_out, events.into_iter());
-    Ok(Rendered { html: html_out, toc, text })
+    for s in &mut sections {
+        s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    Ok(Rendered { html: html_out, toc, text, sections })
+}
+
+/// Appends to the last section's text.
+fn push_text(sections: &mut [Section], t: &str) {
+    if let Some(last) = sections.last_mut() {
+        last.text.push_str(t);
+    }
 }
 
 /// `other.md#part` -> `other.html#part` (relative links between notes).
@@ -804,6 +877,31 @@ mod tests {
         let exps: Vec<String> = d.iter().flat_map(|d| d.kind.experiments()).collect();
         assert_eq!(exps, ["a", "c", "a", "d"]);
         assert_eq!(d[1].line, 5);
+    }
+
+    #[test]
+    fn sections_split_the_text_and_heading_classes_stay() {
+        let r = render(
+            "Intro *text*.\n\n## Summary {.summary}\n\nKey `5 ms` rule.\n\n### Deeper\n\nMore.\n",
+            1,
+            Lang::En,
+            &Fake,
+        )
+        .unwrap();
+        assert!(r.html.contains("<h2 id=\"summary\" class=\"summary\">Summary <a class=\"anchor\""), "{}", r.html);
+        assert!(r.html.contains("aria-hidden=\"true\" tabindex=\"-1\">#</a>"));
+        let s: Vec<(&str, &str, &str)> =
+            r.sections.iter().map(|s| (s.id.as_str(), s.heading.as_str(), s.text.as_str())).collect();
+        assert_eq!(
+            s,
+            [("", "", "Intro text."), ("summary", "Summary", "Key 5 ms rule."), ("deeper", "Deeper", "More.")]
+        );
+    }
+
+    #[test]
+    fn headings_are_found_outside_code() {
+        let h = scan_headings("# A\n\n## B {.summary}\n```\n## not\n```\n### C ##\n#nope\n");
+        assert_eq!(h, ["A", "B", "C"]);
     }
 
     #[test]

@@ -14,8 +14,10 @@
 //! ```
 //!
 //! Without JavaScript every answer sits behind a `<details>` disclosure; the
-//! site's script adds checking, a score, retrying the missed questions and
-//! progress kept in `localStorage` under the quiz's hash.
+//! site's script grades each question as it is answered (with the
+//! explanation and the chart or section that backs it), keeps the answers
+//! and results in `localStorage` under each question's key and hash, and
+//! schedules reviews (`practice.js`).
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -253,18 +255,38 @@ fn letter(i: usize) -> char {
     char::from(b'A' + (i % 26) as u8)
 }
 
-/// The HTML of one question. `prefix` keeps ids unique on pages with many
-/// quizzes (the drill), where `source` links each question to its note.
-pub fn question_html(
-    c: &Checked,
-    prefix: &str,
-    source: Option<(&str, &str)>,
-    lang: Lang,
-    env: &dyn Env,
-) -> Result<String, MdError> {
+/// Where a question is shown.
+#[derive(Clone, Debug, Default)]
+pub struct Place<'a> {
+    /// The note's slug (the question's topic).
+    pub slug: &'a str,
+    /// Keeps ids unique on pages with many quizzes (`slug--` in the drill).
+    pub prefix: &'a str,
+    /// A link to the note, in the drill: (URL, title).
+    pub source: Option<(&'a str, &'a str)>,
+    /// The chart or section that backs the answer: (URL, text).
+    pub see: Option<(String, String)>,
+}
+
+/// A stable id of one question's content: saved answers to a question
+/// that has changed since are not restored.
+pub fn question_hash(c: &Checked) -> String {
+    let mut h = Sha256::new();
+    for part in std::iter::once(&c.q.question).chain(&c.q.choices) {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.update(format!("{:?}", c.answer).as_bytes());
+    h.finalize().iter().take(5).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The HTML of one question. Pages without JavaScript show the answer
+/// behind a disclosure; the site's script grades each question when it is
+/// answered (`q-check`, `q-result`) and keeps progress under `data-key`.
+pub fn question_html(c: &Checked, place: &Place<'_>, lang: Lang, env: &dyn Env) -> Result<String, MdError> {
     let u = ui(lang);
     let q = &c.q;
-    let id = format!("{prefix}{}", q.id);
+    let id = format!("{}{}", place.prefix, q.id);
     let mut h = String::new();
     let kind = match q.kind {
         Kind::Single => "single",
@@ -275,17 +297,16 @@ pub fn question_html(
         Answer::Choices(idx) => idx.iter().map(usize::to_string).collect::<Vec<_>>().join(","),
         Answer::Text(t) => serde_json::to_string(t).unwrap_or_default(),
     };
-    // In the drill, ids repeat across notes: the prefix names the note.
-    let topic = match source {
-        Some(_) => format!(" data-topic=\"{}\"", escape(prefix.trim_end_matches('-'))),
-        None => String::new(),
-    };
     h.push_str(&format!(
-        "<li class=\"question\" id=\"q-{id}\" data-id=\"{}\"{topic} data-kind=\"{kind}\" data-answer=\"{}\">\n",
+        "<li class=\"question\" id=\"q-{id}\" data-id=\"{}\" data-key=\"{}\" data-hash=\"{}\" data-topic=\"{}\" data-level=\"{}\" data-kind=\"{kind}\" data-answer=\"{}\">\n",
         escape(&id),
+        escape(&format!("{}/{}/{}", lang.code(), place.slug, q.id)),
+        question_hash(c),
+        escape(place.slug),
+        q.level,
         escape(&answer_attr)
     ));
-    let from = source.map_or(String::new(), |(url, title)| {
+    let from = place.source.map_or(String::new(), |(url, title)| {
         format!(" <a class=\"q-source\" href=\"{}\">{}</a>", escape(url), escape(title))
     });
     h.push_str(&format!(
@@ -311,40 +332,58 @@ pub fn question_html(
         }
         Kind::Short => {
             h.push_str(&format!(
-                "<p><input class=\"short\" type=\"text\" name=\"q-{id}\" aria-label=\"{}\" placeholder=\"{}\"></p>\n",
+                "<p><input class=\"short\" type=\"text\" name=\"q-{id}\" aria-label=\"{}\" placeholder=\"{}\" autocomplete=\"off\"></p>\n",
                 escape(u.your_answer),
                 escape(u.your_answer)
             ));
         }
     }
+    // A single choice is graded when picked; the others need a button.
+    if q.kind != Kind::Single {
+        h.push_str(&format!(
+            "<p class=\"q-actions js-only\"><button type=\"button\" class=\"q-check\">{}</button></p>\n",
+            u.check
+        ));
+    }
+    h.push_str("<p class=\"q-result js-only\" role=\"status\"></p>\n");
     let key = match &c.answer {
         Answer::Choices(idx) => {
             idx.iter().map(|&i| format!("{}. {}", letter(i), choices[i])).collect::<Vec<_>>().join("; ")
         }
         Answer::Text(t) => escape(&t[0]),
     };
+    let see = place.see.as_ref().map_or(String::new(), |(url, text)| {
+        format!("<p class=\"q-see\"><a href=\"{}\">{}</a></p>\n", escape(url), escape(text))
+    });
     h.push_str(&format!(
-        "<details class=\"answer\"><summary>{}</summary>\n<p class=\"a-key\"><strong>{key}</strong></p>\n{}</details>\n</li>\n",
+        "<details class=\"answer\"><summary>{}</summary>\n<p class=\"a-key\"><strong>{key}</strong></p>\n{}{see}</details>\n</li>\n",
         u.answer,
         md(&q.explanation, c.line, lang, env)?
     ));
     Ok(h)
 }
 
-/// The HTML of a note's quiz.
-pub fn quiz_html(quiz: &[Checked], slug: &str, lang: Lang, env: &dyn Env) -> Result<String, MdError> {
+/// The HTML of a note's quiz; `sees` gives each question's backing link.
+pub fn quiz_html(
+    quiz: &[Checked],
+    slug: &str,
+    sees: &[Option<(String, String)>],
+    lang: Lang,
+    env: &dyn Env,
+) -> Result<String, MdError> {
     let u = ui(lang);
     let mut h = format!(
-        "<section class=\"quiz\" data-quiz=\"{}\" aria-labelledby=\"quiz-title\">\n<h2 id=\"quiz-title\">{} <a class=\"anchor\" href=\"#quiz-title\" aria-hidden=\"true\">#</a></h2>\n<ol class=\"questions\">\n",
+        "<section class=\"quiz\" data-quiz=\"{}\" aria-labelledby=\"quiz-title\">\n<h2 id=\"quiz-title\">{} <a class=\"anchor\" href=\"#quiz-title\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h2>\n<ol class=\"questions\">\n",
         hash(lang, slug, quiz),
         u.quiz
     );
-    for c in quiz {
-        h.push_str(&question_html(c, "", None, lang, env)?);
+    for (i, c) in quiz.iter().enumerate() {
+        let see = sees.get(i).cloned().flatten();
+        h.push_str(&question_html(c, &Place { slug, prefix: "", source: None, see }, lang, env)?);
     }
     h.push_str(&format!(
-        "</ol>\n<div class=\"quiz-controls\" hidden><button type=\"button\" class=\"check\">{}</button> <button type=\"button\" class=\"retry\" hidden>{}</button> <span class=\"score\" aria-live=\"polite\"></span></div>\n</section>\n",
-        u.check, u.retry
+        "</ol>\n<div class=\"quiz-controls js-only\"><span class=\"score\" aria-live=\"polite\"></span> <button type=\"button\" class=\"retry\" hidden>{}</button> <button type=\"button\" class=\"reset\">{}</button></div>\n</section>\n",
+        u.retry, u.reset
     ));
     Ok(h)
 }

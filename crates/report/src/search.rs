@@ -1,19 +1,27 @@
-//! The client-side search index, one per language.
+//! The client-side search data, one file per language.
 //!
-//! Text is lower-cased and split into runs of letters and digits. Latin and
-//! digit runs become words; Hangul runs become overlapping two-syllable
-//! bigrams (Korean words carry particles, so `스레드가` and `스레드를` share
-//! `스레` and `레드`), which lets a query match inside words without a
-//! dictionary. The index maps each term to the pages containing it (grouped
-//! by page set, to keep it small), with page titles and summaries to show; the page script tokenises queries the same
-//! way (`tokens` in `site.js` mirrors [`tokens`]).
+//! The browser builds its index with MiniSearch (vendored in
+//! `templates/static/minisearch.js`): ranking (BM25 with fields: titles
+//! and headings weigh more than the body), prefix and fuzzy matching, and a
+//! tokeniser for Korean (`search.js`: particles stripped, spelling variants
+//! folded (`notes/spellings.yaml`, given to every page's scripts), Hangul
+//! suffixes for words inside compounds). What it downloads is
+//! the pages' text by section, so results can show a snippet and link to
+//! the section that matched: the documents as JSON, compressed with DEFLATE
+//! and base64-encoded inside a script (a script, unlike `fetch`, also loads
+//! from `file://` pages; the browser inflates it with
+//! `DecompressionStream`). That keeps the file under half the size of the
+//! notes' Markdown, which an index of every word would not be.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 
+use base64::Engine;
 use serde::Serialize;
 
+use crate::markdown::Section;
+
 /// One page to index.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Doc {
     /// URL, relative to the site root.
     pub url: String,
@@ -21,93 +29,55 @@ pub struct Doc {
     pub title: String,
     /// One-line summary.
     pub summary: String,
-    /// Headings and body text.
-    pub text: String,
+    /// The text by section.
+    pub sections: Vec<Section>,
+    /// Words of the other language that name this page (its title and
+    /// headings there), so an English term finds a Korean page.
+    pub alias: String,
 }
 
-/// The serialised index: compact, because it is downloaded whole.
-///
-/// Terms are grouped by the set of pages they occur on: each group is
-/// (page numbers joined by `,`, terms joined by a space), so a term costs
-/// its own length plus one byte.
-#[derive(Clone, Debug, Serialize)]
-pub struct Index {
-    /// Pages: [url, title, summary].
-    pub docs: Vec<[String; 3]>,
-    /// (pages, terms) groups, sorted.
-    pub groups: Vec<(String, String)>,
+/// What the search script of a language holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Data {
+    /// The documents, as DEFLATE-compressed JSON in base64.
+    pub z: String,
 }
 
-impl Index {
-    /// The pages a term occurs on (exact match).
-    pub fn pages(&self, term: &str) -> Vec<u32> {
-        self.groups
-            .iter()
-            .find(|(_, terms)| terms.split(' ').any(|t| t == term))
-            .map(|(pages, _)| pages.split(',').filter_map(|p| p.parse().ok()).collect())
-            .unwrap_or_default()
-    }
+/// The compact form of a document in the compressed JSON:
+/// [url, title, summary, alias, [[id, heading, text], ...]].
+type Packed<'a> = (&'a str, &'a str, &'a str, &'a str, Vec<(&'a str, &'a str, &'a str)>);
+
+/// The search data of `docs`.
+pub fn build(docs: &[Doc]) -> Data {
+    let packed: Vec<Packed<'_>> = docs
+        .iter()
+        .map(|d| {
+            let sections = d
+                .sections
+                .iter()
+                .filter(|s| !s.heading.is_empty() || !s.text.is_empty())
+                .map(|s| (s.id.as_str(), s.heading.as_str(), s.text.as_str()))
+                .collect();
+            (d.url.as_str(), d.title.as_str(), d.summary.as_str(), d.alias.as_str(), sections)
+        })
+        .collect();
+    let json = serde_json::to_vec(&packed).unwrap_or_default();
+    Data { z: base64::engine::general_purpose::STANDARD.encode(deflate(&json)) }
 }
 
-fn is_hangul(c: char) -> bool {
-    ('\u{AC00}'..='\u{D7A3}').contains(&c) || ('\u{3131}'..='\u{318E}').contains(&c)
+/// Raw DEFLATE at the best compression (deterministic: no header, no time).
+pub fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(bytes).expect("writing to memory cannot fail");
+    e.finish().expect("writing to memory cannot fail")
 }
 
-/// Search terms of `text`.
-pub fn tokens(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut run = String::new();
-    let mut hangul = false;
-    let flush = |run: &mut String, hangul: bool, out: &mut Vec<String>| {
-        if run.is_empty() {
-            return;
-        }
-        let chars: Vec<char> = run.chars().collect();
-        if hangul {
-            if chars.len() == 1 {
-                out.push(run.clone());
-            }
-            for w in chars.windows(2) {
-                out.push(w.iter().collect());
-            }
-        } else if chars.len() >= 2 || chars[0].is_ascii_digit() {
-            out.push(run.clone());
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            let h = is_hangul(c);
-            if !run.is_empty() && h != hangul {
-                flush(&mut run, hangul, &mut out);
-            }
-            hangul = h;
-            run.extend(c.to_lowercase());
-        } else {
-            flush(&mut run, hangul, &mut out);
-        }
-    }
-    flush(&mut run, hangul, &mut out);
-    out
-}
-
-/// Builds the index of `docs`.
-pub fn build(docs: &[Doc]) -> Index {
-    let mut terms: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
-    for (i, d) in docs.iter().enumerate() {
-        for t in tokens(&d.title).into_iter().chain(tokens(&d.summary)).chain(tokens(&d.text)) {
-            terms.entry(t).or_default().insert(i as u32);
-        }
-    }
-    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (t, pages) in terms {
-        let key = pages.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-        groups.entry(key).or_default().push(t);
-    }
-    Index {
-        docs: docs.iter().map(|d| [d.url.clone(), d.title.clone(), d.summary.clone()]).collect(),
-        groups: groups.into_iter().map(|(k, ts)| (k, ts.join(" "))).collect(),
-    }
+/// The documents back from [`Data::z`] (what the page script does).
+pub fn unpack(z: &str) -> Option<serde_json::Value> {
+    let bytes = base64::engine::general_purpose::STANDARD.decode(z).ok()?;
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::DeflateDecoder::new(&bytes[..]), &mut json).ok()?;
+    serde_json::from_slice(&json).ok()
 }
 
 #[cfg(test)]
@@ -115,28 +85,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokenises_latin_words_and_hangul_bigrams() {
-        assert_eq!(tokens("The GIL's switch-interval (5ms)"), ["the", "gil", "switch", "interval", "5ms"]);
-        assert_eq!(tokens("스레드가 GIL을 기다린다"), ["스레", "레드", "드가", "gil", "을", "기다", "다린", "린다"]);
-        assert_eq!(tokens("a 1 x"), ["1"]);
-    }
-
-    #[test]
-    fn index_maps_terms_to_pages() {
-        let idx = build(&[
-            Doc {
-                url: "en/a.html".into(),
-                title: "Threads".into(),
-                summary: "".into(),
-                text: "GIL and threads".into(),
-            },
-            Doc {
-                url: "ko/a.html".into(), title: "스레드".into(), summary: "".into(), text: "GIL과 스레드".into()
-            },
-        ]);
-        assert_eq!(idx.pages("gil"), [0, 1]);
-        assert_eq!(idx.pages("스레"), [1]);
-        assert_eq!(idx.pages("threads"), [0]);
-        assert_eq!(idx.pages("nothing"), Vec::<u32>::new());
+    fn documents_round_trip_through_the_compressed_form() {
+        let docs = vec![Doc {
+            url: "ko/convoy-effect.html".into(),
+            title: "호위 효과".into(),
+            summary: "요약".into(),
+            sections: vec![
+                Section { id: String::new(), heading: String::new(), text: String::new() },
+                Section {
+                    id: "실험".into(), heading: "실험".into(), text: "에코 스레드가 GIL을 기다린다".into()
+                },
+            ],
+            alias: "The convoy effect".into(),
+        }];
+        let data = build(&docs);
+        assert_eq!(data, build(&docs), "deterministic");
+        let back = unpack(&data.z).unwrap();
+        assert_eq!(
+            back,
+            serde_json::json!([[
+                "ko/convoy-effect.html",
+                "호위 효과",
+                "요약",
+                "The convoy effect",
+                [["실험", "실험", "에코 스레드가 GIL을 기다린다"]]
+            ]])
+        );
     }
 }

@@ -169,6 +169,24 @@ fn calibration_comparison(cache: &Cache, m: &report::calibration::Measured) -> R
     Ok(c)
 }
 
+/// `site.yaml`, the publishing settings (defaults without it).
+pub fn read_config(root: &Path) -> Result<pages::Config> {
+    match std::fs::read_to_string(root.join("site.yaml")) {
+        Ok(text) => pages::Config::parse("site.yaml", &text).map_err(pages_err),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(pages::Config::default()),
+        Err(e) => Err(e).context("cannot read site.yaml"),
+    }
+}
+
+/// `notes/spellings.yaml`: spellings search treats alike (none without it).
+fn read_spellings(root: &Path) -> Result<Vec<Vec<String>>> {
+    match std::fs::read_to_string(root.join("notes/spellings.yaml")) {
+        Ok(text) => pages::parse_spellings("notes/spellings.yaml", &text).map_err(pages_err),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e).context("cannot read notes/spellings.yaml"),
+    }
+}
+
 /// Templates and static assets.
 fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<pages::File>)> {
     let dir = root.join("templates");
@@ -425,7 +443,9 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
         (Some((m, text)), true) => Some((calibration_comparison(&cache, m)?, text.clone())),
         _ => None,
     };
-    let input = pages::Input { plan, runs: runs_by_id, templates, assets, calibration };
+    let config = read_config(root)?;
+    let spellings = read_spellings(root)?;
+    let input = pages::Input { plan, runs: runs_by_id, templates, assets, calibration, config, spellings };
     // Highlighted code from the last build: syntect is slow to warm up.
     const HIGHLIGHTS: &str = "highlight";
     let before = cache.load_json::<Vec<report::highlight::Block>>(HIGHLIGHTS);

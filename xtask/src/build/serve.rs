@@ -47,6 +47,9 @@ const MAX_WATCHED: usize = 100_000;
 /// directories are not entered; symlinked files count with their target.
 fn newest(root: &Path) -> SystemTime {
     let mut newest = SystemTime::UNIX_EPOCH;
+    if let Ok(t) = std::fs::metadata(root.join("site.yaml")).and_then(|m| m.modified()) {
+        newest = newest.max(t);
+    }
     let mut stack: Vec<PathBuf> = WATCHED.iter().map(|d| root.join(d)).collect();
     let mut visited = 0usize;
     while let Some(dir) = stack.pop() {
@@ -86,6 +89,10 @@ struct DevSite {
     /// The output directory, canonical.
     root: PathBuf,
     version: Arc<AtomicU64>,
+    /// The path the site is published under (`site.yaml`'s `base_url`),
+    /// as segments: the site is served there too, so what works here
+    /// works when published under a sub-path.
+    base: Vec<String>,
 }
 
 impl DevSite {
@@ -113,7 +120,15 @@ impl http::Site for DevSite {
         if segments == ["__gil-lab", "version"] {
             return Reply::text(200, &self.version.load(Ordering::SeqCst).to_string());
         }
-        match http::resolve(&self.root, segments) {
+        let Some(inside) = segments.strip_prefix(self.base.as_slice()) else {
+            if segments.iter().all(String::is_empty) {
+                let mut r = Reply::text(302, "the site is under its base path");
+                r.headers.push(("Location", format!("/{}/", self.base.join("/"))));
+                return r;
+            }
+            return self.not_found();
+        };
+        match http::resolve(&self.root, inside) {
             Resolved::File(p) => self.page(200, &p),
             Resolved::Directory => {
                 let mut r = Reply::text(301, "a directory");
@@ -144,7 +159,10 @@ pub fn serve(root: &Path, args: &ServeArgs) -> Result<()> {
     let version = Arc::new(AtomicU64::new(1));
     let site_root =
         std::fs::canonicalize(&paths.out).with_context(|| format!("cannot resolve {}", paths.out.display()))?;
-    println!("serving http://{addr}/ (Ctrl-C to stop); rebuilding when notes, templates or examples change");
+    let base: Vec<String> =
+        super::read_config(root)?.base_path().split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    let mount = if base.is_empty() { String::new() } else { format!("{}/", base.join("/")) };
+    println!("serving http://{addr}/{mount} (Ctrl-C to stop); rebuilding when notes, templates or examples change");
     {
         let version = Arc::clone(&version);
         let paths = paths.clone();
@@ -169,7 +187,7 @@ pub fn serve(root: &Path, args: &ServeArgs) -> Result<()> {
     }
     let limits =
         Limits { head_timeout: Duration::from_secs_f64(args.head_timeout.clamp(0.05, 600.0)), ..Limits::default() };
-    http::run(listener, Arc::new(DevSite { root: site_root, version }), limits).context("serve")?;
+    http::run(listener, Arc::new(DevSite { root: site_root, version, base }), limits).context("serve")?;
     Err(anyhow!("the server stopped"))
 }
 

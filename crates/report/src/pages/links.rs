@@ -45,6 +45,8 @@ fn check_links_in(files: &[File]) -> Result<(), (SiteError, String)> {
                 continue;
             }
             let (file, anchor) = target.split_once('#').map_or((target.as_str(), None), |(f, a)| (f, Some(a)));
+            // A query string is for the page's script; the file must exist.
+            let file = file.split_once('?').map_or(file, |(f, _)| f);
             let resolved = if file.is_empty() { path.to_string() } else { resolve(path, file) };
             if !paths.contains(resolved.as_str()) {
                 let e = SiteError {

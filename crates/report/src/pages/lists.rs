@@ -3,73 +3,51 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::note::DrillRow;
 use super::sources::{PageEnv, figure};
-use super::{Ctx, File, Link, Note, SiteError, base_ctx, tag_file};
+use super::{Chapter, Ctx, File, Link, Note, SiteError, tag_file};
 use crate::i18n::{Lang, ui};
 use crate::markdown;
 use crate::search;
 
-#[derive(Serialize)]
-struct NoteCard<'a> {
-    slug: &'a str,
-    url: String,
-    title: &'a str,
-    summary: &'a str,
-    tags: &'a [String],
-    level: u8,
-    level_name: &'static str,
-    questions: usize,
-    order: u32,
-}
-
-/// The language's index page.
-pub(super) fn index(cx: &Ctx<'_>, lang: Lang, mine: &[&Note]) -> Result<File, SiteError> {
+/// The language's index page: every chapter, translated or not.
+pub(super) fn index(cx: &Ctx<'_>, lang: Lang) -> Result<File, SiteError> {
     let u = ui(lang);
-    let cards: Vec<NoteCard<'_>> = mine
-        .iter()
-        .map(|n| NoteCard {
-            slug: &n.src.slug,
-            url: format!("{}.html", n.src.slug),
-            title: &n.meta.title,
-            summary: &n.meta.summary,
-            tags: &n.meta.tags,
-            level: n.meta.level,
-            level_name: u.levels[usize::from(n.meta.level - 1)],
-            questions: n.quiz.len(),
-            order: n.meta.order,
-        })
-        .collect();
-    let mut ctx = base_ctx(lang, "../", "index.html", u.notes);
-    ctx.insert("notes", &cards);
-    ctx.insert("question_count", &cards.iter().map(|c| c.questions).sum::<usize>());
+    let chapters = &cx.chapters[&lang];
+    let mut ctx = cx.base(lang, "../", "index.html", u.notes, u.index_description);
+    ctx.insert("notes", chapters);
+    ctx.insert("levels", &u.levels);
+    ctx.insert("question_count", &chapters.iter().map(|c| c.questions).sum::<usize>());
     Ok((format!("{}/index.html", lang.code()), cx.page("index.html", &ctx)?))
 }
 
 /// The tag list and a page per tag.
-pub(super) fn tags(cx: &Ctx<'_>, lang: Lang, mine: &[&Note]) -> Result<Vec<File>, SiteError> {
+pub(super) fn tags(cx: &Ctx<'_>, lang: Lang) -> Result<Vec<File>, SiteError> {
     let (u, code) = (ui(lang), lang.code());
-    let mut tags: BTreeMap<String, Vec<&Note>> = BTreeMap::new();
-    for n in mine {
-        for t in &n.meta.tags {
-            tags.entry(t.clone()).or_default().push(n);
+    let mut tags: BTreeMap<String, Vec<&Chapter>> = BTreeMap::new();
+    for c in &cx.chapters[&lang] {
+        for t in &c.tags {
+            tags.entry(t.clone()).or_default().push(c);
         }
     }
     let mut files = Vec::new();
     let tag_list: Vec<(String, usize)> = tags.iter().map(|(t, ns)| (t.clone(), ns.len())).collect();
-    let mut ctx = base_ctx(lang, "../../", "tags/index.html", u.tags);
+    let mut ctx = cx.base(lang, "../../", "tags/index.html", u.tags, u.tags_description);
     ctx.insert("tags", &tag_list);
     files.push((format!("{code}/tags/index.html"), cx.page("tags.html", &ctx)?));
     for (tag, ns) in &tags {
         let list: Vec<Link> =
-            ns.iter().map(|n| Link { url: format!("../{}.html", n.src.slug), title: n.meta.title.clone() }).collect();
-        let mut ctx = base_ctx(lang, "../../", "tags/index.html", &format!("{}: {tag}", u.tags));
+            ns.iter().map(|c| Link { url: format!("../{}.html", c.slug), title: c.title.clone() }).collect();
+        let title = format!("{}: {tag}", u.tags);
+        let file = format!("tags/{}.html", tag_file(tag));
+        // A tag may have no notes in the other language: its switch goes to the tag list.
+        let mut ctx = cx.base(lang, "../../", &file, &title, &title);
+        ctx.insert("other_url", &format!("../../{}/tags/index.html", lang.other().code()));
         ctx.insert("tag", tag);
         ctx.insert("notes", &list);
-        files.push((format!("{code}/tags/{}.html", tag_file(tag)), cx.page("tag.html", &ctx)?));
+        files.push((format!("{code}/{file}"), cx.page("tag.html", &ctx)?));
     }
     Ok(files)
 }
@@ -82,7 +60,7 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
     let mut listing = Vec::new();
     for (id, run) in &cx.input.runs {
         let def = &run.src.def;
-        let env = PageEnv { built: cx.built, highlighter: cx.highlighter, lang, root, quiz: None, text_charts: false };
+        let env = PageEnv::new(cx.built, cx.highlighter, lang, root);
         let desc = markdown::render_data(def.description.get(lang), 1, lang, &env).map_err(|e| SiteError {
             file: run.src.path.clone(),
             line: 1,
@@ -94,7 +72,7 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
             .iter()
             .map(|c| {
                 let (chart, table) = &built.charts[&(c.clone(), lang)];
-                figure(id, c, chart, table, &built.links[&lang], lang, root)
+                figure(id, c, chart, table, &built.links[&lang], lang, root, true)
             })
             .collect();
         let values: Vec<(String, String, String)> = built
@@ -122,7 +100,12 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
             .map(|n| Link { url: format!("../{}.html", n.src.slug), title: n.meta.title.clone() })
             .collect();
         let overrides: Vec<String> = def.set.iter().map(|(k, v)| format!("{k}={}", experiments::show(v))).collect();
-        let mut ctx = base_ctx(lang, root, &format!("experiments/{id}.html"), def.title.get(lang));
+        let summary: String = desc.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let summary = match summary.char_indices().nth(200) {
+            Some((i, _)) => format!("{}…", &summary[..i]),
+            None => summary,
+        };
+        let mut ctx = cx.base(lang, root, &format!("experiments/{id}.html"), def.title.get(lang), &summary);
         ctx.insert("id", id);
         ctx.insert("description", &desc.html);
         ctx.insert("charts", &charts);
@@ -140,17 +123,19 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
             url: format!("{code}/experiments/{id}.html"),
             title: def.title.get(lang).to_owned(),
             summary: String::new(),
-            text: desc.text,
+            sections: desc.sections,
+            alias: def.title.get(lang.other()).to_owned(),
         });
     }
-    let mut ctx = base_ctx(lang, root, "experiments/index.html", u.experiments);
+    let mut ctx = cx.base(lang, root, "experiments/index.html", u.experiments, u.experiments_description);
     ctx.insert("experiments", &listing);
     files.push((format!("{code}/experiments/index.html"), cx.page("experiments.html", &ctx)?));
     Ok(files)
 }
 
-/// The interview drill: every question by level, with topic filters.
-pub(super) fn drill(cx: &Ctx<'_>, lang: Lang, drill: &[DrillRow]) -> Result<File, SiteError> {
+/// The interview drill: every question by level, with filters, flashcards,
+/// spaced repetition, progress and mock interviews (`practice.js`).
+pub(super) fn drill(cx: &Ctx<'_>, lang: Lang, drill: &[DrillRow], mine: &[&Note]) -> Result<File, SiteError> {
     let (u, code) = (ui(lang), lang.code());
     let mut levels: Vec<(u8, &str, Vec<(String, String, String)>, String)> = Vec::new();
     for level in 1..=3u8 {
@@ -168,16 +153,10 @@ pub(super) fn drill(cx: &Ctx<'_>, lang: Lang, drill: &[DrillRow]) -> Result<File
         );
         levels.push((level, u.levels[usize::from(level - 1)], qs, hash));
     }
-    let mut ctx = base_ctx(lang, "../", "drill.html", u.drill);
+    let mut ctx = cx.base(lang, "../", "drill.html", u.drill, u.drill_description);
     ctx.insert("levels", &levels);
-    let topics: Vec<(&str, &str)> = cx
-        .input
-        .plan
-        .notes
-        .iter()
-        .filter(|n| n.src.lang == lang && !n.quiz.is_empty())
-        .map(|n| (n.src.slug.as_str(), n.meta.title.as_str()))
-        .collect();
+    let topics: Vec<(&str, &str)> =
+        mine.iter().filter(|n| !n.quiz.is_empty()).map(|n| (n.src.slug.as_str(), n.meta.title.as_str())).collect();
     ctx.insert("topics", &topics);
     ctx.insert("question_count", &levels.iter().map(|l| l.2.len()).sum::<usize>());
     Ok((format!("{code}/drill.html"), cx.page("drill.html", &ctx)?))
@@ -195,12 +174,12 @@ pub(super) fn anki(lang: Lang, rows: &[[String; 3]]) -> File {
     (format!("anki/gil-lab-{code}.txt"), deck.into_bytes())
 }
 
-/// The search index of a language, as a script: `fetch` is refused on
+/// The search data of a language, as a script: `fetch` is refused on
 /// file:// pages, a script is not.
 pub(super) fn search_index(lang: Lang, docs: &[search::Doc]) -> File {
     let code = lang.code();
-    let idx = search::build(docs);
-    let json = serde_json::to_string(&idx).unwrap_or_default();
+    let data = search::build(docs);
+    let json = serde_json::to_string(&data).unwrap_or_default();
     (
         format!("assets/search-{code}.js"),
         format!("(window.GIL_LAB_SEARCH=window.GIL_LAB_SEARCH||{{}})[\"{code}\"]={json};\n").into_bytes(),

@@ -9,10 +9,14 @@
 //! internal link and anchor resolves. Nothing here touches the filesystem:
 //! `xtask` reads the inputs, runs the experiments and writes the output.
 //!
-//! Modules: `plan` (reading notes), `sources` (values and charts of every
-//! source, figures), `note` (a note's page), `lists` (index, tags,
-//! experiment pages, drill, Anki, search), `links` (the link check).
+//! Modules: `config` (publishing settings), `plan` (reading notes),
+//! `sources` (values and charts of every source, figures), `note` (a
+//! note's page, or the page that says it is not translated yet), `lists`
+//! (index, tags, experiment pages, drill, Anki, search), `book` (the cheat
+//! sheet, the whole-book print page, the sitemap), `links` (the link check).
 
+mod book;
+mod config;
 mod links;
 mod lists;
 mod note;
@@ -30,6 +34,7 @@ use crate::i18n::{Lang, ui};
 use charts::escape;
 use experiments::{ExperimentData, Results};
 
+pub use config::{Config, parse_spellings};
 pub use links::{check_links, percent_decode};
 pub use plan::{
     ExperimentSource, Note, NoteMeta, NoteSource, Plan, front_matter, line_of, parse_experiment, plan, scenario_path,
@@ -80,6 +85,26 @@ pub struct Input {
     /// Model vs reality (`{{calibration...}}` in notes): the comparison and
     /// the measurements file it came from.
     pub calibration: Option<(Comparison, String)>,
+    /// Publishing settings.
+    pub config: Config,
+    /// Groups of spellings search treats alike (`notes/spellings.yaml`).
+    pub spellings: Vec<Vec<String>>,
+}
+
+/// A note's place in the curriculum, in one language: the note, or (when
+/// it is not translated yet) its other language's version.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Chapter {
+    slug: String,
+    title: String,
+    summary: String,
+    tags: Vec<String>,
+    level: u8,
+    level_name: &'static str,
+    order: u32,
+    questions: usize,
+    /// The language the note is written in, when it is not this one.
+    untranslated: Option<&'static str>,
 }
 
 /// The pseudo-experiment id of the calibration data.
@@ -100,9 +125,36 @@ struct Ctx<'a> {
     input: &'a Input,
     built: &'a sources::Built,
     highlighter: &'a Highlighter,
+    /// Chapters in curriculum order, by language.
+    chapters: BTreeMap<Lang, Vec<Chapter>>,
 }
 
 impl Ctx<'_> {
+    /// The note of `slug` in `lang`, if it is written.
+    fn note(&self, slug: &str, lang: Lang) -> Option<&Note> {
+        self.input.plan.notes.iter().find(|n| n.src.slug == slug && n.src.lang == lang)
+    }
+
+    /// What every page of a language shows: `path` is the page's place
+    /// under the language's folder, `root` leads back to the site's root.
+    fn base(&self, lang: Lang, root: &str, path: &str, title: &str, description: &str) -> tera::Context {
+        let mut ctx = base_ctx(self.input, lang, root, title, description);
+        let code = lang.code();
+        let other = lang.other().code();
+        ctx.insert("other_url", &format!("{root}{other}/{path}"));
+        let cfg = &self.input.config;
+        ctx.insert("canonical", &cfg.url(&format!("{code}/{path}")));
+        let alternates: Vec<(&str, String)> =
+            match (cfg.url(&format!("{code}/{path}")), cfg.url(&format!("{other}/{path}"))) {
+                (Some(a), Some(b)) => vec![(code, a), (other, b)],
+                _ => Vec::new(),
+            };
+        ctx.insert("alternates", &alternates);
+        ctx.insert("chapters", &self.chapters[&lang]);
+        ctx.insert("current", "");
+        ctx
+    }
+
     fn page(&self, name: &str, ctx: &tera::Context) -> Result<Vec<u8>, SiteError> {
         self.tera.render(name, ctx).map(String::into_bytes).map_err(|e| SiteError {
             file: format!("templates/{name}"),
@@ -146,12 +198,14 @@ pub fn render(input: &Input, highlighter: &Highlighter) -> Result<Vec<File>, Sit
         all.insert(CALIBRATION.into(), sources::Located { source: c, place: &measured_place });
     }
     let built = sources::build(&all, &mut files)?;
-    let cx = Ctx { tera: &tera, input, built: &built, highlighter };
+    let chapters = Lang::ALL.into_iter().map(|l| (l, chapters(&input.plan, l))).collect();
+    let cx = Ctx { tera: &tera, input, built: &built, highlighter, chapters };
     for lang in Lang::ALL {
         let mine: Vec<&Note> = input.plan.notes.iter().filter(|n| n.src.lang == lang).collect();
+        let count = cx.chapters[&lang].len();
         // Notes, rendered in parallel (highlighting and charts dominate).
         let outs: Vec<Result<note::NoteOut, SiteError>> =
-            (0..mine.len()).into_par_iter().map(|i| note::render(&cx, lang, &mine, i)).collect();
+            (0..count).into_par_iter().map(|i| note::render(&cx, lang, i)).collect();
         // Every note's first error, not only the first note's.
         let mut errors = outs.iter().filter_map(|o| o.as_ref().err());
         if let Some(first) = errors.next() {
@@ -162,29 +216,38 @@ pub fn render(input: &Input, highlighter: &Highlighter) -> Result<Vec<File>, Sit
             }
             return Err(e);
         }
-        let (mut anki, mut drill, mut docs) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut anki, mut drill, mut docs, mut bodies) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for out in outs {
             let out = out?;
             files.push(out.page);
             anki.extend(out.anki);
             drill.extend(out.drill);
-            docs.push(out.doc);
+            docs.extend(out.doc);
+            bodies.extend(out.body);
         }
-        files.push(lists::index(&cx, lang, &mine)?);
-        files.extend(lists::tags(&cx, lang, &mine)?);
+        files.push(lists::index(&cx, lang)?);
+        files.extend(lists::tags(&cx, lang)?);
         files.extend(lists::experiments(&cx, lang, &mut docs)?);
-        files.push(lists::drill(&cx, lang, &drill)?);
+        files.push(lists::drill(&cx, lang, &drill, &mine)?);
         files.push(lists::anki(lang, &anki));
         files.push(lists::search_index(lang, &docs));
+        files.push(book::cheatsheet(&cx, lang, &bodies)?);
+        files.push(book::print(&cx, lang, &bodies)?);
     }
     // The landing page and the 404 page.
-    let mut ctx = base_ctx(Lang::En, "", "index.html", "gil-lab");
+    let cfg = &input.config;
+    let mut ctx = base_ctx(input, Lang::En, "", &cfg.title, ui(Lang::En).landing);
     ctx.insert("landing", &true);
+    ctx.insert("canonical", &cfg.url(""));
     files.push(("index.html".into(), cx.page("root.html", &ctx)?));
-    let ctx = base_ctx(Lang::En, "/", "index.html", ui(Lang::En).not_found);
+    // A server sends it for a missing page at any depth: links start at the base path.
+    let ctx = base_ctx(input, Lang::En, &cfg.base_path(), ui(Lang::En).not_found, ui(Lang::En).not_found);
     files.push(("404.html".into(), cx.page("404.html", &ctx)?));
     files.push(("assets/highlight.css".into(), crate::highlight::highlight_css().into_bytes()));
     files.extend(input.assets.iter().cloned());
+    if let Some(map) = book::sitemap(cfg, &files) {
+        files.push(map);
+    }
     files.sort_by(|a, b| a.0.cmp(&b.0));
     for w in files.windows(2) {
         if w[0].0 == w[1].0 {
@@ -194,21 +257,57 @@ pub fn render(input: &Input, highlighter: &Highlighter) -> Result<Vec<File>, Sit
     Ok(files)
 }
 
+/// The chapters of `lang` in curriculum order (the plan's order).
+fn chapters(plan: &Plan, lang: Lang) -> Vec<Chapter> {
+    let mut out: Vec<Chapter> = Vec::new();
+    for n in &plan.notes {
+        if out.iter().any(|c| c.slug == n.src.slug) {
+            continue;
+        }
+        let here = plan.notes.iter().find(|m| m.src.slug == n.src.slug && m.src.lang == lang);
+        let note = here.unwrap_or(n);
+        out.push(Chapter {
+            slug: note.src.slug.clone(),
+            title: note.meta.title.clone(),
+            summary: note.meta.summary.clone(),
+            tags: note.meta.tags.clone(),
+            level: note.meta.level,
+            level_name: ui(lang).levels[usize::from(note.meta.level.clamp(1, 3) - 1)],
+            order: note.meta.order,
+            questions: here.map_or(0, |n| n.quiz.len()),
+            untranslated: if here.is_some() { None } else { Some(note.src.lang.code()) },
+        });
+    }
+    out
+}
+
 /// A tag's file name (letters of any script kept).
 pub fn tag_file(tag: &str) -> String {
     crate::markdown::slug(tag)
 }
 
-fn base_ctx(lang: Lang, root: &str, path_in_lang: &str, title: &str) -> tera::Context {
+/// What every page shows, whatever its language folder.
+fn base_ctx(input: &Input, lang: Lang, root: &str, title: &str, description: &str) -> tera::Context {
+    let (cfg, spellings) = (&input.config, &input.spellings);
     let mut ctx = tera::Context::new();
     ctx.insert("lang", lang.code());
     ctx.insert("ui", ui(lang));
+    // The scripts' words, and the spellings search and short answers treat alike.
+    let mut words = serde_json::to_value(crate::i18n::js(lang)).unwrap_or_default();
+    words["same"] = serde_json::to_value(spellings).unwrap_or_default();
+    ctx.insert("js_ui", &serde_json::to_string(&words).unwrap_or_default().replace('<', "\\u003c"));
+    ctx.insert("site", cfg);
     ctx.insert("root", root);
     ctx.insert("title", title);
+    ctx.insert("description", description);
     ctx.insert("other_lang", lang.other().code());
     ctx.insert("other_lang_name", lang.other().name());
-    ctx.insert("other_url", &format!("{root}{}/{path_in_lang}", lang.other().code()));
+    ctx.insert("other_url", &format!("{root}{}/index.html", lang.other().code()));
     ctx.insert("landing", &false);
+    ctx.insert("canonical", &None::<String>);
+    ctx.insert("alternates", &Vec::<(String, String)>::new());
+    ctx.insert("chapters", &Vec::<Chapter>::new());
+    ctx.insert("current", "");
     ctx
 }
 

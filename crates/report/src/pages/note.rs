@@ -1,49 +1,56 @@
-//! One note's page, with what it adds to the drill, the Anki deck and search.
+//! One note's page, with what it adds to the drill, the Anki deck, search
+//! and the book pages; or, for a note not yet written in this language, a
+//! page that says so and links to the other language.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::sources::PageEnv;
-use super::{Ctx, File, Link, Note, SiteError, base_ctx};
+use super::{Chapter, Ctx, File, Link, SiteError};
 use crate::i18n::{Lang, ui};
-use crate::markdown::{self, MdError, TocEntry};
-use crate::quiz;
+use crate::markdown::{self, MdError, Section, TocEntry};
+use crate::quiz::{self, Checked, Place};
 use crate::search;
 
 /// A drill question: (level, note slug, note title, HTML).
 pub(super) type DrillRow = (u8, String, String, String);
+
+/// A note's rendered body, for the cheat sheet and the print page.
+pub(super) struct Body {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    /// The body with its quiz.
+    pub html: String,
+}
 
 /// A rendered note and its contributions to the other pages.
 pub(super) struct NoteOut {
     pub page: File,
     pub anki: Vec<[String; 3]>,
     pub drill: Vec<DrillRow>,
-    pub doc: search::Doc,
+    pub doc: Option<search::Doc>,
+    pub body: Option<Body>,
 }
 
 fn to_err(file: &str) -> impl Fn(MdError) -> SiteError + '_ {
     move |e: MdError| SiteError { file: file.to_owned(), line: e.line, message: e.message }
 }
 
-/// Renders note `mine[i]` (the notes of `lang`, in order).
-pub(super) fn render(cx: &Ctx<'_>, lang: Lang, mine: &[&Note], i: usize) -> Result<NoteOut, SiteError> {
-    let n = mine[i];
+/// Where the quiz goes while the body renders: the quiz's links need the
+/// body's sections and figures.
+const QUIZ_HERE: &str = "<!--gil-lab:quiz-->";
+
+/// Renders chapter `i` of `lang`.
+pub(super) fn render(cx: &Ctx<'_>, lang: Lang, i: usize) -> Result<NoteOut, SiteError> {
+    let chapters = &cx.chapters[&lang];
+    let ch = &chapters[i];
+    let Some(n) = cx.note(&ch.slug, lang) else { return stub(cx, lang, i) };
     let u = ui(lang);
     let code = lang.code();
     let root = "../";
-    let mut env = PageEnv { built: cx.built, highlighter: cx.highlighter, lang, root, quiz: None, text_charts: false };
-    let mut anki_rows = Vec::new();
-    let mut drill_rows = Vec::new();
+    let mut env = PageEnv::new(cx.built, cx.highlighter, lang, root);
     if !n.quiz.is_empty() {
-        let qfile = n.src.quiz.as_ref().map_or(n.src.path.clone(), |q| q.0.clone());
-        env.quiz = Some(quiz::quiz_html(&n.quiz, &n.src.slug, lang, &env).map_err(to_err(&qfile))?);
-        let text_env =
-            PageEnv { built: cx.built, highlighter: cx.highlighter, lang, root, quiz: None, text_charts: true };
-        let note_url = format!("{code}/{}.html", n.src.slug);
-        anki_rows = quiz::anki_rows(&n.quiz, &n.meta.title, &note_url, lang, &text_env).map_err(to_err(&qfile))?;
-        for c in &n.quiz {
-            let url = format!("{}.html", n.src.slug);
-            let html = quiz::question_html(c, &format!("{}--", n.src.slug), Some((&url, &n.meta.title)), lang, &env)
-                .map_err(to_err(&qfile))?;
-            drill_rows.push((c.q.level, n.src.slug.clone(), n.meta.title.clone(), html));
-        }
+        env.quiz = Some(QUIZ_HERE.into());
     }
     let mut body = n.body.clone();
     if !n.quiz.is_empty() && !n.places_quiz {
@@ -51,11 +58,35 @@ pub(super) fn render(cx: &Ctx<'_>, lang: Lang, mine: &[&Note], i: usize) -> Resu
         body.push_str("\n\n{{quiz}}\n");
     }
     let rendered = markdown::render(&body, n.body_line, lang, &env).map_err(to_err(&n.src.path))?;
+    let mut html = rendered.html.clone();
+    let mut anki_rows = Vec::new();
+    let mut drill_rows = Vec::new();
+    if !n.quiz.is_empty() {
+        let qfile = n.src.quiz.as_ref().map_or(n.src.path.clone(), |q| q.0.clone());
+        let sees = backing(&n.quiz, &rendered.html, &rendered.sections, lang).map_err(to_err(&qfile))?;
+        let quiz_html = quiz::quiz_html(&n.quiz, &n.src.slug, &sees, lang, &env).map_err(to_err(&qfile))?;
+        html = html.replacen(QUIZ_HERE, &quiz_html, 1);
+        let text_env = PageEnv { text_charts: true, ..PageEnv::new(cx.built, cx.highlighter, lang, root) };
+        let note_url = format!("{code}/{}.html", n.src.slug);
+        anki_rows = quiz::anki_rows(&n.quiz, &n.meta.title, &note_url, lang, &text_env).map_err(to_err(&qfile))?;
+        let url = format!("{}.html", n.src.slug);
+        let prefix = format!("{}--", n.src.slug);
+        for (c, see) in n.quiz.iter().zip(sees) {
+            let place = Place {
+                slug: &n.src.slug,
+                prefix: &prefix,
+                source: Some((&url, &n.meta.title)),
+                see: see.map(|(href, text)| (format!("{url}{href}"), text)),
+            };
+            let html = quiz::question_html(c, &place, lang, &env).map_err(to_err(&qfile))?;
+            drill_rows.push((c.q.level, n.src.slug.clone(), n.meta.title.clone(), html));
+        }
+    }
     let mut toc: Vec<TocEntry> = rendered.toc.clone();
     if !n.quiz.is_empty() {
         toc.push(TocEntry { level: 2, id: "quiz-title".into(), text: u.quiz.into() });
     }
-    let link = |k: Option<&&Note>| k.map(|n| Link { url: format!("{}.html", n.src.slug), title: n.meta.title.clone() });
+    let link = |c: Option<&Chapter>| c.map(|c| Link { url: format!("{}.html", c.slug), title: c.title.clone() });
     let used: Vec<Link> = n
         .experiments
         .iter()
@@ -64,26 +95,185 @@ pub(super) fn render(cx: &Ctx<'_>, lang: Lang, mine: &[&Note], i: usize) -> Resu
             Some(Link { url: format!("experiments/{e}.html"), title: run.src.def.title.get(lang).to_owned() })
         })
         .collect();
-    let mut ctx = base_ctx(lang, root, &format!("{}.html", n.src.slug), &n.meta.title);
+    let path = format!("{}.html", n.src.slug);
+    let mut ctx = cx.base(lang, root, &path, &n.meta.title, &n.meta.summary);
     ctx.insert("note", &n.meta);
+    ctx.insert("current", &n.src.slug);
     ctx.insert("level_name", u.levels[usize::from(n.meta.level - 1)]);
-    ctx.insert("body", &rendered.html);
+    ctx.insert("body", &html);
     ctx.insert("toc", &toc);
-    ctx.insert("prev", &link(if i > 0 { mine.get(i - 1) } else { None }));
-    ctx.insert("next", &link(mine.get(i + 1)));
+    ctx.insert("prev", &link(if i > 0 { chapters.get(i - 1) } else { None }));
+    ctx.insert("next", &link(chapters.get(i + 1)));
     ctx.insert("experiments", &used);
     ctx.insert("questions", &n.quiz.len());
-    let page = (format!("{code}/{}.html", n.src.slug), cx.page("note.html", &ctx)?);
-    let mut text = rendered.text;
+    ctx.insert("edit_url", &cx.input.config.edit_url(code, &n.src.slug));
+    ctx.insert("has_summary", &html.contains(" class=\"summary\">"));
+    let page = (format!("{code}/{path}"), cx.page("note.html", &ctx)?);
+    let mut sections = rendered.sections.clone();
     for c in &n.quiz {
-        text.push('\n');
-        text.push_str(&c.q.question);
+        if let Some(last) = sections.last_mut() {
+            last.text.push(' ');
+            last.text.push_str(&c.q.question);
+        }
     }
+    let alias = cx
+        .note(&n.src.slug, lang.other())
+        .map(|o| {
+            let mut words = vec![o.meta.title.clone()];
+            words.extend(markdown::scan_headings(&o.body));
+            words.join(" · ")
+        })
+        .unwrap_or_default();
     let doc = search::Doc {
-        url: format!("{code}/{}.html", n.src.slug),
+        url: format!("{code}/{path}"),
         title: n.meta.title.clone(),
         summary: n.meta.summary.clone(),
-        text,
+        sections,
+        alias,
     };
-    Ok(NoteOut { page, anki: anki_rows, drill: drill_rows, doc })
+    let body = Body { slug: n.src.slug.clone(), title: n.meta.title.clone(), summary: n.meta.summary.clone(), html };
+    Ok(NoteOut { page, anki: anki_rows, drill: drill_rows, doc: Some(doc), body: Some(body) })
+}
+
+/// The page of a note written only in the other language.
+fn stub(cx: &Ctx<'_>, lang: Lang, i: usize) -> Result<NoteOut, SiteError> {
+    let chapters = &cx.chapters[&lang];
+    let ch = &chapters[i];
+    let code = lang.code();
+    let path = format!("{}.html", ch.slug);
+    let mut ctx = cx.base(lang, "../", &path, &ch.title, &ch.summary);
+    ctx.insert("chapter", ch);
+    ctx.insert("current", &ch.slug);
+    let link = |c: Option<&Chapter>| c.map(|c| Link { url: format!("{}.html", c.slug), title: c.title.clone() });
+    ctx.insert("prev", &link(if i > 0 { chapters.get(i - 1) } else { None }));
+    ctx.insert("next", &link(chapters.get(i + 1)));
+    let page = (format!("{code}/{path}"), cx.page("untranslated.html", &ctx)?);
+    let doc = search::Doc {
+        url: format!("{code}/{path}"),
+        title: ch.title.clone(),
+        summary: ch.summary.clone(),
+        sections: Vec::new(),
+        alias: String::new(),
+    };
+    Ok(NoteOut { page, anki: Vec::new(), drill: Vec::new(), doc: Some(doc), body: None })
+}
+
+/// Undoes [`charts::escape`] for text shown again through it.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+/// The charts of a rendered body: (anchor id, experiment, title).
+fn figures(html: &str) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<figure class=\"chart\" id=\"") {
+        rest = &rest[i + 26..];
+        let Some(end) = rest.find('"') else { break };
+        let id = rest[..end].to_owned();
+        let exp = rest.find("data-exp=\"").map(|j| {
+            let v = &rest[j + 10..];
+            v[..v.find('"').unwrap_or(0)].to_owned()
+        });
+        let title = rest.find("<span class=\"chart-title\">").map(|j| {
+            let v = &rest[j + 26..];
+            unescape(&v[..v.find("</span>").unwrap_or(0)])
+        });
+        out.push((id, exp.unwrap_or_default(), title.unwrap_or_default()));
+    }
+    out
+}
+
+/// Search terms of a text for matching questions to sections: Latin words
+/// of three letters or more, and Hangul bigrams.
+fn terms(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let lower = word.to_lowercase();
+        let chars: Vec<char> = lower.chars().collect();
+        if chars.iter().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(c)) {
+            out.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+        } else if chars.len() >= 3 {
+            out.insert(lower);
+        }
+    }
+    out
+}
+
+/// For each question, what backs its answer in the note: the first chart
+/// of an experiment its text uses, or else the section that shares the
+/// most (rare) words with it. Anchors are `#id`.
+fn backing(
+    quiz: &[Checked],
+    html: &str,
+    sections: &[Section],
+    lang: Lang,
+) -> Result<Vec<Option<(String, String)>>, MdError> {
+    let u = ui(lang);
+    let figs = figures(html);
+    let candidates: Vec<(&Section, BTreeSet<String>)> = sections
+        .iter()
+        .filter(|s| !s.id.is_empty())
+        .map(|s| (s, terms(&format!("{} {}", s.heading, s.text))))
+        .collect();
+    let mut df: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, t) in &candidates {
+        for w in t {
+            *df.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    let n = candidates.len().max(1) as f64;
+    let mut out = Vec::new();
+    for c in quiz {
+        let mut exps = Vec::new();
+        for text in [&c.q.question, &c.q.explanation] {
+            for d in markdown::scan(text, c.line)? {
+                exps.extend(d.kind.experiments());
+            }
+        }
+        if let Some((id, _, title)) = figs.iter().find(|(_, e, _)| exps.contains(e)) {
+            out.push(Some((format!("#{id}"), format!("{}: {title}", u.see_chart))));
+            continue;
+        }
+        let q = terms(&format!("{} {} {}", c.q.question, c.q.choices.join(" "), c.q.explanation));
+        let best = candidates
+            .iter()
+            .map(|(s, t)| {
+                let score: f64 = q.intersection(t).map(|w| (n / df[w.as_str()] as f64).ln()).sum();
+                (score, s)
+            })
+            .filter(|(score, _)| *score > 0.0)
+            .fold(None::<(f64, &&Section)>, |best, (score, s)| match best {
+                Some((b, _)) if b >= score => best,
+                _ => Some((score, s)),
+            });
+        out.push(best.map(|(_, s)| (format!("#{}", s.id), format!("{}: {}", u.see_section, s.heading))));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions_are_backed_by_a_chart_of_their_experiment_or_the_closest_section() {
+        let quiz = quiz::parse(
+            "- id: a\n  level: 1\n  type: short\n  question: How slow?\n  answer: x\n  explanation: \"{{convoy.slowdown}} times\"\n- id: b\n  level: 1\n  type: short\n  question: What does the switch interval set?\n  answer: x\n  explanation: How long a waiter waits before a drop request.\n",
+        )
+        .unwrap();
+        let html = "<h2 id=\"intro\">Intro</h2><figure class=\"chart\" id=\"chart-convoy-trips\" data-exp=\"convoy\">\n<figcaption><span class=\"chart-title\">Trips &amp; waits</span></figcaption></figure>";
+        let sections = vec![
+            Section { id: "intro".into(), heading: "Intro".into(), text: "The GIL and threads.".into() },
+            Section {
+                id: "interval".into(),
+                heading: "The switch interval".into(),
+                text: "A waiter sets a drop request after the interval.".into(),
+            },
+            Section { id: "refs".into(), heading: "References".into(), text: "The GIL threads papers.".into() },
+        ];
+        let sees = backing(&quiz, html, &sections, Lang::En).unwrap();
+        assert_eq!(sees[0], Some(("#chart-convoy-trips".into(), "See the chart: Trips & waits".into())));
+        assert_eq!(sees[1], Some(("#interval".into(), "See the section: The switch interval".into())));
+    }
 }

@@ -241,50 +241,40 @@ pub fn plan(sources: Vec<NoteSource>, known: &BTreeSet<String>) -> Result<Plan, 
         }
         notes.push(Note { src, meta, body, body_line, quiz, experiments, places_quiz: quizzes == 1 });
     }
-    // Both languages, the same experiments and quiz.
+    // A note may be written in one language only (the other shows that it
+    // is not translated yet); translations use the same experiments and quiz.
     let slugs: BTreeSet<String> = notes.iter().map(|n| n.src.slug.clone()).collect();
     let mut ordered = Vec::new();
     for slug in &slugs {
         let pair: Vec<&Note> = notes.iter().filter(|n| &n.src.slug == slug).collect();
-        for lang in Lang::ALL {
-            if !pair.iter().any(|n| n.src.lang == lang) {
-                let have = pair[0];
+        let (en, ko) = (pair.iter().find(|n| n.src.lang == Lang::En), pair.iter().find(|n| n.src.lang == Lang::Ko));
+        if let (Some(a), Some(b)) = (en, ko) {
+            if a.experiments != b.experiments {
+                let only_a: Vec<&String> = a.experiments.difference(&b.experiments).collect();
+                let only_b: Vec<&String> = b.experiments.difference(&a.experiments).collect();
                 return err(
-                    &have.src.path,
+                    &b.src.path,
                     1,
-                    format!("no {} translation: add notes/{}/{slug}.md", lang.name(), lang.code()),
+                    format!(
+                        "the translations use different experiments (only in English: {only_a:?}; only here: {only_b:?})"
+                    ),
                 );
             }
-        }
-        let (a, b) = (
-            pair.iter().find(|n| n.src.lang == Lang::En).unwrap(),
-            pair.iter().find(|n| n.src.lang == Lang::Ko).unwrap(),
-        );
-        if a.experiments != b.experiments {
-            let only_a: Vec<&String> = a.experiments.difference(&b.experiments).collect();
-            let only_b: Vec<&String> = b.experiments.difference(&a.experiments).collect();
-            return err(
-                &b.src.path,
-                1,
-                format!(
-                    "the translations use different experiments (only in English: {only_a:?}; only here: {only_b:?})"
-                ),
-            );
-        }
-        if a.meta.order != b.meta.order || a.meta.level != b.meta.level {
-            return err(&b.src.path, 1, "order and level must be the same in both languages");
-        }
-        match (a.quiz.is_empty(), b.quiz.is_empty()) {
-            (true, true) => {}
-            (false, false) => {
-                if let Err((line, message)) = quiz::agree(&a.quiz, &b.quiz) {
-                    let file = b.src.quiz.as_ref().map_or(&b.src.path, |q| &q.0);
-                    return err(file, line, message);
-                }
+            if a.meta.order != b.meta.order || a.meta.level != b.meta.level {
+                return err(&b.src.path, 1, "order and level must be the same in both languages");
             }
-            _ => return err(&b.src.path, 1, "a quiz exists in one language only"),
+            match (a.quiz.is_empty(), b.quiz.is_empty()) {
+                (true, true) => {}
+                (false, false) => {
+                    if let Err((line, message)) = quiz::agree(&a.quiz, &b.quiz) {
+                        let file = b.src.quiz.as_ref().map_or(&b.src.path, |q| &q.0);
+                        return err(file, line, message);
+                    }
+                }
+                _ => return err(&b.src.path, 1, "a quiz exists in one language only"),
+            }
         }
-        ordered.push((a.meta.order, slug.clone()));
+        ordered.push((pair[0].meta.order, slug.clone()));
     }
     ordered.sort();
     for w in ordered.windows(2) {

@@ -1,7 +1,8 @@
 //! Values and charts for pages, from every [`Source`]: the experiments'
 //! results and the calibration comparison, treated alike.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
@@ -46,10 +47,24 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
             let chart_ids = src.chart_ids();
             let mut charts = BTreeMap::new();
             let mut out = Vec::new();
-            for cid in &chart_ids {
+            for (ci, cid) in chart_ids.iter().enumerate() {
                 for lang in Lang::ALL {
                     let (c, table) = src.chart(cid, lang).map_err(&at)?;
-                    out.push((format!("experiments/{id}/{cid}.{}.svg", lang.code()), chart::svg(&c).into_bytes()));
+                    for (size, suffix) in [(chart::Size::Wide, ""), (chart::Size::Narrow, ".phone")] {
+                        let svg = chart::svg_sized(&c, size);
+                        let name = format!("experiments/{id}/{cid}.{}{suffix}.svg", lang.code());
+                        // Text that overlaps or is cut off fails the build.
+                        let problems = chart::text::problems(&svg).unwrap_or_else(|e| vec![e]);
+                        if !problems.is_empty() {
+                            let (file, line) = (located.place)(&format!("charts[{ci}]"));
+                            return Err(SiteError {
+                                file,
+                                line,
+                                message: format!("chart `{cid}` ({name}): {}", problems.join("; ")),
+                            });
+                        }
+                        out.push((name, svg.into_bytes()));
+                    }
                     charts.insert((cid.clone(), lang), (c, table));
                 }
             }
@@ -61,10 +76,23 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
         })
         .collect();
     let mut built = Built::new();
+    let mut errors: Vec<SiteError> = Vec::new();
     for out in outs {
-        let (id, b, more) = out?;
-        built.insert(id, b);
-        files.extend(more);
+        match out {
+            Ok((id, b, more)) => {
+                built.insert(id, b);
+                files.extend(more);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    // Every source's first error, not only the first source's.
+    if let Some(first) = errors.first() {
+        let mut e = first.clone();
+        for more in &errors[1..] {
+            e.message.push_str(&format!("\n{more}"));
+        }
+        return Err(e);
     }
     Ok(built)
 }
@@ -78,9 +106,21 @@ pub(super) struct PageEnv<'a> {
     pub quiz: Option<String>,
     /// Charts become text (Anki decks carry no images).
     pub text_charts: bool,
+    /// Charts given an anchor on this page: a chart shown again (in a
+    /// quiz's explanation) gets none, so ids stay unique.
+    pub anchored: RefCell<BTreeSet<String>>,
 }
 
-impl PageEnv<'_> {
+impl<'a> PageEnv<'a> {
+    pub fn new(
+        built: &'a Built,
+        highlighter: &'a crate::highlight::Highlighter,
+        lang: Lang,
+        root: &'a str,
+    ) -> PageEnv<'a> {
+        PageEnv { built, highlighter, lang, root, quiz: None, text_charts: false, anchored: RefCell::default() }
+    }
+
     fn source(&self, exp: &str) -> Result<&BuiltSource, String> {
         self.built.get(exp).ok_or_else(|| format!("no experiment `{exp}`"))
     }
@@ -111,7 +151,8 @@ impl Env for PageEnv<'_> {
         if self.text_charts {
             return Ok(format!("<p>[{}]</p>", escape(&c.title)));
         }
-        Ok(figure(exp, id, c, table, &src.links[&self.lang], self.lang, self.root))
+        let anchor = self.anchored.borrow_mut().insert(format!("{exp}.{id}"));
+        Ok(figure(exp, id, c, table, &src.links[&self.lang], self.lang, self.root, anchor))
     }
 
     fn experiment_url(&self, exp: &str) -> Result<String, String> {
@@ -145,7 +186,9 @@ fn table_html(table: &Table) -> String {
     h
 }
 
-/// A chart with its caption, link and data table.
+/// A chart with its caption, link and data table; an `anchor`ed one has
+/// an id (`chart-EXP-ID`) to link to.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn figure(
     exp: &str,
     id: &str,
@@ -154,10 +197,12 @@ pub(super) fn figure(
     link: &Link,
     lang: Lang,
     root: &str,
+    anchor: bool,
 ) -> String {
     let u = ui(lang);
+    let anchor = if anchor { format!(" id=\"chart-{exp}-{id}\" data-exp=\"{exp}\"") } else { String::new() };
     format!(
-        "<figure class=\"chart\">\n<img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\">\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> <a href=\"{root}{href}\">{text}</a></figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
+        "<figure class=\"chart\"{anchor}>\n<picture><source media=\"(max-width: 600px)\" srcset=\"{root}experiments/{exp}/{id}.{code}.phone.svg\" width=\"360\" height=\"440\"><img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\"></picture>\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> <a href=\"{root}{href}\">{text}</a></figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
         code = lang.code(),
         alt = escape(&c.title),
         ct = escape(&c.title),
