@@ -283,7 +283,8 @@ fn discover(root: &Path, timeout: Duration, given: &[PathBuf], skip_if_missing: 
             match describe(root, timeout, &c) {
                 Ok(p) => found.push(p),
                 Err(e) if e.downcast_ref::<proc::Missing>().is_some() => {}
-                Err(e) => say(&format!("skipping {}: {e:#}", c.display())),
+                // The first line says why (a pyenv shim explains at length).
+                Err(e) => say(&format!("skipping {}: {}", c.display(), format!("{e:#}").lines().next().unwrap_or(""))),
             }
         }
     } else {
@@ -963,8 +964,7 @@ fn read_measured(path: &Path) -> Result<Measured> {
 }
 
 fn write_measured(path: &Path, m: &Measured) -> Result<()> {
-    std::fs::write(path, serde_json::to_string_pretty(m)? + "\n")
-        .with_context(|| format!("cannot write {}", path.display()))
+    std::fs::write(path, m.to_json()).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Adds a session's guard totals to those already in the file.
