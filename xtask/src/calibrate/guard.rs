@@ -20,6 +20,9 @@ pub struct Config {
     pub quiet_cores: f64,
     /// How long each quiet check samples.
     pub window: Duration,
+    /// Quiet samples in a row before a run starts: a gap between two jobs
+    /// of a build is quiet for a moment only.
+    pub quiet_samples: u32,
     /// A run is discarded when the rest of the machine used more than this
     /// share of one core over it ...
     pub max_foreign_share: f64,
@@ -36,9 +39,10 @@ impl Default for Config {
         Config {
             quiet_cores: 0.10,
             window: Duration::from_millis(500),
+            quiet_samples: 3,
             max_foreign_share: 0.05,
             floor_s: 0.03,
-            max_retries: 5,
+            max_retries: 20,
             max_wait: Duration::from_secs(600),
         }
     }
@@ -170,6 +174,7 @@ impl Guard {
     fn wait_quiet(&mut self) -> Result<()> {
         let start = Instant::now();
         let mut told = Duration::ZERO;
+        let mut quiet = 0;
         loop {
             let (a, _) = (self.read)()?;
             std::thread::sleep(self.config.window);
@@ -177,8 +182,13 @@ impl Guard {
             let cores = foreign_s(a, b, self.hz) / self.config.window.as_secs_f64().max(1e-3);
             // Runnable counts this process, reading.
             if cores < self.config.quiet_cores && runnable <= 2 {
-                break;
+                quiet += 1;
+                if quiet >= self.config.quiet_samples {
+                    break;
+                }
+                continue;
             }
+            quiet = 0;
             let waited = start.elapsed();
             if waited >= self.config.max_wait {
                 super::say(&format!(
@@ -288,7 +298,7 @@ mod tests {
     fn fake(busy: Vec<u64>, max_retries: u32) -> Guard {
         let mut it = busy.into_iter();
         let read: Reader = Box::new(move || Ok((Ticks { busy: it.next().expect("enough readings"), own: 0 }, 1)));
-        let config = Config { window: Duration::ZERO, max_retries, ..Config::default() };
+        let config = Config { window: Duration::ZERO, quiet_samples: 1, max_retries, ..Config::default() };
         Guard::build(config, true, 100.0, read)
     }
 
@@ -330,6 +340,17 @@ mod tests {
         let mut g = fake(vec![0, 10, 10, 10, 10, 10], 5);
         let s = g.run("test", || Ok(())).unwrap();
         assert_eq!((s.discarded, s.noisy), (0, false));
+    }
+
+    #[test]
+    fn a_run_waits_for_several_quiet_samples_in_a_row() {
+        // Quiet, busy, then three quiet samples (two readings each), then the run.
+        let busy = vec![0, 0, 0, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10];
+        let mut it = busy.into_iter();
+        let read: Reader = Box::new(move || Ok((Ticks { busy: it.next().expect("enough readings"), own: 0 }, 1)));
+        let config = Config { window: Duration::ZERO, quiet_samples: 3, ..Config::default() };
+        let mut g = Guard::build(config, true, 100.0, read);
+        assert_eq!(g.run("test", || Ok(1)).unwrap().discarded, 0);
     }
 
     #[test]
