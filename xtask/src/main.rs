@@ -1,19 +1,22 @@
 //! `cargo xtask`: the project's automation, as Rust.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod build;
 mod calibrate;
 mod sim;
-mod site;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "gil-lab automation")]
 struct Cli {
-    /// Repository root (default: the workspace this xtask was built from).
+    /// Repository root (default: the gil-lab checkout that contains the
+    /// current directory, found as cargo finds a workspace).
     #[arg(long, global = true)]
     root: Option<PathBuf>,
     #[command(subcommand)]
@@ -23,7 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Task {
     /// Run every experiment the notes use and write the study site to site/.
-    BuildSite(site::BuildArgs),
+    BuildSite(build::BuildArgs),
     /// Check notes, experiments, claims, quizzes and links; write nothing.
     Check,
     /// Print every named value of experiments (for writing notes and claims).
@@ -33,7 +36,7 @@ enum Task {
         ids: Vec<String>,
     },
     /// Build, serve on 127.0.0.1, rebuild and reload on change.
-    Serve(site::serve::ServeArgs),
+    Serve(build::serve::ServeArgs),
     /// Time a clean build and a warm rebuild of the site.
     BenchSite,
     /// Run a scenario file (or its sweep) and print the results.
@@ -44,20 +47,60 @@ enum Task {
     Calibrate(calibrate::Args),
 }
 
+/// Whether `dir` is a gil-lab checkout: a workspace manifest beside `notes/`.
+fn is_checkout(dir: &Path) -> bool {
+    dir.join("notes").is_dir()
+        && std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.lines().any(|l| l.trim() == "[workspace]"))
+}
+
+/// The checkout to work on: `--root`, else the nearest ancestor of the
+/// current directory that is one (as cargo looks for its workspace; a
+/// copied or installed binary carries no path of its own).
+fn find_root(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(root) = given {
+        let root =
+            std::fs::canonicalize(&root).with_context(|| format!("--root {}: no such directory", root.display()))?;
+        anyhow::ensure!(
+            is_checkout(&root),
+            "--root {}: not a gil-lab checkout (no workspace Cargo.toml beside notes/)",
+            root.display()
+        );
+        return Ok(root);
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    cwd.ancestors().find(|d| is_checkout(d)).map(Path::to_owned).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{} is not inside a gil-lab checkout (no workspace Cargo.toml beside notes/ here or above): \
+             run from the repository or pass --root",
+            cwd.display()
+        )
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = cli.root.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."));
-    let root = std::fs::canonicalize(&root).unwrap_or(root);
     let res = match cli.task {
-        Task::BuildSite(args) => site::build(&root, &args),
-        Task::Check => site::check(&root),
-        Task::Values { ids } => site::values(&root, &ids),
-        Task::Serve(args) => site::serve::serve(&root, &args),
-        Task::BenchSite => site::bench(&root),
+        // A scenario file needs no checkout.
         Task::Sim(args) => sim::run(&args),
-        Task::BenchSim(args) => bench::sim(&args),
-        Task::Calibrate(args) => calibrate::run(&root, &args),
+        task => find_root(cli.root).and_then(|root| run(&root, task)),
     };
+    report(res)
+}
+
+fn run(root: &Path, task: Task) -> anyhow::Result<()> {
+    match task {
+        Task::BuildSite(args) => build::build(root, &args),
+        Task::Check => build::check(root),
+        Task::Values { ids } => build::values(root, &ids),
+        Task::Serve(args) => build::serve::serve(root, &args),
+        Task::BenchSite => build::bench(root),
+        Task::Sim(args) => sim::run(&args),
+        Task::BenchSim(args) => bench::sim(root, &args),
+        Task::Calibrate(args) => calibrate::run(root, &args),
+    }
+}
+
+fn report(res: anyhow::Result<()>) -> ExitCode {
     match res {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

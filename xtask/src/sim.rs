@@ -1,13 +1,35 @@
 //! `cargo xtask sim FILE [--set path=value ...] [--json] [--trace FILE]`.
+//!
+//! Every limit on what a file may ask for (`docs/limits.md`) is checked
+//! before the runs start; the ones a user may legitimately need more of
+//! have a flag. The trace file is opened before the run, so a bad path
+//! fails at once.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use scheduler::Recorder;
+use scheduler::{Recorder, SimError};
 use serde::Serialize;
-use workloads::{Experiment, Summary};
+use workloads::{Experiment, Limits, Summary};
+
+/// Spans and marks a `--trace` may hold unless `--max-trace-events` says
+/// otherwise (about 100 MB of JSON).
+pub const DEFAULT_MAX_TRACE_EVENTS: u64 = 1_000_000;
+
+/// Reads a text file of at most `max_bytes` bytes: a larger file is refused
+/// before it is read whole, and invalid UTF-8 is reported at its line and
+/// column.
+pub fn read_text(path: &Path, max_bytes: usize) -> Result<String> {
+    let name = path.display();
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
+    let mut bytes = Vec::new();
+    file.take(max_bytes as u64 + 1).read_to_end(&mut bytes).with_context(|| format!("cannot read {name}"))?;
+    let text = workloads::limits::utf8(&bytes, max_bytes)
+        .map_err(|e| anyhow!("{name}:{}:{}: {}", e.line, e.column, e.message))?;
+    Ok(text.to_owned())
+}
 
 /// Options of `cargo xtask sim`.
 #[derive(clap::Args)]
@@ -26,6 +48,56 @@ pub struct Args {
     /// Record the trace only in this window, like `0ms..20ms`.
     #[arg(long, value_name = "FROM..TO", requires = "trace")]
     window: Option<String>,
+    /// Most threads in one run, and most cores, processes, interpreters,
+    /// clients and asyncio tasks, each [default: 10000; at most 1000000].
+    #[arg(long, value_name = "N")]
+    max_threads: Option<u64>,
+    /// Most program steps of all runs together, once counts are expanded
+    /// [default: 1000000].
+    #[arg(long, value_name = "N")]
+    max_steps: Option<u64>,
+    /// Most runs in a sweep [default: 10000].
+    #[arg(long, value_name = "N")]
+    max_points: Option<u64>,
+    /// Most events of one run; a file's `max_events` may only lower it
+    /// [default: 200000000].
+    #[arg(long, value_name = "N")]
+    max_events: Option<u64>,
+    /// Most spans and marks `--trace` records before the run stops with an
+    /// error [default: 1000000].
+    #[arg(long, value_name = "N", requires = "trace")]
+    max_trace_events: Option<u64>,
+}
+
+impl Args {
+    /// The default limits, with the flags' changes.
+    fn limits(&self) -> Result<Limits> {
+        let mut l = Limits::default();
+        if let Some(n) = self.max_threads {
+            if n > workloads::limits::HARD_MAX_THREADS {
+                bail!(
+                    "--max-threads {n}: the simulator holds at most {} of each kind of object",
+                    workloads::limits::HARD_MAX_THREADS
+                );
+            }
+            l.max_threads = n;
+        }
+        l.max_steps = self.max_steps.unwrap_or(l.max_steps);
+        l.max_points = self.max_points.unwrap_or(l.max_points);
+        l.max_events = self.max_events.unwrap_or(l.max_events);
+        for (flag, n) in [
+            ("--max-threads", l.max_threads),
+            ("--max-steps", l.max_steps),
+            ("--max-points", l.max_points),
+            ("--max-events", l.max_events),
+            ("--max-trace-events", self.max_trace_events.unwrap_or(1)),
+        ] {
+            if n == 0 {
+                bail!("{flag} 0: a limit must be at least 1");
+            }
+        }
+        Ok(l)
+    }
 }
 
 /// A sweep's JSON: every point with the values set for it.
@@ -43,18 +115,84 @@ struct SweepPoint {
     result: Summary,
 }
 
-#[allow(clippy::print_stdout)]
+/// The trace file, opened before the run so that an unwritable path fails
+/// at once; if the run then fails, a file it created is removed again.
+struct TraceOut {
+    path: PathBuf,
+    file: std::fs::File,
+    created: bool,
+}
+
+impl TraceOut {
+    fn open(path: &Path) -> Result<TraceOut> {
+        let name = path.display();
+        if path.is_dir() {
+            bail!("--trace {name}: this is a directory; give a file name");
+        }
+        let created = !path.exists();
+        // Not truncated yet: a failed run leaves an existing trace as it was.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .with_context(|| format!("--trace {name}: cannot write this file"))?;
+        Ok(TraceOut { path: path.to_owned(), file, created })
+    }
+
+    /// Writes the trace over whatever the file held.
+    fn write(self, trace: &scheduler::Trace) -> Result<()> {
+        let name = self.path.display();
+        self.file.set_len(0).with_context(|| format!("cannot write {name}"))?;
+        let mut out = std::io::BufWriter::new(&self.file);
+        serde_json::to_writer(&mut out, trace).with_context(|| format!("cannot write {name}"))?;
+        out.flush().with_context(|| format!("cannot write {name}"))?;
+        Ok(())
+    }
+
+    /// The run failed: remove the file if the run's `open` made it.
+    fn abandon(self) {
+        if self.created {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// `cargo xtask sim`.
 pub fn run(args: &Args) -> Result<()> {
+    let limits = args.limits()?;
+    let window = args.window.as_deref().map(parse_window).transpose()?;
+    // Checked before the run: a bad trace path must not cost a long run.
+    let trace_out = args.trace.as_deref().map(TraceOut::open).transpose()?;
+    let res = simulate_and_report(args, limits, window);
+    match (res, trace_out) {
+        (Ok(Some(trace)), Some(out)) => out.write(&trace),
+        (Ok(_), _) => Ok(()),
+        (Err(e), out) => {
+            if let Some(out) = out {
+                out.abandon();
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Loads, runs and prints; returns the trace if one was recorded.
+#[allow(clippy::print_stdout)]
+fn simulate_and_report(args: &Args, limits: Limits, window: Option<(u64, u64)>) -> Result<Option<scheduler::Trace>> {
     let name = args.file.display().to_string();
-    let source = std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {name}"))?;
-    let mut exp = Experiment::parse(&name, &source)?;
+    let source = read_text(&args.file, limits.max_file_bytes)?;
+    let mut exp = Experiment::parse_with(&name, &source, limits)?;
     for set in &args.sets {
         exp.set(set)?;
     }
-    let points = exp.points()?;
-    if args.trace.is_some() && points.len() > 1 {
-        bail!("--trace records a single run, but {name} sweeps {} runs: fix the sweep values with --set", points.len());
+    if args.trace.is_some() && exp.point_count() > 1 {
+        bail!(
+            "--trace records a single run, but {name} sweeps {} runs: fix the sweep values with --set",
+            exp.point_count()
+        );
     }
+    let points = exp.points()?;
     let bar = if points.len() > 1 {
         let bar = ProgressBar::new(points.len() as u64);
         bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {elapsed}").expect("valid template"));
@@ -62,29 +200,28 @@ pub fn run(args: &Args) -> Result<()> {
     } else {
         ProgressBar::hidden()
     };
-    let results = if let Some(path) = &args.trace {
-        let mut rec = match &args.window {
-            Some(w) => {
-                let (a, b) = parse_window(w)?;
-                Recorder::window(a, b)
-            }
-            None => Recorder::new(),
-        };
+    let mut recorded = None;
+    let results = if args.trace.is_some() {
+        let max = args.max_trace_events.unwrap_or(DEFAULT_MAX_TRACE_EVENTS);
+        let (from, to) = window.unwrap_or((0, u64::MAX));
+        let mut rec = Recorder::window(from, to).with_limit(max);
         let res = scheduler::simulate_traced(&points[0].compiled.scenario, &mut rec);
-        let trace = rec.into_trace();
-        let json = serde_json::to_string(&trace)?;
-        std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
-        vec![res]
+        if let Err(SimError::TraceFull { at_ns }) = res {
+            bail!(
+                "{name}: the trace reached {max} spans and marks at {:.6} s of simulated time: record a shorter --window, or raise --max-trace-events",
+                at_ns as f64 * 1e-9
+            );
+        }
+        let res = res.map_err(|e| exp.run_error(&points[0], &e))?;
+        recorded = Some(rec.into_trace());
+        vec![Ok(res)]
     } else {
         workloads::run_points(&points, &|| bar.inc(1))
     };
     bar.finish_and_clear();
     let mut summaries = Vec::new();
     for (point, res) in points.iter().zip(results) {
-        let res = res.map_err(|e| {
-            let at = if point.set.is_empty() { String::new() } else { format!(" ({})", point.label()) };
-            anyhow::anyhow!("{name}{at}: {e}")
-        })?;
+        let res = res.map_err(|e| exp.run_error(point, &e))?;
         summaries.push(workloads::summary(&point.compiled, &res));
     }
     let mut out = std::io::stdout().lock();
@@ -117,7 +254,7 @@ pub fn run(args: &Args) -> Result<()> {
             .collect();
         write!(out, "{}", report::text::sweep(&name, &labels, &summaries))?;
     }
-    Ok(())
+    Ok(recorded)
 }
 
 fn parse_window(w: &str) -> Result<(u64, u64)> {

@@ -27,32 +27,39 @@ fn chromium() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-/// Serves `dir` on 127.0.0.1 (an ephemeral port) from a background thread.
-fn serve(dir: PathBuf) -> String {
-    let server = tiny_http::Server::http("127.0.0.1:0").expect("listen on loopback");
-    let port = server.server_addr().to_ip().expect("an IP address").port();
-    std::thread::spawn(move || {
-        for req in server.incoming_requests() {
-            let path = req.url().split('?').next().unwrap_or("/").trim_start_matches('/').to_owned();
-            let path = if path.is_empty() { "index.html".to_owned() } else { path };
-            let ctype = match path.rsplit('.').next() {
-                Some("html") => "text/html; charset=utf-8",
-                Some("css") => "text/css",
-                Some("js") => "text/javascript",
-                Some("json") => "application/json",
-                Some("svg") => "image/svg+xml",
-                _ => "text/plain; charset=utf-8",
-            };
-            let header = tiny_http::Header::from_bytes("Content-Type", ctype).expect("header");
-            let _ = match std::fs::read(dir.join(&path)) {
-                Ok(body) if !path.contains("..") => {
-                    req.respond(tiny_http::Response::from_data(body).with_header(header))
-                }
-                _ => req.respond(tiny_http::Response::from_string("not found").with_status_code(404)),
-            };
+/// The real dev server (`xtask serve`) on an ephemeral port, building into
+/// `out`; killed when dropped.
+struct Served {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(out: &Path) -> Served {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("--root")
+        .arg(root())
+        .args(["serve", "--port", "0", "--out"])
+        .arg(out)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("xtask runs");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let base = loop {
+        let line = lines.next().expect("serve prints its address").expect("a line");
+        if let Some(rest) = line.strip_prefix("serving ") {
+            break rest.split(' ').next().expect("a URL").to_owned();
         }
-    });
-    format!("http://127.0.0.1:{port}/")
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Served { child, base }
 }
 
 /// Evaluates `expr` (which must produce a string) in the page.
@@ -81,17 +88,6 @@ fn open(tab: &Tab, url: &str) {
     wait_for(tab, "the page is loaded", "document.readyState === 'complete'");
 }
 
-fn build(out: &Path) {
-    let status = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("--root")
-        .arg(root())
-        .args(["build-site", "--out"])
-        .arg(out)
-        .status()
-        .expect("xtask runs");
-    assert!(status.success(), "build-site failed");
-}
-
 #[test]
 fn the_site_works_in_chromium() {
     let Some(chrome) = chromium() else {
@@ -100,8 +96,8 @@ fn the_site_works_in_chromium() {
         return;
     };
     let out = std::env::temp_dir().join(format!("gil-lab-browser-{}", std::process::id()));
-    build(&out);
-    let base = serve(out.clone());
+    let served = serve(&out);
+    let base = served.base.clone();
     let profile = std::env::temp_dir().join(format!("gil-lab-chrome-{}", std::process::id()));
     // Flags: no sandbox as root in containers; nothing reaching for the network.
     let args: Vec<&OsStr> = [

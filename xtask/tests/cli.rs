@@ -128,6 +128,161 @@ fn every_example_prints_a_table_and_json() {
     }
 }
 
+#[test]
+fn finds_the_checkout_from_the_current_directory() {
+    // From a subdirectory, as cargo finds its workspace.
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(root().join("notes/en"))
+        .args(["values", "old-gil-cores"])
+        .output()
+        .expect("xtask runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("old-gil-cores."));
+    // Outside any checkout: a clear error, not a path baked in at compile time.
+    let dir = tempfile::tempdir().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_xtask")).current_dir(dir.path()).arg("check").output().expect("xtask runs");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not inside a gil-lab checkout"), "{}", stderr(&out));
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(dir.path())
+        .args(["--root", "/", "check"])
+        .output()
+        .expect("xtask runs");
+    assert!(stderr(&out).contains("not a gil-lab checkout"), "{}", stderr(&out));
+}
+
+#[test]
+fn bench_sim_prints_the_simulator_beside_the_heap_loop() {
+    let out = xtask(&["bench-sim", "--seconds", "1", "--runs", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for key in ["events/s:", "baseline-events/s:", "ratio-to-baseline:"] {
+        let line = text.lines().find(|l| l.starts_with(key)).unwrap_or_else(|| panic!("no `{key}` in {text}"));
+        let value: f64 = line[key.len()..].trim().parse().expect("a number");
+        assert!(value > 0.0, "{line}");
+    }
+}
+
+#[test]
+fn bench_sim_scaling_prints_every_size_and_kind() {
+    let out = xtask(&["bench-sim", "--scaling", "--max-threads", "100", "--events", "20000", "--runs", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|w| w.len() > 8 && (w[0] == "cpu" || w[0] == "io"))
+        .collect();
+    let sizes: Vec<(&str, &str)> = rows.iter().map(|w| (w[0], w[1])).collect();
+    assert_eq!(sizes, [("cpu", "10"), ("cpu", "100"), ("io", "10"), ("io", "100")], "{text}");
+    for w in &rows {
+        let ns: f64 = w[7].parse().expect("ns/event");
+        assert!(ns > 0.0, "{text}");
+    }
+}
+
+#[test]
+fn bench_sim_simpy_skips_without_the_interpreter() {
+    let out = xtask(&["bench-sim", "--simpy", "no-such-python-gil-lab", "--seconds", "1", "--runs", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("skipped:"), "{}", stdout(&out));
+}
+
+/// A scratch directory removed at the end of the test.
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("gil-lab-{name}-")).tempdir().unwrap()
+}
+
+#[test]
+fn a_bad_trace_path_fails_before_the_run() {
+    let dir = scratch("trace-path");
+    // A run long enough that failing after it would show: 20 s of simulated echo.
+    let missing = dir.path().join("no/such/dir/t.json");
+    let t = std::time::Instant::now();
+    let out = xtask(&[
+        "sim",
+        "examples/scenarios/convoy.yaml",
+        "--set",
+        "threads[1].program[0].repeat=2000000",
+        "--trace",
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot write this file"), "{}", stderr(&out));
+    assert!(t.elapsed().as_secs() < 5, "the run went ahead: {:?}", t.elapsed());
+    let out = xtask(&["sim", "examples/scenarios/convoy.yaml", "--trace", dir.path().to_str().unwrap()]);
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_trace_is_bounded_and_a_failed_run_leaves_no_file() {
+    let dir = scratch("trace-limit");
+    let file = dir.path().join("t.json");
+    let out = xtask(&[
+        "sim",
+        "examples/scenarios/convoy.yaml",
+        "--trace",
+        file.to_str().unwrap(),
+        "--max-trace-events",
+        "1000",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--max-trace-events"), "{}", stderr(&out));
+    assert!(!file.exists(), "a failed run left a trace file");
+    // An existing trace survives a failed run.
+    std::fs::write(&file, "old").unwrap();
+    let out = xtask(&[
+        "sim",
+        "examples/scenarios/convoy.yaml",
+        "--trace",
+        file.to_str().unwrap(),
+        "--max-trace-events",
+        "1000",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "old");
+}
+
+#[test]
+fn limits_have_flags() {
+    let dir = scratch("limits");
+    let file = dir.path().join("many.yaml");
+    std::fs::write(&file, "machine: {cores: 1}\nthreads: [{name: t, count: 12000, program: [{python: 1us}]}]\n")
+        .unwrap();
+    let f = file.to_str().unwrap();
+    let out = xtask(&["sim", f]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("many.yaml:2:") && err.contains("threads[0].count") && err.contains("--max-threads"), "{err}");
+    let out = xtask(&["sim", f, "--max-threads", "12000", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = xtask(&["sim", f, "--max-threads", "12000", "--max-events", "1000"]);
+    assert!(stderr(&out).contains("--max-events"), "{}", stderr(&out));
+    let out = xtask(&["sim", f, "--max-threads", "2000000"]);
+    assert!(stderr(&out).contains("at most 1000000"), "{}", stderr(&out));
+    let out = xtask(&["sim", "examples/scenarios/old-gil.yaml", "--max-points", "2"]);
+    assert!(stderr(&out).contains("3 runs; the limit is 2"), "{}", stderr(&out));
+}
+
+#[test]
+fn bad_bytes_and_bad_overrides_fail_with_a_place() {
+    let dir = scratch("bytes");
+    let file = dir.path().join("latin1.yaml");
+    std::fs::write(&file, b"machine: {cores: 1}\nthreads: [{name: caf\xe9, program: [{python: 1ms}]}]\n").unwrap();
+    let out = xtask(&["sim", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("latin1.yaml:2:21: not valid UTF-8 (byte 0xe9)"), "{}", stderr(&out));
+    let big = dir.path().join("big.yaml");
+    std::fs::write(&big, vec![b'#'; (1 << 20) + 10]).unwrap();
+    let out = xtask(&["sim", big.to_str().unwrap()]);
+    assert!(stderr(&out).contains("larger than the limit"), "{}", stderr(&out));
+    // `--set sweep=` used to be ignored silently.
+    let out = xtask(&["sim", "examples/scenarios/old-gil.yaml", "--set", "sweep="]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("old-gil.yaml:") && stderr(&out).contains("not fields of a run"), "{}", stderr(&out));
+}
+
 /// An executable shell script `name` in `dir` with `body`.
 fn script(dir: &std::path::Path, name: &str, body: &str) -> String {
     use std::os::unix::fs::PermissionsExt;

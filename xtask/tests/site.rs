@@ -24,8 +24,8 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A scratch repository: the real templates, scenarios and simulator
-/// sources (for fingerprints), with the fixture's notes.
+/// A scratch repository: the real templates and scenarios, with the
+/// fixture's notes.
 struct Scratch {
     dir: tempfile::TempDir,
 }
@@ -37,10 +37,8 @@ impl Scratch {
         for d in ["templates", "examples/scenarios"] {
             copy_dir(&repo().join(d), &root.join(d));
         }
-        for c in ["gil-core", "scheduler", "workloads"] {
-            copy_dir(&repo().join("crates").join(c).join("src"), &root.join("crates").join(c).join("src"));
-        }
-        std::fs::copy(repo().join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+        // A checkout is recognised by its workspace manifest.
+        std::fs::write(root.join("Cargo.toml"), "[workspace]\n").unwrap();
         copy_dir(&repo().join("xtask/tests/fixtures/site/notes"), &root.join("notes"));
         Scratch { dir }
     }
@@ -149,7 +147,7 @@ fn two_clean_builds_are_byte_identical() {
 }
 
 #[test]
-fn the_cache_reruns_exactly_what_changed_code_can_reach() {
+fn the_cache_reruns_exactly_what_changed() {
     let s = Scratch::new();
     let out = s.build();
     assert!(out.contains("(2 run, 0 cached"), "{out}");
@@ -158,13 +156,8 @@ fn the_cache_reruns_exactly_what_changed_code_can_reach() {
     // Prose and templates change pages, not results.
     s.edit("notes/en/demo.md", |t| t.replace("Every feature", "All the features"));
     assert!(s.build().contains("(0 run, 2 cached"));
-    // The event loop's code: only the asyncio experiment.
-    s.edit("crates/scheduler/src/engine/aio.rs", |t| t + "\n// touched\n");
-    let out = s.build();
-    assert!(out.contains("(1 run, 1 cached") && out.contains("ran: loop-demo"), "{out}");
-    // The engine's core: both.
-    s.edit("crates/scheduler/src/engine/os.rs", |t| t + "\n// touched\n");
-    assert!(s.build().contains("(2 run, 0 cached"));
+    // Which code a run reaches is the simulator's own business (unit tests
+    // of `scheduler::code_fingerprint`); the key carries its fingerprint.
     // A scenario's parameter: that experiment.
     s.edit("examples/scenarios/convoy.yaml", |t| t.replace("repeat: 200", "repeat: 100"));
     let out = s.build();
@@ -240,6 +233,38 @@ fn bad_input_fails_with_file_line_and_reason_and_keeps_the_site() {
             "examples/scenarios/convoy.yaml:",
             "cores",
         ),
+        // An unclosed directive used to be shown as written.
+        ("notes/en/demo.md", |t| t.replace(":::myth", "{{x.y .\n\n:::myth"), "notes/en/demo.md:", "not closed"),
+        (
+            "notes/experiments/convoy-demo.yaml",
+            |t| t.replace("scenario: examples/scenarios/convoy.yaml", "scenario: ../../../etc/passwd"),
+            "notes/experiments/convoy-demo.yaml:5:",
+            "inside the repository",
+        ),
+        (
+            "notes/en/demo.quiz.yaml",
+            |t| t.replace("The global interpreter lock.", "\"[see](javascript:alert(1))\""),
+            "notes/en/demo.quiz.yaml:",
+            "not allowed",
+        ),
+        (
+            "notes/en/demo.quiz.yaml",
+            |t| t.replace("answer: [GIL]", &format!("answer: {}", "[".repeat(100_000))),
+            "notes/en/demo.quiz.yaml:22:",
+            "deep",
+        ),
+        (
+            "notes/experiments/convoy-demo.yaml",
+            |t| t.replace("examples/scenarios/convoy.yaml", "examples/scenarios/../../../convoy.yaml"),
+            "notes/experiments/convoy-demo.yaml:5:",
+            "inside the repository",
+        ),
+        (
+            "notes/experiments/convoy-demo.yaml",
+            |t| t.replace("ko: 콘보이", "x: 콘보이"),
+            "notes/experiments/convoy-demo.yaml:2:",
+            "description",
+        ),
     ];
     let s = Scratch::new();
     s.build();
@@ -255,6 +280,34 @@ fn bad_input_fails_with_file_line_and_reason_and_keeps_the_site() {
         assert!(differing(&good, &s.tree("site")).is_empty(), "{file}: site/ changed after a failed build");
         std::fs::write(s.root().join(file), before).unwrap();
     }
+    // A note that is not UTF-8 is reported at its line and column.
+    let note = s.root().join("notes/en/demo.md");
+    let before = std::fs::read(&note).unwrap();
+    let mut bad = before.clone();
+    bad.extend(b"\ncaf\xe9\n");
+    std::fs::write(&note, &bad).unwrap();
+    let out = s.run(&["build-site"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = before.iter().filter(|b| **b == b'\n').count() + 2;
+    assert!(err.contains(&format!("notes/en/demo.md:{line}:4: not valid UTF-8")), "{err}");
+    std::fs::write(&note, &before).unwrap();
+    // A scenario that a symbolic link leads out of the repository.
+    #[cfg(unix)]
+    {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::copy(s.root().join("examples/scenarios/convoy.yaml"), outside.path().join("c.yaml")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("c.yaml"), s.root().join("examples/scenarios/link.yaml"))
+            .unwrap();
+        let def = "notes/experiments/convoy-demo.yaml";
+        let before = std::fs::read_to_string(s.root().join(def)).unwrap();
+        s.edit(def, |t| t.replace("examples/scenarios/convoy.yaml", "examples/scenarios/link.yaml"));
+        let out = s.run(&["build-site"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("convoy-demo.yaml:5:") && err.contains("leads outside the repository"), "{err}");
+        std::fs::write(s.root().join(def), before).unwrap();
+        std::fs::remove_file(s.root().join("examples/scenarios/link.yaml")).unwrap();
+    }
+    assert!(differing(&good, &s.tree("site")).is_empty());
     // A missing translation.
     std::fs::rename(s.root().join("notes/ko/demo.md"), s.root().join("demo.md")).unwrap();
     std::fs::rename(s.root().join("notes/ko/demo.quiz.yaml"), s.root().join("demo.quiz.yaml")).unwrap();
@@ -262,6 +315,48 @@ fn bad_input_fails_with_file_line_and_reason_and_keeps_the_site() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("notes/en/demo.md:1:") && err.contains("ko"), "{err}");
     assert!(differing(&good, &s.tree("site")).is_empty());
+}
+
+/// Quiz and experiment fields are data: their HTML is escaped in every page,
+/// chart and deck; notes are trusted source, whose HTML passes.
+#[test]
+fn html_in_quizzes_and_experiments_never_reaches_the_site() {
+    let s = Scratch::new();
+    let evil = "<script>alert(1)</script><img src=x onerror=alert(1)>";
+    let q = |t: String| {
+        t.replace("What is the default switch interval?", &format!("\"{evil} interval?\""))
+            .replace("[5 ms, 100 ticks]", &format!("[\"{evil} 5 ms\", 100 ticks]"))
+            .replace("The global interpreter lock.", &format!("\"{evil}\""))
+            .replace("answer: [GIL]", &format!("answer: [\"{evil}\"]"))
+    };
+    s.edit("notes/en/demo.quiz.yaml", q);
+    s.edit("notes/ko/demo.quiz.yaml", q);
+    s.edit("notes/experiments/convoy-demo.yaml", |t| {
+        t.replace("An echo thread next to a CPU-bound thread", &format!("\"{evil}\""))
+            .replace(
+                "The convoy scenario, traced over its first 30 ms.",
+                &format!("\"{evil} [x](https://example.org)\""),
+            )
+            .replace("{en: GIL timeline", &format!("{{en: \"{evil}\""))
+    });
+    s.edit("notes/en/demo.md", |t| t.replace("## Code and tables", "<kbd>Ctrl</kbd>\n\n## Code and tables"));
+    s.build();
+    let site = s.tree("site");
+    // The search index (a script setting JSON data, shown with `textContent`)
+    // and the data downloads hold the text as data; everything else is markup.
+    let markup = site.iter().filter(|(p, _)| !p.ends_with(".js") && !p.ends_with(".json") && !p.ends_with(".csv"));
+    for (path, bytes) in markup {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("<script>alert") && !text.contains("<img src=x"), "{path} carries the raw HTML");
+    }
+    let exp = String::from_utf8_lossy(&site["en/experiments/convoy-demo.html"]).into_owned();
+    assert!(exp.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the text is shown, escaped");
+    let note = String::from_utf8_lossy(&site["en/demo.html"]).into_owned();
+    assert!(note.contains("<kbd>Ctrl</kbd>"), "notes are trusted source");
+    assert!(
+        note.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; interval?"),
+        "{note}"
+    );
 }
 
 #[test]

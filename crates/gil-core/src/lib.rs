@@ -38,6 +38,10 @@ use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
+mod waiters;
+
+use waiters::{Class, Waiter, Waiters};
+
 /// Identifies an OS thread; the simulator numbers threads densely from zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ThreadId(pub u32);
@@ -253,19 +257,12 @@ impl GilStats {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Waiter {
-    thread: ThreadId,
-    /// `switch_number` when this wait began.
-    saved_switch: u64,
-    /// Absolute expiry of the timed wait; the waiter no longer sleeps after it.
-    deadline: Option<u64>,
-}
-
 /// One GIL: the lock, its waiters and its counters.
 #[derive(Clone, Debug)]
 pub struct Gil {
     policy: Policy,
+    /// `policy.wait_ns()`, kept to spare a division per acquisition.
+    wait_ns: Option<u64>,
     order: WakeOrder,
     rng: Pcg64Mcg,
     locked: bool,
@@ -274,7 +271,7 @@ pub struct Gil {
     switch_number: u64,
     drop_request: bool,
     /// Threads sleeping on the condition variable or semaphore, oldest first.
-    waiters: Vec<Waiter>,
+    waiters: Waiters,
     /// Threads woken by a signal that have not run their retry yet.
     in_transit: u32,
     /// A forced dropper waiting on `switch_cond`.
@@ -290,6 +287,7 @@ impl Gil {
     pub fn new(policy: Policy, order: WakeOrder, seed: u64) -> Gil {
         Gil {
             policy,
+            wait_ns: policy.wait_ns(),
             order,
             rng: Pcg64Mcg::seed_from_u64(seed),
             locked: false,
@@ -297,7 +295,7 @@ impl Gil {
             last_holder: None,
             switch_number: 0,
             drop_request: false,
-            waiters: Vec::new(),
+            waiters: Waiters::new(),
             in_transit: 0,
             parked: None,
             cpu_bound: Vec::new(),
@@ -346,6 +344,8 @@ impl Gil {
     }
 
     /// Runs `take_gil` (or the old lock's acquire) for `thread` at time `now`.
+    ///
+    /// Times passed to one GIL must never decrease.
     #[inline]
     pub fn acquire(&mut self, thread: ThreadId, cause: Cause, now: u64) -> Acquire {
         let mut saved_switch = self.switch_number;
@@ -357,10 +357,10 @@ impl Gil {
             }
             Cause::TimedOut => {
                 self.stats.timed_out_waits += 1;
-                let idx = self.waiters.iter().position(|w| w.thread == thread);
-                debug_assert!(idx.is_some(), "timed-out thread is not waiting");
-                if let Some(idx) = idx {
-                    saved_switch = self.waiters.remove(idx).saved_switch;
+                let waiter = self.waiters.remove(thread);
+                debug_assert!(waiter.is_some(), "timed-out thread is not waiting");
+                if let Some(w) = waiter {
+                    saved_switch = w.saved_switch;
                 }
             }
         }
@@ -387,13 +387,20 @@ impl Gil {
             }
             Policy::Old { .. } => {}
         }
-        let deadline = self.policy.wait_ns().map(|w| now + w);
-        self.waiters.push(Waiter { thread, saved_switch: self.switch_number, deadline });
+        let deadline = self.wait_ns.map(|w| now + w);
+        let class = if matches!(self.policy, Policy::Priority { .. }) && !self.is_cpu_bound(thread) {
+            Class::Io
+        } else {
+            Class::Plain
+        };
+        self.waiters.push(Waiter { thread, saved_switch: self.switch_number, deadline }, class);
         let notify_holder = if !was_contended && self.wants_check() { self.holder } else { None };
         Acquire::Wait { deadline, notify_holder, failed }
     }
 
     /// Releases the GIL held by `thread` at time `now`, signalling one waiter.
+    ///
+    /// Times passed to one GIL must never decrease.
     #[inline]
     pub fn release(&mut self, thread: ThreadId, kind: ReleaseKind, now: u64) -> Released {
         debug_assert_eq!(self.holder, Some(thread), "release by a non-holder");
@@ -465,26 +472,27 @@ impl Gil {
     #[inline]
     fn pick_sleeper(&mut self, now: u64) -> Option<ThreadId> {
         // A timed waiter whose deadline has passed is already awake.
-        let asleep = |w: &Waiter| w.deadline.is_none_or(|d| now < d);
-        let mut eligible = self.waiters.iter().enumerate().filter(|(_, w)| asleep(w));
-        let mut idx = match self.order {
-            WakeOrder::Fifo => eligible.next().map(|(i, _)| i),
-            WakeOrder::Lifo => eligible.next_back().map(|(i, _)| i),
+        let mut pick = match self.order {
+            WakeOrder::Fifo => self.waiters.first_asleep_any(now),
+            WakeOrder::Lifo => self.waiters.last_asleep_any(now),
             WakeOrder::Random => {
-                let n = eligible.count();
+                let n = self.waiters.count_asleep(now);
                 if n == 0 {
                     None
                 } else {
                     let k = self.rng.random_range(0..n);
-                    self.waiters.iter().enumerate().filter(|(_, w)| asleep(w)).nth(k).map(|(i, _)| i)
+                    self.waiters.nth_asleep(k, now)
                 }
             }
         };
         if matches!(self.policy, Policy::Priority { .. }) {
-            let io = self.waiters.iter().position(|w| asleep(w) && !self.is_cpu_bound(w.thread));
-            idx = io.or(idx);
+            // A waiter's class cannot change while it waits: only a release
+            // (by the holder) flips it.
+            pick = self.waiters.first_asleep(Class::Io, now).or(pick);
         }
-        idx.map(|i| self.waiters.remove(i).thread)
+        let woken = pick?;
+        self.waiters.remove(woken);
+        Some(woken)
     }
 
     fn is_cpu_bound(&self, thread: ThreadId) -> bool {
@@ -504,3 +512,14 @@ impl Gil {
 
 #[cfg(test)]
 mod tests;
+
+mod code {
+    include!(concat!(env!("OUT_DIR"), "/fingerprint.rs"));
+}
+
+/// A fingerprint of this crate's code and of the locked versions of the
+/// dependencies that can change its decisions: any change to one of its
+/// source files changes it. Caches of simulation results key on it.
+pub fn code_fingerprint() -> String {
+    code::combine(code::SOURCES.iter().map(|s| s.1).chain([code::DEPENDENCIES]))
+}

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::chart::{self, Axis, Chart, Plot, Series};
-use crate::format;
 use crate::i18n::Lang;
+use charts::{self as chart, Axis, Chart, Plot, Series};
+use experiments::format;
 
 /// The schema of `calibration/measured.json` written now.
 pub const SCHEMA: &str = "gil-lab.calibration/2";
@@ -1078,6 +1078,49 @@ impl Comparison {
             s.push_str(&format!("{},{},{},{},{},{}\n", r.group, r.source, r.what, r.real, r.sim, r.error()));
         }
         s
+    }
+}
+
+/// The comparison as a source of values and charts for notes, with the
+/// measurements file it came from.
+pub struct Calibration<'a> {
+    /// The comparison.
+    pub cmp: &'a Comparison,
+    /// `calibration/measured.json` as read.
+    pub measured: &'a str,
+}
+
+impl experiments::Source for Calibration<'_> {
+    fn values(&self) -> Result<BTreeMap<String, f64>, experiments::ExpError> {
+        Ok(self.cmp.values())
+    }
+
+    fn chart_ids(&self) -> Vec<String> {
+        self.cmp.chart_ids()
+    }
+
+    fn chart(&self, id: &str, lang: Lang) -> Result<(Chart, experiments::Table), experiments::ExpError> {
+        self.cmp.chart(id, lang).ok_or_else(|| experiments::ExpError {
+            path: "charts".into(),
+            message: format!("no chart `{id}` (it has {:?})", self.chart_ids()),
+        })
+    }
+
+    fn data_files(&self) -> Vec<(String, Vec<u8>)> {
+        let json = serde_json::to_string_pretty(self.cmp).unwrap_or_default();
+        vec![
+            ("data.csv".into(), self.cmp.csv().into_bytes()),
+            ("data.json".into(), json.into_bytes()),
+            ("measured.json".into(), self.measured.as_bytes().to_vec()),
+        ]
+    }
+
+    fn link(&self, lang: Lang) -> experiments::Link {
+        let text = match lang {
+            Lang::En => "measurements (JSON)",
+            Lang::Ko => "측정 데이터 (JSON)",
+        };
+        experiments::Link { href: "experiments/calibration/measured.json".into(), text: text.into() }
     }
 }
 

@@ -1,51 +1,8 @@
 //! The two languages of the site and the words the generator itself writes.
 
-use scheduler::{Mark, ThreadState};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// A language of the site.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// English.
-    En,
-    /// Korean.
-    Ko,
-}
-
-impl Lang {
-    /// Both languages, in site order.
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ko];
-
-    /// `en` or `ko`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Ko => "ko",
-        }
-    }
-
-    /// The language's own name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Lang::En => "English",
-            Lang::Ko => "한국어",
-        }
-    }
-
-    /// The other language.
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::En => Lang::Ko,
-            Lang::Ko => Lang::En,
-        }
-    }
-
-    /// Parses `en` or `ko`.
-    pub fn from_code(code: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.code() == code)
-    }
-}
+pub use experiments::Lang;
 
 /// Words of the interface, in one language.
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -53,32 +10,6 @@ pub struct Ui {
     /// The language of these words.
     #[serde(skip)]
     pub lang: Lang,
-    /// "series"
-    pub series: &'static str,
-    /// "percentile"
-    pub percentile: &'static str,
-    /// "fraction of requests"
-    pub fraction: &'static str,
-    /// "thread"
-    pub thread: &'static str,
-    /// "from (ms)"
-    pub from_ms: &'static str,
-    /// "to (ms)"
-    pub to_ms: &'static str,
-    /// "state"
-    pub state_word: &'static str,
-    /// "time (ms)"
-    pub time_ms: &'static str,
-    /// Table header: start of a span, in microseconds.
-    pub from_us: &'static str,
-    /// Table header: end of a span, in microseconds.
-    pub to_us: &'static str,
-    /// Time axis in microseconds.
-    pub time_us: &'static str,
-    /// "core"
-    pub core: &'static str,
-    /// "context switch"
-    pub switching: &'static str,
     /// Site and page words.
     pub site_title: &'static str,
     /// "Study notes"
@@ -93,8 +24,6 @@ pub struct Ui {
     pub tags: &'static str,
     /// "Experiments"
     pub experiments: &'static str,
-    /// "Experiment"
-    pub experiment: &'static str,
     /// "Interview drill"
     pub drill: &'static str,
     /// "Search"
@@ -161,19 +90,6 @@ pub struct Ui {
 
 static EN: Ui = Ui {
     lang: Lang::En,
-    series: "series",
-    percentile: "percentile",
-    fraction: "fraction of requests",
-    thread: "thread",
-    from_ms: "from (ms)",
-    to_ms: "to (ms)",
-    state_word: "state",
-    time_ms: "time (ms)",
-    from_us: "from (µs)",
-    to_us: "to (µs)",
-    time_us: "time (µs)",
-    core: "core",
-    switching: "context switch",
     site_title: "gil-lab",
     notes: "Study notes",
     contents: "On this page",
@@ -181,7 +97,6 @@ static EN: Ui = Ui {
     next: "Next",
     tags: "Tags",
     experiments: "Experiments",
-    experiment: "Experiment",
     drill: "Interview drill",
     search: "Search",
     quiz: "Quiz",
@@ -217,19 +132,6 @@ static EN: Ui = Ui {
 
 static KO: Ui = Ui {
     lang: Lang::Ko,
-    series: "계열",
-    percentile: "백분위",
-    fraction: "요청 비율",
-    thread: "스레드",
-    from_ms: "시작 (ms)",
-    to_ms: "끝 (ms)",
-    state_word: "상태",
-    time_ms: "시간 (ms)",
-    from_us: "시작 (µs)",
-    to_us: "끝 (µs)",
-    time_us: "시간 (µs)",
-    core: "코어",
-    switching: "컨텍스트 스위칭",
     site_title: "gil-lab",
     notes: "학습 노트",
     contents: "이 페이지의 내용",
@@ -237,7 +139,6 @@ static KO: Ui = Ui {
     next: "다음",
     tags: "태그",
     experiments: "실험",
-    experiment: "실험",
     drill: "면접 대비 문제",
     search: "검색",
     quiz: "퀴즈",
@@ -276,90 +177,5 @@ pub fn ui(lang: Lang) -> &'static Ui {
     match lang {
         Lang::En => &EN,
         Lang::Ko => &KO,
-    }
-}
-
-impl Ui {
-    fn ko(&self) -> bool {
-        self.lang == Lang::Ko
-    }
-
-    /// A thread state's name.
-    pub fn state(&self, s: ThreadState) -> &'static str {
-        let (en, ko) = match s {
-            ThreadState::NotStarted => ("not started", "시작 전"),
-            ThreadState::Ready => ("ready, no core", "실행 대기 (코어 없음)"),
-            ThreadState::Python => ("running Python (holds the GIL)", "파이썬 실행 (GIL 보유)"),
-            ThreadState::CHold => ("C code holding the GIL", "GIL을 쥔 C 코드"),
-            ThreadState::CRelease => ("C code without the GIL", "GIL을 놓은 C 코드"),
-            ThreadState::Overhead => ("GIL bookkeeping", "GIL 처리 오버헤드"),
-            ThreadState::GilWait => ("waiting for the GIL", "GIL 대기"),
-            ThreadState::Handoff => ("waiting for the hand-off", "넘겨주기 대기"),
-            ThreadState::Io => ("blocked in I/O", "I/O 대기"),
-            ThreadState::LockWait => ("waiting for a lock", "락 대기"),
-            ThreadState::QueueWait => ("waiting on a queue", "큐 대기"),
-            ThreadState::Crashed => ("crashed", "비정상 종료"),
-            ThreadState::Done => ("finished", "종료"),
-        };
-        if self.ko() { ko } else { en }
-    }
-
-    /// A timeline mark's name.
-    pub fn mark(&self, m: Mark) -> &'static str {
-        let (en, ko) = match m {
-            Mark::DropRequest => ("drop request", "드롭 요청"),
-            Mark::ForcedDrop => ("forced drop", "강제 전환"),
-            Mark::FailedAcquire => ("failed wake-up", "획득 실패한 깨움"),
-            Mark::Switch => ("switch", "GIL 전환"),
-            Mark::TimedOut => ("wait timed out", "대기 시간 초과"),
-        };
-        if self.ko() { ko } else { en }
-    }
-
-    /// "Y against X."
-    pub fn line_intro(&self, y: &str, x: &str) -> String {
-        if self.ko() { format!("{x}에 따른 {y}.") } else { format!("{y} against {x}.") }
-    }
-
-    /// "S goes from A to B."
-    pub fn line_summary(&self, s: &str, a: &str, b: &str) -> String {
-        let s = if s.is_empty() { String::new() } else { format!("{s}: ") };
-        if self.ko() { format!("{s}{a}에서 {b}까지.") } else { format!("{s}from {a} to {b}.") }
-    }
-
-    /// Latency CDF.
-    pub fn cdf_intro(&self, x: &str) -> String {
-        if self.ko() { format!("{x}의 누적 분포.") } else { format!("Cumulative distribution of {x}.") }
-    }
-
-    /// Bars.
-    pub fn bars_intro(&self, y: &str, cats: &str) -> String {
-        if self.ko() { format!("{cats}별 {y}.") } else { format!("{y} for {cats}.") }
-    }
-
-    /// Heat map.
-    pub fn heatmap_intro(&self, v: &str, x: &str, y: &str) -> String {
-        if self.ko() { format!("{y}와 {x}에 따른 {v}.") } else { format!("{v} by {y} and {x}.") }
-    }
-
-    /// Timeline.
-    pub fn timeline_intro(&self, lanes: &str) -> String {
-        if self.ko() {
-            format!("시간에 따른 상태: {lanes}.")
-        } else {
-            format!("What each lane does over time: {lanes}.")
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generated_sentences_follow_the_language() {
-        assert_eq!(ui(Lang::Ko).bars_intro("시간", "a, b"), "a, b별 시간.");
-        assert_eq!(ui(Lang::En).bars_intro("time", "a, b"), "time for a, b.");
-        assert_eq!(ui(Lang::Ko).mark(Mark::DropRequest), "드롭 요청");
     }
 }

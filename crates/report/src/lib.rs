@@ -1,20 +1,21 @@
-//! Charts, tables and pages of simulation results.
+//! The study site's pages from notes and results.
 //!
-//! `chart` draws SVG charts; `experiment` reads experiment definitions and
-//! derives values and charts from results; `expr` evaluates values and
-//! claims; `format` writes numbers; `i18n` holds the two languages and the
-//! words the generator writes; `text` renders plain-text tables for the
-//! command line. Everything here is a pure function of its inputs; callers
-//! decide where output goes.
+//! `markdown` renders notes with their directives (values, claims, charts,
+//! callouts); `quiz` reads, checks and renders quizzes and Anki rows;
+//! `search` builds the search index; `i18n` holds the words of the site's
+//! interface; `site` plans and renders every page; `calibration` is the
+//! "Model vs reality" data; `text` renders plain-text tables for the command
+//! line. Charts come from the `charts` crate and experiments (values,
+//! claims, figures) from `experiments`. Everything here is a pure function
+//! of its inputs; callers decide where output goes.
 
 pub mod calibration;
-pub mod chart;
-pub mod experiment;
-pub mod expr;
-pub mod format;
+pub mod highlight;
 pub mod i18n;
 pub mod markdown;
+pub mod pages;
 pub mod quiz;
 pub mod search;
-pub mod site;
 pub mod text;
+
+pub use experiments::{self as experiment, expr, format};

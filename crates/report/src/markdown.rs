@@ -13,17 +13,14 @@
 //!
 //! Callouts are fenced by lines `:::myth` (or `note`, `tip`, `warning`) and `:::`.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Mutex, OnceLock};
+use std::collections::BTreeSet;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::SyntaxSet;
 
-use crate::chart::escape;
-use crate::expr::{self, Claim};
-use crate::format;
 use crate::i18n::{Lang, ui};
+use charts::escape;
+use experiments::expr::{self, Claim};
+use experiments::format;
 
 /// A directive found in a note, with its 1-based line in the file.
 #[derive(Clone, Debug, PartialEq)]
@@ -102,6 +99,8 @@ pub trait Env {
     fn experiment_url(&self, exp: &str) -> Result<String, String>;
     /// The note's quiz HTML.
     fn quiz(&self) -> Result<String, String>;
+    /// A code block, highlighted.
+    fn highlight(&self, src: &str, lang_tag: &str) -> String;
 }
 
 /// A heading of the table of contents.
@@ -146,8 +145,10 @@ fn outside_code(body: &str, mut f: impl FnMut(usize, &str)) {
     }
 }
 
-/// Byte ranges of `{{...}}` in a line, skipping inline code spans.
-fn spans(line: &str) -> Vec<(usize, usize)> {
+/// Byte ranges of `{{...}}` in a line, skipping inline code spans; an
+/// `{{` that no `}}` closes on its line is an error (it used to be shown
+/// as written).
+fn spans(line: &str) -> Result<Vec<(usize, usize)>, String> {
     let bytes = line.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -166,15 +167,19 @@ fn spans(line: &str) -> Vec<(usize, usize)> {
             continue;
         }
         if line[i..].starts_with("{{") {
-            if let Some(j) = line[i + 2..].find("}}") {
-                out.push((i, i + 2 + j + 2));
-                i += 2 + j + 2;
-                continue;
-            }
+            let Some(j) = line[i + 2..].find("}}") else {
+                let start: String = line[i..].chars().take(20).collect();
+                return Err(format!(
+                    "`{start}` opens a directive that is not closed on its line: close it with `}}}}`, or write `\\{{{{` for literal braces"
+                ));
+            };
+            out.push((i, i + 2 + j + 2));
+            i += 2 + j + 2;
+            continue;
         }
         i += line[i..].chars().next().map_or(1, char::len_utf8);
     }
-    out
+    Ok(out)
 }
 
 /// Parses the inside of `{{...}}`.
@@ -216,7 +221,14 @@ pub fn scan(body: &str, first_line: usize) -> Result<Vec<Directive>, MdError> {
     let mut out = Vec::new();
     let mut err = None;
     outside_code(body, |i, line| {
-        for (a, b) in spans(line) {
+        let spans = match spans(line) {
+            Ok(s) => s,
+            Err(message) => {
+                err.get_or_insert(MdError { line: first_line + i, message });
+                return;
+            }
+        };
+        for (a, b) in spans {
             match parse_directive(&line[a + 2..b - 2]) {
                 Ok(kind) => out.push(Directive { line: first_line + i, kind }),
                 Err(message) => {
@@ -269,14 +281,60 @@ fn trim_zeros(s: &str) -> String {
     if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s.to_owned() }
 }
 
-/// Renders a note body (or a quiz text), resolving directives with `env`.
-/// Directive and callout errors carry their file line.
+/// Whose text a Markdown body is, which decides what HTML it may carry.
+///
+/// Notes are the site's source, written and reviewed like code (as mdBook
+/// treats its chapters): raw HTML in them reaches the page. Quiz texts and
+/// experiment descriptions are data: raw HTML in them is shown as text, and
+/// links may only go to `http:`, `https:`, `mailto:` or relative URLs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trust {
+    /// A note: raw HTML passes.
+    Source,
+    /// A quiz or experiment text: raw HTML is escaped, links are checked.
+    Data,
+}
+
+/// Marks a directive's HTML in data text until the Markdown is rendered
+/// (private-use characters, which data text may not contain).
+const MARK_OPEN: char = '\u{E000}';
+const MARK_CLOSE: char = '\u{E001}';
+
+/// Renders a note body, resolving directives with `env`. Directive and
+/// callout errors carry their file line.
 pub fn render(body: &str, first_line: usize, lang: Lang, env: &dyn Env) -> Result<Rendered, MdError> {
+    render_as(body, first_line, lang, env, Trust::Source)
+}
+
+/// Renders a quiz text or an experiment description: as [`render`], but
+/// the text's own HTML is escaped and its links checked ([`Trust::Data`]).
+pub fn render_data(body: &str, first_line: usize, lang: Lang, env: &dyn Env) -> Result<Rendered, MdError> {
+    render_as(body, first_line, lang, env, Trust::Data)
+}
+
+fn render_as(body: &str, first_line: usize, lang: Lang, env: &dyn Env, trust: Trust) -> Result<Rendered, MdError> {
+    if trust == Trust::Data {
+        if let Some(i) = body.lines().position(|l| l.contains([MARK_OPEN, MARK_CLOSE])) {
+            return Err(MdError {
+                line: first_line + i,
+                message: "contains U+E000 or U+E001, private-use characters".into(),
+            });
+        }
+    }
+    // Data text: directive HTML waits here, as (html, plain text, whether
+    // it is a block), while the text's own HTML is escaped.
+    let mut held: Vec<(String, String, bool)> = Vec::new();
     let mut out = String::with_capacity(body.len() + 256);
     let mut err: Option<MdError> = None;
     let mut callouts = 0usize;
     let mut fence: Option<String> = None;
+    let mut line_start = 0usize;
     for (i, line) in body.lines().enumerate() {
+        let start = line_start;
+        line_start += line.len() + 1;
+        if body[start..].starts_with(line) && body[start + line.len()..].starts_with('\r') {
+            line_start += 1;
+        }
         let line_no = first_line + i;
         let t = line.trim_start();
         let marker: String = t.chars().take_while(|c| *c == '`' || *c == '~').collect();
@@ -324,7 +382,14 @@ pub fn render(body: &str, first_line: usize, lang: Lang, env: &dyn Env) -> Resul
             continue;
         }
         let mut last = 0;
-        for (a, b) in spans(line) {
+        let spans = match spans(line) {
+            Ok(s) => s,
+            Err(message) => {
+                err.get_or_insert(MdError { line: line_no, message });
+                Vec::new()
+            }
+        };
+        for (a, b) in spans {
             out.push_str(&line[last..a]);
             last = b;
             let kind = match parse_directive(&line[a + 2..b - 2]) {
@@ -334,10 +399,16 @@ pub fn render(body: &str, first_line: usize, lang: Lang, env: &dyn Env) -> Resul
                     continue;
                 }
             };
+            // (HTML, its plain text, whether it is HTML, whether a block).
             let res = match &kind {
-                DirectiveKind::Value { exp, name, spec } => env.value(exp, name).map(|v| format::number(v, spec, lang)),
+                DirectiveKind::Value { exp, name, spec } => {
+                    env.value(exp, name).map(|v| (format::number(v, spec, lang), String::new(), false, false))
+                }
+                DirectiveKind::Claim { .. } if !ends_sentence(&body[(start + b).min(body.len())..]) => {
+                    Err("a claim badge must not interrupt a sentence: put it just before the full stop".into())
+                }
                 DirectiveKind::Claim { source, claim } => match check_claim(source, claim, env, lang) {
-                    Ok(c) if c.holds => Ok(c.html),
+                    Ok(c) if c.holds => Ok((c.html, format!("✔ {}", c.shown), true, false)),
                     Ok(c) => Err(format!("false claim `{source}`: the values are {}", c.shown)),
                     Err(e) => Err(format!("claim `{source}`: {e}")),
                 },
@@ -345,22 +416,29 @@ pub fn render(body: &str, first_line: usize, lang: Lang, env: &dyn Env) -> Resul
                     if line.trim() != &line[a..b] {
                         Err("a chart stands alone on its line".into())
                     } else {
-                        env.chart(exp, chart).map(|h| format!("\n{h}\n"))
+                        env.chart(exp, chart).map(|h| (format!("\n{h}\n"), String::new(), true, true))
                     }
                 }
                 DirectiveKind::Experiment(exp) => env.experiment_url(exp).map(|u| {
-                    format!("<a class=\"exp-link\" href=\"{u}\">{}: {}</a>", ui(lang).experiment, escape(exp))
+                    let text = format!("{}: {}", experiments::words::words(lang).experiment, exp);
+                    (format!("<a class=\"exp-link\" href=\"{u}\">{}</a>", escape(&text)), text, true, false)
                 }),
                 DirectiveKind::Quiz => {
                     if line.trim() != &line[a..b] {
                         Err("the quiz stands alone on its line".into())
                     } else {
-                        env.quiz().map(|h| format!("\n{h}\n"))
+                        env.quiz().map(|h| (format!("\n{h}\n"), String::new(), true, true))
                     }
                 }
             };
             match res {
-                Ok(html) => out.push_str(&html),
+                Ok((html, plain, true, block)) if trust == Trust::Data => {
+                    out.push(MARK_OPEN);
+                    out.push_str(&held.len().to_string());
+                    out.push(MARK_CLOSE);
+                    held.push((html, plain, block));
+                }
+                Ok((html, ..)) => out.push_str(&html),
                 Err(message) => {
                     err.get_or_insert(MdError { line: line_no, message });
                 }
@@ -378,12 +456,76 @@ pub fn render(body: &str, first_line: usize, lang: Lang, env: &dyn Env) -> Resul
     if let Some(e) = err {
         return Err(e);
     }
-    Ok(to_html(&out))
+    let mut r = to_html(&out, trust, env).map_err(|(offset, message)| MdError {
+        line: first_line + out.as_bytes()[..offset.min(out.len())].iter().filter(|b| **b == b'\n').count(),
+        message,
+    })?;
+    if !held.is_empty() {
+        let mark = |i: usize| format!("{MARK_OPEN}{i}{MARK_CLOSE}");
+        for (i, (html, plain, block)) in held.iter().enumerate() {
+            // A figure alone on its line is a block, not a paragraph's text.
+            if *block {
+                r.html = r.html.replace(&format!("<p>{}</p>\n", mark(i)), &format!("{}\n", html.trim_matches('\n')));
+            }
+            r.html = r.html.replace(&mark(i), html);
+            r.text = r.text.replace(&mark(i), plain);
+            for t in &mut r.toc {
+                t.text = t.text.replace(&mark(i), plain);
+            }
+        }
+    }
+    Ok(r)
+}
+
+/// Whether a link in data text may go to `url`: relative, or `http:`,
+/// `https:` or `mailto:` (browsers ignore blanks and control characters in
+/// a scheme, so they are ignored here too).
+fn safe_url(url: &str) -> bool {
+    let clean: String = url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect();
+    let clean = clean.to_ascii_lowercase();
+    let Some(colon) = clean.find(':') else { return true };
+    if clean[..colon].contains(['/', '?', '#']) {
+        return true;
+    }
+    ["http", "https", "mailto"].contains(&&clean[..colon])
+}
+
+/// Whether the text after a claim lets its badge close a sentence: other
+/// claims, spaces and a closing bracket may come first, then `.`, `!`, `?`,
+/// the end of the paragraph, or a block (table row, list item, callout,
+/// chart).
+fn ends_sentence(rest: &str) -> bool {
+    let mut r = rest;
+    loop {
+        let t = r.trim_start_matches([' ', '\t']);
+        if let Some(after) = t.strip_prefix("{{claim:") {
+            match after.find("}}") {
+                Some(j) => r = &after[j + 2..],
+                None => return false,
+            }
+            continue;
+        }
+        if let Some(next) = t.strip_prefix('\n').or_else(|| t.strip_prefix("\r\n")) {
+            let line = next.lines().next().unwrap_or("").trim_start();
+            let block = ["|", "- ", "* ", ":::", "{{chart"].iter().any(|p| line.starts_with(p));
+            if line.is_empty() || block {
+                return true;
+            }
+            if line.starts_with("{{claim:") {
+                r = next;
+                continue;
+            }
+            return false;
+        }
+        let t = t.strip_prefix(')').unwrap_or(t);
+        return t.is_empty() || t.starts_with(['.', '!', '?']);
+    }
 }
 
 /// Markdown (with directives resolved) to HTML, with anchors, a table of
-/// contents and highlighted code.
-fn to_html(markdown: &str) -> Rendered {
+/// contents and highlighted code. In data text, raw HTML becomes text and
+/// an unsafe link is an error at its byte offset.
+fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Rendered, (usize, String)> {
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -395,7 +537,22 @@ fn to_html(markdown: &str) -> Rendered {
     let mut used_ids: BTreeSet<String> = BTreeSet::new();
     let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event<'_>>, String)> = None;
     let mut code: Option<(String, String)> = None;
-    for ev in Parser::new_ext(markdown, opts) {
+    for (ev, range) in Parser::new_ext(markdown, opts).into_offset_iter() {
+        let ev = match ev {
+            Event::Html(h) | Event::InlineHtml(h) if trust == Trust::Data => Event::Text(h),
+            Event::Start(Tag::Link { ref dest_url, .. } | Tag::Image { ref dest_url, .. })
+                if trust == Trust::Data && !safe_url(dest_url) =>
+            {
+                return Err((
+                    range.start,
+                    format!(
+                        "the link to `{}` is not allowed here: quizzes and experiments link to http(s), mailto or relative URLs",
+                        dest_url.chars().take(40).collect::<String>()
+                    ),
+                ));
+            }
+            ev => ev,
+        };
         if let Some((_, lang_tag)) = &mut code {
             match ev {
                 Event::Text(t) => {
@@ -405,7 +562,7 @@ fn to_html(markdown: &str) -> Rendered {
                 Event::End(TagEnd::CodeBlock) => {
                     let (src, lang_tag) = code.take().expect("in code");
                     text.push_str(&src);
-                    events.push(Event::Html(highlight(&src, &lang_tag).into()));
+                    events.push(Event::Html(env.highlight(&src, &lang_tag).into()));
                 }
                 _ => {
                     let _ = lang_tag;
@@ -478,7 +635,7 @@ fn to_html(markdown: &str) -> Rendered {
     }
     let mut html_out = String::with_capacity(markdown.len() * 2);
     html::push_html(&mut html_out, events.into_iter());
-    Rendered { html: html_out, toc, text }
+    Ok(Rendered { html: html_out, toc, text })
 }
 
 /// `other.md#part` -> `other.html#part` (relative links between notes).
@@ -509,98 +666,6 @@ pub fn slug(text: &str) -> String {
     if out.is_empty() { "section".into() } else { out }
 }
 
-fn syntaxes() -> &'static SyntaxSet {
-    static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    SET.get_or_init(SyntaxSet::load_defaults_newlines)
-}
-
-/// Highlighted code, by (language tag, source), with whether this process
-/// used the entry (see [`take_highlights`]).
-type Memo = HashMap<(String, String), (String, bool)>;
-
-fn memo() -> &'static Mutex<Memo> {
-    static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
-    MEMO.get_or_init(Mutex::default)
-}
-
-/// Adds highlighted blocks computed earlier (by an earlier build): syntect
-/// compiles its regular expressions on first use, which costs more than the
-/// rest of a warm rebuild.
-pub fn preload_highlights(entries: impl IntoIterator<Item = (String, String, String)>) {
-    let mut m = memo().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    for (lang, src, html) in entries {
-        m.entry((lang, src)).or_insert((html, false));
-    }
-}
-
-/// The highlighted blocks used since the last call, sorted: what a build
-/// needs next time. Clears the marks.
-pub fn take_highlights() -> Vec<(String, String, String)> {
-    let mut m = memo().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut out: Vec<(String, String, String)> = m
-        .iter_mut()
-        .filter(|(_, v)| v.1)
-        .map(|((l, s), v)| {
-            v.1 = false;
-            (l.clone(), s.clone(), v.0.clone())
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-/// Highlighted `<pre>` for a code block (classes styled by the site's CSS).
-pub fn highlight(src: &str, lang_tag: &str) -> String {
-    let key = (lang_tag.to_owned(), src.to_owned());
-    if let Some(hit) = memo().lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_mut(&key) {
-        hit.1 = true;
-        return hit.0.clone();
-    }
-    let html = highlight_uncached(src, lang_tag);
-    memo().lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, (html.clone(), true));
-    html
-}
-
-fn highlight_uncached(src: &str, lang_tag: &str) -> String {
-    let set = syntaxes();
-    let token = match lang_tag {
-        "py" | "python3" | "pycon" => "python",
-        "sh" | "shell" | "console" => "bash",
-        "yml" => "yaml",
-        other => other,
-    };
-    let syntax = if token.is_empty() { None } else { set.find_syntax_by_token(token) };
-    let class = if lang_tag.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(lang_tag)) };
-    let Some(syntax) = syntax else {
-        return format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", escape(src));
-    };
-    let mut generator =
-        ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::SpacedPrefixed { prefix: "hl-" });
-    for line in syntect::util::LinesWithEndings::from(src) {
-        if generator.parse_html_for_line_which_includes_newline(line).is_err() {
-            return format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", escape(src));
-        }
-    }
-    format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", generator.finalize())
-}
-
-/// CSS for highlighted code in light and dark themes.
-pub fn highlight_css() -> String {
-    let themes = syntect::highlighting::ThemeSet::load_defaults();
-    let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
-    let light =
-        syntect::html::css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], style).unwrap_or_default();
-    let dark =
-        syntect::html::css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], style).unwrap_or_default();
-    // The dark rules apply under the dark theme only.
-    let dark_scoped: String = dark
-        .lines()
-        .map(|l| if l.starts_with('.') { format!(":root[data-theme=\"dark\"] {l}") } else { l.to_owned() })
-        .collect::<Vec<_>>()
-        .join("\n");
-    format!("/* Light: InspiredGitHub. */\n{light}\n/* Dark: base16-ocean.dark. */\n{dark_scoped}\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -623,6 +688,9 @@ mod tests {
         }
         fn quiz(&self) -> Result<String, String> {
             Ok("<section class=\"quiz\"></section>".into())
+        }
+        fn highlight(&self, src: &str, lang_tag: &str) -> String {
+            crate::highlight::Highlighter::new().highlight(src, lang_tag)
         }
     }
 
@@ -660,6 +728,74 @@ mod tests {
         assert!(err("text {{chart: ex.a}}\n").message.contains("alone"));
         assert!(err("{{bogus}}\n").message.contains("expected experiment.value"));
         assert!(err("{{ex.ratio | bad}}\n").message.contains("unknown format"));
+        let mid = err("It is {{ex.ratio | .2}} {{claim: ex.ratio < 2}}, and more.\n");
+        assert_eq!((mid.line, mid.message.contains("interrupt a sentence")), (5, true));
+        assert!(err("It is {{claim: ex.ratio < 2}}\nand more.\n").message.contains("interrupt"));
+    }
+
+    #[test]
+    fn claim_badges_may_close_a_sentence() {
+        for body in [
+            "It is 1 {{claim: ex.ratio < 2}}.\n",
+            "It is 1 {{claim: ex.ratio < 2}} {{claim: ex.ratio > 0}}.\n",
+            "It is 1 (one {{claim: ex.ratio < 2}}).\n",
+            "It is 1\n{{claim: ex.ratio < 2}}\n{{claim: ex.ratio > 0}}.\n",
+            "- It is 1 {{claim: ex.ratio < 2}}\n- next\n",
+            "It is 1 {{claim: ex.ratio < 2}}\n\nNext paragraph.\n",
+            "It is 1 {{claim: ex.ratio < 2}}",
+        ] {
+            render(body, 1, Lang::En, &Fake).unwrap_or_else(|e| panic!("{body:?}: {}", e.message));
+        }
+    }
+
+    #[test]
+    fn an_unclosed_directive_is_an_error_at_its_line() {
+        // `{{x.y .` used to be shown as written, and the build passed.
+        let e = render("fine\n\nsee {{x.y . and more\n", 3, Lang::En, &Fake).unwrap_err();
+        assert_eq!(e.line, 5);
+        assert!(e.message.contains("not closed"), "{}", e.message);
+        assert_eq!(scan("a\n{{ex.ratio\n", 1).unwrap_err().line, 2);
+        // Escaped, in code, or closed: fine.
+        let r = render("\\{{ not a directive\n\n`{{x`\n\n```\n{{open\n```\n", 1, Lang::En, &Fake).unwrap();
+        assert!(r.html.contains("{{ not a directive"), "{}", r.html);
+    }
+
+    /// Notes are trusted source; quiz and experiment texts are data.
+    #[test]
+    fn data_text_shows_its_html_as_text_but_keeps_directive_html() {
+        let body = "<script>alert(1)</script>\n\nHi <b onclick=\"x()\">there</b> {{experiment: ex}} {{claim: ex.ratio < 2}}.\n\n{{chart: ex.time}}\n";
+        let note = render(body, 1, Lang::En, &Fake).unwrap().html;
+        assert!(note.contains("<script>alert(1)</script>") && note.contains("<b onclick"), "{note}");
+        let data = render_data(body, 1, Lang::En, &Fake).unwrap();
+        let h = &data.html;
+        assert!(!h.contains("<script") && !h.contains("<b "), "{h}");
+        assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && h.contains("&lt;b onclick"), "{h}");
+        assert!(h.contains("<span class=\"claim\""), "{h}");
+        assert!(h.contains("<a class=\"exp-link\" href=\"experiments/ex.html\">Experiment: ex</a>"), "{h}");
+        assert!(h.contains("\n<figure data-chart=\"ex.time\"></figure>\n") && !h.contains("<p>\u{E000}"), "{h}");
+        assert!(data.text.contains("✔ 1.00 < 2") && !data.text.contains('\u{E000}'), "{}", data.text);
+        // Directive HTML is the same in both.
+        let html = |f: fn(&str, usize, Lang, &dyn Env) -> Result<Rendered, MdError>| {
+            f("a {{claim: ex.ratio < 2}}\n\n{{chart: ex.t}}\n", 1, Lang::En, &Fake).unwrap().html
+        };
+        assert_eq!(html(render), html(render_data));
+    }
+
+    #[test]
+    fn data_text_links_only_to_safe_urls() {
+        for ok in ["https://docs.python.org/3/", "other.html#x", "#anchor", "mailto:a@b.c", "a/b:c"] {
+            render_data(&format!("[x]({ok})"), 1, Lang::En, &Fake).unwrap();
+        }
+        for bad in ["javascript:alert(1)", "JavaScript:alert(1)", "java\tscript:x", "data:text/html,<b>", "vbscript:x"]
+        {
+            let body = format!("ok\n\n[x](<{bad}>) and ![i]({bad})\n");
+            let e = render_data(&body, 10, Lang::En, &Fake).unwrap_err();
+            assert_eq!(e.line, 12, "{bad}");
+            assert!(e.message.contains("not allowed"), "{bad}: {}", e.message);
+        }
+        assert!(render_data("<javascript:alert(1)>", 1, Lang::En, &Fake).is_err());
+        // Notes are trusted.
+        render("[x](javascript:void(0))", 1, Lang::En, &Fake).unwrap();
     }
 
     #[test]

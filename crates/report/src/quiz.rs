@@ -20,9 +20,9 @@
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::chart::escape;
 use crate::i18n::{Lang, ui};
 use crate::markdown::{self, Env, MdError};
+use charts::escape;
 
 /// A question as written.
 #[derive(Clone, Debug, Deserialize)]
@@ -80,6 +80,9 @@ pub struct Checked {
 
 /// Parses and validates a quiz file; errors carry the file line.
 pub fn parse(source: &str) -> Result<Vec<Checked>, MdError> {
+    // Size, depth and aliases first: the YAML parser is slow on deep nesting.
+    workloads::limits::check_yaml(source, &workloads::Limits::default())
+        .map_err(|e| MdError { line: e.line, message: e.message })?;
     let questions: Vec<Question> = serde_yaml::from_str(source).map_err(|e| MdError {
         line: e.location().map_or(1, |l| l.line()),
         message: e.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
@@ -229,8 +232,10 @@ pub fn hash(lang: Lang, slug: &str, quiz: &[Checked]) -> String {
     digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
 }
 
+/// A question's text as HTML: quizzes are data, so their own HTML is shown
+/// as text ([`markdown::Trust::Data`]), in pages and in Anki decks alike.
 fn md(text: &str, line: usize, lang: Lang, env: &dyn Env) -> Result<String, MdError> {
-    Ok(markdown::render(text, line, lang, env)?.html)
+    Ok(markdown::render_data(text, line, lang, env)?.html)
 }
 
 /// Markdown rendered inline (without the wrapping paragraph).
@@ -369,9 +374,13 @@ pub fn anki_rows(
             Answer::Text(t) => escape(&t[0]),
         };
         let explanation = md(&q.explanation, c.line, lang, env)?;
-        let back = format!("<p><b>{key}</b></p>{explanation}<p><a href=\"{note_url}\">gil-lab: {slug}</a></p>");
+        let back = format!(
+            "<p><b>{key}</b></p>{explanation}<p><a href=\"{}\">gil-lab: {}</a></p>",
+            escape(note_url),
+            escape(slug)
+        );
         let clean = |s: String| s.replace(['\t', '\n', '\r'], " ");
-        rows.push([clean(front), clean(back), format!("gil-lab {slug} level-{}", q.level)]);
+        rows.push([clean(front), clean(back), clean(format!("gil-lab {slug} level-{}", q.level))]);
     }
     Ok(rows)
 }
@@ -415,6 +424,51 @@ mod tests {
                 .contains("two choices")
         );
         assert!(bad("- id: a\n  lvl: 1\n").message.contains("unknown field"));
+    }
+
+    struct NoEnv;
+
+    impl Env for NoEnv {
+        fn value(&self, _: &str, _: &str) -> Result<f64, String> {
+            Err("no values".into())
+        }
+        fn chart(&self, _: &str, _: &str) -> Result<String, String> {
+            Err("no charts".into())
+        }
+        fn experiment_url(&self, _: &str) -> Result<String, String> {
+            Err("no experiments".into())
+        }
+        fn quiz(&self) -> Result<String, String> {
+            Err("no quiz".into())
+        }
+        fn highlight(&self, src: &str, lang_tag: &str) -> String {
+            crate::highlight::Highlighter::new().highlight(src, lang_tag)
+        }
+    }
+
+    /// Quiz texts are data: their HTML reaches neither pages nor decks.
+    #[test]
+    fn quiz_html_is_escaped_in_pages_and_anki_rows() {
+        let evil = "- id: x\n  level: 1\n  type: single\n  question: \"<script>alert(1)</script> Q?\"\n  choices: [\"<img src=x onerror=alert(2)>\", \"<b>two</b>\"]\n  answer: 0\n  explanation: \"<iframe src=x></iframe>\"\n- id: y\n  level: 2\n  type: short\n  question: Q\n  answer: \"<script>\"\n  explanation: E\n";
+        let q = parse(evil).unwrap();
+        let page = quiz_html(&q, "s", Lang::En, &NoEnv).unwrap();
+        let rows = anki_rows(&q, "<i>title</i>", "en/s.html\"><script>", Lang::En, &NoEnv).unwrap();
+        let deck = rows.iter().flat_map(|r| [r[0].clone(), r[1].clone()]).collect::<Vec<_>>().join("\n");
+        for out in [&page, &deck] {
+            for tag in ["<script", "<img", "<iframe", "<b>two", "<i>"] {
+                assert!(!out.contains(tag), "{tag} in:\n{out}");
+            }
+        }
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; Q?"), "{page}");
+        assert!(deck.contains("&lt;img src=x onerror=alert(2)&gt;"), "{deck}");
+    }
+
+    #[test]
+    fn deep_quiz_yaml_is_refused_fast() {
+        let t = std::time::Instant::now();
+        let e = parse(&format!("- id: {}", "[".repeat(100_000))).unwrap_err();
+        assert!(e.message.contains("deep"), "{}", e.message);
+        assert!(t.elapsed().as_secs() < 5, "{:?}", t.elapsed());
     }
 
     #[test]

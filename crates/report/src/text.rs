@@ -101,7 +101,7 @@ pub fn summary(file: &str, s: &Summary) -> String {
         writeln!(out, "shared: {}", vars.join(", ")).unwrap();
     }
     if let Some(v) = &s.server {
-        writeln!(out, "\nserver: {} sent, {} completed ({:.1} requests/s), {} refused (502), {} timed out (504), {} failed, {} late, {} in flight", v.sent, v.completed, v.throughput_rps, v.refused, v.timed_out, v.failed, v.late, v.in_flight).unwrap();
+        writeln!(out, "\nserver: {} sent, {} completed ({:.1} requests/s), {} refused, {} timed out (504), {} failed, {} late, {} in flight", v.sent, v.completed, v.throughput_rps, v.refused, v.timed_out, v.failed, v.late, v.in_flight).unwrap();
         let l = &v.latency_ms;
         writeln!(
             out,

@@ -25,22 +25,25 @@
 
 mod engine;
 mod exp;
+mod fingerprint;
 mod program;
 mod queue;
 mod result;
 pub mod rng;
+mod runq;
 mod scenario;
 mod trace;
 
+pub use fingerprint::{code_fingerprint, full_code_fingerprint};
 pub use gil_core::{DEFAULT_CHECK_INTERVAL, DEFAULT_SWITCH_INTERVAL_NS, GilStats, ThreadId, WakeOrder};
 pub use result::{
     CoreReport, EndReason, GilReport, Latency, ProcessReport, SimResult, SourceReport, StateTimes, TaskReport,
     ThreadReport,
 };
 pub use scenario::{
-    Arrivals, CheckPoints, Costs, CrashSpec, Dist, EventLoopSpec, GilSpec, Interp, Limits, MS, Machine, OsPolicy,
-    Problem, ProcessSpec, QueueSpec, RoutineSpec, SEC, Scenario, ScenarioError, SourceSpec, Step, TaskSpec, ThreadSpec,
-    Times, US,
+    Arrivals, CheckPoints, Costs, CrashSpec, Dist, EventLoopSpec, GilSpec, Interp, Limits, MAX_DURATION_NS,
+    MAX_OVERHEAD, MAX_TIME_NS, MS, Machine, OsPolicy, Problem, ProcessSpec, QueueSpec, RoutineSpec, SEC, Scenario,
+    ScenarioError, SourceSpec, Step, TaskSpec, ThreadSpec, Times, US,
 };
 pub use trace::{CoreSpan, CoreState, Mark, MarkAt, NoTrace, Recorder, Span, ThreadState, Trace, TraceSink};
 
@@ -66,6 +69,27 @@ pub enum SimError {
         /// Simulated time.
         at_ns: u64,
     },
+    /// The run reached [`MAX_TIME_NS`] without stopping: a `forever` step
+    /// was never cut short by `stop_when` or a horizon, or durations added
+    /// up past the end of simulated time.
+    EndOfTime {
+        /// The thread whose event lay at or past the end, if it was a thread's.
+        thread: Option<u32>,
+    },
+    /// A shared variable or a thread's register left the range of a 64-bit
+    /// integer (Python's integers would not wrap, so the result would be wrong).
+    ValueOverflow {
+        /// Global thread number.
+        thread: u32,
+        /// Simulated time.
+        at_ns: u64,
+    },
+    /// The trace sink is full ([`TraceSink::full`]): the run stopped rather
+    /// than grow the trace without bound.
+    TraceFull {
+        /// Simulated time.
+        at_ns: u64,
+    },
 }
 
 impl std::fmt::Display for SimError {
@@ -80,6 +104,23 @@ impl std::fmt::Display for SimError {
             SimError::UnlockUnlocked { thread, lock, at_ns } => {
                 write!(f, "thread {thread} released lock {lock}, which was not locked, at {at_ns} ns")
             }
+            SimError::EndOfTime { thread } => {
+                let who = thread.map_or(String::new(), |t| format!(" (thread {t})"));
+                write!(
+                    f,
+                    "the run reached the end of simulated time, 2^62 ns (about 146 years){who}: a `forever` step ends only when stop_when or a horizon stops the run, and nothing did"
+                )
+            }
+            SimError::ValueOverflow { thread, at_ns } => write!(
+                f,
+                "thread {thread} took a shared variable past the range of a 64-bit integer at {:.6} s",
+                *at_ns as f64 * 1e-9
+            ),
+            SimError::TraceFull { at_ns } => write!(
+                f,
+                "the trace became too large at {:.6} s of simulated time (record a shorter window)",
+                *at_ns as f64 * 1e-9
+            ),
         }
     }
 }

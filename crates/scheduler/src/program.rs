@@ -2,12 +2,14 @@
 
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
+use smallvec::SmallVec;
 
-use crate::scenario::{Dist, Step, Times};
+use crate::scenario::{Dist, MAX_DURATION_NS, MAX_TIME_NS, Step, Times};
 
-/// Remaining work of a step that never ends; far beyond any horizon, yet
-/// small enough that adding it to any simulated time cannot overflow.
-pub(crate) const FOREVER: u64 = u64::MAX / 4;
+/// Remaining work of a step that never ends: it would end at or after the
+/// end of simulated time, so it never does (the run stops before, or fails
+/// there); small enough that adding it to any simulated time cannot overflow.
+pub(crate) const FOREVER: u64 = MAX_TIME_NS;
 
 /// Loop counter value of a `forever` loop.
 const FOREVER_LOOP: u64 = u64::MAX;
@@ -32,6 +34,10 @@ pub(crate) enum Kind {
     /// Put an item; with a routine for whoever serves it.
     Put(u32, Option<u32>),
     Get(u32),
+    /// Wait for room in a queue without putting anything.
+    Reserve(u32),
+    /// Move the current item into a queue.
+    Forward(u32),
     /// Run the current item's routine, then reply to its sender.
     Serve,
     /// An event loop waiting in `select` for timers or completions.
@@ -61,7 +67,7 @@ impl Kind {
             | Kind::Store(_)
             | Kind::AtomicAdd(..) => Need::Gil,
             Kind::CRelease | Kind::Io | Kind::Select => Need::NoGil,
-            Kind::Put(..) | Kind::Get(_) | Kind::Serve => Need::Any,
+            Kind::Put(..) | Kind::Get(_) | Kind::Reserve(_) | Kind::Forward(_) | Kind::Serve => Need::Any,
         }
     }
 
@@ -104,6 +110,8 @@ fn emit(steps: &[Step], ops: &mut Vec<Op>) {
             Step::Put(q) => ops.push(Op::Instant(Kind::Put(*q, None))),
             Step::Submit(q, r) => ops.push(Op::Instant(Kind::Put(*q, Some(*r)))),
             Step::Get(q) => ops.push(Op::Instant(Kind::Get(*q))),
+            Step::Reserve(q) => ops.push(Op::Instant(Kind::Reserve(*q))),
+            Step::Forward(q) => ops.push(Op::Instant(Kind::Forward(*q))),
             Step::Serve => ops.push(Op::Instant(Kind::Serve)),
             Step::AwaitIo(d) => ops.push(Op::Await(*d)),
             Step::ToThread(r) => ops.push(Op::ToThread(*r)),
@@ -125,8 +133,10 @@ fn emit(steps: &[Step], ops: &mut Vec<Op>) {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Cursor {
     pc: u32,
-    /// Iterations left of each enclosing loop, innermost last.
-    loops: Vec<u64>,
+    /// Iterations left of each enclosing loop, innermost last (inline up to
+    /// two: a separate allocation per thread was a cache miss per step with
+    /// many threads).
+    loops: SmallVec<[u64; 2]>,
 }
 
 /// What a program yields next.
@@ -173,15 +183,17 @@ impl Cursor {
     }
 }
 
-/// Draws a duration in nanoseconds (at least 1).
+/// Draws a duration in nanoseconds (at least 1, at most
+/// [`MAX_DURATION_NS`] unless it is `forever`), so that a few durations
+/// added to a time before the end of time cannot overflow.
 pub(crate) fn sample(dist: Dist, rng: &mut Pcg64Mcg) -> u64 {
     match dist {
-        Dist::Fixed(n) => n,
-        Dist::Uniform { lo, hi } => rng.random_range(lo..=hi),
+        Dist::Fixed(n) => n.min(MAX_DURATION_NS),
+        Dist::Uniform { lo, hi } => rng.random_range(lo..=hi).min(MAX_DURATION_NS),
         Dist::Exp { mean } => {
             // Round to the nearest nanosecond (x >= 0; the cast saturates).
             let x = crate::exp::exp1(rng) * mean as f64 + 0.5;
-            (x as u64).max(1)
+            (x as u64).clamp(1, MAX_DURATION_NS)
         }
         Dist::Forever => FOREVER,
     }

@@ -13,6 +13,19 @@ pub const MS: u64 = 1_000_000;
 /// Nanoseconds per second.
 pub const SEC: u64 = 1_000_000_000;
 
+/// The end of simulated time: 2^62 ns, about 146 years. A run that reaches
+/// it fails ([`crate::SimError::EndOfTime`]) instead of wrapping around; a
+/// `forever` step would end only there, so it never ends.
+pub const MAX_TIME_NS: u64 = 1 << 62;
+
+/// The largest free-threading overhead: bytecode 1000 times slower.
+pub const MAX_OVERHEAD: f64 = 1000.0;
+
+/// The longest duration a scenario may give (a step, a cost, a start time,
+/// a horizon): 2^61 ns, about 73 years. With times below [`MAX_TIME_NS`],
+/// adding a few of them cannot overflow.
+pub const MAX_DURATION_NS: u64 = 1 << 61;
+
 /// Everything one simulation run needs; results are a pure function of it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -306,6 +319,11 @@ pub struct QueueSpec {
     pub name: String,
     /// Most items it holds (a listen backlog); `None` is unbounded.
     pub capacity: Option<u32>,
+    /// The process whose memory holds the queue (a worker's own request
+    /// queue): when it crashes, the items waiting in the queue are lost.
+    /// `None` for a queue that outlives every process (a listening socket).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<u32>,
 }
 
 /// A named program that `serve` runs for an item.
@@ -394,6 +412,13 @@ pub enum Step {
     Submit(u32, u32),
     /// Take an item from queue `q`; blocks (releasing the GIL) while it is empty.
     Get(u32),
+    /// Wait (releasing the GIL) until queue `q` has room for an item or a
+    /// thread waiting for one, without putting anything: an acceptor that
+    /// stops accepting while its worker is full.
+    Reserve(u32),
+    /// Move the item the thread took with its last `get` into queue `q`,
+    /// blocking (releasing the GIL) while it is full; nothing if it holds none.
+    Forward(u32),
     /// Run the current item's routine, then answer its sender.
     Serve,
     /// asyncio only: `await` an I/O operation this long; the loop runs other
@@ -505,6 +530,36 @@ impl Scenario {
         if self.machine.cores == 0 {
             return err("machine.cores".into(), Problem::Zero);
         }
+        // Every time the run computes is a sum of a few of these: bounding
+        // them keeps those sums far from overflowing.
+        let c = &self.machine.costs;
+        for (field, ns) in [
+            ("context_switch_ns", c.context_switch_ns),
+            ("wakeup_latency_ns", c.wakeup_latency_ns),
+            ("wakeup_jitter_ns", c.wakeup_jitter_ns),
+            ("futex_wake_ns", c.futex_wake_ns),
+            ("syscall_ns", c.syscall_ns),
+            ("retry_ns", c.retry_ns),
+            ("timer_slack_ns", c.timer_slack_ns),
+        ] {
+            if ns > MAX_DURATION_NS {
+                return err(format!("machine.costs.{field}"), Problem::TooLong);
+            }
+        }
+        let policy_times: &[(&str, u64)] = match &self.machine.policy {
+            OsPolicy::Fair { latency_ns, min_granularity_ns, wakeup_granularity_ns } => &[
+                ("latency_ns", *latency_ns),
+                ("min_granularity_ns", *min_granularity_ns),
+                ("wakeup_granularity_ns", *wakeup_granularity_ns),
+            ],
+            OsPolicy::RoundRobin { slice_ns } => &[("slice_ns", *slice_ns)],
+            OsPolicy::Fcfs | OsPolicy::Sjf => &[],
+        };
+        for (field, ns) in policy_times {
+            if *ns > MAX_DURATION_NS {
+                return err(format!("machine.policy.{field}"), Problem::TooLong);
+            }
+        }
         match self.machine.policy {
             OsPolicy::Fair { latency_ns, min_granularity_ns, .. } => {
                 if latency_ns == 0 {
@@ -528,27 +583,51 @@ impl Scenario {
             GilSpec::Old { check_interval: 0 } => {
                 return err("gil.check_interval".into(), Problem::Zero);
             }
-            GilSpec::None { overhead } if !(overhead.is_finite() && overhead >= 0.0) => {
+            GilSpec::None { overhead } if !(overhead.is_finite() && (0.0..=MAX_OVERHEAD).contains(&overhead)) => {
                 return err("gil.overhead".into(), Problem::BadOverhead);
+            }
+            GilSpec::New { switch_interval_ns: ns }
+            | GilSpec::PerInterpreter { switch_interval_ns: ns }
+            | GilSpec::Priority { switch_interval_ns: ns }
+                if ns > MAX_DURATION_NS =>
+            {
+                return err("gil.switch_interval".into(), Problem::TooLong);
             }
             _ => {}
         }
         if self.interp.tick_ns == 0 {
             return err("interp.tick_ns".into(), Problem::Zero);
         }
+        // The old GIL's check period is `check_interval` ticks.
+        let check = match self.gil {
+            GilSpec::Old { check_interval } => u64::from(check_interval),
+            _ => 1,
+        };
+        if self.interp.tick_ns.checked_mul(check).is_none_or(|p| p > MAX_DURATION_NS) {
+            return err("interp.tick_ns".into(), Problem::TooLong);
+        }
         if self.thread_count() == 0 {
             return err("processes".into(), Problem::NoThreads);
         }
         let n_threads = self.thread_count();
-        let n_clients: usize = self
-            .sources
-            .iter()
-            .map(|s| match s.arrivals {
-                Arrivals::Closed { clients, .. } => clients as usize,
-                Arrivals::Open { .. } => 1,
-            })
-            .sum();
-        if n_threads + self.machine.cores as usize + self.processes.len() + n_clients > MAX_ENTITIES {
+        // Everything the engine allocates per object, counted before it does.
+        let clients = self.sources.iter().map(|s| match s.arrivals {
+            Arrivals::Closed { clients, .. } => u64::from(clients),
+            Arrivals::Open { .. } => 1,
+        });
+        let interpreters = self.processes.iter().map(|p| u64::from(p.interpreters));
+        let tasks = self.threads().map(|(_, t)| t.event_loop.as_ref().map_or(0, |lp| lp.tasks.len() as u64));
+        let objects = [
+            n_threads as u64,
+            u64::from(self.machine.cores),
+            self.processes.len() as u64,
+            u64::from(self.locks),
+            u64::from(self.vars),
+            self.queues.len() as u64,
+            self.routines.len() as u64,
+        ];
+        let total = clients.chain(interpreters).chain(tasks).chain(objects).fold(0u64, |sum, n| sum.saturating_add(n));
+        if total > MAX_ENTITIES as u64 {
             return err("processes".into(), Problem::TooLarge(MAX_ENTITIES));
         }
         let mut ctx = Ctx {
@@ -561,6 +640,9 @@ impl Scenario {
         for (i, q) in self.queues.iter().enumerate() {
             if q.capacity == Some(0) {
                 return err(format!("queues[{i}].capacity"), Problem::Zero);
+            }
+            if let Some(p) = q.owner.filter(|p| *p as usize >= self.processes.len()) {
+                return err(format!("queues[{i}].owner"), Problem::NoSuchProcess(p));
             }
         }
         for (i, r) in self.routines.iter().enumerate() {
@@ -600,6 +682,16 @@ impl Scenario {
             if src.stop_ns <= src.start_ns {
                 return err(format!("{path}.stop_ns"), Problem::NotPositive);
             }
+            for (field, ns) in [
+                ("start_ns", src.start_ns),
+                ("stop_ns", src.stop_ns),
+                ("timeout_ns", src.timeout_ns.unwrap_or(0)),
+                ("retry_ns", src.retry_ns),
+            ] {
+                if ns > MAX_DURATION_NS {
+                    return err(format!("{path}.{field}"), Problem::TooLong);
+                }
+            }
             if src.timeout_ns == Some(0) {
                 return err(format!("{path}.timeout_ns"), Problem::NotPositive);
             }
@@ -607,7 +699,9 @@ impl Scenario {
                 return err(format!("{path}.retry_ns"), Problem::NotPositive);
             }
         }
-        let mut endless = Vec::new();
+        // Per global thread: whether it may never end (a flag per thread, so
+        // that checking `stop_when` stays linear).
+        let mut endless = vec![false; n_threads];
         let mut global = 0u32;
         for (p, proc_) in self.processes.iter().enumerate() {
             if proc_.interpreters == 0 {
@@ -619,10 +713,21 @@ impl Scenario {
             if let Some(CrashSpec { restart_after_ns: Some(0), .. }) = proc_.crash {
                 return err(format!("processes[{p}].crash.restart_after_ns"), Problem::NotPositive);
             }
+            if let Some(CrashSpec { at_ns, restart_after_ns }) = proc_.crash {
+                if at_ns > MAX_DURATION_NS {
+                    return err(format!("processes[{p}].crash.at_ns"), Problem::TooLong);
+                }
+                if restart_after_ns.is_some_and(|r| r > MAX_DURATION_NS) {
+                    return err(format!("processes[{p}].crash.restart_after_ns"), Problem::TooLong);
+                }
+            }
             for (t, th) in proc_.threads.iter().enumerate() {
                 let path = format!("processes[{p}].threads[{t}]");
                 if th.interpreter >= proc_.interpreters {
                     return err(format!("{path}.interpreter"), Problem::NoSuchInterpreter(th.interpreter));
+                }
+                if th.start_ns > MAX_DURATION_NS {
+                    return err(format!("{path}.start_ns"), Problem::TooLong);
                 }
                 let endless_thread = match &th.event_loop {
                     None => {
@@ -656,9 +761,7 @@ impl Scenario {
                         endless
                     }
                 };
-                if endless_thread {
-                    endless.push(global);
-                }
+                endless[global as usize] = endless_thread;
                 global += 1;
             }
         }
@@ -666,7 +769,7 @@ impl Scenario {
             if t as usize >= n_threads {
                 return err(format!("stop_when[{i}]"), Problem::NoSuchThread(t));
             }
-            if endless.contains(&t) {
+            if endless[t as usize] {
                 return err(format!("stop_when[{i}]"), Problem::StopOnEndless(t));
             }
         }
@@ -674,13 +777,17 @@ impl Scenario {
             return err("limits.horizon_ns".into(), Problem::SourcesNeedHorizon);
         }
         if self.limits.horizon_ns.is_none() && self.stop_when.is_empty() {
-            if let Some(&t) = endless.first() {
+            if let Some(t) = endless.iter().position(|e| *e) {
+                let t = t as u32;
                 let (p, local) = self.locate(t);
                 return err(format!("processes[{p}].threads[{local}].program"), Problem::NeverFinishes);
             }
         }
         if self.limits.horizon_ns == Some(0) {
             return err("limits.horizon_ns".into(), Problem::Zero);
+        }
+        if self.limits.horizon_ns.is_some_and(|h| h > MAX_DURATION_NS) {
+            return err("limits.horizon_ns".into(), Problem::TooLong);
         }
         if self.limits.max_events == 0 {
             return err("limits.max_events".into(), Problem::Zero);
@@ -730,6 +837,9 @@ enum Where {
 /// and overheads, which may be zero).
 fn dist_problem(d: Dist, zero_ok: bool) -> Option<Problem> {
     match d {
+        Dist::Fixed(n) | Dist::Uniform { hi: n, .. } | Dist::Exp { mean: n } if n > MAX_DURATION_NS => {
+            Some(Problem::TooLong)
+        }
         Dist::Fixed(0) if !zero_ok => Some(Problem::NotPositive),
         Dist::Uniform { lo, hi } if (lo == 0 && !zero_ok) || hi < lo => Some(Problem::BadRange { lo, hi }),
         Dist::Exp { mean: 0 } => Some(Problem::NotPositive),
@@ -765,7 +875,7 @@ fn check_steps(steps: &[Step], path: &str, ctx: &Ctx, wh: Where) -> Result<Shape
                 shape.timed = true;
             }
             Step::Add(_) => shape.timed = true,
-            Step::Put(q) | Step::Get(q) | Step::Submit(q, _) => {
+            Step::Put(q) | Step::Get(q) | Step::Submit(q, _) | Step::Reserve(q) | Step::Forward(q) => {
                 if in_task {
                     return fail(Problem::NotInTask);
                 }
@@ -852,8 +962,11 @@ pub enum Problem {
         /// Upper bound given.
         hi: u64,
     },
-    /// The free-threading overhead must be a finite number >= 0.
+    /// The free-threading overhead must be a finite number from 0 to
+    /// [`MAX_OVERHEAD`].
     BadOverhead,
+    /// A duration or time longer than [`MAX_DURATION_NS`].
+    TooLong,
     /// The scenario has no thread at all.
     NoThreads,
     /// A program or loop body without steps.
@@ -870,7 +983,8 @@ pub enum Problem {
     StopOnEndless(u32),
     /// A program that never ends, with no `stop_when` and no horizon.
     NeverFinishes,
-    /// Threads plus cores exceed this limit.
+    /// Threads, cores, processes, interpreters, clients, tasks, locks,
+    /// variables, queues and routines together exceed this limit.
     TooLarge(usize),
     /// A shared variable number at or beyond `vars`.
     NoSuchVar(u32),
@@ -878,6 +992,8 @@ pub enum Problem {
     NoSuchQueue(u32),
     /// A routine number at or beyond the number of routines.
     NoSuchRoutine(u32),
+    /// A process number at or beyond the number of processes.
+    NoSuchProcess(u32),
     /// A source needs at least one routine with a positive weight.
     NoRoutine,
     /// `await_io` and `to_thread` exist only in asyncio tasks.
@@ -900,7 +1016,8 @@ impl std::fmt::Display for ScenarioError {
             Problem::Zero => "must not be zero".to_owned(),
             Problem::NotPositive => "must be strictly positive".to_owned(),
             Problem::BadRange { lo, hi } => format!("range {lo}..{hi} ns must satisfy 0 < lo <= hi"),
-            Problem::BadOverhead => "overhead must be a finite number >= 0".to_owned(),
+            Problem::BadOverhead => format!("overhead must be a number from 0 to {MAX_OVERHEAD}"),
+            Problem::TooLong => "must not exceed 2^61 ns (about 73 years)".to_owned(),
             Problem::NoThreads => "the scenario has no thread".to_owned(),
             Problem::EmptyProgram => "must contain at least one step".to_owned(),
             Problem::UntimedLoop => "a forever loop must contain a step that takes time".to_owned(),
@@ -909,10 +1026,13 @@ impl std::fmt::Display for ScenarioError {
             Problem::NoSuchThread(n) => format!("thread {n} does not exist"),
             Problem::StopOnEndless(n) => format!("thread {n} never finishes, so the run could never stop"),
             Problem::NeverFinishes => "this program never finishes: add stop_when or a horizon".to_owned(),
-            Problem::TooLarge(n) => format!("threads, cores, processes and clients must not exceed {n}"),
+            Problem::TooLarge(n) => format!(
+                "threads, cores, processes, interpreters, clients, tasks, locks, variables, queues and routines must not exceed {n} in all"
+            ),
             Problem::NoSuchVar(n) => format!("shared variable {n} does not exist"),
             Problem::NoSuchQueue(n) => format!("queue {n} does not exist"),
             Problem::NoSuchRoutine(n) => format!("routine {n} does not exist"),
+            Problem::NoSuchProcess(n) => format!("process {n} does not exist"),
             Problem::NoRoutine => "needs at least one routine with a positive weight".to_owned(),
             Problem::OnlyInTask => "only an asyncio task can await".to_owned(),
             Problem::NotInTask => "an asyncio task cannot use queues or serve".to_owned(),

@@ -132,6 +132,11 @@ pub trait TraceSink {
     fn mark(&mut self, _at: u64, _thread: ThreadId, _mark: Mark) {}
     /// The run ended at `at`.
     fn finish(&mut self, _at: u64) {}
+    /// Whether the sink can take no more: the engine then stops the run with
+    /// [`crate::SimError::TraceFull`] (checked once per event).
+    fn full(&self) -> bool {
+        false
+    }
 }
 
 /// A sink that records nothing; tracing costs nothing with it.
@@ -195,6 +200,9 @@ pub struct Recorder {
     open_threads: Vec<Option<(u64, ThreadState, bool)>>,
     open_cores: Vec<Option<(u64, CoreState)>>,
     window: (u64, u64),
+    /// Spans and marks recorded so far, and the most it takes.
+    records: u64,
+    max_records: u64,
 }
 
 impl Recorder {
@@ -206,7 +214,22 @@ impl Recorder {
     /// Records only what overlaps `[from_ns, to_ns)` (intervals are clipped),
     /// so a long run can give a readable timeline of a few milliseconds.
     pub fn window(from_ns: u64, to_ns: u64) -> Recorder {
-        Recorder { trace: Trace::default(), open_threads: Vec::new(), open_cores: Vec::new(), window: (from_ns, to_ns) }
+        Recorder {
+            trace: Trace::default(),
+            open_threads: Vec::new(),
+            open_cores: Vec::new(),
+            window: (from_ns, to_ns),
+            records: 0,
+            max_records: u64::MAX,
+        }
+    }
+
+    /// Makes the recorder full after `max` spans and marks: the run then
+    /// fails with [`crate::SimError::TraceFull`] instead of growing the
+    /// trace without bound.
+    pub fn with_limit(mut self, max: u64) -> Recorder {
+        self.max_records = max;
+        self
     }
 
     /// The recorded trace (call after the run).
@@ -228,7 +251,10 @@ impl Recorder {
                     Some(last) if last.end_ns == s && last.state == state && last.holds_gil == holds_gil => {
                         last.end_ns = e
                     }
-                    _ => lane.push(Span { start_ns: s, end_ns: e, state, holds_gil }),
+                    _ => {
+                        lane.push(Span { start_ns: s, end_ns: e, state, holds_gil });
+                        self.records += 1;
+                    }
                 }
             }
         }
@@ -240,7 +266,10 @@ impl Recorder {
                 let lane = &mut self.trace.cores[idx];
                 match lane.last_mut() {
                     Some(last) if last.end_ns == s && last.state == state => last.end_ns = e,
-                    _ => lane.push(CoreSpan { start_ns: s, end_ns: e, state }),
+                    _ => {
+                        lane.push(CoreSpan { start_ns: s, end_ns: e, state });
+                        self.records += 1;
+                    }
                 }
             }
         }
@@ -277,6 +306,7 @@ impl TraceSink for Recorder {
     fn mark(&mut self, at: u64, thread: ThreadId, mark: Mark) {
         if self.window.0 <= at && at < self.window.1 {
             self.trace.marks.push(MarkAt { at_ns: at, thread, mark });
+            self.records += 1;
         }
     }
 
@@ -288,6 +318,10 @@ impl TraceSink for Recorder {
             self.close_core(idx, at);
         }
         self.trace.end_ns = at.min(self.window.1);
+    }
+
+    fn full(&self) -> bool {
+        self.records >= self.max_records
     }
 }
 
@@ -303,5 +337,8 @@ impl<S: TraceSink + ?Sized> TraceSink for &mut S {
     }
     fn finish(&mut self, at: u64) {
         (**self).finish(at);
+    }
+    fn full(&self) -> bool {
+        (**self).full()
     }
 }

@@ -11,6 +11,8 @@ use scheduler::{
     Arrivals, Costs, CrashSpec, Dist, EventLoopSpec, GilSpec, Interp, MS, Machine, OsPolicy, QueueSpec, RoutineSpec,
     SEC, Scenario, SourceSpec, Step, TaskSpec, ThreadSpec, Times, US,
 };
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::duration::{Duration, DurationSpec};
@@ -88,6 +90,10 @@ pub struct ServerMeta {
     pub workers: u32,
     /// Threads per worker.
     pub threads: u32,
+    /// `sync` or `gthread`.
+    pub worker_class: String,
+    /// Most requests a gthread worker holds.
+    pub worker_connections: Option<u32>,
     /// Listen backlog.
     pub backlog: u32,
     /// Endpoint names, by routine index.
@@ -119,7 +125,11 @@ struct Compiler {
     sc: Scenario,
     meta: Meta,
     paths: Vec<(String, String)>,
-    queue_names: Vec<String>,
+    /// Queue, lock and shared variable numbers by name (maps, so that many
+    /// names stay linear).
+    queue_index: HashMap<String, u32>,
+    lock_index: HashMap<String, u32>,
+    var_index: HashMap<String, u32>,
     /// Per scheduler thread: (base name as written, full name).
     names: Vec<(String, String)>,
 }
@@ -130,9 +140,13 @@ pub fn compile(file: &File) -> Result<Compiled, CompileError> {
         sc: Scenario::new(file.machine.cores),
         meta: Meta { title: file.title.clone(), description: file.description.clone(), ..Meta::default() },
         paths: Vec::new(),
-        queue_names: Vec::new(),
+        queue_index: HashMap::new(),
+        lock_index: HashMap::new(),
+        var_index: HashMap::new(),
         names: Vec::new(),
     };
+    text("title", file.title.as_deref().unwrap_or(""), true)?;
+    text("description", file.description.as_deref().unwrap_or(""), true)?;
     for (sched, yaml) in [
         ("machine.cores", "machine.cores"),
         ("machine.policy", "machine.scheduler"),
@@ -158,7 +172,8 @@ pub fn compile(file: &File) -> Result<Compiled, CompileError> {
     c.sc.limits.horizon_ns = file.duration.map(|d| d.0);
     c.sc.limits.max_events = file.max_events.unwrap_or(DEFAULT_MAX_EVENTS);
     for (i, q) in file.queues.iter().enumerate() {
-        if c.queue_names.contains(&q.name) {
+        name(&format!("queues[{i}].name"), &q.name)?;
+        if c.queue_index.contains_key(&q.name) {
             return fail(format!("queues[{i}].name"), format!("a queue named `{}` already exists", q.name));
         }
         c.map(&format!("queues[{}]", c.sc.queues.len()), &format!("queues[{i}]"));
@@ -189,20 +204,35 @@ pub fn compile(file: &File) -> Result<Compiled, CompileError> {
     if c.sc.thread_count() == 0 {
         return fail("", "the scenario has no thread: add `threads`, `processes`, a `server`, a `pool` or `jobs`");
     }
-    for (i, name) in file.stop_when.iter().enumerate() {
-        let matches: Vec<u32> = c
-            .names
-            .iter()
-            .enumerate()
-            .filter(|(_, (base, full))| base == name || full == name)
-            .map(|(t, _)| t as u32)
-            .collect();
-        if matches.is_empty() {
-            return fail(format!("stop_when[{i}]"), format!("no thread is named `{name}`"));
+    c.unique_names()?;
+    // Threads by the names `stop_when` may use: as written, or in full.
+    let mut by_name: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (t, (base, full)) in c.names.iter().enumerate() {
+        by_name.entry(base.as_str()).or_default().push(t as u32);
+        if full != base {
+            by_name.entry(full.as_str()).or_default().push(t as u32);
         }
+    }
+    let mut stops = Vec::new();
+    let mut named = std::collections::HashSet::new();
+    for (i, name) in file.stop_when.iter().enumerate() {
+        let Some(matches) = by_name.get(name.as_str()) else {
+            return fail(format!("stop_when[{i}]"), format!("no thread is named `{}`", shown(name)));
+        };
+        // Each name once: a name repeated must not multiply the list.
+        if named.insert(name.as_str()) {
+            stops.push((i, matches.clone()));
+        }
+    }
+    drop(by_name);
+    // A thread named twice (or by its base and full names) stops the run once.
+    let mut listed = vec![false; c.sc.thread_count()];
+    for (i, matches) in stops {
         for t in matches {
-            c.map(&format!("stop_when[{}]", c.sc.stop_when.len()), &format!("stop_when[{i}]"));
-            c.sc.stop_when.push(t);
+            if !std::mem::replace(&mut listed[t as usize], true) {
+                c.map(&format!("stop_when[{}]", c.sc.stop_when.len()), &format!("stop_when[{i}]"));
+                c.sc.stop_when.push(t);
+            }
         }
     }
     // The default executor's threads never end: stop when the loops do.
@@ -220,24 +250,35 @@ pub fn compile(file: &File) -> Result<Compiled, CompileError> {
 impl Compiled {
     /// The file path of a scenario field path (for validation errors).
     pub fn file_path(&self, scenario_path: &str) -> String {
-        let mut best: Option<&(String, String)> = None;
-        for entry in &self.paths {
-            let (sched, _) = entry;
-            let boundary = scenario_path.len() == sched.len()
-                || matches!(scenario_path.as_bytes().get(sched.len()), Some(b'.' | b'['));
-            if scenario_path.starts_with(sched.as_str()) && boundary && best.is_none_or(|b| sched.len() > b.0.len()) {
-                best = Some(entry);
-            }
+        file_path(&self.paths, scenario_path)
+    }
+
+    /// The file path of global thread `t` (for errors of a run).
+    pub fn thread_path(&self, t: u32) -> String {
+        let (p, local) = self.scenario.locate(t);
+        self.file_path(&format!("processes[{p}].threads[{local}]"))
+    }
+}
+
+/// The file path of a scenario path, by the longest mapped prefix.
+fn file_path(paths: &[(String, String)], scenario_path: &str) -> String {
+    let mut best: Option<&(String, String)> = None;
+    for entry in paths {
+        let (sched, _) = entry;
+        let boundary = scenario_path.len() == sched.len()
+            || matches!(scenario_path.as_bytes().get(sched.len()), Some(b'.' | b'['));
+        if scenario_path.starts_with(sched.as_str()) && boundary && best.is_none_or(|b| sched.len() > b.0.len()) {
+            best = Some(entry);
         }
-        match best {
-            Some((sched, yaml)) => {
-                let rest = &scenario_path[sched.len()..];
-                // Below a mapped step only field names remain (`.python`);
-                // keep them only if the file has such a field.
-                if rest.starts_with('[') || rest.is_empty() { format!("{yaml}{rest}") } else { yaml.clone() }
-            }
-            None => scenario_path.to_owned(),
+    }
+    match best {
+        Some((sched, yaml)) => {
+            let rest = &scenario_path[sched.len()..];
+            // Below a mapped step only field names remain (`.python`);
+            // keep them only if the file has such a field.
+            if rest.starts_with('[') || rest.is_empty() { format!("{yaml}{rest}") } else { yaml.clone() }
         }
+        None => scenario_path.to_owned(),
     }
 }
 
@@ -247,9 +288,55 @@ impl Compiler {
     }
 
     fn add_queue(&mut self, name: &str, capacity: Option<u32>) -> u32 {
-        self.queue_names.push(name.to_owned());
-        self.sc.queues.push(QueueSpec { name: name.to_owned(), capacity });
-        self.sc.queues.len() as u32 - 1
+        let q = self.sc.queues.len() as u32;
+        self.queue_index.entry(name.to_owned()).or_insert(q);
+        self.sc.queues.push(QueueSpec { name: name.to_owned(), capacity, owner: None });
+        q
+    }
+
+    /// Every process, every thread of a process and every task of an event
+    /// loop has its own name: reports, `stop_when` and metric paths pick
+    /// them by name. (Threads of different processes may share a name, as
+    /// every process has a `MainThread`; the process tells them apart.)
+    fn unique_names(&self) -> Result<(), CompileError> {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (p, proc_) in self.sc.processes.iter().enumerate() {
+            if let Some(first) = seen.insert(&proc_.name, p) {
+                let path = self.file_path(&format!("processes[{p}]"));
+                let other = self.file_path(&format!("processes[{first}]"));
+                let name = shown(&proc_.name);
+                return fail(path, format!("two processes are named `{name}` (the other comes from {other})"));
+            }
+        }
+        for (p, proc_) in self.sc.processes.iter().enumerate() {
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            for (t, th) in proc_.threads.iter().enumerate() {
+                if let Some(first) = seen.insert(&th.name, t) {
+                    let path = self.file_path(&format!("processes[{p}].threads[{t}]"));
+                    let other = self.file_path(&format!("processes[{p}].threads[{first}]"));
+                    let name = shown(&th.name);
+                    return fail(
+                        path,
+                        format!("two threads of a process are named `{name}` (the other comes from {other})"),
+                    );
+                }
+                let Some(lp) = &th.event_loop else { continue };
+                let mut tasks: HashMap<&str, usize> = HashMap::new();
+                for (k, task) in lp.tasks.iter().enumerate() {
+                    if tasks.insert(&task.name, k).is_some() {
+                        let path =
+                            self.file_path(&format!("processes[{p}].threads[{t}].event_loop.tasks[{k}].program"));
+                        return fail(path, format!("two tasks of this event loop are named `{}`", shown(&task.name)));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The file path of a scenario path, while compiling.
+    fn file_path(&self, scenario_path: &str) -> String {
+        file_path(&self.paths, scenario_path)
     }
 
     fn add_routine(&mut self, name: &str, program: Vec<Step>) -> u32 {
@@ -368,6 +455,7 @@ impl Compiler {
     /// built, where `first` threads were already added; an asyncio thread is
     /// followed by its executor's threads.
     fn thread(&mut self, t: &ThreadY, yaml: &str, first: usize) -> Result<Vec<ThreadSpec>, CompileError> {
+        name(&format!("{yaml}.name"), &t.name)?;
         let count = t.count.unwrap_or(1);
         if count == 0 {
             return fail(format!("{yaml}.count"), "a count must be at least 1");
@@ -418,6 +506,7 @@ impl Compiler {
         }
         let mut tasks = Vec::new();
         for (i, task) in a.tasks.iter().enumerate() {
+            name(&format!("{yaml}.asyncio.tasks[{i}].name"), &task.name)?;
             let count = task.count.unwrap_or(1);
             if count == 0 {
                 return fail(format!("{yaml}.asyncio.tasks[{i}].count"), "a count must be at least 1");
@@ -460,6 +549,7 @@ impl Compiler {
     }
 
     fn processes(&mut self, p: &ProcessY, yaml: &str) -> Result<(), CompileError> {
+        name(&format!("{yaml}.name"), &p.name)?;
         let count = p.count.unwrap_or(1);
         if count == 0 {
             return fail(format!("{yaml}.count"), "a count must be at least 1");
@@ -502,12 +592,39 @@ impl Compiler {
         if s.endpoints.is_empty() {
             return fail("server.endpoints", "a server needs at least one endpoint");
         }
+        // gunicorn runs `gthread` instead of `sync` when threads > 1
+        // (`Config.worker_class`).
+        let class = s.worker_class.unwrap_or(if threads > 1 { WorkerClass::Gthread } else { WorkerClass::Sync });
+        let connections = match (class, s.worker_connections) {
+            (WorkerClass::Sync, Some(_)) => {
+                return fail("server.worker_connections", "`worker_connections` applies to `worker_class: gthread`");
+            }
+            (WorkerClass::Sync, None) => None,
+            (WorkerClass::Gthread, c) => {
+                // gunicorn's default `--worker-connections`.
+                let c = c.unwrap_or(1000);
+                if c <= threads {
+                    return fail(
+                        "server.worker_connections",
+                        format!(
+                            "must exceed `threads` ({threads}): with fewer connections than threads, use fewer threads"
+                        ),
+                    );
+                }
+                Some(c)
+            }
+        };
         let backlog = s.backlog.unwrap_or(2048);
         self.map(&format!("queues[{}].capacity", self.sc.queues.len()), "server.backlog");
         let queue = self.add_queue("backlog", Some(backlog));
         let mut routes = Vec::new();
         let mut endpoints = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (i, e) in s.endpoints.iter().enumerate() {
+            name(&format!("server.endpoints[{i}].name"), &e.name)?;
+            if !seen.insert(e.name.as_str()) {
+                return fail(format!("server.endpoints[{i}].name"), "another endpoint has this name");
+            }
             let r = self.sc.routines.len();
             let yaml = format!("server.endpoints[{i}].program");
             self.map(&format!("routines[{r}].program"), &yaml);
@@ -530,18 +647,43 @@ impl Compiler {
             None => None,
         };
         for w in 0..workers {
-            let pool = (0..threads)
+            // A sync worker's threads accept from the shared backlog. A
+            // gthread worker's main thread accepts (taking the GIL for it)
+            // while the worker holds fewer than `connections` requests and
+            // queues them for its pool, in a queue that dies with the worker.
+            let own = connections.map(|c| {
+                self.map(&format!("queues[{}].capacity", self.sc.queues.len()), "server.worker_connections");
+                self.add_queue(&format!("worker-{w}/requests"), Some(c - threads))
+            });
+            let serve_from = own.unwrap_or(queue);
+            let mut pool = (0..threads)
                 .map(|k| {
                     ThreadSpec::new(
                         &format!("worker-{w}/t{k}"),
-                        vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(queue), Step::Serve] }],
+                        vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(serve_from), Step::Serve] }],
                     )
                 })
                 .collect::<Vec<_>>();
+            if let Some(own) = own {
+                let accept = vec![
+                    Step::Reserve(own),
+                    Step::Get(queue),
+                    Step::Python(Dist::Fixed(self.sc.interp.tick_ns)),
+                    Step::Forward(own),
+                ];
+                let main = ThreadSpec::new(
+                    &format!("worker-{w}/main"),
+                    vec![Step::Repeat { times: Times::Forever, body: accept }],
+                );
+                pool.insert(0, main);
+            }
             for t in &pool {
                 self.names.push((format!("worker-{w}"), t.name.clone()));
             }
             let p = self.sc.process(&format!("worker-{w}"), pool);
+            if let Some(own) = own {
+                self.sc.queues[own as usize].owner = Some(p as u32);
+            }
             self.sc.processes[p].memory_mb = s.memory_mb.unwrap_or(40.0);
             self.map(&format!("processes[{p}]"), "server");
             if let Some((cw, spec)) = crash {
@@ -576,7 +718,18 @@ impl Compiler {
         });
         self.sc.limits.horizon_ns = Some(clients.duration.0);
         self.map("limits.horizon_ns", "clients.duration");
-        self.meta.server = Some(ServerMeta { workers, threads, backlog, endpoints });
+        let worker_class = match class {
+            WorkerClass::Sync => "sync",
+            WorkerClass::Gthread => "gthread",
+        };
+        self.meta.server = Some(ServerMeta {
+            workers,
+            threads,
+            worker_class: worker_class.into(),
+            worker_connections: connections,
+            backlog,
+            endpoints,
+        });
         Ok(())
     }
 
@@ -591,8 +744,9 @@ impl Compiler {
         let chunksize = match (p.chunksize, kind) {
             (Some(0), _) => return fail("pool.chunksize", "a chunksize must be at least 1"),
             (Some(c), _) => c,
-            // CPython: divmod(len(iterable), len(pool) * 4), plus one if any remainder.
-            (None, PoolKind::Pool) => p.tasks.div_ceil(p.workers * 4),
+            // CPython: divmod(len(iterable), len(pool) * 4), plus one if any
+            // remainder (in u64: workers * 4 may not fit a u32).
+            (None, PoolKind::Pool) => u64::from(p.tasks).div_ceil(u64::from(p.workers) * 4) as u32,
             (None, PoolKind::Executor) => 1,
         };
         let full = p.tasks / chunksize;
@@ -602,27 +756,47 @@ impl Compiler {
         let per_message = p.ipc.per_message.map_or(20 * US, |d| d.0);
         let arg = p.task.arg_bytes.unwrap_or(100);
         let res = p.task.result_bytes.unwrap_or(100);
-        let ipc = |tasks: u32, bytes: u64| Dist::Fixed(per_message + u64::from(tasks) * bytes * per_byte);
+        // The cost of a message of `tasks` items of `bytes` each, in u128 so
+        // that it cannot wrap; longer than the longest duration is an error.
+        let cost = |tasks: u32, bytes: u64, field: &str| -> Result<Dist, CompileError> {
+            let ns = u128::from(per_message) + u128::from(tasks) * u128::from(bytes) * u128::from(per_byte);
+            match u64::try_from(ns) {
+                Ok(ns) if ns <= scheduler::MAX_DURATION_NS => Ok(Dist::Fixed(ns)),
+                _ => fail(
+                    field,
+                    format!(
+                        "a message of {tasks} tasks of {bytes} bytes would take {ns} ns to send, longer than the longest duration (2^61 ns, about 73 years)"
+                    ),
+                ),
+            }
+        };
+        let ipc_bytes = u64::try_from(u128::from(p.tasks) * (u128::from(arg) + u128::from(res)))
+            .or_else(|_| fail("pool.task.arg_bytes", "the tasks would move more than 2^64 bytes"))?;
+        let (send_full, return_full) =
+            (cost(chunksize, arg, "pool.task.arg_bytes")?, cost(chunksize, res, "pool.task.result_bytes")?);
+        // A shorter last chunk costs less than a full one, so it fits too.
+        let (send_rest, return_rest) =
+            (cost(rest, arg, "pool.task.arg_bytes")?, cost(rest, res, "pool.task.result_bytes")?);
         let task_program = self.steps(&p.task.program, "pool.task.program", "pool.task.program", In::Routine)?;
         if task_program.is_empty() {
             return fail("pool.task.program", "a task needs a program");
         }
-        let chunk_routine = |c: &mut Compiler, n: u32| {
+        let chunk_routine = |c: &mut Compiler, n: u32, send: Dist, back: Dist| {
             let program = vec![
-                Step::Python(ipc(n, arg)),
+                Step::Python(send),
                 Step::Repeat { times: Times::Count(u64::from(n)), body: task_program.clone() },
-                Step::Python(ipc(n, res)),
+                Step::Python(back),
             ];
             let r = c.sc.routines.len();
             c.map(&format!("routines[{r}].program[1].body"), "pool.task.program");
             c.add_routine(&format!("chunk of {n}"), program)
         };
-        let full_r = chunk_routine(self, chunksize);
-        let rest_r = if rest > 0 { Some(chunk_routine(self, rest)) } else { None };
+        let full_r = chunk_routine(self, chunksize, send_full, return_full);
+        let rest_r = if rest > 0 { Some(chunk_routine(self, rest, send_rest, return_rest)) } else { None };
         let capacity = match kind {
             PoolKind::Pool => None,
             // ProcessPoolExecutor's call queue: workers + EXTRA_QUEUED_CALLS (1).
-            PoolKind::Executor => Some(p.workers + 1),
+            PoolKind::Executor => Some(p.workers.saturating_add(1)),
         };
         let tasks_q = self.add_queue("tasks", capacity);
         let results_q = self.add_queue("results", None);
@@ -630,16 +804,17 @@ impl Compiler {
         if full > 0 {
             feeder.push(Step::Repeat {
                 times: Times::Count(u64::from(full)),
-                body: vec![Step::Python(ipc(chunksize, arg)), Step::Submit(tasks_q, full_r)],
+                body: vec![Step::Python(send_full), Step::Submit(tasks_q, full_r)],
             });
         }
         if let Some(r) = rest_r {
-            feeder.extend([Step::Python(ipc(rest, arg)), Step::Submit(tasks_q, r)]);
+            feeder.extend([Step::Python(send_rest), Step::Submit(tasks_q, r)]);
         }
-        let mean_result = (u64::from(p.tasks) * res).div_ceil(u64::from(chunks));
+        let mean_result =
+            u64::try_from((u128::from(p.tasks) * u128::from(res)).div_ceil(u128::from(chunks))).unwrap_or(u64::MAX);
         let collector = vec![Step::Repeat {
             times: Times::Count(u64::from(chunks)),
-            body: vec![Step::Get(results_q), Step::Python(Dist::Fixed(per_message + mean_result * per_byte))],
+            body: vec![Step::Get(results_q), Step::Python(cost(1, mean_result, "pool.task.result_bytes")?)],
         }];
         let (feeder_name, collector_name) = match kind {
             PoolKind::Pool => ("task-handler", "result-handler"),
@@ -687,12 +862,13 @@ impl Compiler {
             chunksize,
             chunks,
             serial_ns: work.saturating_mul(u64::from(p.tasks)),
-            ipc_bytes: u64::from(p.tasks) * (arg + res),
+            ipc_bytes,
         });
         Ok(())
     }
 
     fn job(&mut self, j: &JobY, yaml: &str) -> Result<(), CompileError> {
+        name(&format!("{yaml}.name"), &j.name)?;
         let mut t = ThreadSpec::new(&j.name, vec![Step::CRelease(Dist::Fixed(j.burst.0))]);
         t.start_ns = j.arrival.map_or(0, |d| d.0);
         let thread = self.sc.thread_count() as u32;
@@ -760,26 +936,28 @@ impl Compiler {
             "io" => Step::Io(d(y.io)),
             "c_release" => Step::CRelease(d(y.c_release)),
             "c_hold" => Step::CHold(d(y.c_hold)),
-            "lock" => Step::Lock(self.lock(y.lock.as_deref().expect("checked"))),
-            "unlock" => Step::Unlock(self.lock(y.unlock.as_deref().expect("checked"))),
-            "read" => Step::Read(self.var(y.read.as_deref().expect("checked"))),
+            "lock" => Step::Lock(self.lock(y.lock.as_deref().expect("checked"), &format!("{yaml}.lock"))?),
+            "unlock" => Step::Unlock(self.lock(y.unlock.as_deref().expect("checked"), &format!("{yaml}.unlock"))?),
+            "read" => Step::Read(self.var(y.read.as_deref().expect("checked"), &format!("{yaml}.read"))?),
             "add" => Step::Add(y.add.expect("checked")),
-            "store" => Step::Store(self.var(y.store.as_deref().expect("checked"))),
-            "atomic_add" => Step::AtomicAdd(self.var(y.atomic_add.as_deref().expect("checked")), 1),
+            "store" => Step::Store(self.var(y.store.as_deref().expect("checked"), &format!("{yaml}.store"))?),
+            "atomic_add" => {
+                Step::AtomicAdd(self.var(y.atomic_add.as_deref().expect("checked"), &format!("{yaml}.atomic_add"))?, 1)
+            }
             "increment" => {
-                let v = self.var(y.increment.as_deref().expect("checked"));
+                let v = self.var(y.increment.as_deref().expect("checked"), &format!("{yaml}.increment"))?;
                 return Ok(vec![Step::Read(v), Step::Add(1), Step::Store(v)]);
             }
             "get" | "put" => {
                 no_task(keys[0])?;
                 let name = y.get.as_deref().or(y.put.as_deref()).expect("checked");
-                let Some(q) = self.queue_names.iter().position(|n| n == name) else {
+                let Some(&q) = self.queue_index.get(name) else {
                     return fail(
                         format!("{yaml}.{}", keys[0]),
-                        format!("no queue is named `{name}`: declare it under `queues`"),
+                        format!("no queue is named `{}`: declare it under `queues`", shown(name)),
                     );
                 };
-                if keys[0] == "get" { Step::Get(q as u32) } else { Step::Put(q as u32) }
+                if keys[0] == "get" { Step::Get(q) } else { Step::Put(q) }
             }
             "await_io" => {
                 only_task("await_io")?;
@@ -816,23 +994,52 @@ impl Compiler {
         Ok(vec![step])
     }
 
-    fn lock(&mut self, name: &str) -> u32 {
-        intern(&mut self.meta.locks, name, &mut self.sc.locks)
+    fn lock(&mut self, name: &str, path: &str) -> Result<u32, CompileError> {
+        self::name(path, name)?;
+        Ok(intern(&mut self.lock_index, &mut self.meta.locks, name, &mut self.sc.locks))
     }
 
-    fn var(&mut self, name: &str) -> u32 {
-        intern(&mut self.meta.shared, name, &mut self.sc.vars)
+    fn var(&mut self, name: &str, path: &str) -> Result<u32, CompileError> {
+        self::name(path, name)?;
+        Ok(intern(&mut self.var_index, &mut self.meta.shared, name, &mut self.sc.vars))
     }
 }
 
 /// The index of `name`, adding it (and bumping `count`) on first use.
-fn intern(names: &mut Vec<String>, name: &str, count: &mut u32) -> u32 {
-    if let Some(i) = names.iter().position(|n| n == name) {
-        return i as u32;
+fn intern(index: &mut HashMap<String, u32>, names: &mut Vec<String>, name: &str, count: &mut u32) -> u32 {
+    if let Some(&i) = index.get(name) {
+        return i;
     }
     names.push(name.to_owned());
     *count = names.len() as u32;
+    index.insert(name.to_owned(), *count - 1);
     *count - 1
+}
+
+/// A name shown in a message: control characters escaped, so that a name
+/// cannot drive the terminal.
+pub(crate) fn shown(name: &str) -> String {
+    name.chars().flat_map(|c| if c.is_control() { c.escape_default().collect() } else { vec![c] }).collect()
+}
+
+/// A name: not empty, and no control character (reports print names to a
+/// terminal, where escape sequences would act).
+fn name(path: &str, name: &str) -> Result<(), CompileError> {
+    if name.trim().is_empty() {
+        return fail(path, "a name cannot be empty");
+    }
+    text(path, name, false)
+}
+
+/// Text shown to a reader: no control characters (new lines and tabs only
+/// where `multiline`).
+fn text(path: &str, text: &str, multiline: bool) -> Result<(), CompileError> {
+    match text.chars().find(|c| c.is_control() && !(multiline && (*c == '\n' || *c == '\t'))) {
+        Some(c) => {
+            fail(path, format!("contains the control character U+{:04X}: names are shown on terminals", c as u32))
+        }
+        None => Ok(()),
+    }
 }
 
 fn uses_to_thread(steps: &[StepY]) -> bool {

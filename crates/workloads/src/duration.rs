@@ -33,8 +33,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(format!("`{text}` is negative: durations must be strictly positive"));
     }
     let ns = value * scale;
-    if !ns.is_finite() || ns > (u64::MAX / 8) as f64 {
-        return Err(format!("`{text}` is too long"));
+    if !ns.is_finite() || ns > scheduler::MAX_DURATION_NS as f64 {
+        return Err(format!("`{text}` is too long: the longest duration is 2^61 ns, about 73 years"));
     }
     // Decimal fractions are inexact in binary: accept what rounds cleanly.
     let whole = ns.round();

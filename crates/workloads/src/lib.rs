@@ -14,6 +14,8 @@
 
 pub mod compile;
 pub mod duration;
+mod fingerprint;
+pub mod limits;
 pub mod locate;
 pub mod presets;
 pub mod schema;
@@ -28,6 +30,8 @@ use scheduler::{SimError, SimResult};
 use serde_yaml::Value;
 
 pub use compile::{Compiled, JobMeta, Meta, PoolMeta, ServerMeta};
+pub use fingerprint::{code_fingerprint, full_code_fingerprint};
+pub use limits::Limits;
 pub use summary::{SCHEMA, Summary, summary};
 pub use sweep::{Axis, Setting};
 
@@ -53,13 +57,25 @@ pub struct LoadError {
 impl fmt::Display for LoadError {
     /// The snippet (title, `--> file:line:column`, the line underlined), or
     /// `file:line:column: path: message` when the line is not available.
+    /// Control characters from the file (an escape sequence in a name) are
+    /// shown escaped, never sent to the terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.snippet.is_empty() {
-            return f.write_str(&self.snippet);
+            return f.write_str(&printable(&self.snippet));
         }
         let path = if self.path.is_empty() { String::new() } else { format!("{}: ", self.path) };
-        write!(f, "{}:{}:{}: {path}{}", self.file, self.line, self.column, self.message)
+        write!(f, "{}", printable(&format!("{}:{}:{}: {path}{}", self.file, self.line, self.column, self.message)))
     }
+}
+
+/// `text` with control characters other than new lines escaped.
+pub fn printable(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text.to_owned();
+    }
+    text.chars()
+        .flat_map(|c| if c.is_control() && c != '\n' { c.escape_default().collect() } else { vec![c] })
+        .collect()
 }
 
 impl std::error::Error for LoadError {}
@@ -70,6 +86,7 @@ pub struct Experiment {
     /// The file name, for messages.
     pub file: String,
     source: String,
+    limits: Limits,
     locator: Locator,
     base: Value,
     /// Overrides applied to every point, as `path = value`.
@@ -98,8 +115,15 @@ impl Point {
 }
 
 impl Experiment {
-    /// Parses the text of scenario file `file`.
+    /// Parses the text of scenario file `file` under the default [`Limits`].
     pub fn parse(file: &str, source: &str) -> Result<Experiment, LoadError> {
+        Experiment::parse_with(file, source, Limits::default())
+    }
+
+    /// Parses the text of scenario file `file`; `limits` bound what it and
+    /// its runs may ask for.
+    pub fn parse_with(file: &str, source: &str, limits: Limits) -> Result<Experiment, LoadError> {
+        limits::check_yaml(source, &limits).map_err(|e| error_at(file, source, e.line, e.column, "", &e.message))?;
         let base: Value = serde_yaml::from_str(source).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             let message = e.to_string();
@@ -114,6 +138,7 @@ impl Experiment {
         let mut exp = Experiment {
             file: file.to_owned(),
             source: source.to_owned(),
+            limits,
             locator,
             base,
             overrides: Vec::new(),
@@ -130,9 +155,21 @@ impl Experiment {
         let Some((path, text)) = assignment.split_once('=') else {
             return Err(self.error("", &format!("--set `{assignment}`: write path=value, like machine.cores=4")));
         };
+        let path = path.trim().to_owned();
+        // The grid is read from the file: a set sweep or case would be ignored.
+        let head = path.split(['.', '[']).next().unwrap_or_default();
+        if head == "sweep" || head == "cases" {
+            return Err(self.error(
+                head,
+                &format!(
+                    "--set {assignment}: the sweep and cases are not fields of a run; set the swept field instead (like --set machine.cores=4), or edit the file"
+                ),
+            ));
+        }
+        limits::check_yaml(text, &self.limits)
+            .map_err(|e| self.error("", &format!("--set {assignment}: {}", e.message)))?;
         let value: Value = serde_yaml::from_str(text)
             .map_err(|e| self.error("", &format!("--set {assignment}: the value is not YAML ({e})")))?;
-        let path = path.trim().to_owned();
         sweep::set_path(&mut self.base.clone(), &path, value.clone())
             .map_err(|msg| self.error("", &format!("--set {assignment}: {msg}")))?;
         // A set path also removes it from the sweep grid.
@@ -146,13 +183,97 @@ impl Experiment {
         !self.sweep.is_empty() || !self.cases.is_empty()
     }
 
-    /// Every point: each case crossed with the sweep grid (one point without
-    /// either), compiled and validated.
-    pub fn points(&self) -> Result<Vec<Point>, LoadError> {
-        sweep::grid(&self.cases, &self.sweep).into_iter().map(|set| self.point(set)).collect()
+    /// The limits this file is read under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
-    fn point(&self, set: Vec<Setting>) -> Result<Point, LoadError> {
+    /// The number of runs: cases (at least one) times every axis, saturating.
+    pub fn point_count(&self) -> u64 {
+        let cases = self.cases.len().max(1) as u64;
+        self.sweep.iter().fold(cases, |n, a| n.saturating_mul(a.values.len() as u64))
+    }
+
+    /// Every point: each case crossed with the sweep grid (one point without
+    /// either), compiled and validated. The number of points and what they
+    /// create are checked against the limits before they are built.
+    pub fn points(&self) -> Result<Vec<Point>, LoadError> {
+        let n = self.point_count();
+        let max = self.limits.max_points;
+        if n > max {
+            let at = if self.sweep.is_empty() { "cases" } else { "sweep" };
+            return Err(self.error(
+                at,
+                &format!("this makes {n} runs; the limit is {max} (raise it with --max-points, or sweep fewer values)"),
+            ));
+        }
+        let mut steps = 0u64;
+        let mut points = Vec::with_capacity(n as usize);
+        for set in sweep::grid(&self.cases, &self.sweep) {
+            let (point, size) = self.point(set)?;
+            steps = steps.saturating_add(size.steps);
+            if steps > self.limits.max_steps {
+                let at = if self.sweep.is_empty() { "cases" } else { "sweep" };
+                return Err(self.error(
+                    at,
+                    &format!(
+                        "the first {} runs already make {steps} program steps together; the limit is {} (raise it with --max-steps)",
+                        points.len() + 1,
+                        self.limits.max_steps
+                    ),
+                ));
+            }
+            points.push(point);
+        }
+        Ok(points)
+    }
+
+    /// A failed run of `point` as an error at the field that explains it.
+    pub fn run_error(&self, point: &Point, e: &SimError) -> LoadError {
+        let c = &point.compiled;
+        let name = |t: u32| {
+            let n = c.scenario.threads().nth(t as usize).map_or(String::new(), |(_, s)| s.name.clone());
+            format!("thread `{}`", compile::shown(&n))
+        };
+        let secs = |ns: u64| format!("{:.6} s", ns as f64 * 1e-9);
+        let (path, message) = match e {
+            SimError::Invalid(v) => (c.file_path(&v.path), v.to_string()),
+            SimError::EventBudget { .. } => {
+                ("max_events".to_owned(), format!("{e}; `cargo xtask sim --max-events N` raises the limit"))
+            }
+            SimError::UnlockUnlocked { thread, lock, at_ns } => {
+                let lock = c.meta.locks.get(*lock as usize).map_or(String::new(), |l| compile::shown(l));
+                let at = secs(*at_ns);
+                (
+                    c.thread_path(*thread),
+                    format!("{} released lock `{lock}`, which was not locked, at {at}", name(*thread)),
+                )
+            }
+            SimError::ValueOverflow { thread, at_ns } => (
+                c.thread_path(*thread),
+                format!(
+                    "{} took a shared variable past the range of a 64-bit integer at {}",
+                    name(*thread),
+                    secs(*at_ns)
+                ),
+            ),
+            SimError::EndOfTime { thread } => {
+                let (path, who) = match thread {
+                    Some(t) => (c.thread_path(*t), format!(" with {} still busy", name(*t))),
+                    None => (String::new(), String::new()),
+                };
+                let message = format!(
+                    "the run reached the end of simulated time (2^62 ns, about 146 years){who}: a `forever` step ends only when `stop_when` or `duration` stops the run, and durations must not add up past the end"
+                );
+                (path, message)
+            }
+            SimError::TraceFull { .. } => (String::new(), e.to_string()),
+        };
+        let label = if point.set.is_empty() { String::new() } else { format!(" (run {})", point.label()) };
+        self.error(&path, &format!("{message}{label}"))
+    }
+
+    fn point(&self, set: Vec<Setting>) -> Result<(Point, limits::Size), LoadError> {
         let mut value = self.base.clone();
         for s in set.iter().filter(|s| s.path != sweep::LABEL) {
             sweep::set_path(&mut value, &s.path, s.value.clone()).map_err(|msg| self.error(&s.origin, &msg))?;
@@ -185,14 +306,19 @@ impl Experiment {
             let path = if path == "." { String::new() } else { path };
             fail(&path, &e.inner().to_string())
         })?;
-        let compiled = compile::compile(&file).map_err(|e| fail(&e.path, &e.message))?;
+        // Measured from the file before compiling copies anything.
+        let size = limits::measure(&file, &self.limits).map_err(|(path, message)| fail(&path, &message))?;
+        let mut compiled = compile::compile(&file).map_err(|e| fail(&e.path, &e.message))?;
+        if file.max_events.is_none() {
+            compiled.scenario.limits.max_events = self.limits.max_events;
+        }
         if let Err(e) = compiled.scenario.validate() {
             let path = compiled.file_path(&e.path);
             let what = e.to_string();
             let message = what.strip_prefix(&format!("{}: ", e.path)).unwrap_or(&what).to_owned();
             return Err(fail(&path, &message));
         }
-        Ok(Point { set, compiled })
+        Ok((Point { set, compiled }, size))
     }
 
     /// An error at field `path` of this file.

@@ -58,3 +58,41 @@ pub fn busy(seconds: u64) -> Scenario {
     sc.limits.max_events = u64::MAX;
     sc
 }
+
+/// The scaling benchmark's CPU-bound scenario: `n` threads running bytecode
+/// forever, otherwise like [`busy`] (new GIL, 5 us switch interval, 2
+/// cores), for `horizon_ns` of simulated time.
+pub fn scaling_cpu(n: usize, horizon_ns: u64) -> Scenario {
+    let mut sc = Scenario::new(2);
+    sc.gil = GilSpec::New { switch_interval_ns: 5 * US };
+    let threads = (0..n).map(|i| ThreadSpec::new(&format!("cpu{i}"), vec![Step::Python(Dist::Forever)])).collect();
+    sc.process("main", threads);
+    sc.limits.horizon_ns = Some(horizon_ns);
+    sc.limits.max_events = u64::MAX;
+    sc
+}
+
+/// The scaling benchmark's I/O-bound scenario: `n` threads each waiting on
+/// I/O (exponential, mean `n` x 25 us) then running bytecode (exponential,
+/// mean 10 us), so the offered load stays near 40% of the GIL at any `n`;
+/// otherwise like [`busy`], for `horizon_ns` of simulated time.
+pub fn scaling_io(n: usize, horizon_ns: u64) -> Scenario {
+    let mut sc = Scenario::new(2);
+    sc.gil = GilSpec::New { switch_interval_ns: 5 * US };
+    let io_mean = n as u64 * 25 * US;
+    let threads = (0..n)
+        .map(|i| {
+            ThreadSpec::new(
+                &format!("io{i}"),
+                vec![Step::Repeat {
+                    times: Times::Forever,
+                    body: vec![Step::Io(Dist::Exp { mean: io_mean }), Step::Python(Dist::Exp { mean: 10 * US })],
+                }],
+            )
+        })
+        .collect();
+    sc.process("main", threads);
+    sc.limits.horizon_ns = Some(horizon_ns);
+    sc.limits.max_events = u64::MAX;
+    sc
+}

@@ -110,7 +110,8 @@ pub enum PolicyY {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CostsY {
-    /// `linux` (default) or `zero` (free OS operations, for textbook task sets).
+    /// `linux` (default: `scheduler::Costs::default()`, fitted to real CPython)
+    /// or `zero` (free OS operations, for textbook task sets).
     pub preset: Option<CostPreset>,
     /// CPU time of a context switch.
     pub context_switch: Option<Duration>,
@@ -178,7 +179,7 @@ pub enum ModelY {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InterpY {
-    /// Bytecode between two check opportunities (default 10ns).
+    /// Bytecode between two check opportunities (default: `scheduler::Interp::default()`).
     pub tick: Option<Duration>,
     /// Which waiter a release wakes: `fifo` (default), `lifo` or `random`.
     pub wake_order: Option<scheduler::WakeOrder>,
@@ -352,8 +353,16 @@ pub struct ServerY {
     pub kind: ServerKind,
     /// Worker processes (default 1).
     pub workers: Option<u32>,
-    /// Threads per worker (default 1: a sync worker).
+    /// Threads per worker (default 1).
     pub threads: Option<u32>,
+    /// How a worker takes connections: `sync` (each thread accepts from the
+    /// shared listening socket) or `gthread` (a main thread accepts into the
+    /// worker's own queue); the default is gunicorn's: `sync` with one
+    /// thread, `gthread` with more.
+    pub worker_class: Option<WorkerClass>,
+    /// `gthread` only: most connections a worker holds, served or queued
+    /// (default 1000, as gunicorn's `--worker-connections`).
+    pub worker_connections: Option<u32>,
     /// Listen backlog (default 2048, as gunicorn).
     pub backlog: Option<u32>,
     /// Memory of a worker in MB (default 40).
@@ -362,6 +371,18 @@ pub struct ServerY {
     pub endpoints: Vec<EndpointY>,
     /// A worker crashes (and the master restarts it).
     pub crash: Option<CrashY>,
+}
+
+/// How a worker takes connections off the listening socket.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkerClass {
+    /// Every thread calls `accept()` on the shared socket when it is free;
+    /// waiting connections stay in the kernel's backlog.
+    Sync,
+    /// The worker's main thread accepts up to `worker_connections` and
+    /// queues them for its thread pool (gunicorn's `gthread`).
+    Gthread,
 }
 
 /// A server kind.

@@ -124,7 +124,7 @@ pub struct ServerSummary {
     pub latency_ms: LatencyMs,
     /// Latency at every percentile 0, 1, ..., 100 (empty without completions).
     pub latency_cdf_ms: Vec<f64>,
-    /// Refused: backlog full (502 at a proxy).
+    /// Refused: backlog full.
     pub refused: u64,
     /// The client gave up (504 at a proxy).
     pub timed_out: u64,

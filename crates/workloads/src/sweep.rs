@@ -83,8 +83,8 @@ pub fn cases(root: &Value) -> Result<Vec<Vec<Setting>>, (String, String)> {
                 return Err((origin, "a case cannot set the sweep or the cases".into()));
             }
             if path == LABEL {
-                if !value.is_string() {
-                    return Err((origin, "a case's label is a short name".into()));
+                if value.as_str().is_none_or(|l| l.chars().any(char::is_control)) {
+                    return Err((origin, "a case's label is a short name, without control characters".into()));
                 }
             } else {
                 parse_path(path).map_err(|m| (origin.clone(), m))?;
@@ -244,6 +244,8 @@ mod tests {
         assert_eq!(g[2][1].origin, "cases[1].b");
         assert_eq!(cases(&yaml("cases: {a: 1}")).unwrap_err().0, "cases");
         assert_eq!(cases(&yaml("cases: [1]")).unwrap_err().0, "cases[0]");
+        // A label is printed in tables: no escape sequences.
+        assert_eq!(cases(&yaml("cases: [{label: \"\\e[2J\"}]")).unwrap_err().0, "cases[0].label");
     }
 
     #[test]

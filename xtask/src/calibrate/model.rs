@@ -168,7 +168,7 @@ fn run_one(yaml: &str, seed: u32, metric: &str) -> Result<f64> {
     let point = points.first().context("a point")?;
     let res = scheduler::simulate(&point.compiled.scenario).map_err(|e| anyhow!("{e}\n{yaml}"))?;
     let summary = serde_json::to_value(workloads::summary(&point.compiled, &res))?;
-    report::experiment::metric(&summary, metric).map_err(|e| anyhow!(e))
+    experiments::metric(&summary, metric).map_err(|e| anyhow!(e))
 }
 
 /// A ratio to compute: real value, and how to get the simulated one from

@@ -19,18 +19,19 @@ mod os;
 mod sync;
 mod thread;
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 use gil_core::{Cause, Gil, GilStats, Policy, ThreadId};
 use rand_pcg::Pcg64Mcg;
+use smallvec::{SmallVec, smallvec};
 
 use crate::SimError;
 use crate::program::{self, Cursor, Kind, Op};
 use crate::queue::EventQueue;
 use crate::result::{EndReason, SimResult, StateTimes};
 use crate::rng;
-use crate::scenario::{Arrivals, CheckPoints, Costs, CrashSpec, Dist, GilSpec, OsPolicy, Scenario};
+use crate::runq::RunHeap;
+use crate::scenario::{Arrivals, CheckPoints, Costs, CrashSpec, Dist, GilSpec, MAX_TIME_NS, OsPolicy, Scenario, Step};
 use crate::trace::{CoreState, ThreadState, TraceSink};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,7 +178,8 @@ struct Thread {
     since_check: u64,
     burst: Burst,
     main_prog: u32,
-    frames: Vec<Frame>,
+    /// The call stack, inline up to one frame (most threads never call).
+    frames: SmallVec<[Frame; 1]>,
     lp: Option<Box<aio::LoopRt>>,
     item: Option<Item>,
     reg: i64,
@@ -236,7 +238,7 @@ struct LockSlot {
 enum RunQueue {
     Fifo(VecDeque<u32>),
     /// Least key first: (virtual runtime or expected work, arrival, thread).
-    Keyed(BinaryHeap<Reverse<(u64, u64, u32)>>),
+    Keyed(RunHeap),
 }
 
 impl RunQueue {
@@ -374,9 +376,17 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         }
         let n = sc.thread_count();
         let mut programs: Vec<Vec<Op>> = Vec::new();
-        // Main programs first (program i is thread i's), then routines, then tasks.
+        // Main programs first, then routines, then tasks. Consecutive threads
+        // with the same program (`count: N`) share one copy: a copy per
+        // thread made a program fetch a cache miss with many threads.
+        let mut main_prog = Vec::with_capacity(n);
+        let mut last: Option<&Vec<Step>> = None;
         for (_, spec) in sc.threads() {
-            programs.push(program::compile(&spec.program));
+            if last != Some(&spec.program) {
+                programs.push(program::compile(&spec.program));
+                last = Some(&spec.program);
+            }
+            main_prog.push(programs.len() as u32 - 1);
         }
         let routine_prog: Vec<u32> = sc
             .routines
@@ -404,8 +414,8 @@ impl<'s, S: TraceSink> Engine<'s, S> {
                 back_edge: false,
                 since_check: 0,
                 burst: Burst { kind: BurstKind::Overhead, start: 0, len: 0, stops_at_check: false },
-                main_prog: global as u32,
-                frames: vec![Frame { prog: global as u32, cursor: Cursor::default(), reply: false }],
+                main_prog: main_prog[global],
+                frames: smallvec![Frame { prog: main_prog[global], cursor: Cursor::default(), reply: false }],
                 lp,
                 item: None,
                 reg: 0,
@@ -445,7 +455,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
             })
             .collect();
         let runq = match sc.machine.policy {
-            OsPolicy::Fair { .. } | OsPolicy::Sjf => RunQueue::Keyed(BinaryHeap::new()),
+            OsPolicy::Fair { .. } | OsPolicy::Sjf => RunQueue::Keyed(RunHeap::default()),
             OsPolicy::RoundRobin { .. } | OsPolicy::Fcfs => RunQueue::Fifo(VecDeque::new()),
         };
         let py_factor = match sc.gil {
@@ -550,9 +560,18 @@ impl<'s, S: TraceSink> Engine<'s, S> {
                 self.now = self.horizon;
                 break EndReason::Horizon;
             }
+            if time >= MAX_TIME_NS {
+                // Only a `forever` step or durations summing past the end of
+                // time get here: an error, never a wrapped clock.
+                let thread = (id < self.core_base).then_some(id);
+                return Err(SimError::EndOfTime { thread });
+            }
             debug_assert!(time >= self.now, "time went back");
             self.now = time;
             self.count_event()?;
+            if self.sink.full() {
+                return Err(SimError::TraceFull { at_ns: self.now });
+            }
             match what {
                 What::Run => self.on_run(id),
                 What::BurstEnd => self.on_burst_end(id),

@@ -1,7 +1,5 @@
 //! The OS: cores, the run queue, dispatching, preemption and time slices.
 
-use std::cmp::Reverse;
-
 use gil_core::ThreadId;
 
 use super::{Cont, Engine, RunQueue, Sched};
@@ -40,7 +38,7 @@ impl<S: TraceSink> Engine<'_, S> {
             self.queue.schedule(self.core_base + core, self.now, super::What::Slice);
             return;
         }
-        if let (OsPolicy::Fair { .. }, Some(&(min_v, _, _))) = (self.policy, self.first_keyed()) {
+        if let (OsPolicy::Fair { .. }, Some(min_v)) = (self.policy, self.first_keyed()) {
             let th = &self.threads[t as usize];
             if th.vruntime + (self.now - th.dispatched_at) <= min_v {
                 // Still the most deserving thread: a new slice, no switch.
@@ -67,9 +65,10 @@ impl<S: TraceSink> Engine<'_, S> {
         }
     }
 
-    fn first_keyed(&self) -> Option<&(u64, u64, u32)> {
+    /// The least key in a keyed run queue.
+    fn first_keyed(&self) -> Option<u64> {
         match &self.runq {
-            RunQueue::Keyed(q) => q.peek().map(|Reverse(k)| k),
+            RunQueue::Keyed(q) => q.peek().map(|(key, _)| key),
             RunQueue::Fifo(_) => None,
         }
     }
@@ -149,7 +148,7 @@ impl<S: TraceSink> Engine<'_, S> {
     /// decreasing), as CFS keeps `min_vruntime`.
     pub(super) fn current_min_vruntime(&mut self) -> u64 {
         let mut min_v = match self.policy {
-            OsPolicy::Fair { .. } => self.first_keyed().map(|&(v, _, _)| v),
+            OsPolicy::Fair { .. } => self.first_keyed(),
             _ => None,
         };
         for c in &self.cores {
@@ -182,7 +181,7 @@ impl<S: TraceSink> Engine<'_, S> {
         };
         match &mut self.runq {
             RunQueue::Fifo(q) => q.push_back(t),
-            RunQueue::Keyed(q) => q.push(Reverse((key, self.queue_seq, t))),
+            RunQueue::Keyed(q) => q.push(key, self.queue_seq, t),
         }
     }
 
@@ -190,7 +189,7 @@ impl<S: TraceSink> Engine<'_, S> {
     pub(super) fn dequeue(&mut self, t: u32) {
         match &mut self.runq {
             RunQueue::Fifo(q) => q.retain(|x| *x != t),
-            RunQueue::Keyed(q) => q.retain(|Reverse((_, _, x))| *x != t),
+            RunQueue::Keyed(q) => q.retain(|x| x != t),
         }
     }
 
@@ -243,7 +242,7 @@ impl<S: TraceSink> Engine<'_, S> {
     fn pop_ready(&mut self) -> Option<u32> {
         match &mut self.runq {
             RunQueue::Fifo(q) => q.pop_front(),
-            RunQueue::Keyed(q) => q.pop().map(|Reverse((_, _, t))| t),
+            RunQueue::Keyed(q) => q.pop().map(|(_, t)| t),
         }
     }
 

@@ -18,11 +18,19 @@ pub(super) struct QueueRt {
     getters: VecDeque<u32>,
     /// Threads blocked waiting for room, in arrival order.
     putters: VecDeque<u32>,
+    /// The process whose crash loses the queued items.
+    owner: Option<u32>,
 }
 
 impl QueueRt {
     pub(super) fn new(spec: &QueueSpec) -> QueueRt {
-        QueueRt { items: VecDeque::new(), capacity: spec.capacity, getters: VecDeque::new(), putters: VecDeque::new() }
+        QueueRt {
+            items: VecDeque::new(),
+            capacity: spec.capacity,
+            getters: VecDeque::new(),
+            putters: VecDeque::new(),
+            owner: spec.owner,
+        }
     }
 
     fn has_room(&self) -> bool {
@@ -185,7 +193,8 @@ impl<S: TraceSink> Engine<'_, S> {
         true
     }
 
-    /// `put`: queues a fresh item if there is room, else releases the GIL and blocks.
+    /// `put` (a fresh item), `reserve` (nothing) or `forward` (the current
+    /// item): goes on if there is room, else releases the GIL and blocks.
     pub(super) fn put(&mut self, t: u32) -> bool {
         if self.put_item(t) {
             return false;
@@ -202,20 +211,32 @@ impl<S: TraceSink> Engine<'_, S> {
         if self.put_item(t) {
             return false;
         }
-        let Kind::Put(q, _) = self.threads[t as usize].kind else { unreachable!("put retry outside a put") };
+        let q = put_queue(self.threads[t as usize].kind);
         self.queues[q as usize].putters.push_back(t);
         self.block(t, ThreadState::QueueWait, None);
         true
     }
 
+    /// `put`, `reserve` or `forward` once there is room (or a getter).
     fn put_item(&mut self, t: u32) -> bool {
-        let Kind::Put(q, routine) = self.threads[t as usize].kind else { unreachable!("put outside a put") };
+        let kind = self.threads[t as usize].kind;
+        let q = put_queue(kind);
         let queue = &self.queues[q as usize];
         if queue.getters.is_empty() && !queue.has_room() {
             return false;
         }
-        let item = self.new_item(routine, Reply::None);
-        self.offer(q, item, false);
+        match kind {
+            Kind::Put(_, routine) => {
+                let item = self.new_item(routine, Reply::None);
+                self.offer(q, item, false);
+            }
+            Kind::Forward(_) => {
+                if let Some(item) = self.threads[t as usize].item.take() {
+                    self.offer(q, item, false);
+                }
+            }
+            _ => {}
+        }
         let th = &mut self.threads[t as usize];
         th.remaining = 0;
         th.cont = Cont::Fetch;
@@ -334,6 +355,20 @@ impl<S: TraceSink> Engine<'_, S> {
         for t in threads.clone() {
             self.kill(t, &mut freed);
         }
+        // Items waiting in the dead process's own queues die with it; a
+        // thread elsewhere blocked on one of them finds room now.
+        for q in 0..self.queues.len() {
+            if self.queues[q].owner != Some(p) {
+                continue;
+            }
+            let lost: Vec<Item> = self.queues[q].items.drain(..).collect();
+            for item in lost {
+                self.answer(item, Outcome::Failed);
+            }
+            for w in std::mem::take(&mut self.queues[q].putters) {
+                self.wake_blocked(w, WakeCause::QueueRoom);
+            }
+        }
         for g in self.procs[p as usize].gils.clone() {
             let slot = &mut self.gils[g as usize];
             if slot.gil.holder().is_some() {
@@ -412,7 +447,7 @@ impl<S: TraceSink> Engine<'_, S> {
         proc_.restarts += 1;
         for t in proc_.threads.clone() {
             let th = &mut self.threads[t as usize];
-            th.frames = vec![Frame { prog: th.main_prog, cursor: Default::default(), reply: false }];
+            th.frames = smallvec::smallvec![Frame { prog: th.main_prog, cursor: Default::default(), reply: false }];
             if let Some(lp) = th.lp.as_mut() {
                 lp.reset();
             }
@@ -426,5 +461,13 @@ impl<S: TraceSink> Engine<'_, S> {
             self.set_state(t, ThreadState::NotStarted, false);
             self.queue.schedule(t, self.now, What::Wake(WakeCause::Start));
         }
+    }
+}
+
+/// The queue a `put`, `reserve` or `forward` step puts into.
+fn put_queue(kind: Kind) -> u32 {
+    match kind {
+        Kind::Put(q, _) | Kind::Reserve(q) | Kind::Forward(q) => q,
+        _ => unreachable!("a put outside a put, reserve or forward step"),
     }
 }

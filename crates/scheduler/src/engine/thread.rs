@@ -107,7 +107,8 @@ impl<S: TraceSink> Engine<'_, S> {
             amount = self.tick;
         } else if let (Kind::Python, Some(f)) = (kind, self.py_factor) {
             if amount < FOREVER {
-                amount = ((amount as f64) * f).round().max(1.0) as u64;
+                // A slowed-down step may reach the end of time, never past it.
+                amount = ((amount as f64) * f).round().clamp(1.0, FOREVER as f64) as u64;
             }
         }
         let th = &mut self.threads[t as usize];
@@ -210,7 +211,7 @@ impl<S: TraceSink> Engine<'_, S> {
                 false
             }
             Kind::Get(_) => self.get(t),
-            Kind::Put(..) => self.put(t),
+            Kind::Put(..) | Kind::Reserve(_) | Kind::Forward(_) => self.put(t),
             Kind::Serve => {
                 th.remaining = 0;
                 th.cont = Cont::Fetch;
@@ -420,15 +421,25 @@ impl<S: TraceSink> Engine<'_, S> {
                 th.cont = Cont::Work;
                 if completed {
                     if th.burst.kind == BurstKind::Op {
-                        match th.kind {
-                            Kind::Read(v) => th.reg = self.vars[v as usize],
-                            Kind::Add(n) => th.reg = th.reg.wrapping_add(n),
-                            Kind::Store(v) => self.vars[v as usize] = th.reg,
+                        // Python's integers never wrap: leaving i64 is an error.
+                        let ok = match th.kind {
+                            Kind::Read(v) => {
+                                th.reg = self.vars[v as usize];
+                                true
+                            }
+                            Kind::Add(n) => th.reg.checked_add(n).map(|r| th.reg = r).is_some(),
+                            Kind::Store(v) => {
+                                self.vars[v as usize] = th.reg;
+                                true
+                            }
                             Kind::AtomicAdd(v, n) => {
                                 let var = &mut self.vars[v as usize];
-                                *var = var.wrapping_add(n);
+                                var.checked_add(n).map(|r| *var = r).is_some()
                             }
                             _ => unreachable!("an op burst runs a bytecode"),
+                        };
+                        if !ok {
+                            self.error = Some(SimError::ValueOverflow { thread: t, at_ns: self.now });
                         }
                     }
                     if let Some(g) = th.gil {

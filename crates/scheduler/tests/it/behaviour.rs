@@ -292,6 +292,77 @@ fn event_budget_ends_runaway_runs_with_an_error() {
     assert!(err.to_string().contains("max_events"));
 }
 
+/// A `forever` step ends only when the run is stopped: a thread waiting for
+/// what comes after it is never satisfied, and the run fails at the end of
+/// simulated time instead of finishing there with a 146-year makespan.
+#[test]
+fn forever_never_ends_and_nothing_wraps_at_the_end_of_time() {
+    let mut sc = Scenario::new(2);
+    sc.queues.push(scheduler::QueueSpec { name: "q".into(), capacity: None, owner: None });
+    sc.process(
+        "main",
+        vec![
+            ThreadSpec::new("spin", vec![Step::Python(Dist::Forever), Step::Put(0)]),
+            ThreadSpec::new("waiter", vec![Step::Get(0)]),
+        ],
+    );
+    sc.stop_when = vec![1];
+    let err = simulate(&sc).unwrap_err();
+    assert_eq!(err, SimError::EndOfTime { thread: Some(0) });
+    assert!(err.to_string().contains("146 years"), "{err}");
+    // Durations that add up past the end of time: an error, not a wrapped clock.
+    let mut sc = Scenario::new(1);
+    let long = Step::Python(Dist::Fixed(scheduler::MAX_DURATION_NS));
+    sc.process("main", vec![ThreadSpec::new("t", vec![Step::Repeat { times: Times::Count(3), body: vec![long] }])]);
+    assert_eq!(simulate(&sc).unwrap_err(), SimError::EndOfTime { thread: Some(0) });
+}
+
+#[test]
+fn durations_past_the_longest_are_invalid() {
+    let too_long = scheduler::MAX_DURATION_NS + 1;
+    let mut sc = Scenario::new(1);
+    sc.process("main", vec![ThreadSpec::new("t", vec![Step::Io(Dist::Exp { mean: too_long })])]);
+    let Err(SimError::Invalid(e)) = simulate(&sc) else { panic!("accepted") };
+    assert_eq!((e.path.as_str(), &e.problem), ("processes[0].threads[0].program[0]", &Problem::TooLong));
+    let mut sc = cpu_threads(1, GilSpec::Old { check_interval: u32::MAX }, 1, MS);
+    sc.interp.tick_ns = scheduler::MAX_DURATION_NS;
+    let Err(SimError::Invalid(e)) = simulate(&sc) else { panic!("accepted") };
+    assert_eq!(e.path, "interp.tick_ns");
+    let mut sc = cpu_threads(1, GilSpec::None { overhead: 1e308 }, 1, MS);
+    assert!(matches!(simulate(&sc), Err(SimError::Invalid(_))));
+    sc.gil = GilSpec::None { overhead: scheduler::MAX_OVERHEAD };
+    simulate(&sc).unwrap();
+    let mut sc = Scenario::new(u32::MAX);
+    sc.process("main", vec![ThreadSpec::new("t", vec![Step::Python(Dist::Fixed(MS))])]);
+    let Err(SimError::Invalid(e)) = simulate(&sc) else { panic!("accepted") };
+    assert!(matches!(e.problem, Problem::TooLarge(_)), "{e}");
+}
+
+/// Python's integers do not wrap; the simulated ones must not either.
+#[test]
+fn a_shared_variable_leaving_i64_is_an_error() {
+    let mut sc = Scenario::new(1);
+    sc.vars = 1;
+    let step = Step::AtomicAdd(0, i64::MAX);
+    sc.process("main", vec![ThreadSpec::new("t", vec![step.clone(), step])]);
+    assert!(matches!(simulate(&sc), Err(SimError::ValueOverflow { thread: 0, .. })));
+    sc.processes[0].threads[0].program = vec![Step::Read(0), Step::Add(i64::MIN), Step::Add(-1), Step::Store(0)];
+    assert!(matches!(simulate(&sc), Err(SimError::ValueOverflow { thread: 0, .. })));
+}
+
+#[test]
+fn a_full_recorder_stops_the_run() {
+    let sc = convoy(2, GilSpec::default(), 1, 10_000, US, US);
+    let mut rec = scheduler::Recorder::new().with_limit(1_000);
+    let err = scheduler::simulate_traced(&sc, &mut rec).unwrap_err();
+    assert!(matches!(err, SimError::TraceFull { .. }), "{err:?}");
+    let trace = rec.into_trace();
+    let records = trace.threads.iter().map(Vec::len).sum::<usize>()
+        + trace.cores.iter().map(Vec::len).sum::<usize>()
+        + trace.marks.len();
+    assert!((1_000..1_100).contains(&records), "{records}");
+}
+
 #[test]
 fn horizon_stops_endless_runs() {
     let mut sc = Scenario::new(1);

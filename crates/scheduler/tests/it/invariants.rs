@@ -237,19 +237,41 @@ prop_compose! {
         timeout in prop_oneof![Just(None), (1u64..50 * MS).prop_map(Some)],
         crash in prop_oneof![Just(None), (1u64..40 * MS, prop_oneof![Just(None), (1u64..10 * MS).prop_map(Some)])
             .prop_map(|(at_ns, restart_after_ns)| Some(CrashSpec { at_ns, restart_after_ns }))],
+        // Workers that accept into a queue of their own (gunicorn's gthread),
+        // holding up to this many requests beyond their threads.
+        own_queue in prop_oneof![Just(None), (1u32..6).prop_map(Some)],
     ) -> Scenario {
         let mut sc = Scenario::new(cores);
         sc.machine = Machine { cores, policy, costs };
         sc.gil = gil;
         sc.seed = seed;
-        sc.queues = vec![QueueSpec { name: "backlog".into(), capacity: backlog }];
+        sc.queues = vec![QueueSpec { name: "backlog".into(), capacity: backlog, owner: None }];
         sc.routines = routines.into_iter().enumerate()
             .map(|(i, program)| RoutineSpec { name: format!("r{i}"), program }).collect();
         for w in 0..workers {
-            let pool = (0..threads).map(|i| ThreadSpec::new(
+            let serve_from = match own_queue {
+                Some(room) => {
+                    sc.queues.push(QueueSpec { name: format!("w{w}"), capacity: Some(room), owner: Some(w as u32) });
+                    sc.queues.len() as u32 - 1
+                }
+                None => 0,
+            };
+            let mut pool: Vec<ThreadSpec> = (0..threads).map(|i| ThreadSpec::new(
                 &format!("w{w}t{i}"),
-                vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(0), Step::Serve] }],
+                vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(serve_from), Step::Serve] }],
             )).collect();
+            if own_queue.is_some() {
+                let accept = vec![
+                    Step::Reserve(serve_from),
+                    Step::Get(0),
+                    Step::Python(Dist::Fixed(1)),
+                    Step::Forward(serve_from),
+                ];
+                pool.insert(0, ThreadSpec::new(
+                    &format!("w{w}main"),
+                    vec![Step::Repeat { times: Times::Forever, body: accept }],
+                ));
+            }
             sc.process(&format!("worker{w}"), pool);
         }
         sc.processes[0].crash = crash;
@@ -296,7 +318,7 @@ prop_compose! {
         sc.machine.costs = costs;
         sc.gil = gil;
         sc.seed = seed;
-        sc.queues = vec![QueueSpec { name: "executor".into(), capacity: None }];
+        sc.queues = vec![QueueSpec { name: "executor".into(), capacity: None, owner: None }];
         sc.routines = vec![RoutineSpec { name: "offloaded".into(), program: offloaded }];
         let mut main = ThreadSpec::new("loop", Vec::new());
         main.event_loop = Some(EventLoopSpec {

@@ -76,7 +76,7 @@ fn a_single_bytecode_update_is_atomic_with_or_without_a_gil() {
 #[test]
 fn bounded_queue_blocks_the_producer_and_delivers_every_item() {
     let mut sc = Scenario::new(2);
-    sc.queues = vec![QueueSpec { name: "q".into(), capacity: Some(5) }];
+    sc.queues = vec![QueueSpec { name: "q".into(), capacity: Some(5), owner: None }];
     sc.vars = 1;
     let producer =
         vec![Step::Repeat { times: Times::Count(100), body: vec![Step::Python(Dist::Fixed(10 * US)), Step::Put(0)] }];
@@ -108,7 +108,7 @@ fn server(
     backlog: u32,
 ) -> Scenario {
     let mut sc = Scenario::new(cores);
-    sc.queues = vec![QueueSpec { name: "backlog".into(), capacity: Some(backlog) }];
+    sc.queues = vec![QueueSpec { name: "backlog".into(), capacity: Some(backlog), owner: None }];
     sc.routines = vec![RoutineSpec { name: "endpoint".into(), program: routine }];
     for w in 0..workers {
         let pool = (0..threads)
@@ -132,6 +132,34 @@ fn server(
         retry_ns: MS,
     }];
     sc.limits.horizon_ns = Some(10 * SEC);
+    sc
+}
+
+/// `server` with gunicorn's gthread workers: each worker's main thread
+/// accepts while the worker holds fewer than `threads + room` requests and
+/// queues them for its thread pool in a queue of its own.
+fn gthread_server(
+    cores: u32,
+    workers: usize,
+    threads: usize,
+    room: u32,
+    routine: Vec<Step>,
+    arrivals: Arrivals,
+) -> Scenario {
+    let mut sc = server(cores, workers, threads, routine, arrivals, 64);
+    for w in 0..workers {
+        sc.queues.push(QueueSpec { name: format!("worker{w}"), capacity: Some(room), owner: Some(w as u32) });
+        let own = sc.queues.len() as u32 - 1;
+        let threads = &mut sc.processes[w].threads;
+        for t in threads.iter_mut() {
+            t.program = vec![Step::Repeat { times: Times::Forever, body: vec![Step::Get(own), Step::Serve] }];
+        }
+        let accept = vec![Step::Reserve(own), Step::Get(0), Step::Python(Dist::Fixed(11)), Step::Forward(own)];
+        threads.insert(
+            0,
+            ThreadSpec::new(&format!("w{w}main"), vec![Step::Repeat { times: Times::Forever, body: accept }]),
+        );
+    }
     sc
 }
 
@@ -205,11 +233,66 @@ fn crashed_worker_loses_its_requests_and_is_restarted() {
     assert!(src.completed > 3_700, "{src:?}");
 }
 
+/// A gthread worker takes requests off the shared backlog into its own
+/// queue, so a crash loses the queued ones too, not only those in service.
+#[test]
+fn crashed_gthread_worker_loses_the_requests_it_had_queued() {
+    let cpu = vec![Step::Python(Dist::Fixed(5 * MS))];
+    let crash = CrashSpec { at_ns: 2 * SEC + 1, restart_after_ns: Some(500 * MS) };
+    let mut sync = server(2, 2, 2, cpu.clone(), closed(16), 64);
+    sync.processes[0].crash = Some(crash);
+    let mut gthread = gthread_server(2, 2, 2, 1000, cpu, closed(16));
+    gthread.processes[0].crash = Some(crash);
+    let (sync, gthread) = (simulate(&sync).unwrap(), simulate(&gthread).unwrap());
+    let (a, b) = (&sync.sources[0], &gthread.sources[0]);
+    // A sync worker loses at most one request per thread; the gthread worker
+    // also loses its share of the 16 clients' requests that it had accepted.
+    assert!((1..=2).contains(&a.failed), "sync: {a:?}");
+    assert!(b.failed >= 6, "gthread: {b:?}");
+    for src in [a, b] {
+        assert_eq!(src.sent, src.completed + src.refused + src.timed_out + src.failed + src.in_flight);
+    }
+}
+
+/// A gthread worker stops accepting when it holds `threads + room` requests;
+/// the rest stay in the backlog.
+#[test]
+fn gthread_worker_accepts_up_to_its_connection_limit() {
+    let slow = vec![Step::Io(Dist::Fixed(20 * SEC))];
+    let mut sc = gthread_server(2, 1, 2, 3, slow, closed(10));
+    sc.sources[0].timeout_ns = None;
+    let res = simulate(&sc).unwrap();
+    let src = &res.sources[0];
+    // Nothing finishes within the run: 2 in service, 3 queued in the worker,
+    // 5 in the backlog, none refused.
+    assert_eq!((src.completed, src.refused, src.in_flight), (0, 0, 10), "{src:?}");
+    let main = res.thread("w0main").unwrap();
+    assert!(main.time.queue_wait > 9 * SEC, "the acceptor waits for room: {main:?}");
+}
+
+/// Requests queued inside a busy worker wait even while another worker is
+/// idle; one shared backlog hands each to whichever worker frees up first.
+#[test]
+fn a_shared_backlog_beats_per_worker_queues() {
+    // One request in ten waits 300 ms on a database; the rest take 1 ms.
+    let fast = vec![Step::Python(Dist::Fixed(100 * US)), Step::Io(Dist::Fixed(MS))];
+    let slow = vec![Step::Python(Dist::Fixed(100 * US)), Step::Io(Dist::Fixed(300 * MS))];
+    let arrivals = Arrivals::Open { rate_per_sec: 12.0 };
+    let mix = |mut sc: Scenario| {
+        sc.routines.push(RoutineSpec { name: "slow".into(), program: slow.clone() });
+        sc.sources[0].routines = vec![(0, 9), (1, 1)];
+        simulate(&sc).unwrap().sources[0].latency.mean_ns
+    };
+    let shared = mix(server(2, 2, 1, fast.clone(), arrivals, 1000));
+    let own = mix(gthread_server(2, 2, 1, 1000, fast, arrivals));
+    assert!(shared < 0.8 * own, "shared backlog {shared} ns, per-worker queues {own} ns");
+}
+
 // ----- asyncio ---------------------------------------------------------------
 
 fn event_loop(tasks: Vec<Vec<Step>>, executor_threads: usize, routines: Vec<Vec<Step>>) -> Scenario {
     let mut sc = Scenario::new(2);
-    sc.queues = vec![QueueSpec { name: "executor".into(), capacity: None }];
+    sc.queues = vec![QueueSpec { name: "executor".into(), capacity: None, owner: None }];
     sc.routines = routines.into_iter().map(|program| RoutineSpec { name: "offloaded".into(), program }).collect();
     let mut main = ThreadSpec::new("loop", Vec::new());
     main.event_loop = Some(EventLoopSpec {

@@ -114,14 +114,24 @@ fn overload_refuses_and_times_out() {
     assert_eq!((light.refused, light.timed_out), (0, 0));
     let heavy = runs[2].1.server.as_ref().unwrap();
     assert!(heavy.refused > 0 && heavy.timed_out > 0 && heavy.late > 0, "{heavy:?}");
+    // A gthread worker takes the excess into its own queue: no refusal, and
+    // the requests the sync worker refused time out instead.
+    let gthread = runs[5].1.server.as_ref().unwrap();
+    assert_eq!(runs[5].0, "label=gthread, server.threads=4, clients.open_loop=150");
+    assert!(gthread.refused == 0 && gthread.timed_out > heavy.timed_out, "{gthread:?}");
 }
 
 #[test]
 fn crashed_worker_fails_requests_and_comes_back() {
-    let s = one("wsgi-crash");
-    let server = s.server.as_ref().unwrap();
-    assert!(server.failed >= 1, "{server:?}");
-    assert_eq!((s.processes[0].crashes, s.processes[0].restarts), (1, 1));
+    let runs = run("wsgi-crash");
+    for (label, s) in &runs {
+        assert_eq!((s.processes[0].crashes, s.processes[0].restarts), (1, 1), "{label}");
+    }
+    // A sync worker loses the one request it was serving; a gthread worker
+    // also loses those it had accepted into its own queue.
+    let (sync, gthread) = (runs[0].1.server.as_ref().unwrap(), runs[1].1.server.as_ref().unwrap());
+    assert_eq!(sync.failed, 1, "{sync:?}");
+    assert!(gthread.failed > 2, "{gthread:?}");
 }
 
 #[test]

@@ -1,0 +1,146 @@
+//! An experiment's results and how values are looked up in them.
+
+use std::collections::BTreeMap;
+
+use scheduler::Trace;
+use serde::{Deserialize, Serialize};
+
+/// One point's results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PointData {
+    /// Its settings (cases and sweep), as (path, value shown as in YAML).
+    pub set: Vec<(String, String)>,
+    /// Its summary (the `--json` object).
+    pub summary: serde_json::Value,
+}
+
+/// An experiment's results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentData {
+    /// Every point.
+    pub points: Vec<PointData>,
+    /// The trace, if the definition asked for one.
+    pub trace: Option<TracedPoint>,
+}
+
+/// A recorded trace and its point's thread names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TracedPoint {
+    /// Thread names, by thread number.
+    pub threads: Vec<String>,
+    /// Window start, in nanoseconds.
+    pub from_ns: u64,
+    /// Window end, in nanoseconds (the run may end before it).
+    pub to_ns: u64,
+    /// The trace.
+    pub trace: Trace,
+}
+
+/// An error in an experiment, with where in its definition it arose.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ExpError {
+    /// Field path in the definition (`values.speedup`, `charts[1].x`).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+pub(crate) fn fail<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, ExpError> {
+    Err(ExpError { path: path.into(), message: message.into() })
+}
+
+/// A YAML value as shown in settings (`2`, `5ms`, `new`): the same text the
+/// sweep puts in a point's settings, so selections match.
+pub use workloads::sweep::show;
+
+/// The numeric value of a setting: a number, or a duration in seconds.
+pub fn numeric(setting: &str) -> Option<f64> {
+    if let Ok(v) = setting.parse::<f64>() {
+        return Some(v);
+    }
+    workloads::duration::parse_duration(setting).ok().map(|d| d.0 as f64 * 1e-9)
+}
+
+impl ExperimentData {
+    /// Points whose settings include every `(path, value)` of `at`.
+    pub fn select(&self, at: &BTreeMap<String, serde_yaml::Value>) -> Vec<&PointData> {
+        self.points
+            .iter()
+            .filter(|p| at.iter().all(|(k, v)| p.set.iter().any(|(pk, pv)| pk == k && *pv == show(v))))
+            .collect()
+    }
+
+    /// The one point `at` selects.
+    pub fn one(&self, at: &BTreeMap<String, serde_yaml::Value>, path: &str) -> Result<&PointData, ExpError> {
+        match self.select(at).as_slice() {
+            [p] => Ok(p),
+            [] => fail(path, format!("no point has {}", describe(at))),
+            many => {
+                fail(path, format!("{} points have {}: add settings to `where` to pick one", many.len(), describe(at)))
+            }
+        }
+    }
+}
+
+pub(crate) fn describe(at: &BTreeMap<String, serde_yaml::Value>) -> String {
+    if at.is_empty() {
+        return "no settings".into();
+    }
+    at.iter().map(|(k, v)| format!("{k} = {}", show(v))).collect::<Vec<_>>().join(", ")
+}
+
+/// A metric of a summary, by path: `makespan_s`, `gil.switches`,
+/// `threads[echo].gil_wait_s` (element named `echo`), `threads[0].cpu_s`,
+/// `shared.counter`, `server.latency_ms.p99`.
+pub fn metric(summary: &serde_json::Value, path: &str) -> Result<f64, String> {
+    let mut node = summary;
+    let mut walked = String::new();
+    for seg in path.split('.') {
+        if node.is_null() {
+            return Err(format!("`{walked}` is null in this run, so `{path}` has no value"));
+        }
+        walked = if walked.is_empty() { seg.to_owned() } else { format!("{walked}.{seg}") };
+        let (key, mut rest) = seg.split_once('[').map_or((seg, ""), |(k, r)| (k, r));
+        if !key.is_empty() {
+            node = node.get(key).ok_or_else(|| format!("the summary has no `{key}` (in `{path}`)"))?;
+        }
+        while let Some((sel, after)) = rest.split_once(']') {
+            let list = node.as_array().ok_or_else(|| format!("`{key}` is not a list (in `{path}`)"))?;
+            node = match sel.parse::<usize>() {
+                Ok(i) => list.get(i).ok_or_else(|| format!("`{key}` has no element {i} (in `{path}`)"))?,
+                Err(_) => list
+                    .iter()
+                    .find(|e| e.get("name").and_then(|n| n.as_str()) == Some(sel))
+                    .ok_or_else(|| format!("`{key}` has no element named `{sel}` (in `{path}`)"))?,
+            };
+            rest = after.strip_prefix('[').unwrap_or(after);
+        }
+    }
+    match node {
+        serde_json::Value::Number(n) => n.as_f64().ok_or_else(|| format!("`{path}` is not a number")),
+        serde_json::Value::Null => Err(format!("`{path}` has no value in this run (null)")),
+        serde_json::Value::Bool(b) => Ok(f64::from(u8::from(*b))),
+        _ => Err(format!("`{path}` is not a number")),
+    }
+}
+
+impl ExperimentData {
+    /// The baseline of `p`: among the runs with the settings `at`, the one
+    /// agreeing with `p` on every setting `at` does not name.
+    pub fn baseline(&self, p: &PointData, at: &BTreeMap<String, serde_yaml::Value>) -> Result<&PointData, String> {
+        let candidates = self.select(at);
+        let agrees = |c: &&&PointData| {
+            p.set.iter().filter(|(k, _)| !at.contains_key(k)).all(|kv| c.set.iter().any(|ckv| ckv == kv))
+        };
+        match candidates.iter().filter(agrees).collect::<Vec<_>>().as_slice() {
+            [one] => Ok(**one),
+            [] => Err(format!("no baseline run with {} matches the run with {}", describe(at), show_set(&p.set))),
+            many => Err(format!("{} baseline runs with {} match: name more settings", many.len(), describe(at))),
+        }
+    }
+}
+
+fn show_set(set: &[(String, String)]) -> String {
+    set.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
+}

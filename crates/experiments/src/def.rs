@@ -1,0 +1,141 @@
+//! Experiment definitions (`notes/experiments/ID.yaml`): what to run and
+//! which values and charts to derive.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::lang::Text;
+
+/// A definition file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentDef {
+    /// Title.
+    pub title: Text,
+    /// What it shows and how.
+    pub description: Text,
+    /// The scenario file, from the repository root.
+    pub scenario: String,
+    /// Overrides, as with `--set`.
+    #[serde(default)]
+    pub set: BTreeMap<String, serde_yaml::Value>,
+    /// Record a trace of one point, for timelines.
+    pub trace: Option<TraceDef>,
+    /// Named values, by name.
+    #[serde(default)]
+    pub values: BTreeMap<String, ValueDef>,
+    /// Charts.
+    #[serde(default)]
+    pub charts: Vec<ChartDef>,
+    /// How setting values (case labels, parameter values) read in charts.
+    #[serde(default)]
+    pub labels: BTreeMap<String, Text>,
+}
+
+/// `trace:`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceDef {
+    /// Time window, like `0ms..20ms`.
+    pub window: String,
+    /// Which point to trace (its settings); the first point if omitted.
+    #[serde(default, rename = "where")]
+    pub at: BTreeMap<String, serde_yaml::Value>,
+}
+
+/// A named value: a metric of one point, or an expression over other values.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueDef {
+    /// Metric path in the point's summary (`makespan_s`, `threads[echo].gil_wait_s`).
+    pub metric: Option<String>,
+    /// Which point: its settings (needed when the experiment has several).
+    #[serde(default, rename = "where")]
+    pub at: BTreeMap<String, serde_yaml::Value>,
+    /// Multiply by this (1000 turns seconds into milliseconds).
+    pub scale: Option<f64>,
+    /// An expression over this experiment's other values.
+    pub expr: Option<String>,
+}
+
+/// A chart's definition.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChartDef {
+    /// Id, unique in the experiment.
+    pub id: String,
+    /// `line`, `bars`, `cdf`, `heatmap`, `timeline` or `gantt`.
+    pub kind: ChartKind,
+    /// Title.
+    pub title: Text,
+    /// What it shows, for screen readers (generated if omitted).
+    pub description: Option<Text>,
+    /// Horizontal axis.
+    pub x: Option<AxisDef>,
+    /// Vertical axis.
+    pub y: Option<AxisDef>,
+    /// Heat map: the cell value.
+    pub value: Option<AxisDef>,
+    /// One line, bar group or curve per value of a parameter.
+    pub series: Option<SeriesDef>,
+    /// Only points with these settings.
+    #[serde(default, rename = "where")]
+    pub at: BTreeMap<String, serde_yaml::Value>,
+    /// Timeline: which threads, in order (all if omitted).
+    pub threads: Option<Vec<String>>,
+}
+
+/// Chart kinds.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartKind {
+    /// A metric against a numeric parameter.
+    Line,
+    /// A metric per parameter value, grouped.
+    Bars,
+    /// Latency distribution of the server's requests.
+    Cdf,
+    /// A metric over two parameters.
+    Heatmap,
+    /// Per-thread GIL timeline from the trace.
+    Timeline,
+    /// Per-core Gantt chart from the trace.
+    Gantt,
+}
+
+/// An axis: a parameter (point setting) or a metric.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AxisDef {
+    /// A setting path, like `machine.cores`.
+    pub param: Option<String>,
+    /// A metric path, like `makespan_s`.
+    pub metric: Option<String>,
+    /// Axis label (with unit).
+    pub label: Text,
+    /// Logarithmic.
+    #[serde(default)]
+    pub log: bool,
+    /// Multiply values by this (a parameter that is a duration is read in
+    /// seconds: `scale: 1000` plots milliseconds).
+    pub scale: Option<f64>,
+    /// Divide the metric by a baseline run's: the run with these settings
+    /// that agrees with the plotted run on every other setting.
+    #[serde(default)]
+    pub ratio_to: BTreeMap<String, serde_yaml::Value>,
+    /// The baseline run's metric divided by this run's (a speed-up when the
+    /// metric is a time); the baseline is found as for `ratio_to`.
+    #[serde(default)]
+    pub speedup_vs: BTreeMap<String, serde_yaml::Value>,
+}
+
+/// `series:`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesDef {
+    /// The setting whose values make the series.
+    pub param: String,
+    /// Legend label; `{}` is replaced by the value.
+    pub label: Text,
+}

@@ -1,0 +1,70 @@
+//! Named values: a metric of one point, or an expression over other values.
+
+use std::collections::BTreeMap;
+
+use crate::data::{ExpError, ExperimentData, fail, metric};
+use crate::def::ExperimentDef;
+use crate::expr::{self, Expr};
+
+/// Every named value of an experiment, computed from its results.
+pub fn values(def: &ExperimentDef, data: &ExperimentData) -> Result<BTreeMap<String, f64>, ExpError> {
+    let mut done: BTreeMap<String, f64> = BTreeMap::new();
+    for name in def.values.keys() {
+        let mut stack = Vec::new();
+        value(def, data, name, &mut done, &mut stack)?;
+    }
+    Ok(done)
+}
+
+fn value(
+    def: &ExperimentDef,
+    data: &ExperimentData,
+    name: &str,
+    done: &mut BTreeMap<String, f64>,
+    stack: &mut Vec<String>,
+) -> Result<f64, ExpError> {
+    if let Some(v) = done.get(name) {
+        return Ok(*v);
+    }
+    let path = format!("values.{name}");
+    let Some(v) = def.values.get(name) else { return fail(path, format!("no value named `{name}`")) };
+    if stack.iter().any(|s| s == name) {
+        return fail(path, format!("defined in terms of itself ({} -> {name})", stack.join(" -> ")));
+    }
+    stack.push(name.to_owned());
+    let result = match (&v.metric, &v.expr) {
+        (Some(m), None) => {
+            let point = data.one(&v.at, &format!("{path}.where"))?;
+            let x = metric(&point.summary, m).map_err(|e| ExpError { path: format!("{path}.metric"), message: e })?;
+            Ok(x * v.scale.unwrap_or(1.0))
+        }
+        (None, Some(src)) => {
+            if !v.at.is_empty() {
+                return fail(format!("{path}.where"), "`where` belongs to a metric, not an expression");
+            }
+            let e: Expr = expr::parse_expr(src).map_err(|m| ExpError { path: format!("{path}.expr"), message: m })?;
+            let mut err = None;
+            let x = e.eval(&mut |n| match value(def, data, n, done, stack) {
+                Ok(x) => Ok(x),
+                Err(e) => {
+                    let msg = e.message.clone();
+                    err = Some(e);
+                    Err(msg)
+                }
+            });
+            match (x, err) {
+                (Ok(x), _) => Ok(x * v.scale.unwrap_or(1.0)),
+                (Err(_), Some(e)) => Err(e),
+                (Err(m), None) => fail(format!("{path}.expr"), m),
+            }
+        }
+        _ => fail(path.clone(), "a value has either a `metric` or an `expr`"),
+    };
+    stack.pop();
+    let x = result?;
+    if !x.is_finite() {
+        return fail(path, format!("is not a finite number ({x})"));
+    }
+    done.insert(name.to_owned(), x);
+    Ok(x)
+}

@@ -1,0 +1,226 @@
+//! The study site's pages: notes and sources of values in, every page and
+//! file out.
+//!
+//! [`plan`] reads the notes (front matter, directives, quizzes), checks that
+//! every note exists in both languages with the same experiments and quiz,
+//! and lists the experiments to run. [`render`] takes their results (and
+//! the calibration comparison: every [`experiments::Source`] alike) and
+//! returns the whole site as files; [`check_links`] verifies that every
+//! internal link and anchor resolves. Nothing here touches the filesystem:
+//! `xtask` reads the inputs, runs the experiments and writes the output.
+//!
+//! Modules: `plan` (reading notes), `sources` (values and charts of every
+//! source, figures), `note` (a note's page), `lists` (index, tags,
+//! experiment pages, drill, Anki, search), `links` (the link check).
+
+mod links;
+mod lists;
+mod note;
+mod plan;
+mod sources;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::calibration::{Calibration, Comparison};
+use crate::highlight::Highlighter;
+use crate::i18n::{Lang, ui};
+use charts::escape;
+use experiments::{ExperimentData, Results};
+
+pub use links::{check_links, percent_decode};
+pub use plan::{
+    ExperimentSource, Note, NoteMeta, NoteSource, Plan, front_matter, line_of, parse_experiment, plan, scenario_path,
+};
+
+/// An error at a place in the sources.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct SiteError {
+    /// File, as given.
+    pub file: String,
+    /// 1-based line (1 when the whole file is at fault).
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn err<T>(file: &str, line: usize, message: impl Into<String>) -> Result<T, SiteError> {
+    Err(SiteError { file: file.to_owned(), line, message: message.into() })
+}
+
+/// What an experiment page shows besides its definition.
+#[derive(Clone, Debug)]
+pub struct ExperimentRun {
+    /// The definition.
+    pub src: ExperimentSource,
+    /// Results.
+    pub data: ExperimentData,
+    /// The scenario file's path and text.
+    pub scenario: (String, String),
+    /// Fingerprint of the simulator code it ran with.
+    pub fingerprint: String,
+    /// The command that reproduces it.
+    pub command: String,
+}
+
+/// Everything the site needs.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// The plan.
+    pub plan: Plan,
+    /// Results of every used experiment, by id.
+    pub runs: BTreeMap<String, ExperimentRun>,
+    /// Templates: (name, source).
+    pub templates: Vec<(String, String)>,
+    /// Files copied as they are: (path in the site, bytes).
+    pub assets: Vec<(String, Vec<u8>)>,
+    /// Model vs reality (`{{calibration...}}` in notes): the comparison and
+    /// the measurements file it came from.
+    pub calibration: Option<(Comparison, String)>,
+}
+
+/// The pseudo-experiment id of the calibration data.
+pub const CALIBRATION: &str = "calibration";
+
+/// One output file.
+pub type File = (String, Vec<u8>);
+
+#[derive(Serialize)]
+struct Link {
+    url: String,
+    title: String,
+}
+
+/// What every page renderer shares.
+struct Ctx<'a> {
+    tera: &'a tera::Tera,
+    input: &'a Input,
+    built: &'a sources::Built,
+    highlighter: &'a Highlighter,
+}
+
+impl Ctx<'_> {
+    fn page(&self, name: &str, ctx: &tera::Context) -> Result<Vec<u8>, SiteError> {
+        self.tera.render(name, ctx).map(String::into_bytes).map_err(|e| SiteError {
+            file: format!("templates/{name}"),
+            line: 1,
+            message: tera_error(&e),
+        })
+    }
+}
+
+fn templates(input: &Input) -> Result<tera::Tera, SiteError> {
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    // Tera's default also escapes `/`, which would mangle every URL.
+    tera.set_escape_fn(|s| escape(s));
+    tera.register_filter("slug", |v: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+        Ok(tera::Value::String(tag_file(v.as_str().unwrap_or_default())))
+    });
+    // All at once: templates inherit from each other.
+    tera.add_raw_templates(input.templates.iter().map(|(n, s)| (n.as_str(), s.as_str()))).map_err(|e| {
+        let name = input.templates.iter().map(|(n, _)| n).find(|n| e.to_string().contains(n.as_str()));
+        SiteError { file: format!("templates/{}", name.map_or("", |n| n.as_str())), line: 1, message: tera_error(&e) }
+    })?;
+    Ok(tera)
+}
+
+/// Renders the site; `highlighter` highlights code (and remembers it for
+/// the next build).
+pub fn render(input: &Input, highlighter: &Highlighter) -> Result<Vec<File>, SiteError> {
+    let tera = templates(input)?;
+    let mut files: Vec<File> = Vec::new();
+    // Every source of values and charts, placed for errors.
+    let places: BTreeMap<&String, _> =
+        input.runs.iter().map(|(id, run)| (id, sources::experiment_place(run))).collect();
+    let results: BTreeMap<&String, Results<'_>> =
+        input.runs.iter().map(|(id, run)| (id, Results { id, def: &run.src.def, data: &run.data })).collect();
+    let calibration = input.calibration.as_ref().map(|(cmp, measured)| Calibration { cmp, measured });
+    let measured_place = |_: &str| ("calibration/measured.json".to_owned(), 1);
+    let mut all: BTreeMap<String, sources::Located<'_>> =
+        results.iter().map(|(id, r)| ((*id).clone(), sources::Located { source: r, place: &places[id] })).collect();
+    if let Some(c) = &calibration {
+        all.insert(CALIBRATION.into(), sources::Located { source: c, place: &measured_place });
+    }
+    let built = sources::build(&all, &mut files)?;
+    let cx = Ctx { tera: &tera, input, built: &built, highlighter };
+    for lang in Lang::ALL {
+        let mine: Vec<&Note> = input.plan.notes.iter().filter(|n| n.src.lang == lang).collect();
+        // Notes, rendered in parallel (highlighting and charts dominate).
+        let outs: Vec<Result<note::NoteOut, SiteError>> =
+            (0..mine.len()).into_par_iter().map(|i| note::render(&cx, lang, &mine, i)).collect();
+        // Every note's first error, not only the first note's.
+        let mut errors = outs.iter().filter_map(|o| o.as_ref().err());
+        if let Some(first) = errors.next() {
+            let rest: Vec<String> = errors.map(ToString::to_string).collect();
+            let mut e = first.clone();
+            if !rest.is_empty() {
+                e.message = format!("{}\n{}", e.message, rest.join("\n"));
+            }
+            return Err(e);
+        }
+        let (mut anki, mut drill, mut docs) = (Vec::new(), Vec::new(), Vec::new());
+        for out in outs {
+            let out = out?;
+            files.push(out.page);
+            anki.extend(out.anki);
+            drill.extend(out.drill);
+            docs.push(out.doc);
+        }
+        files.push(lists::index(&cx, lang, &mine)?);
+        files.extend(lists::tags(&cx, lang, &mine)?);
+        files.extend(lists::experiments(&cx, lang, &mut docs)?);
+        files.push(lists::drill(&cx, lang, &drill)?);
+        files.push(lists::anki(lang, &anki));
+        files.push(lists::search_index(lang, &docs));
+    }
+    // The landing page and the 404 page.
+    let mut ctx = base_ctx(Lang::En, "", "index.html", "gil-lab");
+    ctx.insert("landing", &true);
+    files.push(("index.html".into(), cx.page("root.html", &ctx)?));
+    let ctx = base_ctx(Lang::En, "/", "index.html", ui(Lang::En).not_found);
+    files.push(("404.html".into(), cx.page("404.html", &ctx)?));
+    files.push(("assets/highlight.css".into(), crate::highlight::highlight_css().into_bytes()));
+    files.extend(input.assets.iter().cloned());
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    for w in files.windows(2) {
+        if w[0].0 == w[1].0 {
+            return err(&w[0].0, 1, "two outputs have this path");
+        }
+    }
+    Ok(files)
+}
+
+/// A tag's file name (letters of any script kept).
+pub fn tag_file(tag: &str) -> String {
+    crate::markdown::slug(tag)
+}
+
+fn base_ctx(lang: Lang, root: &str, path_in_lang: &str, title: &str) -> tera::Context {
+    let mut ctx = tera::Context::new();
+    ctx.insert("lang", lang.code());
+    ctx.insert("ui", ui(lang));
+    ctx.insert("root", root);
+    ctx.insert("title", title);
+    ctx.insert("other_lang", lang.other().code());
+    ctx.insert("other_lang_name", lang.other().name());
+    ctx.insert("other_url", &format!("{root}{}/{path_in_lang}", lang.other().code()));
+    ctx.insert("landing", &false);
+    ctx
+}
+
+fn tera_error(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,175 @@
+//! Values and charts for pages, from every [`Source`]: the experiments'
+//! results and the calibration comparison, treated alike.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use super::{ExperimentRun, File, SiteError};
+use crate::i18n::{Lang, ui};
+use crate::markdown::Env;
+use charts::{self as chart, escape};
+use experiments::{Link, Source, Table};
+
+/// One source's values and charts, built.
+pub(super) struct BuiltSource {
+    pub values: BTreeMap<String, f64>,
+    /// Chart ids in order.
+    pub chart_ids: Vec<String>,
+    pub charts: BTreeMap<(String, Lang), (chart::Chart, Table)>,
+    pub links: BTreeMap<Lang, Link>,
+}
+
+/// Every source, by id.
+pub(super) type Built = BTreeMap<String, BuiltSource>;
+
+/// A source with the file and line its errors are reported at.
+pub(super) struct Located<'a> {
+    pub source: &'a dyn Source,
+    /// The definition file and the line of an error path in it.
+    pub place: &'a (dyn Fn(&str) -> (String, usize) + Sync),
+}
+
+/// Values, charts and data files of every source, in parallel (drawing
+/// charts is most of the work).
+pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<File>) -> Result<Built, SiteError> {
+    type Out = (String, BuiltSource, Vec<File>);
+    let outs: Vec<Result<Out, SiteError>> = sources
+        .par_iter()
+        .map(|(id, located)| {
+            let at = |e: experiments::ExpError| {
+                let (file, line) = (located.place)(&e.path);
+                SiteError { file, line, message: e.to_string() }
+            };
+            let src = located.source;
+            let values = src.values().map_err(&at)?;
+            let chart_ids = src.chart_ids();
+            let mut charts = BTreeMap::new();
+            let mut out = Vec::new();
+            for cid in &chart_ids {
+                for lang in Lang::ALL {
+                    let (c, table) = src.chart(cid, lang).map_err(&at)?;
+                    out.push((format!("experiments/{id}/{cid}.{}.svg", lang.code()), chart::svg(&c).into_bytes()));
+                    charts.insert((cid.clone(), lang), (c, table));
+                }
+            }
+            for (name, bytes) in src.data_files() {
+                out.push((format!("experiments/{id}/{name}"), bytes));
+            }
+            let links = Lang::ALL.into_iter().map(|l| (l, src.link(l))).collect();
+            Ok((id.clone(), BuiltSource { values, chart_ids, charts, links }, out))
+        })
+        .collect();
+    let mut built = Built::new();
+    for out in outs {
+        let (id, b, more) = out?;
+        built.insert(id, b);
+        files.extend(more);
+    }
+    Ok(built)
+}
+
+/// What a page's directives see.
+pub(super) struct PageEnv<'a> {
+    pub built: &'a Built,
+    pub highlighter: &'a crate::highlight::Highlighter,
+    pub lang: Lang,
+    pub root: &'a str,
+    pub quiz: Option<String>,
+    /// Charts become text (Anki decks carry no images).
+    pub text_charts: bool,
+}
+
+impl PageEnv<'_> {
+    fn source(&self, exp: &str) -> Result<&BuiltSource, String> {
+        self.built.get(exp).ok_or_else(|| format!("no experiment `{exp}`"))
+    }
+}
+
+impl Env for PageEnv<'_> {
+    fn value(&self, exp: &str, name: &str) -> Result<f64, String> {
+        let vals = &self.source(exp)?.values;
+        vals.get(name).copied().ok_or_else(|| {
+            // The names that share the most leading characters, not hundreds.
+            let shared = |k: &str| k.chars().zip(name.chars()).take_while(|(a, b)| a == b).count();
+            let mut known: Vec<&String> = vals.keys().collect();
+            known.sort_by_key(|k| std::cmp::Reverse(shared(k)));
+            known.truncate(12);
+            known.sort();
+            format!(
+                "experiment `{exp}` has no value `{name}` (it has {known:?}{})",
+                if vals.len() > 12 { ", ..." } else { "" }
+            )
+        })
+    }
+
+    fn chart(&self, exp: &str, id: &str) -> Result<String, String> {
+        let src = self.source(exp)?;
+        let Some((c, table)) = src.charts.get(&(id.to_owned(), self.lang)) else {
+            return Err(format!("experiment `{exp}` has no chart `{id}` (it has {:?})", src.chart_ids));
+        };
+        if self.text_charts {
+            return Ok(format!("<p>[{}]</p>", escape(&c.title)));
+        }
+        Ok(figure(exp, id, c, table, &src.links[&self.lang], self.lang, self.root))
+    }
+
+    fn experiment_url(&self, exp: &str) -> Result<String, String> {
+        Ok(format!("{}{}", self.root, self.source(exp)?.links[&self.lang].href))
+    }
+
+    fn quiz(&self) -> Result<String, String> {
+        self.quiz.clone().ok_or_else(|| "this note has no quiz".into())
+    }
+
+    fn highlight(&self, src: &str, lang_tag: &str) -> String {
+        self.highlighter.highlight(src, lang_tag)
+    }
+}
+
+fn table_html(table: &Table) -> String {
+    let (head, rows) = table;
+    let mut h = String::from("<div class=\"table-wrap\"><table>\n<thead><tr>");
+    for c in head {
+        h.push_str(&format!("<th>{}</th>", escape(c)));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for r in rows.iter().take(400) {
+        h.push_str("<tr>");
+        for c in r {
+            h.push_str(&format!("<td>{}</td>", escape(c)));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table></div>\n");
+    h
+}
+
+/// A chart with its caption, link and data table.
+pub(super) fn figure(
+    exp: &str,
+    id: &str,
+    c: &chart::Chart,
+    table: &Table,
+    link: &Link,
+    lang: Lang,
+    root: &str,
+) -> String {
+    let u = ui(lang);
+    format!(
+        "<figure class=\"chart\">\n<img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\">\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> <a href=\"{root}{href}\">{text}</a></figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
+        code = lang.code(),
+        alt = escape(&c.title),
+        ct = escape(&c.title),
+        desc = escape(&c.description),
+        href = link.href,
+        text = escape(&link.text),
+        ud = u.data,
+        table = table_html(table),
+    )
+}
+
+/// Experiments as sources, their errors placed in their definition files.
+pub(super) fn experiment_place(run: &ExperimentRun) -> impl Fn(&str) -> (String, usize) + Sync + '_ {
+    move |path: &str| (run.src.path.clone(), run.src.line(path))
+}

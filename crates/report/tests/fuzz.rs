@@ -1,0 +1,559 @@
+//! Boundary fuzzing of notes, quizzes and experiment definitions: the
+//! repository's own files and the corpus in `tests/corpus/`, mutated with
+//! boundary values (0, 1, -1, 2^31, 2^53, 2^63, u64::MAX, 1e308, NaN, huge
+//! strings, deep nesting, raw HTML, unclosed directives, invalid UTF-8).
+//! Every case must render or fail with an error at a line, within a time
+//! budget; quiz and experiment text must never carry raw HTML out.
+//!
+//! `cargo test` runs the corpus and a bounded slice; `FUZZ_SECONDS=600
+//! cargo test -p report --release --test fuzz -- --nocapture` runs for ten
+//! minutes (`FUZZ_SEED` picks the stream; findings go to
+//! `target/fuzz-findings/`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use charts as chart;
+use proptest::prelude::RngCore;
+use proptest::test_runner::{RngAlgorithm, TestRng};
+use report::experiment::{self, ExperimentData, PointData, TracedPoint};
+use report::i18n::Lang;
+use report::markdown::{self, Env};
+use report::pages as site;
+use report::quiz;
+
+/// The most CPU time one case may take: only a hang or a quadratic blow-up
+/// exceeds it.
+const CASE_BUDGET: Duration = Duration::from_secs(10);
+/// The most memory the test process may have used (its peak resident set).
+const MEMORY_BUDGET_KB: u64 = 3 << 20;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// (name, bytes) of the files in `dir` ending with `suffix`.
+fn files(dir: &Path, suffix: &str) -> Vec<(String, Vec<u8>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut paths: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(suffix))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Note,
+    Quiz,
+    Experiment,
+}
+
+fn corpus(kind: Kind) -> Vec<(String, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    match kind {
+        Kind::Note => files(&dir.join("notes"), ".md"),
+        Kind::Quiz => files(&dir.join("quizzes"), ".yaml"),
+        Kind::Experiment => files(&dir.join("experiments"), ".yaml"),
+    }
+}
+
+fn seeds(kind: Kind) -> Vec<(String, Vec<u8>)> {
+    let mut s = corpus(kind);
+    for lang in ["en", "ko"] {
+        let dir = repo().join("notes").join(lang);
+        match kind {
+            Kind::Note => s.extend(files(&dir, ".md")),
+            Kind::Quiz => s.extend(files(&dir, ".quiz.yaml")),
+            Kind::Experiment => {}
+        }
+    }
+    if let Kind::Experiment = kind {
+        s.extend(files(&repo().join("notes/experiments"), ".yaml"));
+    }
+    s
+}
+
+/// Directives resolve to anything: a value for every name, a figure for
+/// every chart.
+struct AnyEnv;
+
+impl Env for AnyEnv {
+    fn value(&self, exp: &str, name: &str) -> Result<f64, String> {
+        match name.len() % 4 {
+            0 => Ok(1e308),
+            1 => Ok(f64::NAN),
+            2 => Ok(-0.0),
+            _ if exp.is_empty() => Err("no experiment".into()),
+            _ => Ok(2f64.powi(53) + 1.0),
+        }
+    }
+    fn chart(&self, exp: &str, chart: &str) -> Result<String, String> {
+        Ok(format!("<figure class=\"chart\" data-id=\"{}.{}\"></figure>", chart::escape(exp), chart::escape(chart)))
+    }
+    fn experiment_url(&self, exp: &str) -> Result<String, String> {
+        Ok(format!("experiments/{}.html", chart::escape(exp)))
+    }
+    fn quiz(&self) -> Result<String, String> {
+        Ok("<section class=\"quiz\"></section>".into())
+    }
+    fn highlight(&self, src: &str, lang_tag: &str) -> String {
+        report::highlight::Highlighter::new().highlight(src, lang_tag)
+    }
+}
+
+/// Raw HTML a data text may not carry out (the fake environment emits none).
+fn carries_html(html: &str) -> bool {
+    ["<script", "<img", "<iframe", "href=\"javascript", "src=\"javascript"].iter().any(|t| html.contains(t))
+}
+
+fn check_note(name: &str, text: &str) {
+    let (_, body, line) = match site::front_matter(name, text) {
+        Ok(x) => x,
+        Err(e) => return assert!(e.line >= 1 && !e.message.is_empty(), "{name}: {e:?}"),
+    };
+    let lines = text.lines().count().max(1) + 1;
+    if let Err(e) = markdown::scan(&body, line) {
+        assert!((1..=lines).contains(&e.line), "{name}: line {} of {lines}", e.line);
+    }
+    for lang in Lang::ALL {
+        match markdown::render(&body, line, lang, &AnyEnv) {
+            Ok(r) => assert!(r.toc.iter().all(|t| !t.id.is_empty())),
+            Err(e) => assert!((1..=lines).contains(&e.line) && !e.message.is_empty(), "{name}: {e:?}"),
+        }
+        // The same text as data must not let its HTML out.
+        match markdown::render_data(&body, line, lang, &AnyEnv) {
+            Ok(r) => assert!(!carries_html(&r.html), "{name}: raw HTML in data text:\n{}", r.html),
+            Err(e) => assert!((1..=lines).contains(&e.line), "{name}: {e:?}"),
+        }
+    }
+}
+
+fn check_quiz(name: &str, text: &str) {
+    let lines = text.lines().count().max(1) + 1;
+    let q = match quiz::parse(text) {
+        Ok(q) => q,
+        Err(e) => return assert!((1..=lines).contains(&e.line) && !e.message.is_empty(), "{name}: {e:?}"),
+    };
+    let _ = quiz::experiments(&q);
+    for lang in Lang::ALL {
+        match quiz::quiz_html(&q, "s", lang, &AnyEnv) {
+            Ok(h) => assert!(!carries_html(&h), "{name}: raw HTML in a quiz page:\n{h}"),
+            Err(e) => assert!((1..=lines).contains(&e.line), "{name}: {e:?}"),
+        }
+        match quiz::anki_rows(&q, "<t>", "x.html", lang, &AnyEnv) {
+            Ok(rows) => {
+                for r in rows {
+                    assert!(!carries_html(&r[0]) && !carries_html(&r[1]), "{name}: raw HTML in an Anki row");
+                    assert!(r.iter().all(|c| !c.contains(['\t', '\n'])), "{name}: a row breaks the deck's columns");
+                }
+            }
+            Err(e) => assert!((1..=lines).contains(&e.line), "{name}: {e:?}"),
+        }
+    }
+}
+
+/// Real summaries of a few kinds of run, and a trace, to feed charts.
+fn templates() -> &'static (Vec<serde_json::Value>, TracedPoint) {
+    static T: OnceLock<(Vec<serde_json::Value>, TracedPoint)> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut out = Vec::new();
+        let mut traced = None;
+        for f in ["convoy.yaml", "wsgi-cpu.yaml", "pool.yaml", "scheduling.yaml", "asyncio.yaml", "race-counter.yaml"] {
+            let path = repo().join("examples/scenarios").join(f);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let exp = workloads::Experiment::parse(f, &text).unwrap();
+            let points = exp.points().unwrap();
+            let p = &points[0];
+            let res = scheduler::simulate(&p.compiled.scenario).unwrap();
+            out.push(serde_json::to_value(workloads::summary(&p.compiled, &res)).unwrap());
+            if traced.is_none() {
+                let mut rec = scheduler::Recorder::window(0, 30_000_000);
+                scheduler::simulate_traced(&p.compiled.scenario, &mut rec).unwrap();
+                let threads = p.compiled.scenario.threads().map(|(_, t)| t.name.clone()).collect();
+                traced = Some(TracedPoint { threads, from_ns: 0, to_ns: 30_000_000, trace: rec.into_trace() });
+            }
+        }
+        (out, traced.unwrap())
+    })
+}
+
+/// Numbers of a summary replaced by boundary values.
+fn perturb(v: &mut serde_json::Value, rng: &mut TestRng) {
+    match v {
+        serde_json::Value::Number(_) if rng.next_u64() % 4 == 0 => {
+            *v = match rng.next_u64() % 7 {
+                0 => serde_json::json!(0),
+                1 => serde_json::json!(-1),
+                2 => serde_json::json!(1e308),
+                3 => serde_json::json!(-1e308),
+                4 => serde_json::json!(5e-324),
+                5 => serde_json::json!(u64::MAX),
+                _ => serde_json::Value::Null,
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| perturb(x, rng)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| perturb(x, rng)),
+        _ => {}
+    }
+}
+
+/// Points for a definition: every setting it names, with the values it
+/// names and a few boundary ones, crossed (at most 16 points).
+fn data_for(def: &experiment::ExperimentDef, rng: &mut TestRng) -> ExperimentData {
+    let mut params: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut add = |at: &BTreeMap<String, serde_yaml::Value>| {
+        for (k, v) in at {
+            params.entry(k.clone()).or_default().push(experiment::show(v));
+        }
+    };
+    for v in def.values.values() {
+        add(&v.at);
+    }
+    for c in &def.charts {
+        add(&c.at);
+        for a in [&c.x, &c.y, &c.value].into_iter().flatten() {
+            add(&a.ratio_to);
+            add(&a.speedup_vs);
+        }
+    }
+    if let Some(t) = &def.trace {
+        add(&t.at);
+    }
+    let axes: Vec<&String> = def
+        .charts
+        .iter()
+        .flat_map(|c| {
+            [&c.x, &c.y, &c.value]
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.param.as_ref())
+                .chain(c.series.as_ref().map(|s| &s.param))
+        })
+        .collect();
+    for a in axes {
+        params.entry(a.clone()).or_default();
+    }
+    let boundary = ["1", "2", "0", "-1", "1e308", "5ms", "NaN", "18446744073709551615"];
+    let mut grid: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    for (k, mut vals) in params.into_iter().take(4) {
+        vals.push(boundary[rng.next_u64() as usize % boundary.len()].to_owned());
+        vals.push(boundary[rng.next_u64() as usize % boundary.len()].to_owned());
+        vals.sort();
+        vals.dedup();
+        vals.truncate(3);
+        grid = grid
+            .into_iter()
+            .flat_map(|p| {
+                let k = &k;
+                vals.iter().map(move |v| [p.clone(), vec![(k.clone(), v.clone())]].concat())
+            })
+            .take(16)
+            .collect();
+    }
+    let (summaries, traced) = templates();
+    let points = grid
+        .into_iter()
+        .map(|set| {
+            let mut summary = summaries[rng.next_u64() as usize % summaries.len()].clone();
+            perturb(&mut summary, rng);
+            PointData { set, summary }
+        })
+        .collect();
+    ExperimentData { points, trace: def.trace.as_ref().map(|_| traced.clone()) }
+}
+
+fn check_experiment(name: &str, text: &str, rng: &mut TestRng) {
+    let lines = text.lines().count().max(1) + 1;
+    let src = match site::parse_experiment(name, text) {
+        Ok(s) => s,
+        Err(e) => return assert!((1..=lines).contains(&e.line) && !e.message.is_empty(), "{name}: {e:?}"),
+    };
+    let data = data_for(&src.def, rng);
+    let at = |e: &experiment::ExpError| {
+        let line = src.line(&e.path);
+        assert!((1..=lines).contains(&line) && !e.message.is_empty(), "{name}: {e:?} at line {line}");
+    };
+    if let Err(e) = experiment::values(&src.def, &data) {
+        at(&e);
+    }
+    for (i, c) in src.def.charts.iter().enumerate() {
+        for lang in Lang::ALL {
+            match experiment::build_chart(&src.def, "fuzz", i, &data, lang) {
+                Ok((chart, _table)) => {
+                    let svg = chart::svg(&chart);
+                    assert!(!carries_html(&svg), "{name}: chart {} carries raw HTML", c.id);
+                }
+                Err(e) => at(&e),
+            }
+        }
+    }
+    let _ = experiment::csv(&src.def, &data);
+    for lang in Lang::ALL {
+        if let Ok(r) = markdown::render_data(src.def.description.get(lang), 1, lang, &AnyEnv) {
+            assert!(!carries_html(&r.html), "{name}: raw HTML in a description");
+        }
+    }
+}
+
+fn check(kind: Kind, name: &str, bytes: &[u8], rng: &mut TestRng) {
+    let max = workloads::Limits::default().max_file_bytes;
+    if bytes.len() > max {
+        // Readers refuse such a file before reading it (tested with the CLI).
+        return;
+    }
+    let text = match workloads::limits::utf8(bytes, max) {
+        Ok(t) => t.to_owned(),
+        Err(e) => {
+            assert!(e.line >= 1 && e.column >= 1, "{name}: {e:?}");
+            // Read lossily, it must still render or fail cleanly.
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+    };
+    match kind {
+        Kind::Note => check_note(name, &text),
+        Kind::Quiz => check_quiz(name, &text),
+        Kind::Experiment => check_experiment(name, &text, rng),
+    }
+}
+
+/// CPU time this thread has used (user and system), where the system tells
+/// (Linux); wall-clock time elsewhere. A loaded machine slows a case down
+/// but does not add to its CPU time, so the budget does not flake.
+fn thread_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // Fields after the parenthesised name: utime and stime are the 12th and 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    // The kernel reports in USER_HZ, 100 on every Linux build.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Measures `f`'s cost: thread CPU time if known, else wall time.
+fn cost<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let (cpu, wall) = (thread_cpu(), Instant::now());
+    let out = f();
+    let took = match (cpu, thread_cpu()) {
+        (Some(a), Some(b)) => b.saturating_sub(a),
+        _ => wall.elapsed(),
+    };
+    (out, took)
+}
+
+fn run_case(kind: Kind, name: &str, bytes: &[u8], origin: &str, rng: &mut TestRng) {
+    // A stack overflow aborts the process before any report: name the case first.
+    if std::env::var_os("FUZZ_VERBOSE").is_some() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("fuzz: {origin}");
+        }
+    }
+    let (res, took) = cost(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(kind, name, bytes, rng))));
+    let why = match res {
+        Err(_) => "panicked".to_owned(),
+        Ok(()) if took > CASE_BUDGET => format!("took {took:?}, over the budget of {CASE_BUDGET:?}"),
+        Ok(()) => return,
+    };
+    let dir = repo().join("target/fuzz-findings");
+    std::fs::create_dir_all(&dir).ok();
+    let file = dir.join(name);
+    std::fs::write(&file, bytes).ok();
+    let preview: String = String::from_utf8_lossy(bytes).chars().take(600).collect();
+    panic!("{origin}: {why}; the input is in {}:\n{preview}", file.display());
+}
+
+const VALUES: &[&str] = &[
+    "0",
+    "1",
+    "-1",
+    "256",
+    "2147483648",
+    "4294967296",
+    "9007199254740993",
+    "9223372036854775808",
+    "18446744073709551615",
+    "18446744073709551616",
+    "1e308",
+    "-1e308",
+    ".nan",
+    ".inf",
+    "NaN",
+    "null",
+    "[]",
+    "{}",
+    "\"\"",
+    "[0, 0]",
+    "[18446744073709551615]",
+    "\"<script>alert(1)</script>\"",
+    "\"<img src=x onerror=alert(1)>\"",
+    "\"[x](javascript:alert(1))\"",
+    "\"{{x.y .\"",
+    "\"{{claim: a.b / 0 > 1e308}}\"",
+    "\"{{a.b | .99999999999}}\"",
+    "\"{{chart: a.b}}\"",
+    "\"\\e[2J\"",
+    "\"\\u0000\"",
+    "\"\\uE000\"",
+    "&x [1]",
+    "*x",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "examples/scenarios/convoy.yaml",
+    "line",
+    "bars",
+    "cdf",
+    "heatmap",
+    "timeline",
+    "gantt",
+];
+
+/// Markdown that stresses a parser: deep quotes, lists, emphasis, brackets.
+const MARKDOWN: &[&str] = &[
+    ">",
+    "- ",
+    "* ",
+    "1. ",
+    "[",
+    "![",
+    "*",
+    "_",
+    "`",
+    "<",
+    "<div>",
+    "{{",
+    "}}",
+    "\\{{",
+    ":::note\n",
+    ":::\n",
+    "```\n",
+    "# ",
+    "|",
+    "&#",
+    "\u{E000}",
+    "<script>alert(1)</script>",
+    "[x](javascript:alert(1))",
+    "{{x.y .",
+    "{{claim: a.b > 1e308}}",
+    "{{a.b | .4294967296}}",
+];
+
+fn pick<'a, T>(rng: &mut TestRng, items: &'a [T]) -> &'a T {
+    &items[rng.next_u64() as usize % items.len()]
+}
+
+/// A mutation of `seed` with boundary edits.
+fn mutate(kind: Kind, rng: &mut TestRng, seed: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(seed).into_owned();
+    let mut s: Vec<char> = text.chars().collect();
+    for _ in 0..1 + rng.next_u64() % 3 {
+        let at = rng.next_u64() as usize % (s.len() + 1);
+        let insert: String = match (rng.next_u64() % 6, kind) {
+            // A markdown construct, repeated to depth.
+            (0 | 1, Kind::Note) | (0, _) => {
+                let unit = pick(rng, MARKDOWN);
+                let n = *pick(rng, &[1usize, 3, 65, 1000, 50_000]);
+                unit.repeat(n)
+            }
+            // Replace a word by a boundary value.
+            (1..=3, _) => {
+                let end = (at..s.len()).find(|&i| !s[i].is_alphanumeric()).unwrap_or(s.len());
+                s.drain(at..end);
+                pick(rng, VALUES).to_string()
+            }
+            // Deep YAML or a huge string.
+            (4, _) => match rng.next_u64() % 3 {
+                0 => "[".repeat(*pick(rng, &[64usize, 65, 100_000])),
+                1 => "{a: ".repeat(*pick(rng, &[64usize, 65, 30_000])),
+                _ => "x".repeat(*pick(rng, &[10_000usize, 600_000])),
+            },
+            // Truncate.
+            _ => {
+                s.truncate(at);
+                String::new()
+            }
+        };
+        let at = at.min(s.len());
+        s.splice(at..at, insert.chars());
+    }
+    let mut out = s.into_iter().collect::<String>().into_bytes();
+    if rng.next_u64() % 8 == 0 {
+        let at = rng.next_u64() as usize % (out.len() + 1);
+        const BAD: [&[u8]; 3] = [b"\xff", b"\xc0\xaf", b"\xed\xa0\x80"];
+        let bad: &[u8] = pick::<&[u8]>(rng, &BAD);
+        out.splice(at..at, bad.iter().copied());
+    }
+    out
+}
+
+fn peak_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn rng_for(seed: u64) -> TestRng {
+    TestRng::from_seed(RngAlgorithm::ChaCha, &[seed.to_le_bytes(), [0; 8], [0; 8], [0; 8]].concat())
+}
+
+#[test]
+fn corpus_renders_or_fails_at_a_line() {
+    let mut rng = rng_for(7);
+    let mut n = 0;
+    for kind in [Kind::Note, Kind::Quiz, Kind::Experiment] {
+        for (name, bytes) in corpus(kind) {
+            run_case(kind, &name, &bytes, &format!("tests/corpus ({kind:?}) {name}"), &mut rng);
+            n += 1;
+        }
+    }
+    assert!(n >= 20, "the corpus is in tests/corpus/{{notes,quizzes,experiments}}");
+    if let Some(kb) = peak_kb() {
+        assert!(kb < MEMORY_BUDGET_KB, "peak memory {kb} KB is over the budget");
+    }
+}
+
+#[test]
+fn boundary_mutations_render_or_fail_at_a_line() {
+    let long = std::env::var("FUZZ_SECONDS").ok().and_then(|s| s.parse::<u64>().ok());
+    let seed: u64 = std::env::var("FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(if long.is_some() {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs())
+    } else {
+        1
+    });
+    let mut rng = rng_for(seed);
+    let kinds = [Kind::Note, Kind::Quiz, Kind::Experiment];
+    let all: Vec<Vec<(String, Vec<u8>)>> = kinds.iter().map(|k| seeds(*k)).collect();
+    let deadline = Instant::now() + Duration::from_secs(long.unwrap_or(0));
+    let start = Instant::now();
+    let mut cases = 0u64;
+    loop {
+        let done = match long {
+            Some(_) => Instant::now() >= deadline,
+            None => cases >= 45,
+        };
+        if done {
+            break;
+        }
+        let k = cases as usize % kinds.len();
+        let (from, bytes) = pick(&mut rng, &all[k]).clone();
+        let input = mutate(kinds[k], &mut rng, &bytes);
+        let ext = if let Kind::Note = kinds[k] { "md" } else { "yaml" };
+        let name = format!("case-{seed}-{cases}.{ext}");
+        run_case(kinds[k], &name, &input, &format!("FUZZ_SEED={seed}, case {cases} (a mutation of {from})"), &mut rng);
+        cases += 1;
+    }
+    if let Some(kb) = peak_kb() {
+        assert!(kb < MEMORY_BUDGET_KB, "peak memory {kb} KB is over the budget");
+    }
+    #[allow(clippy::print_stderr)]
+    if long.is_some() {
+        eprintln!(
+            "report fuzz: {cases} cases in {:.0} s (FUZZ_SEED={seed}), peak memory {} MB, no finding",
+            start.elapsed().as_secs_f64(),
+            peak_kb().unwrap_or(0) / 1024
+        );
+    }
+}

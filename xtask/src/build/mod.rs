@@ -1,0 +1,558 @@
+//! `cargo xtask build-site`, `check`, `serve` and `bench-site`.
+//!
+//! The pipeline: read the notes, quizzes and experiment definitions; plan
+//! (check translations, find the experiments in use); run the experiments
+//! whose cache key changed, in parallel; render every page, chart and data
+//! file (`report::pages`); check every internal link; write the tree to a
+//! temporary directory and swap it in, so a failed build leaves `site/` as
+//! it was.
+
+pub mod cache;
+pub mod http;
+pub mod output;
+pub mod serve;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use experiments::{ExperimentData, PointData, TracedPoint};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use report::i18n::Lang;
+use report::pages::{self, ExperimentRun, ExperimentSource, NoteSource};
+use scheduler::Recorder;
+use sha2::Digest;
+
+use self::cache::Cache;
+
+/// Where the repository is and where output goes.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    /// Repository root.
+    pub root: PathBuf,
+    /// The site directory.
+    pub out: PathBuf,
+    /// The experiment cache.
+    pub cache: PathBuf,
+}
+
+impl Paths {
+    /// The standard layout under `root`.
+    pub fn new(root: &Path) -> Paths {
+        Paths { root: root.to_owned(), out: root.join("site"), cache: root.join("target/gil-lab-cache") }
+    }
+}
+
+/// What a build did.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The files of the site.
+    pub files: Vec<pages::File>,
+    /// Note files (both languages).
+    pub notes: usize,
+    /// Experiments run now.
+    pub ran: Vec<String>,
+    /// Experiments taken from the cache.
+    pub cached: Vec<String>,
+    /// Experiments no note uses.
+    pub unused: Vec<String>,
+    /// Simulator runs (points and traces) executed.
+    pub runs: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Reads every file of a directory with this suffix, sorted by name.
+fn read_dir(dir: &Path, suffix: &str) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(out) };
+    for e in entries {
+        let path = e?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        if let Some(stem) = name.strip_suffix(suffix) {
+            out.push((stem.to_owned(), path));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root).unwrap_or(p).display().to_string()
+}
+
+/// Reads a source file: at most the file-size limit, valid UTF-8, errors
+/// named by the path relative to the root.
+fn read_source(root: &Path, path: &Path) -> Result<String> {
+    let limit = workloads::Limits::default().max_file_bytes;
+    crate::sim::read_text(path, limit).map_err(|e| {
+        let full = path.display().to_string();
+        anyhow!("{}", format!("{e:#}").replacen(&full, &rel(root, path), 1))
+    })
+}
+
+fn pages_err(e: pages::SiteError) -> anyhow::Error {
+    anyhow!("{e}")
+}
+
+/// Reads the notes.
+fn read_notes(root: &Path) -> Result<Vec<NoteSource>> {
+    let mut notes = Vec::new();
+    for lang in Lang::ALL {
+        let dir = root.join("notes").join(lang.code());
+        for (stem, path) in read_dir(&dir, ".md")? {
+            if stem.ends_with(".quiz") {
+                continue;
+            }
+            let source = read_source(root, &path)?;
+            let quiz_path = dir.join(format!("{stem}.quiz.yaml"));
+            let quiz =
+                if quiz_path.exists() { Some((rel(root, &quiz_path), read_source(root, &quiz_path)?)) } else { None };
+            notes.push(NoteSource { lang, slug: stem, path: rel(root, &path), source, quiz });
+        }
+        // A quiz without its note is a mistake.
+        for (stem, path) in read_dir(&dir, ".quiz.yaml")? {
+            if !dir.join(format!("{stem}.md")).exists() {
+                bail!("{}:1: a quiz without a note: add {}/{stem}.md", rel(root, &path), rel(root, &dir));
+            }
+        }
+    }
+    if notes.is_empty() {
+        bail!("no notes under {}/notes/en and notes/ko", root.display());
+    }
+    Ok(notes)
+}
+
+/// Reads the experiment definitions, by id.
+fn read_experiments(root: &Path) -> Result<BTreeMap<String, ExperimentSource>> {
+    let mut out = BTreeMap::new();
+    for (id, path) in read_dir(&root.join("notes/experiments"), ".yaml")? {
+        let source = read_source(root, &path)?;
+        out.insert(id, pages::parse_experiment(&rel(root, &path), &source).map_err(pages_err)?);
+    }
+    Ok(out)
+}
+
+/// `calibration/measured.json`, if there is one: parsed, and its text.
+fn read_calibration(root: &Path) -> Result<Option<(report::calibration::Measured, String)>> {
+    let path = root.join("calibration/measured.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let m: report::calibration::Measured =
+        serde_json::from_str(&text).map_err(|e| anyhow!("calibration/measured.json:{}: {e}", e.line()))?;
+    if !report::calibration::SCHEMAS.contains(&m.schema.as_str()) {
+        bail!(
+            "calibration/measured.json:1: schema `{}`, expected one of {}",
+            m.schema,
+            report::calibration::SCHEMAS.join(", ")
+        );
+    }
+    Ok(Some((m, text)))
+}
+
+/// The simulated side of the calibration, cached like an experiment.
+fn calibration_comparison(cache: &Cache, m: &report::calibration::Measured) -> Result<report::calibration::Comparison> {
+    // Its scenarios go through the whole pipeline, written by the twins' code.
+    let twins = cache::hex(&sha2::Sha256::digest(include_str!("../calibrate/model.rs")));
+    let fingerprint = format!("{}{twins}", workloads::full_code_fingerprint());
+    let mut h = sha2::Sha256::new();
+    h.update(b"calibration/1");
+    h.update(fingerprint.as_bytes());
+    h.update(serde_json::to_vec(m)?);
+    let key = cache::hex(&h.finalize());
+    if let Some(c) = cache.load_json(&key) {
+        return Ok(c);
+    }
+    let c = crate::calibrate::model::compare(m, &crate::calibrate::model::current_params())?;
+    cache.store_json(&key, &c)?;
+    Ok(c)
+}
+
+/// Templates and static assets.
+fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<pages::File>)> {
+    let dir = root.join("templates");
+    let mut templates = Vec::new();
+    for (stem, path) in read_dir(&dir, ".html")? {
+        templates.push((format!("{stem}.html"), std::fs::read_to_string(&path)?));
+    }
+    let mut assets = Vec::new();
+    for (stem, path) in read_dir(&dir.join("static"), "")? {
+        assets.push((format!("assets/{stem}"), std::fs::read(&path)?));
+    }
+    Ok((templates, assets))
+}
+
+/// An experiment ready to run: its points and its cache key.
+struct Prepared {
+    id: String,
+    /// The scenario file read (to place errors of its runs).
+    exp: workloads::Experiment,
+    points: Vec<workloads::Point>,
+    trace: Option<(usize, u64, u64)>,
+    key: String,
+    fingerprint: String,
+    scenario: (String, String),
+    command: String,
+}
+
+fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> {
+    let def = &src.def;
+    let at = format!("{}:{}", src.path, pages::line_of(&src.source, "scenario:"));
+    let file = paths.root.join(&def.scenario);
+    // `parse_experiment` refused `..` and absolute paths; a symbolic link
+    // may still lead out of the repository.
+    let real = std::fs::canonicalize(&file).with_context(|| format!("{at}: cannot read scenario {}", def.scenario))?;
+    let root = std::fs::canonicalize(&paths.root).unwrap_or_else(|_| paths.root.clone());
+    if !real.starts_with(&root) {
+        bail!("{at}: scenario {} leads outside the repository (to {})", def.scenario, real.display());
+    }
+    let text =
+        read_source(&paths.root, &file).with_context(|| format!("{at}: cannot read scenario {}", def.scenario))?;
+    let mut exp = workloads::Experiment::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
+    for (k, v) in &def.set {
+        let assignment = format!("{k}={}", experiments::show(v));
+        exp.set(&assignment).map_err(|e| anyhow!("{}: set {assignment}: {e}", src.path))?;
+    }
+    let points = exp.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
+    let trace = match &def.trace {
+        Some(t) => {
+            let (from, to) = parse_window(&t.window)
+                .map_err(|e| anyhow!("{}:{}: trace.window: {e}", src.path, pages::line_of(&src.source, "window:")))?;
+            let at: Vec<(String, String)> = t.at.iter().map(|(k, v)| (k.clone(), experiments::show(v))).collect();
+            let idx = points
+                .iter()
+                .position(|p| {
+                    at.iter().all(|(k, v)| p.set.iter().any(|s| &s.path == k && workloads::sweep::show(&s.value) == *v))
+                })
+                .ok_or_else(|| {
+                    anyhow!("{}:{}: trace.where selects no point", src.path, pages::line_of(&src.source, "trace:"))
+                })?;
+            Some((idx, from, to))
+        }
+        None => None,
+    };
+    let mut codes: Vec<String> = points.iter().map(|p| workloads::code_fingerprint(&p.compiled.scenario)).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let fingerprint = cache::hex(&sha2::Sha256::digest(codes.concat()))[..16].to_owned();
+    let key = cache::key(&points, &format!("{trace:?}"), &fingerprint);
+    let sets: Vec<String> =
+        def.set.iter().map(|(k, v)| format!(" --set {k}={}", shell_word(&experiments::show(v)))).collect();
+    let command = format!("cargo xtask sim {}{}", def.scenario, sets.concat());
+    Ok(Prepared {
+        id: id.to_owned(),
+        exp,
+        points,
+        trace,
+        key,
+        fingerprint,
+        scenario: (def.scenario.clone(), text),
+        command,
+    })
+}
+
+fn shell_word(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c)) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn parse_window(w: &str) -> Result<(u64, u64)> {
+    let (a, b) = w.split_once("..").ok_or_else(|| anyhow!("write FROM..TO, like 0ms..20ms"))?;
+    let a = workloads::duration::parse_duration(a).map_err(|e| anyhow!(e))?.0;
+    let b = workloads::duration::parse_duration(b).map_err(|e| anyhow!(e))?.0;
+    if b <= a {
+        bail!("the end must come after the start");
+    }
+    Ok((a, b))
+}
+
+/// One simulator run: a point's summary, or a traced point.
+enum Job<'a> {
+    Point(&'a Prepared, usize),
+    Trace(&'a Prepared, usize, u64, u64),
+}
+
+enum Done {
+    Point(PointData),
+    Trace(TracedPoint),
+}
+
+fn run_job(job: &Job<'_>) -> Result<Done> {
+    match *job {
+        Job::Point(p, i) => {
+            let point = &p.points[i];
+            let res = scheduler::simulate(&point.compiled.scenario)
+                .map_err(|e| anyhow!("{}\n(experiment {})", p.exp.run_error(point, &e), p.id))?;
+            let summary = serde_json::to_value(workloads::summary(&point.compiled, &res))?;
+            let set = point.set.iter().map(|s| (s.path.clone(), workloads::sweep::show(&s.value))).collect();
+            Ok(Done::Point(PointData { set, summary }))
+        }
+        Job::Trace(p, i, from, to) => {
+            let point = &p.points[i];
+            let mut rec = Recorder::window(from, to).with_limit(crate::sim::DEFAULT_MAX_TRACE_EVENTS);
+            scheduler::simulate_traced(&point.compiled.scenario, &mut rec)
+                .map_err(|e| anyhow!("{}\n(experiment {}, trace)", p.exp.run_error(point, &e), p.id))?;
+            let threads = point.compiled.scenario.threads().map(|(_, t)| t.name.clone()).collect();
+            Ok(Done::Trace(TracedPoint { threads, from_ns: from, to_ns: to, trace: rec.into_trace() }))
+        }
+    }
+}
+
+/// What running (or loading) experiments gave.
+struct Executed {
+    data: BTreeMap<String, ExperimentData>,
+    ran: Vec<String>,
+    cached: Vec<String>,
+    runs: usize,
+}
+
+/// Results of prepared experiments: from the cache, or run in parallel and
+/// cached.
+fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Executed> {
+    let mut data: BTreeMap<String, ExperimentData> = BTreeMap::new();
+    let mut to_run: Vec<&Prepared> = Vec::new();
+    let mut cached = Vec::new();
+    for p in prepared {
+        // The entry's key matched (see `Cache::load_json`); its shape must
+        // match the experiment too: one point per run, with the same settings.
+        let fits = |d: &ExperimentData| {
+            d.points.len() == p.points.len()
+                && d.trace.is_some() == p.trace.is_some()
+                && d.points.iter().zip(&p.points).all(|(a, b)| {
+                    a.set.len() == b.set.len()
+                        && a.set
+                            .iter()
+                            .zip(&b.set)
+                            .all(|(x, y)| x.0 == y.path && x.1 == workloads::sweep::show(&y.value))
+                })
+        };
+        match cache.load(&p.key).filter(fits) {
+            Some(d) => {
+                data.insert(p.id.clone(), d);
+                cached.push(p.id.clone());
+            }
+            None => to_run.push(p),
+        }
+    }
+    let jobs: Vec<Job<'_>> = to_run
+        .iter()
+        .flat_map(|p| {
+            let points = (0..p.points.len()).map(move |i| Job::Point(p, i));
+            let trace = p.trace.map(|(i, a, b)| Job::Trace(p, i, a, b));
+            points.chain(trace)
+        })
+        .collect();
+    let bar = if progress && jobs.len() > 8 {
+        let bar = ProgressBar::new(jobs.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("running experiments {bar:30} {pos}/{len} {elapsed}").expect("valid template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let results: Vec<Result<Done>> = jobs
+        .par_iter()
+        .map(|j| {
+            let r = run_job(j);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut fresh: BTreeMap<String, ExperimentData> = BTreeMap::new();
+    for (job, res) in jobs.iter().zip(results) {
+        let (p, done) = match job {
+            Job::Point(p, _) | Job::Trace(p, ..) => (p, res?),
+        };
+        let entry = fresh.entry(p.id.clone()).or_insert_with(|| ExperimentData { points: Vec::new(), trace: None });
+        match done {
+            Done::Point(pd) => entry.points.push(pd),
+            Done::Trace(t) => entry.trace = Some(t),
+        }
+    }
+    let ran: Vec<String> = fresh.keys().cloned().collect();
+    for p in &to_run {
+        let d = fresh.remove(&p.id).expect("every experiment has points");
+        cache.store(&p.key, &d)?;
+        data.insert(p.id.clone(), d);
+    }
+    Ok(Executed { data, ran, cached, runs: jobs.len() })
+}
+
+/// Builds the site in memory (nothing is written but the cache).
+pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
+    let start = Instant::now();
+    let root = &paths.root;
+    let notes = read_notes(root)?;
+    let note_count = notes.len();
+    let defs = read_experiments(root)?;
+    let measured = read_calibration(root)?;
+    let mut known: BTreeSet<String> = defs.keys().cloned().collect();
+    if measured.is_some() {
+        known.insert(pages::CALIBRATION.into());
+    }
+    let plan = pages::plan(notes, &known).map_err(pages_err)?;
+    let cache = Cache::new(paths.cache.clone());
+    let prepared: Vec<Prepared> = plan
+        .used
+        .iter()
+        .filter(|id| defs.contains_key(*id))
+        .map(|id| prepare(paths, id, &defs[id]))
+        .collect::<Result<_>>()?;
+    let Executed { mut data, ran, cached, runs } = execute(&cache, &prepared, progress)?;
+    let mut runs_by_id = BTreeMap::new();
+    for p in prepared {
+        let src = defs[&p.id].clone();
+        let d = data.remove(&p.id).expect("run or cached");
+        runs_by_id.insert(
+            p.id.clone(),
+            ExperimentRun { src, data: d, scenario: p.scenario, fingerprint: p.fingerprint, command: p.command },
+        );
+    }
+    let (templates, assets) = read_templates(root)?;
+    let unused = plan.unused.clone();
+    let origins: BTreeMap<String, (String, String)> = plan
+        .notes
+        .iter()
+        .map(|n| (format!("{}/{}.html", n.src.lang.code(), n.src.slug), (n.src.path.clone(), n.src.source.clone())))
+        .collect();
+    let calibration = match (&measured, plan.used.contains(pages::CALIBRATION)) {
+        (Some((m, text)), true) => Some((calibration_comparison(&cache, m)?, text.clone())),
+        _ => None,
+    };
+    let input = pages::Input { plan, runs: runs_by_id, templates, assets, calibration };
+    // Highlighted code from the last build: syntect is slow to warm up.
+    const HIGHLIGHTS: &str = "highlight";
+    let before = cache.load_json::<Vec<report::highlight::Block>>(HIGHLIGHTS);
+    let highlighter = report::highlight::Highlighter::with_blocks(before.iter().flatten().cloned());
+    let files = pages::render(&input, &highlighter).map_err(pages_err)?;
+    let used = highlighter.used();
+    if before.as_ref() != Some(&used) {
+        cache.store_json(HIGHLIGHTS, &used)?;
+    }
+    pages::check_links(&files, &origins)
+        .map_err(|e| if e.file.starts_with("notes/") { anyhow!("{e}") } else { anyhow!("site/{e}") })?;
+    Ok(Outcome { files, notes: note_count, ran, cached, unused, runs, elapsed: start.elapsed() })
+}
+
+pub use self::output::write;
+
+/// A one-paragraph report of a build.
+pub fn describe(o: &Outcome, wrote: Option<&Path>) -> String {
+    let mut s = format!(
+        "{} notes, {} experiments ({} run, {} cached; {} simulator runs), {} files in {:.2} s",
+        o.notes,
+        o.ran.len() + o.cached.len(),
+        o.ran.len(),
+        o.cached.len(),
+        o.runs,
+        o.files.len(),
+        o.elapsed.as_secs_f64()
+    );
+    if let Some(out) = wrote {
+        s.push_str(&format!(" -> {}", out.display()));
+    }
+    if !o.ran.is_empty() {
+        s.push_str(&format!("\nran: {}", o.ran.join(", ")));
+    }
+    if !o.unused.is_empty() {
+        s.push_str(&format!("\nunused experiments (no note references them): {}", o.unused.join(", ")));
+    }
+    s
+}
+
+/// Options of `build-site`.
+#[derive(clap::Args)]
+pub struct BuildArgs {
+    /// Write the site here instead of `site/`.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// `cargo xtask build-site`.
+#[allow(clippy::print_stdout)]
+pub fn build(root: &Path, args: &BuildArgs) -> Result<()> {
+    let mut paths = Paths::new(root);
+    if let Some(out) = &args.out {
+        paths.out = out.clone();
+    }
+    output::check_target(&paths.out)?;
+    let outcome = generate(&paths, true)?;
+    write(&paths.out, &outcome.files)?;
+    println!("{}", describe(&outcome, Some(&paths.out)));
+    Ok(())
+}
+
+/// `cargo xtask check`: everything a build checks, nothing written (but the cache).
+#[allow(clippy::print_stdout)]
+pub fn check(root: &Path) -> Result<()> {
+    let outcome = generate(&Paths::new(root), true)?;
+    println!("ok: {}", describe(&outcome, None));
+    Ok(())
+}
+
+/// `cargo xtask values EXP...`: every named value of experiments (run or
+/// from the cache), for writing notes and claims.
+#[allow(clippy::print_stdout)]
+pub fn values(root: &Path, ids: &[String]) -> Result<()> {
+    let paths = Paths::new(root);
+    let defs = read_experiments(root)?;
+    let prepared: Vec<Prepared> = ids
+        .iter()
+        .map(|id| {
+            let def = defs.get(id).ok_or_else(|| anyhow!("no experiment `{id}` (notes/experiments/{id}.yaml)"))?;
+            prepare(&paths, id, def)
+        })
+        .collect::<Result<_>>()?;
+    let Executed { data, .. } = execute(&Cache::new(paths.cache.clone()), &prepared, true)?;
+    for id in ids {
+        let values = experiments::values(&defs[id].def, &data[id]).map_err(|e| anyhow!("{id}: {e}"))?;
+        for (name, v) in values {
+            println!("{id}.{name} = {v}");
+        }
+    }
+    Ok(())
+}
+
+/// `cargo xtask bench-site`: clean build, then a warm rebuild.
+#[allow(clippy::print_stdout)]
+pub fn bench(root: &Path) -> Result<()> {
+    let scratch = std::env::temp_dir().join(format!("gil-lab-bench-site-{}", std::process::id()));
+    let mut paths = Paths::new(root);
+    paths.cache = scratch.join("cache");
+    paths.out = scratch.join("site");
+    // Both builds are timed the same way: generate and write.
+    let t = Instant::now();
+    let clean = generate(&paths, false)?;
+    write(&paths.out, &clean.files)?;
+    let clean_total = t.elapsed();
+    let t = Instant::now();
+    let warm = generate(&paths, false)?;
+    write(&paths.out, &warm.files)?;
+    let warm_total = t.elapsed();
+    std::fs::remove_dir_all(&scratch).ok();
+    println!(
+        "notes: {}, experiments: {}, files: {}",
+        clean.notes,
+        clean.ran.len() + clean.cached.len(),
+        clean.files.len()
+    );
+    println!(
+        "clean build: {:.3} s ({} experiments run, {} simulator runs)",
+        clean_total.as_secs_f64(),
+        clean.ran.len(),
+        clean.runs
+    );
+    println!("warm rebuild: {:.3} s", warm_total.as_secs_f64());
+    println!("experiments run on warm rebuild: {}", warm.ran.len());
+    Ok(())
+}
