@@ -282,3 +282,63 @@ fn bad_bytes_and_bad_overrides_fail_with_a_place() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("old-gil.yaml:") && stderr(&out).contains("not fields of a run"), "{}", stderr(&out));
 }
+
+/// An executable shell script `name` in `dir` with `body`.
+fn script(dir: &std::path::Path, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn calibrate_quick_fails_when_the_interpreter_is_not_cpython() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = script(dir.path(), "python3", "echo 'Python 3.99, at your service'");
+    let pypy = script(dir.path(), "pypy3", r#"echo '{"implementation": "pypy", "version": "3.10.14", "gil": "new"}'"#);
+    let half = script(dir.path(), "half", r#"echo '{"implementation": "cpython"}'"#);
+    for (python, expect) in [
+        ("/bin/false", "failed"),
+        (garbage.as_str(), "printed no JSON"),
+        (pypy.as_str(), "not CPython"),
+        (half.as_str(), "no `version`"),
+    ] {
+        // Present but broken: --skip-if-missing does not excuse it.
+        for skip in [false, true] {
+            let mut args = vec!["calibrate", "--quick", "--python", python];
+            if skip {
+                args.push("--skip-if-missing");
+            }
+            let out = xtask(&args);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{python}: {err}");
+            assert!(err.contains(python) && err.contains(expect), "{python}: {err}");
+            assert!(!stdout(&out).contains("ok"), "{python}");
+        }
+    }
+}
+
+#[test]
+fn calibrate_quick_fails_on_a_missing_interpreter_unless_told_to_skip() {
+    let missing = "/nonexistent/gil-lab/python3";
+    let out = xtask(&["calibrate", "--quick", "--python", missing]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains(missing) && err.contains("not found"), "{err}");
+    let out = xtask(&["calibrate", "--quick", "--python", missing, "--skip-if-missing"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("skipped"), "{}", stdout(&out));
+}
+
+#[test]
+fn calibrate_kills_a_hung_interpreter_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let hung = script(dir.path(), "python3", "sleep 120");
+    let start = std::time::Instant::now();
+    let out = xtask(&["calibrate", "--quick", "--python", &hung, "--timeout", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(start.elapsed().as_secs() < 60, "took {:?}", start.elapsed());
+    let err = stderr(&out);
+    assert!(err.contains(&hung) && err.contains("killed"), "{err}");
+}

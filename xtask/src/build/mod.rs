@@ -145,8 +145,12 @@ fn read_calibration(root: &Path) -> Result<Option<(report::calibration::Measured
     };
     let m: report::calibration::Measured =
         serde_json::from_str(&text).map_err(|e| anyhow!("calibration/measured.json:{}: {e}", e.line()))?;
-    if m.schema != report::calibration::SCHEMA {
-        bail!("calibration/measured.json:1: schema `{}`, expected `{}`", m.schema, report::calibration::SCHEMA);
+    if !report::calibration::SCHEMAS.contains(&m.schema.as_str()) {
+        bail!(
+            "calibration/measured.json:1: schema `{}`, expected one of {}",
+            m.schema,
+            report::calibration::SCHEMAS.join(", ")
+        );
     }
     Ok(Some((m, text)))
 }

@@ -615,7 +615,13 @@ mod tests {
     }
 
     fn interpreter(version: &str, gil: &str, threads2: f64, echo_busy: f64) -> InterpreterData {
-        let run = |pinned, mode: &str, threads, seconds| CountdownRun { pinned, mode: mode.into(), threads, seconds };
+        let run = |pinned, mode: &str, threads, seconds| CountdownRun {
+            pinned,
+            mode: mode.into(),
+            threads,
+            seconds,
+            ..Default::default()
+        };
         InterpreterData {
             version: version.into(),
             gil: gil.into(),
@@ -636,15 +642,18 @@ mod tests {
                     interval_s: (gil == "new").then_some(0.005),
                     rps: 10_000.0,
                     two_interval_share: None,
+                    ..Default::default()
                 },
                 EchoRun {
                     cpu_threads: 1,
                     interval_s: (gil == "new").then_some(0.005),
                     rps: echo_busy,
                     two_interval_share: Some(0.2),
+                    ..Default::default()
                 },
             ],
             hash: None,
+            ..Default::default()
         }
     }
 
@@ -656,6 +665,7 @@ mod tests {
             machine: MachineInfo { cores: 2, cpu: "test".into(), os: "linux".into() },
             interpreters: vec![interpreter("2.7.18", "old", 1.9, 12_000.0), interpreter("3.12.1", "new", 1.0, 170.0)],
             wsgi: None,
+            guard: None,
         };
         let cmp = compare(&m, &current_params()).unwrap();
         let sim =
