@@ -177,6 +177,7 @@ fn scaling(args: &SimArgs) -> Result<()> {
                 y: charts::Axis { label: "ns per event".into(), log: false },
                 series,
             },
+            fit: charts::Fit::default(),
         };
         std::fs::write(path, charts::svg(&chart))?;
         println!("chart: {}", path.display());

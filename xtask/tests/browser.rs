@@ -288,6 +288,7 @@ fn the_site_works_in_chromium() {
     practice(&tab, &base);
     searching(&tab, &base, &out);
     charts_on_a_phone(&tab, &base);
+    explorable_figures(&tab, &out);
     printing(&tab, &base);
     if shots.is_some() {
         screenshots(&tab, &base, &shots);
@@ -630,6 +631,89 @@ fn charts_on_a_phone(tab: &Tab, base: &str) {
             let px = c["px"].as_f64().unwrap_or(0.0);
             assert!(src.ends_with(".phone.svg"), "{page}: a phone gets the narrow chart, not {src}");
             assert!(px >= 11.0, "{page}: {src} has text of {px:.1} px on a phone");
+        }
+    }
+}
+
+/// Moves a control of the explorable figure `fig` (an index among the
+/// page's) to `value`, as a reader would (input events); returns the
+/// figure's chart address, its first value and its current table row.
+fn move_control(tab: &Tab, fig: usize, control: usize, value: usize) -> (String, String, String) {
+    eval(
+        tab,
+        &format!(
+            "(function(){{var f=document.querySelectorAll('figure.explore')[{fig}];var c=f.querySelectorAll('.explore-controls input, .explore-controls select')[{control}];c.value='{value}';c.dispatchEvent(new Event('input',{{bubbles:true}}));c.dispatchEvent(new Event('change',{{bubbles:true}}))}})(), ''"
+        ),
+    );
+    explored(tab, fig)
+}
+
+fn explored(tab: &Tab, fig: usize) -> (String, String, String) {
+    let got = eval(
+        tab,
+        &format!(
+            "(function(){{var f=document.querySelectorAll('figure.explore')[{fig}];return JSON.stringify([f.querySelector('picture img').getAttribute('src'),f.querySelector('.explore-values dd').textContent,f.querySelector('.explore-table tr.current').textContent])}})()"
+        ),
+    );
+    let v: Vec<String> = serde_json::from_str(&got).expect("three strings");
+    (v[0].clone(), v[1].clone(), v[2].clone())
+}
+
+/// The explorable figures, from file:// (nothing fetched): moving each
+/// control swaps the chart for the chosen variant's (which loads), the
+/// values and the table's current row; controls are big enough to touch,
+/// and on a phone the figure fits and loads the narrow drawing.
+fn explorable_figures(tab: &Tab, out: &Path) {
+    for (width, phone) in [(1280, false), (360, true)] {
+        viewport(tab, width, 900, phone);
+        // The convoy note's switch interval, the WSGI grid, the old vs new GIL.
+        for (page, control, to) in
+            [("en/convoy-effect.html", 0, 0), ("ko/wsgi-servers.html", 1, 4), ("en/new-gil.html", 0, 1)]
+        {
+            open(tab, &format!("file://{}/{page}", out.display()));
+            wait_for(
+                tab,
+                "the controls are shown",
+                "!document.querySelector('figure.explore .explore-controls').hidden",
+            );
+            let sizes = eval(
+                tab,
+                "JSON.stringify([].map.call(document.querySelectorAll('.explore-controls input, .explore-controls select'),function(c){var r=c.getBoundingClientRect();return [r.width,r.height]}))",
+            );
+            let sizes: Vec<(f64, f64)> = serde_json::from_str(&sizes).expect("sizes");
+            assert!(sizes.len() >= 2, "{page}: {sizes:?}");
+            for (w, h) in sizes {
+                assert!(
+                    h >= 44.0 && w >= 44.0,
+                    "{page} at {width} px: a control of {w} x {h} px is too small to touch"
+                );
+            }
+            // A reader moves what is on the screen (the drawings load lazily).
+            eval(tab, "(document.querySelector('figure.explore').scrollIntoView(), '')");
+            let before = explored(tab, 0);
+            let was: usize = eval(
+                tab,
+                &format!("document.querySelectorAll('figure.explore')[0].querySelectorAll('.explore-controls input, .explore-controls select')[{control}].value"),
+            )
+            .parse()
+            .expect("a position");
+            let after = move_control(tab, 0, control, to);
+            assert_ne!(before.0, after.0, "{page}: the chart changes");
+            assert_ne!(before.1, after.1, "{page}: the values change");
+            assert_ne!(before.2, after.2, "{page}: the table's current row moves");
+            // The variant's drawing exists and loads, in the size the screen needs.
+            wait_for(
+                tab,
+                "the chosen variant's chart loads",
+                "(function(i){return i.complete&&i.naturalWidth>0})(document.querySelector('figure.explore picture img'))",
+            );
+            let src = eval(tab, "document.querySelector('figure.explore picture img').currentSrc");
+            assert_eq!(src.ends_with(".phone.svg"), phone, "{page} at {width} px: {src}");
+            assert!(src.starts_with("file://"), "{src}");
+            assert!(overflow(tab) <= 0.0, "{page} at {width} px sticks out by {} px", overflow(tab));
+            // Back again: the first variant's numbers return.
+            let back = move_control(tab, 0, control, was);
+            assert_eq!(back, before, "{page}: the controls go back");
         }
     }
 }

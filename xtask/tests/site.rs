@@ -123,12 +123,24 @@ fn fixture_pages_match_their_snapshots() {
         "experiments/convoy-demo/cores.en.svg",
         "experiments/convoy-demo/data.csv",
         "experiments/convoy-demo/data.json",
+        "experiments/sweep-demo/interval/v0.timeline.en.svg",
+        "experiments/sweep-demo/interval/v7.timeline.ko.phone.svg",
+        "assets/explore.js",
         "assets/search-en.js",
         "assets/search-ko.js",
         "anki/gil-lab-en.txt",
     ] {
         assert!(site.contains_key(p), "missing {p}");
     }
+    // The explorable figure: its controls, the default variant's drawing,
+    // and every variant's values in its table.
+    let demo = page("en/demo.html");
+    assert!(demo.contains("assets/explore.js"), "the page loads the figure's script");
+    assert!(demo.contains("src=\"../experiments/sweep-demo/interval/v4.timeline.en.svg\""), "5 ms, one thread");
+    let fig = &demo[demo.find("<figure class=\"chart explore\"").unwrap()..];
+    let table = &fig[fig.find("<tbody>").unwrap()..fig.find("</tbody>").unwrap()];
+    assert_eq!(table.matches("<tr").count(), 8, "4 intervals x 2 thread counts");
+    assert_eq!(table.matches("<tr class=\"current\"").count(), 1);
     let exp = page("en/experiments/convoy-demo.html");
     assert!(exp.contains("cargo xtask sim examples/scenarios/convoy.yaml"), "the command that reproduces it");
     assert!(exp.contains("fingerprint"), "the code fingerprint");
@@ -142,12 +154,12 @@ fn two_clean_builds_are_byte_identical() {
     std::fs::remove_dir_all(s.root().join("target")).unwrap();
     std::fs::remove_dir_all(s.root().join("site")).unwrap();
     let out = s.build();
-    assert!(out.contains("(2 run, 0 cached"), "{out}");
+    assert!(out.contains("(3 run, 0 cached"), "{out}");
     assert_eq!(differing(&first, &s.tree("site")), Vec::<String>::new());
     // Results read back from the cache give the same bytes as fresh ones.
     std::fs::remove_dir_all(s.root().join("site")).unwrap();
     let out = s.build();
-    assert!(out.contains("(0 run, 2 cached"), "{out}");
+    assert!(out.contains("(0 run, 3 cached"), "{out}");
     assert_eq!(differing(&first, &s.tree("site")), Vec::<String>::new());
 }
 
@@ -155,18 +167,18 @@ fn two_clean_builds_are_byte_identical() {
 fn the_cache_reruns_exactly_what_changed() {
     let s = Scratch::new();
     let out = s.build();
-    assert!(out.contains("(2 run, 0 cached"), "{out}");
+    assert!(out.contains("(3 run, 0 cached"), "{out}");
     let out = s.build();
-    assert!(out.contains("(0 run, 2 cached; 0 simulator runs)"), "{out}");
+    assert!(out.contains("(0 run, 3 cached; 0 simulator runs)"), "{out}");
     // Prose and templates change pages, not results.
     s.edit("notes/en/demo.md", |t| t.replace("Every feature", "All the features"));
-    assert!(s.build().contains("(0 run, 2 cached"));
+    assert!(s.build().contains("(0 run, 3 cached"));
     // Which code a run reaches is the simulator's own business (unit tests
     // of `scheduler::code_fingerprint`); the key carries its fingerprint.
     // A scenario's parameter: that experiment.
     s.edit("examples/scenarios/convoy.yaml", |t| t.replace("repeat: 200", "repeat: 100"));
     let out = s.build();
-    assert!(out.contains("(1 run, 1 cached") && out.contains("ran: convoy-demo"), "{out}");
+    assert!(out.contains("(1 run, 2 cached") && out.contains("ran: convoy-demo"), "{out}");
 }
 
 #[test]
@@ -441,4 +453,57 @@ fn the_committed_site_is_what_the_build_produces() {
             .sum();
         assert!(index * 2 < notes, "{lang}: search index {index} bytes, notes {notes} bytes");
     }
+}
+
+/// What a page's explorable figures add: their HTML, and each variant's
+/// charts at the larger of their two drawings.
+fn explore_weight(html: &str, site: &BTreeMap<String, Vec<u8>>, page: &str) -> usize {
+    let mut total = 0;
+    let mut rest = html;
+    while let Some(i) = rest.find("<figure class=\"chart explore\"") {
+        rest = &rest[i..];
+        let end = rest.find("</figure>").expect("a closed figure") + 9;
+        let fig = &rest[..end];
+        total += fig.len();
+        let attr = |name: &str| {
+            let at = fig.find(&format!(" {name}=\"")).unwrap_or_else(|| panic!("{page}: no {name}")) + name.len() + 3;
+            fig[at..at + fig[at..].find('"').unwrap()].to_owned()
+        };
+        let (base, lang, charts) = (attr("data-base"), attr("data-lang"), attr("data-charts"));
+        let base = base.trim_start_matches("../").trim_start_matches("../");
+        let variants = fig[fig.find("<tbody>").unwrap()..].matches("<tr").count();
+        assert!(variants > 1, "{page}: {variants} variants");
+        for n in 0..variants {
+            for c in charts.split(' ') {
+                let size = |suffix: &str| {
+                    let name = format!("{base}v{n}.{c}.{lang}{suffix}.svg");
+                    site.get(&name).unwrap_or_else(|| panic!("{page}: missing {name}")).len()
+                };
+                total += size("").max(size(".phone"));
+            }
+        }
+        rest = &rest[end..];
+    }
+    total
+}
+
+/// `docs/notes.md` states the budget: at most 2 MB more per note for a
+/// reader who tries every variant of every explorable figure in it.
+#[test]
+fn explorable_figures_stay_within_the_page_weight_budget() {
+    let site = tree(&repo().join("site"));
+    let mut figures = 0;
+    for (name, bytes) in site.iter().filter(|(n, _)| n.ends_with(".html") && !n.contains("/experiments/")) {
+        let html = String::from_utf8_lossy(bytes);
+        let weight = explore_weight(&html, &site, name);
+        if weight == 0 {
+            continue;
+        }
+        figures += html.matches("<figure class=\"chart explore\"").count();
+        if !name.ends_with("print.html") {
+            assert!(weight <= 2_000_000, "{name}: explorable figures add {weight} bytes, over 2 MB");
+        }
+    }
+    // The convoy, WSGI and old-vs-new figures, in both languages (and the book pages).
+    assert!(figures >= 6, "{figures} explorable figures");
 }

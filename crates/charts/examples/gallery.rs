@@ -41,6 +41,7 @@ fn main() -> std::io::Result<()> {
                     },
                 ],
             },
+            fit: Default::default(),
         },
         Chart {
             id: "bars".into(),
@@ -55,6 +56,7 @@ fn main() -> std::io::Result<()> {
                     ("8 threads".into(), vec![99.0, 197.0, 392.0]),
                 ],
             },
+            fit: Default::default(),
         },
         Chart {
             id: "tl".into(),
@@ -82,6 +84,7 @@ fn main() -> std::io::Result<()> {
                 markers: vec![Marker { lane: 0, at: 5.0, kind: 0 }],
                 marker_legend: vec![("drop request".into(), PALETTE[1])],
             },
+            fit: Default::default(),
         },
         Chart {
             id: "hm".into(),
@@ -97,6 +100,7 @@ fn main() -> std::io::Result<()> {
                 ],
                 scale: "rps".into(),
             },
+            fit: Default::default(),
         },
     ];
     for c in charts {

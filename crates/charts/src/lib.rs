@@ -119,6 +119,27 @@ pub struct Chart {
     pub description: String,
     /// The plot itself.
     pub plot: Plot,
+    /// Values the axes reach besides the data's.
+    #[serde(default)]
+    pub fit: Fit,
+}
+
+/// Values each axis must reach besides the data's, so that several charts
+/// (the variants of an explorable figure) share their axes: a reader who
+/// switches between them sees the data move, not the axes. The value axis of
+/// bars and the horizontal axis of a distribution count as `y` and `x`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Fit {
+    /// The horizontal axis's extent to reach: (low, high).
+    pub x: Option<(f64, f64)>,
+    /// The vertical axis's.
+    pub y: Option<(f64, f64)>,
+}
+
+impl Fit {
+    fn of(extent: Option<(f64, f64)>) -> impl Iterator<Item = f64> {
+        extent.into_iter().flat_map(|(a, b)| [a, b])
+    }
 }
 
 /// An axis of numbers.
@@ -235,13 +256,14 @@ pub fn svg_sized(chart: &Chart, size: Size) -> String {
         let root = SVGBackend::with_string(&mut buf, (lay.w, lay.h)).into_drawing_area();
         root.fill(&WHITE).expect("drawing into a string cannot fail");
         let title = chart.title.as_str();
+        let fit = chart.fit;
         let res = match &chart.plot {
-            Plot::Line { x, y, series } => line(&root, &lay, title, x, y, series, false),
+            Plot::Line { x, y, series } => line(&root, &lay, title, x, y, series, false, fit),
             Plot::Cdf { x, y_label, series } => {
                 let y = Axis { label: y_label.clone(), log: false };
-                line(&root, &lay, title, x, &y, series, true)
+                line(&root, &lay, title, x, &y, series, true, fit)
             }
-            Plot::Bars { categories, y, groups } => bars(&root, &lay, title, categories, y, groups),
+            Plot::Bars { categories, y, groups } => bars(&root, &lay, title, categories, y, groups, fit.y),
             Plot::Timeline { x, range, emphasis, lanes, legend, markers, marker_legend } => {
                 let spans = Spans { range: *range, emphasis, lanes, legend, markers, marker_legend };
                 timeline(&root, &lay, title, x, &spans)
@@ -393,6 +415,10 @@ fn linear_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
         return vec![lo];
     }
     let mut step = 10f64.powf((span / max as f64).log10().floor());
+    // A span of a few subnormals: its tenth underflows to a zero step.
+    if !step.is_normal() {
+        return vec![lo, hi];
+    }
     for m in [1.0, 2.0, 5.0, 10.0, 20.0, 50.0] {
         if span / (step * m) <= max as f64 {
             step *= m;
@@ -574,6 +600,7 @@ fn builder<'a, 'b>(
     b
 }
 
+#[allow(clippy::too_many_arguments)]
 fn line(
     root: &DrawingArea<SVGBackend<'_>, Shift>,
     lay: &Layout,
@@ -582,9 +609,10 @@ fn line(
     y: &Axis,
     series: &[Series],
     cdf: bool,
+    fit: Fit,
 ) -> Res {
-    let xs = || series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
-    let ys = || series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
+    let xs = || series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).chain(Fit::of(fit.x));
+    let ys = || series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).chain(Fit::of(fit.y));
     let (x0, x1) = range(xs(), x.log, false);
     let (y0, mut y1) = if cdf { (0.0, 1.0) } else { range(ys(), y.log, true) };
     let labelled = series.len() > 1 || series.iter().any(|s| !s.label.is_empty());
@@ -668,8 +696,9 @@ fn bars(
     categories: &[String],
     y: &Axis,
     groups: &[(String, Vec<f64>)],
+    fit: Option<(f64, f64)>,
 ) -> Res {
-    let (y0, mut y1) = range(groups.iter().flat_map(|g| g.1.iter().copied()), y.log, true);
+    let (y0, mut y1) = range(groups.iter().flat_map(|g| g.1.iter().copied()).chain(Fit::of(fit)), y.log, true);
     let labelled = groups.len() > 1 || groups.iter().any(|g| !g.0.is_empty());
     let entries: Vec<Entry<'_>> = if labelled {
         groups.iter().enumerate().map(|(i, g)| (g.0.as_str(), colour(i), Swatch::Block)).collect()
@@ -690,7 +719,7 @@ fn bars(
     // Names too long for their column: bars lie down, names on the left.
     let widest = categories.iter().map(|c| text::width(c, lay.label)).fold(0.0, f64::max);
     if widest + 8.0 > pw / n {
-        hbars(&area, lay, title, categories, y, groups, widest)?;
+        hbars(&area, lay, title, categories, y, groups, widest, fit)?;
         if let Some((strip, rows)) = strip {
             draw_legend(&strip, lay, &entries, &rows)?;
         }
@@ -754,6 +783,7 @@ fn bars(
 }
 
 /// Bars lying down: categories top to bottom, values along the bottom.
+#[allow(clippy::too_many_arguments)]
 fn hbars(
     area: &DrawingArea<SVGBackend<'_>, Shift>,
     lay: &Layout,
@@ -762,8 +792,9 @@ fn hbars(
     x: &Axis,
     groups: &[(String, Vec<f64>)],
     widest: f64,
+    fit: Option<(f64, f64)>,
 ) -> Res {
-    let (x0, mut x1) = range(groups.iter().flat_map(|g| g.1.iter().copied()), x.log, true);
+    let (x0, mut x1) = range(groups.iter().flat_map(|g| g.1.iter().copied()).chain(Fit::of(fit)), x.log, true);
     let labelled = groups.len() > 1 || groups.iter().any(|g| !g.0.is_empty());
     if labelled && !lay.legend_below {
         // Room on the right for the legend.
@@ -1024,7 +1055,9 @@ mod tests {
     use super::*;
 
     fn sample(plot: Plot) -> Chart {
-        Chart { id: "t1".into(), title: "제목 <Title>".into(), description: "A & B".into(), plot }
+        Chart {
+            id: "t1".into(), title: "제목 <Title>".into(), description: "A & B".into(), plot, fit: Fit::default()
+        }
     }
 
     #[test]

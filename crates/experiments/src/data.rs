@@ -21,6 +21,10 @@ pub struct ExperimentData {
     pub points: Vec<PointData>,
     /// The trace, if the definition asked for one.
     pub trace: Option<TracedPoint>,
+    /// The traces of explorable figures' variants: (point index, trace),
+    /// one per point and window.
+    #[serde(default)]
+    pub traces: Vec<(usize, TracedPoint)>,
 }
 
 /// A recorded trace and its point's thread names.
@@ -34,6 +38,44 @@ pub struct TracedPoint {
     pub to_ns: u64,
     /// The trace.
     pub trace: Trace,
+    /// Process names, by process number.
+    #[serde(default)]
+    pub processes: Vec<String>,
+    /// Per thread: its process number and the GIL it takes (GILs are
+    /// numbered in order of first use; none without a GIL).
+    #[serde(default)]
+    pub places: Vec<(usize, Option<usize>)>,
+}
+
+impl TracedPoint {
+    /// A trace of `scenario`'s run, recorded in the window `[from_ns, to_ns)`.
+    pub fn new(scenario: &scheduler::Scenario, from_ns: u64, to_ns: u64, trace: Trace) -> TracedPoint {
+        use scheduler::GilSpec;
+        let mut gils: Vec<(usize, u32)> = Vec::new();
+        let places = scenario
+            .threads()
+            .map(|(p, t)| {
+                let key = match scenario.gil {
+                    GilSpec::None { .. } => return (p, None),
+                    GilSpec::PerInterpreter { .. } => (p, t.interpreter),
+                    _ => (p, 0),
+                };
+                let g = gils.iter().position(|k| *k == key).unwrap_or_else(|| {
+                    gils.push(key);
+                    gils.len() - 1
+                });
+                (p, Some(g))
+            })
+            .collect();
+        TracedPoint {
+            threads: scenario.threads().map(|(_, t)| t.name.clone()).collect(),
+            from_ns,
+            to_ns,
+            trace,
+            processes: scenario.processes.iter().map(|p| p.name.clone()).collect(),
+            places,
+        }
+    }
 }
 
 /// An error in an experiment, with where in its definition it arose.

@@ -31,6 +31,93 @@ pub struct ExperimentDef {
     /// How setting values (case labels, parameter values) read in charts.
     #[serde(default)]
     pub labels: BTreeMap<String, Text>,
+    /// Explorable figures: controls over swept settings, with charts and
+    /// values for every combination of their values.
+    #[serde(default)]
+    pub explore: Vec<ExploreDef>,
+}
+
+/// An explorable figure (`explore:`): a control per swept setting, and for
+/// every combination of the controls' values (a *variant*) its charts and
+/// values, all computed at build time.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExploreDef {
+    /// Id, unique in the experiment (`{{explore: EXP.ID}}`).
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// What moving the controls shows.
+    pub description: Option<Text>,
+    /// The controls, one per swept setting.
+    pub controls: Vec<ControlDef>,
+    /// Settings every variant shares (a case label, a fixed sweep value).
+    #[serde(default, rename = "where")]
+    pub at: BTreeMap<String, serde_yaml::Value>,
+    /// The variant shown first (control settings); the first one if omitted.
+    #[serde(default)]
+    pub default: BTreeMap<String, serde_yaml::Value>,
+    /// Record a trace of every variant, for its timeline and gantt charts.
+    pub trace: Option<TraceDef>,
+    /// Values shown for the chosen variant, in order.
+    #[serde(default)]
+    pub values: Vec<ShownDef>,
+    /// Charts drawn for every variant (their `where` gains the variant's
+    /// settings; timelines draw the variant's trace).
+    #[serde(default)]
+    pub charts: Vec<ChartDef>,
+}
+
+/// A control of an explorable figure.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlDef {
+    /// The swept setting it moves, like `gil.switch_interval`.
+    pub param: String,
+    /// Its label.
+    pub label: Text,
+    /// `slider` (numbers and durations in increasing order) or `select`;
+    /// a slider when every value is a number or a duration.
+    pub kind: Option<ControlKind>,
+}
+
+/// How a control looks.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlKind {
+    /// A range input over the values in increasing order.
+    Slider,
+    /// A drop-down list, in the sweep's order.
+    Select,
+}
+
+/// A value an explorable figure shows for the chosen variant.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShownDef {
+    /// Name, unique in the figure (expressions use it).
+    pub id: String,
+    /// What it is, with its unit (a hidden value needs none).
+    #[serde(default)]
+    pub label: Text,
+    /// A metric of the variant's point.
+    pub metric: Option<String>,
+    /// More settings of the point (over the variant's).
+    #[serde(default, rename = "where")]
+    pub at: BTreeMap<String, serde_yaml::Value>,
+    /// Multiply by this.
+    pub scale: Option<f64>,
+    /// An expression over the figure's other values.
+    pub expr: Option<String>,
+    /// The numeric value of one of the variant's settings (a duration in
+    /// seconds).
+    pub param: Option<String>,
+    /// Number format, as in `{{exp.value | FORMAT}}`.
+    #[serde(default)]
+    pub format: String,
+    /// Not shown (a value other values are computed from).
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 /// `trace:`.
@@ -57,6 +144,9 @@ pub struct ValueDef {
     pub scale: Option<f64>,
     /// An expression over this experiment's other values.
     pub expr: Option<String>,
+    /// The numeric value of a setting of the point `where` picks (a
+    /// duration in seconds).
+    pub param: Option<String>,
 }
 
 /// A chart's definition.

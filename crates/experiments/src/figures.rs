@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use charts::{self as chart, Axis, Chart, Plot, Series};
+use charts::{self as chart, Axis, Chart, Fit, Plot, Series};
 
 use crate::data::{ExpError, ExperimentData, PointData, fail, metric, numeric};
 use crate::def::{AxisDef, ChartKind, ExperimentDef};
@@ -22,7 +22,22 @@ pub fn build_chart(
     lang: Lang,
 ) -> Result<(Chart, Table), ExpError> {
     let def = &exp.charts[index];
-    let path = format!("charts[{index}]");
+    let id = format!("{exp_id}-{}-{}", def.id, lang.code());
+    draw_chart(exp, def, &format!("charts[{index}]"), &id, data, data.trace.as_ref(), lang)
+}
+
+/// Builds the chart `def` (at `path` in the definition, with the SVG id
+/// `id`), its timeline or gantt from `trace`.
+pub(crate) fn draw_chart(
+    exp: &ExperimentDef,
+    def: &crate::def::ChartDef,
+    path: &str,
+    id: &str,
+    data: &ExperimentData,
+    trace: Option<&crate::data::TracedPoint>,
+    lang: Lang,
+) -> Result<(Chart, Table), ExpError> {
+    let path = path.to_owned();
     let say = |v: &str| exp.labels.get(v).map_or(v.to_owned(), |t| t.get(lang).to_owned());
     let points = data.select(&def.at);
     if points.is_empty() && !matches!(def.kind, ChartKind::Timeline | ChartKind::Gantt) {
@@ -74,7 +89,7 @@ pub fn build_chart(
         }
     }
     let title = def.title.get(lang).to_owned();
-    let id = format!("{exp_id}-{}-{}", def.id, lang.code());
+    let id = id.to_owned();
     let (plot, table): (Plot, Table) = match def.kind {
         ChartKind::Line => {
             let (x, y) = (need(&def.x, "x")?, need(&def.y, "y")?);
@@ -222,7 +237,7 @@ pub fn build_chart(
             )
         }
         ChartKind::Timeline | ChartKind::Gantt => {
-            let Some(traced) = &data.trace else {
+            let Some(traced) = trace else {
                 return fail(path.clone(), "timeline and gantt charts need `trace:` in the experiment");
             };
             if def.kind == ChartKind::Timeline { timeline(traced, def, &path, lang)? } else { gantt(traced, lang) }
@@ -232,7 +247,7 @@ pub fn build_chart(
         Some(d) => d.get(lang).to_owned(),
         None => auto_description(&plot, lang),
     };
-    Ok((Chart { id, title, description, plot }, table))
+    Ok((Chart { id, title, description, plot, fit: Fit::default() }, table))
 }
 
 pub(crate) fn fmt_num(v: f64) -> String {

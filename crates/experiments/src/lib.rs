@@ -11,6 +11,7 @@
 
 mod data;
 mod def;
+pub mod explore;
 pub mod expr;
 mod figures;
 pub mod format;
@@ -21,7 +22,11 @@ mod values;
 pub mod words;
 
 pub use data::{ExpError, ExperimentData, PointData, TracedPoint, metric, numeric, show};
-pub use def::{AxisDef, ChartDef, ChartKind, ExperimentDef, SeriesDef, TraceDef, ValueDef};
+pub use def::{
+    AxisDef, ChartDef, ChartKind, ControlDef, ControlKind, ExperimentDef, ExploreDef, SeriesDef, ShownDef, TraceDef,
+    ValueDef,
+};
+pub use explore::Explored;
 pub use figures::{Table, build_chart, csv};
 pub use lang::{Lang, Text};
 pub use source::{Link, Results, Source};

@@ -11,6 +11,7 @@ use charts::Chart;
 
 use crate::data::{ExpError, ExperimentData, fail};
 use crate::def::ExperimentDef;
+use crate::explore::{self, Explored};
 use crate::figures::{Table, build_chart, csv};
 use crate::lang::Lang;
 use crate::values::values;
@@ -39,6 +40,14 @@ pub trait Source: Sync {
     fn data_files(&self) -> Vec<(String, Vec<u8>)>;
     /// What a figure's caption and a note's link to it point to.
     fn link(&self, lang: Lang) -> Link;
+    /// The ids of its explorable figures, in order.
+    fn explore_ids(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Explorable figure `id` in `lang`, every variant drawn.
+    fn explore(&self, id: &str, _lang: Lang) -> Result<Explored, ExpError> {
+        fail("explore", format!("no explorable figure `{id}`"))
+    }
 }
 
 /// An experiment's results as a [`Source`].
@@ -71,6 +80,17 @@ impl Source for Results<'_> {
     fn data_files(&self) -> Vec<(String, Vec<u8>)> {
         let json = serde_json::to_string_pretty(&self.data.points).unwrap_or_default();
         vec![("data.csv".into(), csv(self.def, self.data).into_bytes()), ("data.json".into(), json.into_bytes())]
+    }
+
+    fn explore_ids(&self) -> Vec<String> {
+        self.def.explore.iter().map(|e| e.id.clone()).collect()
+    }
+
+    fn explore(&self, id: &str, lang: Lang) -> Result<Explored, ExpError> {
+        match self.def.explore.iter().position(|e| e.id == id) {
+            Some(i) => explore::build(self.def, self.id, i, self.data, lang),
+            None => fail("explore", format!("no explorable figure `{id}` (it has {:?})", self.explore_ids())),
+        }
     }
 
     fn link(&self, lang: Lang) -> Link {

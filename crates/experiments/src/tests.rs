@@ -1,5 +1,6 @@
 //! Unit tests of values, metric paths and charts.
 
+use crate::explore;
 use crate::*;
 use charts::Plot;
 
@@ -15,7 +16,11 @@ fn point(threads: u32, cores: u32, makespan: f64) -> PointData {
 }
 
 fn data() -> ExperimentData {
-    ExperimentData { points: vec![point(1, 1, 1.0), point(2, 1, 1.0), point(1, 2, 1.0), point(2, 2, 0.5)], trace: None }
+    ExperimentData {
+        points: vec![point(1, 1, 1.0), point(2, 1, 1.0), point(1, 2, 1.0), point(2, 2, 0.5)],
+        trace: None,
+        traces: Vec::new(),
+    }
 }
 
 fn def(yaml: &str) -> ExperimentDef {
@@ -62,4 +67,85 @@ fn speedup_axes_divide_by_the_matching_baseline() {
     let e = build_chart(&d, "e", 0, &partial, Lang::En).unwrap_err();
     assert_eq!(e.path, "charts[0].y.speedup_vs");
     assert!(e.message.contains("no baseline run with threads = 1"), "{e}");
+}
+
+fn explore_data() -> ExperimentData {
+    // A sweep of the switch interval (given in falling order) and two cases.
+    let mut points = Vec::new();
+    for label in ["alone", "busy"] {
+        for (i, interval) in ["10ms", "1ms", "100us"].iter().enumerate() {
+            let trip = if label == "alone" { 0.03 } else { [15.0, 1.5, 0.2][i] };
+            points.push(PointData {
+                set: vec![("gil.switch_interval".into(), (*interval).into()), ("label".into(), label.into())],
+                summary: serde_json::json!({"threads": [{"name": "echo", "finished_s": trip}], "server": null}),
+            });
+        }
+    }
+    ExperimentData { points, trace: None, traces: Vec::new() }
+}
+
+const EXPLORE: &str = "explore:\n  - id: fig\n    title: F\n    controls:\n      \
+    - {param: gil.switch_interval, label: interval}\n      - {param: label, label: load}\n    \
+    default: {label: busy, gil.switch_interval: 1ms}\n    values:\n      \
+    - {id: trip, label: trip (s), metric: \"threads[echo].finished_s\", format: .2}\n      \
+    - {id: ms, hidden: true, param: gil.switch_interval, scale: 1000}\n      \
+    - {id: per, label: intervals, expr: trip * 1000 / ms}\n      \
+    - {id: alone, label: alone, metric: \"threads[echo].finished_s\", where: {label: alone}}\n    \
+    charts:\n      - id: bars\n        kind: bars\n        title: B\n        x: {param: label, label: load}\n        \
+    y: {metric: \"threads[echo].finished_s\", label: s}\n";
+
+#[test]
+fn explorable_figures_offer_every_combination_of_their_controls() {
+    let d = def(EXPLORE);
+    let settings: Vec<Vec<(String, String)>> = explore_data().points.iter().map(|p| p.set.clone()).collect();
+    let lay = explore::layout(&d, 0, &settings).unwrap();
+    // A slider runs from the smallest value up; a select keeps the sweep's order.
+    assert_eq!(lay.controls[0].kind, ControlKind::Slider);
+    assert_eq!(lay.controls[0].values, ["100us", "1ms", "10ms"]);
+    assert_eq!(lay.controls[1].kind, ControlKind::Select);
+    assert_eq!(lay.controls[1].values, ["alone", "busy"]);
+    // The first control varies slowest.
+    assert_eq!(lay.variants.len(), 6);
+    assert_eq!(lay.variants[1].at, [0, 1]);
+    assert_eq!(lay.variants[lay.default].at, [1, 1]);
+    let fig = explore::build(&d, "e", 0, &explore_data(), Lang::En).unwrap();
+    assert_eq!(fig.controls[0].values, ["100 µs", "1 ms", "10 ms"]);
+    // Hidden values are computed, not shown; a value's own `where` has the last word.
+    assert_eq!(fig.values.iter().map(|v| v.0.as_str()).collect::<Vec<_>>(), ["trip (s)", "intervals", "alone"]);
+    let busy_1ms = &fig.variants[3].values;
+    assert_eq!(busy_1ms[0], 1.5);
+    assert!((busy_1ms[1] - 1500.0).abs() < 1e-9, "{busy_1ms:?}");
+    assert_eq!(busy_1ms[2], 0.03);
+    // Every variant's chart shares one value axis.
+    let fits: Vec<charts::Fit> = fig.variants.iter().map(|v| v.charts[0].0.fit).collect();
+    assert!(fits.iter().all(|f| f.y == Some((0.03, 15.0))), "{fits:?}");
+    let Plot::Bars { categories, groups, .. } = &fig.variants[3].charts[0].0.plot else { panic!("bars") };
+    assert_eq!((categories.len(), groups[0].1.clone()), (1, vec![1.5]));
+}
+
+#[test]
+fn explorable_figures_fail_at_the_field_at_fault() {
+    let settings: Vec<Vec<(String, String)>> = explore_data().points.iter().map(|p| p.set.clone()).collect();
+    let bad = |from: &str, to: &str| {
+        let d = def(&EXPLORE.replacen(from, to, 1));
+        explore::layout(&d, 0, &settings)
+            .and_then(|_| explore::build(&d, "e", 0, &explore_data(), Lang::En).map(|_| ()))
+            .unwrap_err()
+    };
+    let e = bad("param: label, label: load", "param: machine.cores, label: cores");
+    assert_eq!(e.path, "explore[0].controls[1].param");
+    assert!(e.message.contains("not set by the experiment's cases or sweep"), "{e}");
+    let e = bad("label: interval}", "label: interval}\n      - {param: gil.switch_interval, label: again}");
+    assert_eq!(e.path, "explore[0].controls[1]");
+    assert!(e.message.contains("fixed by the figure's `where` or by another control"), "{e}");
+    let e = bad("param: label, label: load}", "param: label, label: load, kind: slider}");
+    assert_eq!(e.path, "explore[0].controls[1].kind");
+    let e = bad("default: {label: busy, gil.switch_interval: 1ms}", "default: {label: busy, gil.switch_interval: 2ms}");
+    assert_eq!(e.path, "explore[0].default");
+    let e = bad("format: .2", "format: .x");
+    assert_eq!(e.path, "explore[0].values[0].format");
+    let e = bad("expr: trip * 1000 / ms", "expr: trip / nothing");
+    assert!(e.message.contains("no value named `nothing`"), "{e}");
+    let e = bad("    values:", "    trace: {window: 0ms..20ms, where: {seed: 3}}\n    values:");
+    assert_eq!(e.path, "explore[0].trace.where");
 }

@@ -793,6 +793,7 @@ pub fn bars(id: &str, title: &str, rows: &[&Row], lang: Lang, label: &dyn Fn(&Ro
         title: title.to_owned(),
         description: desc,
         plot: Plot::Bars { categories, y: Axis { label: y.into(), log: false }, groups },
+        fit: charts::Fit::default(),
     }
 }
 
@@ -819,6 +820,7 @@ pub fn echo_lines(id: &str, title: &str, lines: Vec<(String, Vec<(f64, f64)>)>, 
             y: Axis { label: y.into(), log: true },
             series: lines.into_iter().map(|(label, points)| Series { label, points }).collect(),
         },
+        fit: charts::Fit::default(),
     }
 }
 

@@ -8,6 +8,8 @@
 //! * `{{claim: exp.a / exp.b < 1.2}}`: a claim checked at build time, shown
 //!   with its value; a false claim fails the build;
 //! * `{{chart: exp.chart}}`, alone on its line: a figure with the chart and its data;
+//! * `{{explore: exp.figure}}`, alone on its line: an explorable figure
+//!   (controls over the experiment's swept settings);
 //! * `{{experiment: exp}}`: a link to the experiment's page;
 //! * `{{quiz}}`: where the note's quiz goes.
 //!
@@ -57,6 +59,13 @@ pub enum DirectiveKind {
         /// Chart id.
         chart: String,
     },
+    /// An explorable figure.
+    Explore {
+        /// Experiment id.
+        exp: String,
+        /// Figure id.
+        id: String,
+    },
     /// A link to an experiment.
     Experiment(String),
     /// The quiz.
@@ -67,9 +76,10 @@ impl DirectiveKind {
     /// Experiments this directive depends on.
     pub fn experiments(&self) -> Vec<String> {
         match self {
-            DirectiveKind::Value { exp, .. } | DirectiveKind::Chart { exp, .. } | DirectiveKind::Experiment(exp) => {
-                vec![exp.clone()]
-            }
+            DirectiveKind::Value { exp, .. }
+            | DirectiveKind::Chart { exp, .. }
+            | DirectiveKind::Explore { exp, .. }
+            | DirectiveKind::Experiment(exp) => vec![exp.clone()],
             DirectiveKind::Claim { claim, .. } => {
                 let mut names: Vec<&str> = claim.left.names();
                 names.extend(claim.right.names());
@@ -95,6 +105,10 @@ pub trait Env {
     fn value(&self, exp: &str, name: &str) -> Result<f64, String>;
     /// The figure HTML of chart `chart` of experiment `exp`.
     fn chart(&self, exp: &str, chart: &str) -> Result<String, String>;
+    /// The HTML of explorable figure `id` of experiment `exp`.
+    fn explore(&self, exp: &str, id: &str) -> Result<String, String> {
+        Err(format!("explorable figure `{exp}.{id}` cannot be shown here"))
+    }
     /// The URL of experiment `exp`'s page.
     fn experiment_url(&self, exp: &str) -> Result<String, String>;
     /// The note's quiz HTML.
@@ -217,12 +231,20 @@ pub fn parse_directive(inner: &str) -> Result<DirectiveKind, String> {
         };
         return Ok(DirectiveKind::Chart { exp: exp.trim().to_owned(), chart: chart.trim().to_owned() });
     }
+    if let Some(rest) = inner.strip_prefix("explore:") {
+        let Some((exp, id)) = rest.trim().split_once('.') else {
+            return Err(format!("explore `{}`: write experiment.figure", rest.trim()));
+        };
+        return Ok(DirectiveKind::Explore { exp: exp.trim().to_owned(), id: id.trim().to_owned() });
+    }
     if let Some(rest) = inner.strip_prefix("experiment:") {
         return Ok(DirectiveKind::Experiment(rest.trim().to_owned()));
     }
     let (name, spec) = inner.split_once('|').map_or((inner, ""), |(n, s)| (n.trim(), s.trim()));
     let Some((exp, value)) = name.split_once('.') else {
-        return Err(format!("`{{{{{inner}}}}}`: expected experiment.value, chart:, claim:, experiment: or quiz"));
+        return Err(format!(
+            "`{{{{{inner}}}}}`: expected experiment.value, chart:, explore:, claim:, experiment: or quiz"
+        ));
     };
     if exp.is_empty() || value.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) {
         return Err(format!("`{{{{{inner}}}}}` is not a value reference like experiment.value"));
@@ -451,6 +473,13 @@ fn render_as(body: &str, first_line: usize, lang: Lang, env: &dyn Env, trust: Tr
                         env.chart(exp, chart).map(|h| (format!("\n{h}\n"), String::new(), true, true))
                     }
                 }
+                DirectiveKind::Explore { exp, id } => {
+                    if line.trim() != &line[a..b] {
+                        Err("an explorable figure stands alone on its line".into())
+                    } else {
+                        env.explore(exp, id).map(|h| (format!("\n{h}\n"), String::new(), true, true))
+                    }
+                }
                 DirectiveKind::Experiment(exp) => env.experiment_url(exp).map(|u| {
                     let text = format!("{}: {}", experiments::words::words(lang).experiment, exp);
                     (format!("<a class=\"exp-link\" href=\"{u}\">{}</a>", escape(&text)), text, true, false)
@@ -539,7 +568,7 @@ fn ends_sentence(rest: &str) -> bool {
         }
         if let Some(next) = t.strip_prefix('\n').or_else(|| t.strip_prefix("\r\n")) {
             let line = next.lines().next().unwrap_or("").trim_start();
-            let block = ["|", "- ", "* ", ":::", "{{chart"].iter().any(|p| line.starts_with(p));
+            let block = ["|", "- ", "* ", ":::", "{{chart", "{{explore"].iter().any(|p| line.starts_with(p));
             if line.is_empty() || block {
                 return true;
             }

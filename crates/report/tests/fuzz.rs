@@ -141,7 +141,7 @@ fn check_quiz(name: &str, text: &str) {
     };
     let _ = quiz::experiments(&q);
     for lang in Lang::ALL {
-        match quiz::quiz_html(&q, "s", lang, &AnyEnv) {
+        match quiz::quiz_html(&q, "s", &[], lang, &AnyEnv) {
             Ok(h) => assert!(!carries_html(&h), "{name}: raw HTML in a quiz page:\n{h}"),
             Err(e) => assert!((1..=lines).contains(&e.line), "{name}: {e:?}"),
         }
@@ -174,8 +174,7 @@ fn templates() -> &'static (Vec<serde_json::Value>, TracedPoint) {
             if traced.is_none() {
                 let mut rec = scheduler::Recorder::window(0, 30_000_000);
                 scheduler::simulate_traced(&p.compiled.scenario, &mut rec).unwrap();
-                let threads = p.compiled.scenario.threads().map(|(_, t)| t.name.clone()).collect();
-                traced = Some(TracedPoint { threads, from_ns: 0, to_ns: 30_000_000, trace: rec.into_trace() });
+                traced = Some(TracedPoint::new(&p.compiled.scenario, 0, 30_000_000, rec.into_trace()));
             }
         }
         (out, traced.unwrap())
@@ -224,6 +223,19 @@ fn data_for(def: &experiment::ExperimentDef, rng: &mut TestRng) -> ExperimentDat
     if let Some(t) = &def.trace {
         add(&t.at);
     }
+    for e in &def.explore {
+        add(&e.at);
+        add(&e.default);
+        for v in &e.values {
+            add(&v.at);
+        }
+        for c in &e.charts {
+            add(&c.at);
+        }
+        if let Some(t) = &e.trace {
+            add(&t.at);
+        }
+    }
     let axes: Vec<&String> = def
         .charts
         .iter()
@@ -234,6 +246,7 @@ fn data_for(def: &experiment::ExperimentDef, rng: &mut TestRng) -> ExperimentDat
                 .filter_map(|a| a.param.as_ref())
                 .chain(c.series.as_ref().map(|s| &s.param))
         })
+        .chain(def.explore.iter().flat_map(|e| e.controls.iter().map(|c| &c.param)))
         .collect();
     for a in axes {
         params.entry(a.clone()).or_default();
@@ -256,7 +269,7 @@ fn data_for(def: &experiment::ExperimentDef, rng: &mut TestRng) -> ExperimentDat
             .collect();
     }
     let (summaries, traced) = templates();
-    let points = grid
+    let points: Vec<PointData> = grid
         .into_iter()
         .map(|set| {
             let mut summary = summaries[rng.next_u64() as usize % summaries.len()].clone();
@@ -264,7 +277,16 @@ fn data_for(def: &experiment::ExperimentDef, rng: &mut TestRng) -> ExperimentDat
             PointData { set, summary }
         })
         .collect();
-    ExperimentData { points, trace: def.trace.as_ref().map(|_| traced.clone()) }
+    // Every point traced in every explorable figure's window.
+    let mut traces = Vec::new();
+    for e in &def.explore {
+        if let Some(Ok((from, to))) = e.trace.as_ref().map(|t| experiment::explore::parse_window(&t.window)) {
+            for i in 0..points.len() {
+                traces.push((i, TracedPoint { from_ns: from, to_ns: to, ..traced.clone() }));
+            }
+        }
+    }
+    ExperimentData { points, trace: def.trace.as_ref().map(|_| traced.clone()), traces }
 }
 
 fn check_experiment(name: &str, text: &str, rng: &mut TestRng) {
@@ -287,6 +309,20 @@ fn check_experiment(name: &str, text: &str, rng: &mut TestRng) {
                 Ok((chart, _table)) => {
                     let svg = chart::svg(&chart);
                     assert!(!carries_html(&svg), "{name}: chart {} carries raw HTML", c.id);
+                }
+                Err(e) => at(&e),
+            }
+        }
+    }
+    for (i, e) in src.def.explore.iter().enumerate() {
+        for lang in Lang::ALL {
+            match experiment::explore::build(&src.def, "fuzz", i, &data, lang) {
+                Ok(fig) => {
+                    for v in fig.variants.iter().take(4) {
+                        for (chart, _) in &v.charts {
+                            assert!(!carries_html(&chart::svg(chart)), "{name}: figure {} carries raw HTML", e.id);
+                        }
+                    }
                 }
                 Err(e) => at(&e),
             }

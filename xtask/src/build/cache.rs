@@ -14,7 +14,7 @@ use experiments::ExperimentData;
 use sha2::{Digest, Sha256};
 
 /// Bumped whenever the cached data's layout changes.
-const FORMAT: &str = "gil-lab-cache/3";
+const FORMAT: &str = "gil-lab-cache/4";
 
 /// Hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
@@ -106,7 +106,7 @@ mod tests {
         // Bare data, as an older cache wrote it: not trusted either.
         std::fs::write(dir.path().join("cccc.json"), "[1, 2, 3]").unwrap();
         assert_eq!(cache.load_json::<Vec<i32>>("cccc"), None);
-        std::fs::write(dir.path().join("aaaa.json"), "{\"format\":\"gil-lab-cache/3\",\"key\":\"aa").unwrap();
+        std::fs::write(dir.path().join("aaaa.json"), "{\"format\":\"gil-lab-cache/4\",\"key\":\"aa").unwrap();
         assert_eq!(cache.load_json::<Vec<i32>>("aaaa"), None);
     }
 }

@@ -212,6 +212,8 @@ struct Prepared {
     exp: workloads::Experiment,
     points: Vec<workloads::Point>,
     trace: Option<(usize, u64, u64)>,
+    /// The explorable figures' traces: (point, from, to), each once.
+    explore_traces: Vec<(usize, u64, u64)>,
     key: String,
     fingerprint: String,
     scenario: (String, String),
@@ -254,11 +256,29 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
         }
         None => None,
     };
+    let settings: Vec<Vec<(String, String)>> = points
+        .iter()
+        .map(|p| p.set.iter().map(|s| (s.path.clone(), workloads::sweep::show(&s.value))).collect())
+        .collect();
+    let mut explore_traces = Vec::new();
+    for i in 0..def.explore.len() {
+        let lay = experiments::explore::layout(def, i, &settings)
+            .map_err(|e| anyhow!("{}:{}: {e}", src.path, src.line(&e.path)))?;
+        if let Some((from, to)) = lay.window {
+            for v in &lay.variants {
+                if let Some(p) = v.traced {
+                    if !explore_traces.contains(&(p, from, to)) {
+                        explore_traces.push((p, from, to));
+                    }
+                }
+            }
+        }
+    }
     let mut codes: Vec<String> = points.iter().map(|p| workloads::code_fingerprint(&p.compiled.scenario)).collect();
     codes.sort_unstable();
     codes.dedup();
     let fingerprint = cache::hex(&sha2::Sha256::digest(codes.concat()))[..16].to_owned();
-    let key = cache::key(&points, &format!("{trace:?}"), &fingerprint);
+    let key = cache::key(&points, &format!("{trace:?} {explore_traces:?}"), &fingerprint);
     let sets: Vec<String> =
         def.set.iter().map(|(k, v)| format!(" --set {k}={}", shell_word(&experiments::show(v)))).collect();
     let command = format!("cargo xtask sim {}{}", def.scenario, sets.concat());
@@ -267,6 +287,7 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
         exp,
         points,
         trace,
+        explore_traces,
         key,
         fingerprint,
         scenario: (def.scenario.clone(), text),
@@ -283,24 +304,20 @@ fn shell_word(s: &str) -> String {
 }
 
 fn parse_window(w: &str) -> Result<(u64, u64)> {
-    let (a, b) = w.split_once("..").ok_or_else(|| anyhow!("write FROM..TO, like 0ms..20ms"))?;
-    let a = workloads::duration::parse_duration(a).map_err(|e| anyhow!(e))?.0;
-    let b = workloads::duration::parse_duration(b).map_err(|e| anyhow!(e))?.0;
-    if b <= a {
-        bail!("the end must come after the start");
-    }
-    Ok((a, b))
+    experiments::explore::parse_window(w).map_err(|e| anyhow!(e))
 }
 
-/// One simulator run: a point's summary, or a traced point.
+/// One simulator run: a point's summary, or a traced point (the
+/// experiment's own trace, or an explorable figure's).
 enum Job<'a> {
     Point(&'a Prepared, usize),
-    Trace(&'a Prepared, usize, u64, u64),
+    Trace(&'a Prepared, usize, u64, u64, bool),
 }
 
 enum Done {
     Point(PointData),
     Trace(TracedPoint),
+    Explored(usize, TracedPoint),
 }
 
 fn run_job(job: &Job<'_>) -> Result<Done> {
@@ -313,13 +330,13 @@ fn run_job(job: &Job<'_>) -> Result<Done> {
             let set = point.set.iter().map(|s| (s.path.clone(), workloads::sweep::show(&s.value))).collect();
             Ok(Done::Point(PointData { set, summary }))
         }
-        Job::Trace(p, i, from, to) => {
+        Job::Trace(p, i, from, to, main) => {
             let point = &p.points[i];
             let mut rec = Recorder::window(from, to).with_limit(crate::sim::DEFAULT_MAX_TRACE_EVENTS);
             scheduler::simulate_traced(&point.compiled.scenario, &mut rec)
                 .map_err(|e| anyhow!("{}\n(experiment {}, trace)", p.exp.run_error(point, &e), p.id))?;
-            let threads = point.compiled.scenario.threads().map(|(_, t)| t.name.clone()).collect();
-            Ok(Done::Trace(TracedPoint { threads, from_ns: from, to_ns: to, trace: rec.into_trace() }))
+            let traced = TracedPoint::new(&point.compiled.scenario, from, to, rec.into_trace());
+            Ok(if main { Done::Trace(traced) } else { Done::Explored(i, traced) })
         }
     }
 }
@@ -344,6 +361,7 @@ fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Execu
         let fits = |d: &ExperimentData| {
             d.points.len() == p.points.len()
                 && d.trace.is_some() == p.trace.is_some()
+                && d.traces.len() == p.explore_traces.len()
                 && d.points.iter().zip(&p.points).all(|(a, b)| {
                     a.set.len() == b.set.len()
                         && a.set
@@ -364,8 +382,9 @@ fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Execu
         .iter()
         .flat_map(|p| {
             let points = (0..p.points.len()).map(move |i| Job::Point(p, i));
-            let trace = p.trace.map(|(i, a, b)| Job::Trace(p, i, a, b));
-            points.chain(trace)
+            let trace = p.trace.map(|(i, a, b)| Job::Trace(p, i, a, b, true));
+            let explored = p.explore_traces.iter().map(move |&(i, a, b)| Job::Trace(p, i, a, b, false));
+            points.chain(trace).chain(explored)
         })
         .collect();
     let bar = if progress && jobs.len() > 8 {
@@ -391,10 +410,15 @@ fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Execu
         let (p, done) = match job {
             Job::Point(p, _) | Job::Trace(p, ..) => (p, res?),
         };
-        let entry = fresh.entry(p.id.clone()).or_insert_with(|| ExperimentData { points: Vec::new(), trace: None });
+        let entry = fresh.entry(p.id.clone()).or_insert_with(|| ExperimentData {
+            points: Vec::new(),
+            trace: None,
+            traces: Vec::new(),
+        });
         match done {
             Done::Point(pd) => entry.points.push(pd),
             Done::Trace(t) => entry.trace = Some(t),
+            Done::Explored(i, t) => entry.traces.push((i, t)),
         }
     }
     let ran: Vec<String> = fresh.keys().cloned().collect();

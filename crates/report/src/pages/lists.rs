@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use super::note::DrillRow;
-use super::sources::{PageEnv, figure};
+use super::sources::{PageEnv, explore_figure, figure};
 use super::{Chapter, Ctx, File, Link, Note, SiteError, tag_file};
 use crate::i18n::{Lang, ui};
 use crate::markdown;
@@ -75,6 +75,11 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
                 figure(id, c, chart, table, &built.links[&lang], lang, root, true)
             })
             .collect();
+        let explores: Vec<String> = built
+            .explore_ids
+            .iter()
+            .map(|e| explore_figure(id, &built.explores[&(e.clone(), lang)].fig, &built.links[&lang], lang, root, true))
+            .collect();
         let values: Vec<(String, String, String)> = built
             .values
             .iter()
@@ -109,6 +114,7 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
         ctx.insert("id", id);
         ctx.insert("description", &desc.html);
         ctx.insert("charts", &charts);
+        ctx.insert("explores", &explores);
         ctx.insert("values", &values);
         ctx.insert("scenario_file", &run.scenario.0);
         ctx.insert("scenario_html", &cx.highlighter.highlight(&run.scenario.1, "yaml"));

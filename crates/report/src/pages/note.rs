@@ -58,6 +58,21 @@ pub(super) fn render(cx: &Ctx<'_>, lang: Lang, i: usize) -> Result<NoteOut, Site
         body.push_str("\n\n{{quiz}}\n");
     }
     let rendered = markdown::render(&body, n.body_line, lang, &env).map_err(to_err(&n.src.path))?;
+    let weight: usize = env.explore_weight.borrow().values().sum();
+    if weight > super::sources::EXPLORE_BUDGET {
+        let figs: Vec<String> =
+            env.explore_weight.borrow().iter().map(|(f, b)| format!("{f}: {} kB", b / 1000)).collect();
+        return Err(SiteError {
+            file: n.src.path.clone(),
+            line: n.body_line,
+            message: format!(
+                "the explorable figures add {} kB, over the budget of {} kB per note ({}): fewer variants or charts",
+                weight / 1000,
+                super::sources::EXPLORE_BUDGET / 1000,
+                figs.join(", ")
+            ),
+        });
+    }
     let mut html = rendered.html.clone();
     let mut anki_rows = Vec::new();
     let mut drill_rows = Vec::new();
@@ -108,6 +123,7 @@ pub(super) fn render(cx: &Ctx<'_>, lang: Lang, i: usize) -> Result<NoteOut, Site
     ctx.insert("questions", &n.quiz.len());
     ctx.insert("edit_url", &cx.input.config.edit_url(code, &n.src.slug));
     ctx.insert("has_summary", &html.contains(" class=\"summary\">"));
+    ctx.insert("explore", &html.contains("<figure class=\"chart explore\""));
     let page = (format!("{code}/{path}"), cx.page("note.html", &ctx)?);
     let mut sections = rendered.sections.clone();
     for c in &n.quiz {

@@ -87,6 +87,17 @@ impl ExperimentSource {
                 }
             }
         }
+        if let Some(rest) = path.strip_prefix("explore[") {
+            if let Some(i) = rest.split(']').next().and_then(|n| n.parse::<usize>().ok()) {
+                if let Some(e) = self.def.explore.get(i) {
+                    // The figure's `id:` line, after `explore:`.
+                    let start = line_of(&self.source, "explore:");
+                    let needle = format!("id: {}", e.id);
+                    let found = self.source.lines().skip(start).position(|l| l.contains(&needle));
+                    return found.map_or(start, |k| start + k + 1);
+                }
+            }
+        }
         line_of(&self.source, &format!("{}:", path.split(['.', '[']).next().unwrap_or(path)))
     }
 }
@@ -132,6 +143,23 @@ pub fn parse_experiment(path: &str, source: &str) -> Result<ExperimentSource, Si
                 path,
                 line_of(source, &format!("id: {}", c.id)),
                 format!("charts[{i}]: another chart has the id `{}`", c.id),
+            );
+        }
+    }
+    let mut ids = BTreeSet::new();
+    for (i, e) in def.explore.iter().enumerate() {
+        if e.id.is_empty() || !e.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return err(
+                path,
+                line_of(source, &format!("id: {}", e.id)),
+                format!("explore[{i}]: the id `{}` may hold only letters, digits, `-` and `_`", e.id),
+            );
+        }
+        if !ids.insert(&e.id) {
+            return err(
+                path,
+                line_of(source, &format!("id: {}", e.id)),
+                format!("explore[{i}]: another explorable figure has the id `{}`", e.id),
             );
         }
     }

@@ -10,7 +10,7 @@ use super::{ExperimentRun, File, SiteError};
 use crate::i18n::{Lang, ui};
 use crate::markdown::Env;
 use charts::{self as chart, escape};
-use experiments::{Link, Source, Table};
+use experiments::{Explored, Link, Source, Table};
 
 /// One source's values and charts, built.
 pub(super) struct BuiltSource {
@@ -19,6 +19,50 @@ pub(super) struct BuiltSource {
     pub chart_ids: Vec<String>,
     pub charts: BTreeMap<(String, Lang), (chart::Chart, Table)>,
     pub links: BTreeMap<Lang, Link>,
+    /// Explorable figure ids in order.
+    pub explore_ids: Vec<String>,
+    pub explores: BTreeMap<(String, Lang), BuiltExplore>,
+}
+
+/// An explorable figure, drawn.
+pub(super) struct BuiltExplore {
+    pub fig: Explored,
+    /// What a reader downloads to see every variant, besides the page:
+    /// each variant's charts at their larger drawing.
+    pub weight: usize,
+}
+
+/// The most a note may add through its explorable figures, in bytes:
+/// their HTML and every variant's charts (see `docs/notes.md`).
+pub const EXPLORE_BUDGET: usize = 2_000_000;
+
+/// Where variant `n`'s chart `chart` of figure `fig` of `exp` is drawn,
+/// from the site's root (`suffix` is `""` or `".phone"`).
+pub(super) fn variant_file(exp: &str, fig: &str, n: usize, chart: &str, lang: Lang, suffix: &str) -> String {
+    format!("experiments/{exp}/{fig}/v{n}.{chart}.{}{suffix}.svg", lang.code())
+}
+
+/// Draws a chart in both sizes, checking its text: (file, bytes) twice.
+fn draw_both(
+    c: &chart::Chart,
+    name: &dyn Fn(&str) -> String,
+    place: &(dyn Fn(&str) -> (String, usize) + Sync),
+    path: &str,
+    what: &str,
+) -> Result<Vec<File>, SiteError> {
+    let mut out = Vec::new();
+    for (size, suffix) in [(chart::Size::Wide, ""), (chart::Size::Narrow, ".phone")] {
+        let svg = chart::svg_sized(c, size);
+        let name = name(suffix);
+        // Text that overlaps or is cut off fails the build.
+        let problems = chart::text::problems(&svg).unwrap_or_else(|e| vec![e]);
+        if !problems.is_empty() {
+            let (file, line) = place(path);
+            return Err(SiteError { file, line, message: format!("{what} ({name}): {}", problems.join("; ")) });
+        }
+        out.push((name, svg.into_bytes()));
+    }
+    Ok(out)
 }
 
 /// Every source, by id.
@@ -50,29 +94,56 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
             for (ci, cid) in chart_ids.iter().enumerate() {
                 for lang in Lang::ALL {
                     let (c, table) = src.chart(cid, lang).map_err(&at)?;
-                    for (size, suffix) in [(chart::Size::Wide, ""), (chart::Size::Narrow, ".phone")] {
-                        let svg = chart::svg_sized(&c, size);
-                        let name = format!("experiments/{id}/{cid}.{}{suffix}.svg", lang.code());
-                        // Text that overlaps or is cut off fails the build.
-                        let problems = chart::text::problems(&svg).unwrap_or_else(|e| vec![e]);
-                        if !problems.is_empty() {
-                            let (file, line) = (located.place)(&format!("charts[{ci}]"));
-                            return Err(SiteError {
-                                file,
-                                line,
-                                message: format!("chart `{cid}` ({name}): {}", problems.join("; ")),
-                            });
-                        }
-                        out.push((name, svg.into_bytes()));
-                    }
+                    let name = |suffix: &str| format!("experiments/{id}/{cid}.{}{suffix}.svg", lang.code());
+                    out.extend(draw_both(
+                        &c,
+                        &name,
+                        located.place,
+                        &format!("charts[{ci}]"),
+                        &format!("chart `{cid}`"),
+                    )?);
                     charts.insert((cid.clone(), lang), (c, table));
+                }
+            }
+            let explore_ids = src.explore_ids();
+            let mut explores = BTreeMap::new();
+            for (ei, eid) in explore_ids.iter().enumerate() {
+                for lang in Lang::ALL {
+                    let fig = src.explore(eid, lang).map_err(&at)?;
+                    // Variants in parallel: a figure may have dozens.
+                    let drawn: Vec<Result<Vec<File>, SiteError>> = fig
+                        .variants
+                        .par_iter()
+                        .enumerate()
+                        .map(|(n, v)| {
+                            let mut files = Vec::new();
+                            for (ci, (c, _)) in v.charts.iter().enumerate() {
+                                let cid = &fig.chart_ids[ci];
+                                let name = |suffix: &str| variant_file(id, eid, n, cid, lang, suffix);
+                                let path = format!("explore[{ei}].charts[{ci}]");
+                                let what = format!("explorable figure `{eid}`, chart `{cid}`");
+                                files.extend(draw_both(c, &name, located.place, &path, &what)?);
+                            }
+                            Ok(files)
+                        })
+                        .collect();
+                    let mut weight = 0;
+                    for files in drawn {
+                        let files = files?;
+                        weight += files
+                            .chunks(2)
+                            .map(|pair| pair.iter().map(|f| f.1.len()).max().unwrap_or(0))
+                            .sum::<usize>();
+                        out.extend(files);
+                    }
+                    explores.insert((eid.clone(), lang), BuiltExplore { fig, weight });
                 }
             }
             for (name, bytes) in src.data_files() {
                 out.push((format!("experiments/{id}/{name}"), bytes));
             }
             let links = Lang::ALL.into_iter().map(|l| (l, src.link(l))).collect();
-            Ok((id.clone(), BuiltSource { values, chart_ids, charts, links }, out))
+            Ok((id.clone(), BuiltSource { values, chart_ids, charts, links, explore_ids, explores }, out))
         })
         .collect();
     let mut built = Built::new();
@@ -109,6 +180,9 @@ pub(super) struct PageEnv<'a> {
     /// Charts given an anchor on this page: a chart shown again (in a
     /// quiz's explanation) gets none, so ids stay unique.
     pub anchored: RefCell<BTreeSet<String>>,
+    /// What the page's explorable figures add, in bytes (their HTML and
+    /// every variant's charts), by figure.
+    pub explore_weight: RefCell<BTreeMap<String, usize>>,
 }
 
 impl<'a> PageEnv<'a> {
@@ -118,7 +192,16 @@ impl<'a> PageEnv<'a> {
         lang: Lang,
         root: &'a str,
     ) -> PageEnv<'a> {
-        PageEnv { built, highlighter, lang, root, quiz: None, text_charts: false, anchored: RefCell::default() }
+        PageEnv {
+            built,
+            highlighter,
+            lang,
+            root,
+            quiz: None,
+            text_charts: false,
+            anchored: RefCell::default(),
+            explore_weight: RefCell::default(),
+        }
     }
 
     fn source(&self, exp: &str) -> Result<&BuiltSource, String> {
@@ -153,6 +236,20 @@ impl Env for PageEnv<'_> {
         }
         let anchor = self.anchored.borrow_mut().insert(format!("{exp}.{id}"));
         Ok(figure(exp, id, c, table, &src.links[&self.lang], self.lang, self.root, anchor))
+    }
+
+    fn explore(&self, exp: &str, id: &str) -> Result<String, String> {
+        let src = self.source(exp)?;
+        let Some(b) = src.explores.get(&(id.to_owned(), self.lang)) else {
+            return Err(format!("experiment `{exp}` has no explorable figure `{id}` (it has {:?})", src.explore_ids));
+        };
+        if self.text_charts {
+            return Ok(format!("<p>[{}]</p>", escape(&b.fig.title)));
+        }
+        let anchor = self.anchored.borrow_mut().insert(format!("{exp}.explore.{id}"));
+        let html = explore_figure(exp, &b.fig, &src.links[&self.lang], self.lang, self.root, anchor);
+        self.explore_weight.borrow_mut().insert(format!("{exp}.{id}"), html.len() + b.weight);
+        Ok(html)
     }
 
     fn experiment_url(&self, exp: &str) -> Result<String, String> {
@@ -217,4 +314,123 @@ pub(super) fn figure(
 /// Experiments as sources, their errors placed in their definition files.
 pub(super) fn experiment_place(run: &ExperimentRun) -> impl Fn(&str) -> (String, usize) + Sync + '_ {
     move |path: &str| (run.src.path.clone(), run.src.line(path))
+}
+
+/// An explorable figure: its controls (shown only with scripts), the
+/// default variant's charts and values, and a table of every variant.
+/// `explore.js` swaps the charts (loading only the chosen variant's
+/// drawings), the values and the table's current row when a control moves.
+pub(super) fn explore_figure(exp: &str, fig: &Explored, link: &Link, lang: Lang, root: &str, anchor: bool) -> String {
+    let u = ui(lang);
+    let code = lang.code();
+    let key = format!("{exp}-{}", fig.id);
+    let n = fig.default;
+    let current = &fig.variants[n];
+    let setting = |v: &experiments::explore::ExploredVariant| -> Vec<String> {
+        fig.controls.iter().zip(&v.at).map(|(c, &i)| c.values[i].clone()).collect()
+    };
+    let id = if anchor { format!(" id=\"explore-{key}\"") } else { String::new() };
+    let mut h = format!(
+        "<figure class=\"chart explore\"{id} data-base=\"{root}experiments/{exp}/{fig_id}/\" data-lang=\"{code}\" data-charts=\"{charts}\" data-variant=\"{n}\">\n",
+        fig_id = fig.id,
+        charts = escape(&fig.chart_ids.join(" ")),
+    );
+    h.push_str(&format!(
+        "<div class=\"explore-controls\" role=\"group\" hidden aria-label=\"{}\">\n",
+        escape(&fig.title)
+    ));
+    for (ci, c) in fig.controls.iter().enumerate() {
+        let cid = format!("x-{key}-{ci}");
+        let at = current.at[ci];
+        h.push_str(&format!("<div class=\"control\"><label for=\"{cid}\">{}</label>", escape(&c.label)));
+        match c.kind {
+            experiments::ControlKind::Slider => {
+                // Under the thumb's centre (a 16 px thumb) at each position.
+                let last = (c.values.len() - 1).max(1) as f64;
+                let ticks: Vec<String> = c
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let f = i as f64 / last;
+                        format!("<span style=\"left: calc(8px + (100% - 16px) * {f:.4})\">{}</span>", escape(v))
+                    })
+                    .collect();
+                h.push_str(&format!(
+                    "<div class=\"slider\"><input type=\"range\" id=\"{cid}\" min=\"0\" max=\"{max}\" step=\"1\" value=\"{at}\" aria-valuetext=\"{v}\" data-values=\"{all}\"><output for=\"{cid}\">{v}</output></div><div class=\"ticks{many}\" aria-hidden=\"true\">{ticks}</div>",
+                    many = if c.values.len() > 4 { " many" } else { "" },
+                    max = c.values.len() - 1,
+                    v = escape(&c.values[at]),
+                    all = escape(&serde_json::to_string(&c.values).unwrap_or_default()),
+                    ticks = ticks.concat(),
+                ));
+            }
+            experiments::ControlKind::Select => {
+                h.push_str(&format!("<select id=\"{cid}\">"));
+                for (i, v) in c.values.iter().enumerate() {
+                    let sel = if i == at { " selected" } else { "" };
+                    h.push_str(&format!("<option value=\"{i}\"{sel}>{}</option>", escape(v)));
+                }
+                h.push_str("</select>");
+            }
+        }
+        h.push_str("</div>\n");
+    }
+    h.push_str("</div>\n");
+    let label_of = |v: &experiments::explore::ExploredVariant| -> String {
+        fig.controls.iter().zip(setting(v)).map(|(c, s)| format!("{}: {s}", c.label)).collect::<Vec<_>>().join(", ")
+    };
+    for (ci, cid) in fig.chart_ids.iter().enumerate() {
+        let (c, _) = &current.charts[ci];
+        let (wide, phone) =
+            (variant_file(exp, &fig.id, n, cid, lang, ""), variant_file(exp, &fig.id, n, cid, lang, ".phone"));
+        h.push_str(&format!(
+            "<picture data-chart=\"{cid}\"><source media=\"(max-width: 600px)\" srcset=\"{root}{phone}\" width=\"360\" height=\"440\"><img src=\"{root}{wide}\" width=\"760\" height=\"420\" alt=\"{alt}\" data-title=\"{title}\" loading=\"lazy\"></picture>\n",
+            alt = escape(&format!("{} ({})", c.title, label_of(current))),
+            title = escape(&c.title),
+        ));
+    }
+    if !fig.values.is_empty() {
+        h.push_str("<dl class=\"explore-values\" aria-live=\"polite\">");
+        for ((label, spec), v) in fig.values.iter().zip(&current.values) {
+            h.push_str(&format!(
+                "<div><dt>{}</dt><dd>{}</dd></div>",
+                escape(label),
+                escape(&experiments::format::number(*v, spec, lang))
+            ));
+        }
+        h.push_str("</dl>\n");
+    }
+    h.push_str(&format!(
+        "<figcaption><span class=\"chart-title\">{}</span> <span class=\"chart-desc\">{}</span> <a href=\"{root}{}\">{}</a></figcaption>\n",
+        escape(&fig.title),
+        escape(&fig.description),
+        link.href,
+        escape(&link.text),
+    ));
+    // Every variant's values: the data without scripts, and the row the
+    // controls point at.
+    h.push_str(&format!("<details class=\"data\"><summary>{}</summary>\n<div class=\"table-wrap\"><table class=\"explore-table\">\n<thead><tr>", u.data));
+    for c in &fig.controls {
+        h.push_str(&format!("<th>{}</th>", escape(&c.label)));
+    }
+    for (label, _) in &fig.values {
+        h.push_str(&format!("<th>{}</th>", escape(label)));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for (i, v) in fig.variants.iter().enumerate() {
+        let mark = if i == n { " class=\"current\" aria-current=\"true\"" } else { "" };
+        h.push_str(&format!("<tr{mark}>"));
+        for s in setting(v) {
+            h.push_str(&format!("<td>{}</td>", escape(&s)));
+        }
+        for ((_, spec), x) in fig.values.iter().zip(&v.values) {
+            h.push_str(&format!("<td class=\"num\">{}</td>", escape(&experiments::format::number(*x, spec, lang))));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str(&format!(
+        "</tbody></table></div>\n<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n"
+    ));
+    h
 }
