@@ -1,6 +1,7 @@
 // gil-lab: explorable figures. A figure (figure.explore) holds controls
 // (hidden until this script runs), the drawings of the variant shown, its
-// values and a table of every variant's values. Every variant was drawn
+// values, a table of every variant's values and, for a traced figure, the
+// variant's run for Perfetto (vN.trace.json). Every variant was drawn
 // when the site was built (experiments/EXP/FIGURE/vN.CHART.LANG[.phone].svg),
 // so moving a control only swaps image addresses (the browser loads just the
 // chosen variant, and this script preloads its neighbours), copies the
@@ -92,6 +93,22 @@
           var cell = cells[inputs.length + k];
           if (cell) dd.textContent = cell.textContent;
         });
+      }
+      // The variant's run for Perfetto, when it is small enough to offer.
+      var tf = fig.querySelector(".trace-for");
+      if (tf) {
+        var sizes = [];
+        try {
+          sizes = JSON.parse(tf.getAttribute("data-sizes"));
+        } catch (e) {}
+        var bytes = sizes[n];
+        tf.hidden = bytes === null || bytes === undefined;
+        var a = tf.querySelector("a");
+        if (a && !tf.hidden) {
+          a.setAttribute("href", base + "v" + n + ".trace.json");
+          var size = bytes >= 1e6 ? (bytes / 1e6).toFixed(1) + " MB" : Math.ceil(bytes / 1000) + " kB";
+          a.textContent = a.textContent.replace(/\(JSON, [^)]*\)/, "(JSON, " + size + ")");
+        }
       }
       fig.setAttribute("data-variant", String(n));
       // The neighbours are one step away: load them before they are asked for.

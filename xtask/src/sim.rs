@@ -45,6 +45,11 @@ pub struct Args {
     /// Write the run's trace (intervals per thread and core) as JSON.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// The trace's format: `gil-lab` (intervals per thread and core, as
+    /// documented) or `chrome` (Chrome's trace-event format, for Perfetto
+    /// and chrome://tracing).
+    #[arg(long, value_name = "FORMAT", default_value = "gil-lab", requires = "trace")]
+    trace_format: TraceFormat,
     /// Record the trace only in this window, like `0ms..20ms`.
     #[arg(long, value_name = "FROM..TO", requires = "trace")]
     window: Option<String>,
@@ -100,6 +105,16 @@ impl Args {
     }
 }
 
+/// How `--trace` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum TraceFormat {
+    /// Intervals per thread and core, and marks.
+    #[value(name = "gil-lab")]
+    GilLab,
+    /// Chrome's trace-event format.
+    Chrome,
+}
+
 /// A sweep's JSON: every point with the values set for it.
 #[derive(Serialize)]
 struct SweepJson<'a> {
@@ -141,11 +156,15 @@ impl TraceOut {
     }
 
     /// Writes the trace over whatever the file held.
-    fn write(self, trace: &scheduler::Trace) -> Result<()> {
+    fn write(self, recorded: &Recorded, format: TraceFormat) -> Result<()> {
         let name = self.path.display();
         self.file.set_len(0).with_context(|| format!("cannot write {name}"))?;
         let mut out = std::io::BufWriter::new(&self.file);
-        serde_json::to_writer(&mut out, trace).with_context(|| format!("cannot write {name}"))?;
+        match format {
+            TraceFormat::GilLab => serde_json::to_writer(&mut out, &recorded.trace),
+            TraceFormat::Chrome => serde_json::to_writer(&mut out, &experiments::chrome::chrome_trace(recorded)),
+        }
+        .with_context(|| format!("cannot write {name}"))?;
         out.flush().with_context(|| format!("cannot write {name}"))?;
         Ok(())
     }
@@ -166,7 +185,7 @@ pub fn run(args: &Args) -> Result<()> {
     let trace_out = args.trace.as_deref().map(TraceOut::open).transpose()?;
     let res = simulate_and_report(args, limits, window);
     match (res, trace_out) {
-        (Ok(Some(trace)), Some(out)) => out.write(&trace),
+        (Ok(Some(recorded)), Some(out)) => out.write(&recorded, args.trace_format),
         (Ok(_), _) => Ok(()),
         (Err(e), out) => {
             if let Some(out) = out {
@@ -177,9 +196,12 @@ pub fn run(args: &Args) -> Result<()> {
     }
 }
 
+/// A recorded trace with its run's threads, processes and GILs.
+type Recorded = experiments::TracedPoint;
+
 /// Loads, runs and prints; returns the trace if one was recorded.
 #[allow(clippy::print_stdout)]
-fn simulate_and_report(args: &Args, limits: Limits, window: Option<(u64, u64)>) -> Result<Option<scheduler::Trace>> {
+fn simulate_and_report(args: &Args, limits: Limits, window: Option<(u64, u64)>) -> Result<Option<Recorded>> {
     let name = args.file.display().to_string();
     let source = read_text(&args.file, limits.max_file_bytes)?;
     let mut exp = Experiment::parse_with(&name, &source, limits)?;
@@ -213,7 +235,9 @@ fn simulate_and_report(args: &Args, limits: Limits, window: Option<(u64, u64)>) 
             );
         }
         let res = res.map_err(|e| exp.run_error(&points[0], &e))?;
-        recorded = Some(rec.into_trace());
+        let trace = rec.into_trace();
+        let to = to.min(trace.end_ns.max(from));
+        recorded = Some(experiments::TracedPoint::new(&points[0].compiled.scenario, from, to, trace));
         vec![Ok(res)]
     } else {
         workloads::run_points(&points, &|| bar.inc(1))

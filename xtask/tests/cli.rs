@@ -90,6 +90,101 @@ fn trace_is_written_as_json() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// `--trace-format chrome` (docs/scenarios.md): a track per core, per
+/// thread and per GIL, each process a trace process, and a flow arrow for
+/// every hand-off of a GIL.
+#[test]
+fn trace_is_written_in_chrome_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("trace.json");
+    let out = xtask(&[
+        "sim",
+        "examples/scenarios/convoy.yaml",
+        "--trace",
+        file.to_str().unwrap(),
+        "--trace-format",
+        "chrome",
+        "--window",
+        "0ms..20ms",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let events = trace["traceEvents"].as_array().expect("a traceEvents list");
+    let named = |what: &str| -> Vec<(u64, u64, String)> {
+        events
+            .iter()
+            .filter(|e| e["ph"] == "M" && e["name"] == what)
+            .map(|e| {
+                let tid = e["tid"].as_u64().unwrap_or(0);
+                (e["pid"].as_u64().unwrap(), tid, e["args"]["name"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    let tracks = named("thread_name");
+    let track =
+        |name: &str| tracks.iter().find(|t| t.2 == name).unwrap_or_else(|| panic!("no track {name}: {tracks:?}"));
+    // Two cores in the CPU process, two threads and the GIL in the main process.
+    assert_eq!(named("process_name").iter().map(|p| p.2.as_str()).collect::<Vec<_>>(), ["CPU", "process main"]);
+    let (core0, core1, echo, spinner, gil) =
+        (track("core 0"), track("core 1"), track("echo"), track("spinner"), track("GIL"));
+    assert_eq!((core0.0, core1.0), (0, 0));
+    assert_eq!((echo.0, spinner.0, gil.0), (1, 1, 1));
+    let slices = |t: &(u64, u64, String)| -> Vec<&serde_json::Value> {
+        events.iter().filter(|e| e["ph"] == "X" && e["pid"] == t.0 && e["tid"] == t.1).collect()
+    };
+    for t in [core0, echo, spinner, gil] {
+        let s = slices(t);
+        assert!(!s.is_empty(), "{} has slices", t.2);
+        for e in &s {
+            let (ts, dur) = (e["ts"].as_f64().unwrap(), e["dur"].as_f64().unwrap());
+            assert!(ts >= 0.0 && dur > 0.0 && ts + dur <= 20_000.0 + 1e-6, "{e}");
+        }
+    }
+    assert!(slices(echo).iter().any(|e| e["name"] == "gil_wait"), "the echo thread waits for the GIL");
+    // The GIL track names its holder; every hand-off is a flow from one thread to another.
+    let holders: std::collections::BTreeSet<&str> = slices(gil).iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(holders, ["echo", "spinner"].into());
+    let starts: Vec<&serde_json::Value> = events.iter().filter(|e| e["ph"] == "s").collect();
+    let ends: Vec<&serde_json::Value> = events.iter().filter(|e| e["ph"] == "f").collect();
+    assert!(starts.len() >= 4, "{} hand-offs in 20 ms", starts.len());
+    assert_eq!(starts.len(), ends.len());
+    for (s, f) in starts.iter().zip(&ends) {
+        assert_eq!((s["id"].clone(), s["cat"].as_str(), f["bp"].as_str()), (f["id"].clone(), Some("gil"), Some("e")));
+        assert_ne!(s["tid"], f["tid"], "a hand-off goes to another thread");
+        assert!(s["ts"].as_f64() <= f["ts"].as_f64());
+    }
+    // Drop requests are instant events on the holder's track.
+    assert!(events.iter().any(|e| e["ph"] == "i" && e["name"] == "drop_request"));
+    // The default format is unchanged.
+    let out =
+        xtask(&["sim", "examples/scenarios/convoy.yaml", "--trace", file.to_str().unwrap(), "--window", "0ms..1ms"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(trace["threads"].is_array() && trace.get("traceEvents").is_none());
+    // Each process is its own trace process with its own GIL track.
+    let out = xtask(&[
+        "sim",
+        "examples/scenarios/cpu-processes.yaml",
+        "--trace",
+        file.to_str().unwrap(),
+        "--trace-format",
+        "chrome",
+        "--window",
+        "0ms..5ms",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let gils = trace["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["ph"] == "M" && e["args"]["name"] == "GIL")
+        .count();
+    assert!(gils >= 2, "{gils} GIL tracks");
+    let out = xtask(&["sim", "examples/scenarios/convoy.yaml", "--trace-format", "chrome"]);
+    assert!(!out.status.success(), "--trace-format needs --trace");
+}
+
 #[test]
 fn bad_input_fails_with_a_place() {
     let dir = std::env::temp_dir().join(format!("gil-lab-bad-{}", std::process::id()));

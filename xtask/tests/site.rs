@@ -141,6 +141,23 @@ fn fixture_pages_match_their_snapshots() {
     let table = &fig[fig.find("<tbody>").unwrap()..fig.find("</tbody>").unwrap()];
     assert_eq!(table.matches("<tr").count(), 8, "4 intervals x 2 thread counts");
     assert_eq!(table.matches("<tr class=\"current\"").count(), 1);
+    // Each timeline offers its run for Perfetto: Chrome trace events with a
+    // track per core, thread and GIL; an explorable figure, the variant's.
+    assert!(demo.contains("href=\"../experiments/convoy-demo/trace.json\" download>Trace for Perfetto"), "{demo}");
+    assert!(demo.contains("href=\"../experiments/sweep-demo/interval/v4.trace.json\" download>"));
+    for file in ["experiments/convoy-demo/trace.json", "experiments/sweep-demo/interval/v7.trace.json"] {
+        let trace: serde_json::Value = serde_json::from_slice(&site[file]).expect("JSON");
+        let tracks: Vec<&str> = trace["traceEvents"]
+            .as_array()
+            .expect("trace events")
+            .iter()
+            .filter(|e| e["ph"] == "M" && e["name"] == "thread_name")
+            .filter_map(|e| e["args"]["name"].as_str())
+            .collect();
+        for t in ["core 0", "core 1", "echo", "GIL"] {
+            assert!(tracks.contains(&t), "{file}: no track `{t}` in {tracks:?}");
+        }
+    }
     let exp = page("en/experiments/convoy-demo.html");
     assert!(exp.contains("cargo xtask sim examples/scenarios/convoy.yaml"), "the command that reproduces it");
     assert!(exp.contains("fingerprint"), "the code fingerprint");

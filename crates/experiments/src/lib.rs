@@ -9,6 +9,7 @@
 //! [`expr`] parses value expressions and claims, [`format`] writes numbers
 //! in prose. Everything is a pure function of its inputs.
 
+pub mod chrome;
 mod data;
 mod def;
 pub mod explore;

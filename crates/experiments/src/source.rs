@@ -36,7 +36,8 @@ pub trait Source: Sync {
     /// Chart `id` in `lang`, with its data table.
     fn chart(&self, id: &str, lang: Lang) -> Result<(Chart, Table), ExpError>;
     /// Data files offered for download: (file name, bytes), `data.csv` and
-    /// `data.json` first.
+    /// `data.json` first; `trace.json`, the traced run in Chrome's
+    /// trace-event format, when there is one.
     fn data_files(&self) -> Vec<(String, Vec<u8>)>;
     /// What a figure's caption and a note's link to it point to.
     fn link(&self, lang: Lang) -> Link;
@@ -79,7 +80,12 @@ impl Source for Results<'_> {
 
     fn data_files(&self) -> Vec<(String, Vec<u8>)> {
         let json = serde_json::to_string_pretty(&self.data.points).unwrap_or_default();
-        vec![("data.csv".into(), csv(self.def, self.data).into_bytes()), ("data.json".into(), json.into_bytes())]
+        let mut files =
+            vec![("data.csv".into(), csv(self.def, self.data).into_bytes()), ("data.json".into(), json.into_bytes())];
+        if let Some(t) = &self.data.trace {
+            files.push(("trace.json".into(), crate::chrome::chrome_trace(t).to_string().into_bytes()));
+        }
+        files
     }
 
     fn explore_ids(&self) -> Vec<String> {

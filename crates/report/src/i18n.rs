@@ -88,6 +88,8 @@ pub struct Ui {
     pub all_topics: &'static str,
     /// Before the chart that backs an answer.
     pub see_chart: &'static str,
+    /// "Trace for Perfetto" (a timeline's Chrome trace-event file)
+    pub trace_download: &'static str,
     /// Before the section that backs an answer.
     pub see_section: &'static str,
     /// Forget a quiz's answers
@@ -195,6 +197,7 @@ static EN: Ui = Ui {
     topic: "Topic",
     all_topics: "All topics",
     see_chart: "See the chart",
+    trace_download: "Trace for Perfetto or chrome://tracing",
     see_section: "See the section",
     reset: "Start over",
     landing: "How the CPython GIL, threads, processes, asyncio and WSGI servers really behave: study notes in English and Korean with simulated experiments and interview questions.",
@@ -270,6 +273,7 @@ static KO: Ui = Ui {
     topic: "주제",
     all_topics: "모든 주제",
     see_chart: "근거가 되는 차트",
+    trace_download: "Perfetto·chrome://tracing용 트레이스",
     see_section: "근거가 되는 절",
     reset: "처음부터 다시",
     landing: "CPython의 GIL, 스레드, 프로세스, asyncio, WSGI 서버가 실제로 어떻게 동작하는지: 시뮬레이션 실험과 면접 문제가 있는 한국어·영어 학습 노트.",

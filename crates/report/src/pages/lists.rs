@@ -72,13 +72,13 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
             .iter()
             .map(|c| {
                 let (chart, table) = &built.charts[&(c.clone(), lang)];
-                figure(id, c, chart, table, &built.links[&lang], lang, root, true)
+                figure(id, c, chart, table, built, lang, root, true)
             })
             .collect();
         let explores: Vec<String> = built
             .explore_ids
             .iter()
-            .map(|e| explore_figure(id, &built.explores[&(e.clone(), lang)].fig, &built.links[&lang], lang, root, true))
+            .map(|e| explore_figure(id, &built.explores[&(e.clone(), lang)], &built.links[&lang], lang, root, true))
             .collect();
         let values: Vec<(String, String, String)> = built
             .values

@@ -22,6 +22,8 @@ pub(super) struct BuiltSource {
     /// Explorable figure ids in order.
     pub explore_ids: Vec<String>,
     pub explores: BTreeMap<(String, Lang), BuiltExplore>,
+    /// The size of `trace.json`, the traced run for Perfetto, if any.
+    pub trace_bytes: Option<usize>,
 }
 
 /// An explorable figure, drawn.
@@ -30,7 +32,14 @@ pub(super) struct BuiltExplore {
     /// What a reader downloads to see every variant, besides the page:
     /// each variant's charts at their larger drawing.
     pub weight: usize,
+    /// The size of each variant's trace file (`vN.trace.json`), if traced
+    /// and small enough to offer.
+    pub traces: Vec<Option<usize>>,
 }
+
+/// The largest trace file (`trace.json`, for Perfetto) the site offers;
+/// a larger run is left to `cargo xtask sim --trace-format chrome`.
+pub const TRACE_FILE_MAX: usize = 1_000_000;
 
 /// The most a note may add through its explorable figures, in bytes:
 /// their HTML and every variant's charts (see `docs/notes.md`).
@@ -136,14 +145,34 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
                             .sum::<usize>();
                         out.extend(files);
                     }
-                    explores.insert((eid.clone(), lang), BuiltExplore { fig, weight });
+                    // Each variant's run for Perfetto: the same in both languages.
+                    let mut traces = Vec::new();
+                    for (n, v) in fig.variants.iter().enumerate() {
+                        if let Some(t) = &v.trace {
+                            let json = experiments::chrome::chrome_trace(t).to_string().into_bytes();
+                            let fits = json.len() <= TRACE_FILE_MAX;
+                            traces.push(fits.then_some(json.len()));
+                            if lang == Lang::En && fits {
+                                out.push((format!("experiments/{id}/{eid}/v{n}.trace.json"), json));
+                            }
+                        }
+                    }
+                    explores.insert((eid.clone(), lang), BuiltExplore { fig, weight, traces });
                 }
             }
+            let mut trace_bytes = None;
             for (name, bytes) in src.data_files() {
+                if name == "trace.json" {
+                    if bytes.len() > TRACE_FILE_MAX {
+                        continue;
+                    }
+                    trace_bytes = Some(bytes.len());
+                }
                 out.push((format!("experiments/{id}/{name}"), bytes));
             }
             let links = Lang::ALL.into_iter().map(|l| (l, src.link(l))).collect();
-            Ok((id.clone(), BuiltSource { values, chart_ids, charts, links, explore_ids, explores }, out))
+            let built = BuiltSource { values, chart_ids, charts, links, explore_ids, explores, trace_bytes };
+            Ok((id.clone(), built, out))
         })
         .collect();
     let mut built = Built::new();
@@ -235,7 +264,7 @@ impl Env for PageEnv<'_> {
             return Ok(format!("<p>[{}]</p>", escape(&c.title)));
         }
         let anchor = self.anchored.borrow_mut().insert(format!("{exp}.{id}"));
-        Ok(figure(exp, id, c, table, &src.links[&self.lang], self.lang, self.root, anchor))
+        Ok(figure(exp, id, c, table, src, self.lang, self.root, anchor))
     }
 
     fn explore(&self, exp: &str, id: &str) -> Result<String, String> {
@@ -247,7 +276,7 @@ impl Env for PageEnv<'_> {
             return Ok(format!("<p>[{}]</p>", escape(&b.fig.title)));
         }
         let anchor = self.anchored.borrow_mut().insert(format!("{exp}.explore.{id}"));
-        let html = explore_figure(exp, &b.fig, &src.links[&self.lang], self.lang, self.root, anchor);
+        let html = explore_figure(exp, b, &src.links[&self.lang], self.lang, self.root, anchor);
         self.explore_weight.borrow_mut().insert(format!("{exp}.{id}"), html.len() + b.weight);
         Ok(html)
     }
@@ -283,23 +312,41 @@ fn table_html(table: &Table) -> String {
     h
 }
 
+/// The link to a traced run's file for Perfetto, with its size.
+fn trace_link(href: &str, bytes: usize, lang: Lang) -> String {
+    let size = if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{} kB", bytes.div_ceil(1000))
+    };
+    format!("<a class=\"trace-link\" href=\"{href}\" download>{} (JSON, {size})</a>", ui(lang).trace_download)
+}
+
 /// A chart with its caption, link and data table; an `anchor`ed one has
-/// an id (`chart-EXP-ID`) to link to.
+/// an id (`chart-EXP-ID`) to link to. A timeline or gantt chart offers
+/// its run's trace for Perfetto beside it.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn figure(
     exp: &str,
     id: &str,
     c: &chart::Chart,
     table: &Table,
-    link: &Link,
+    src: &BuiltSource,
     lang: Lang,
     root: &str,
     anchor: bool,
 ) -> String {
     let u = ui(lang);
+    let link = &src.links[&lang];
+    let trace = match (&c.plot, src.trace_bytes) {
+        (chart::Plot::Timeline { .. }, Some(bytes)) => {
+            format!(" · {}", trace_link(&format!("{root}experiments/{exp}/trace.json"), bytes, lang))
+        }
+        _ => String::new(),
+    };
     let anchor = if anchor { format!(" id=\"chart-{exp}-{id}\" data-exp=\"{exp}\"") } else { String::new() };
     format!(
-        "<figure class=\"chart\"{anchor}>\n<picture><source media=\"(max-width: 600px)\" srcset=\"{root}experiments/{exp}/{id}.{code}.phone.svg\" width=\"360\" height=\"440\"><img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\"></picture>\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> <a href=\"{root}{href}\">{text}</a></figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
+        "<figure class=\"chart\"{anchor}>\n<picture><source media=\"(max-width: 600px)\" srcset=\"{root}experiments/{exp}/{id}.{code}.phone.svg\" width=\"360\" height=\"440\"><img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\"></picture>\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> <a href=\"{root}{href}\">{text}</a>{trace}</figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
         code = lang.code(),
         alt = escape(&c.title),
         ct = escape(&c.title),
@@ -320,7 +367,8 @@ pub(super) fn experiment_place(run: &ExperimentRun) -> impl Fn(&str) -> (String,
 /// default variant's charts and values, and a table of every variant.
 /// `explore.js` swaps the charts (loading only the chosen variant's
 /// drawings), the values and the table's current row when a control moves.
-pub(super) fn explore_figure(exp: &str, fig: &Explored, link: &Link, lang: Lang, root: &str, anchor: bool) -> String {
+pub(super) fn explore_figure(exp: &str, b: &BuiltExplore, link: &Link, lang: Lang, root: &str, anchor: bool) -> String {
+    let (fig, traces) = (&b.fig, &b.traces);
     let u = ui(lang);
     let code = lang.code();
     let key = format!("{exp}-{}", fig.id);
@@ -401,8 +449,18 @@ pub(super) fn explore_figure(exp: &str, fig: &Explored, link: &Link, lang: Lang,
         }
         h.push_str("</dl>\n");
     }
+    // The chosen variant's run for Perfetto (the script follows the controls).
+    let trace = if traces.iter().any(Option::is_some) {
+        let href = format!("{root}experiments/{exp}/{}/v{n}.trace.json", fig.id);
+        let link = trace_link(&href, traces[n].unwrap_or(0), lang);
+        let sizes = serde_json::to_string(traces).unwrap_or_default();
+        let hidden = if traces[n].is_some() { "" } else { " hidden" };
+        format!(" <span class=\"trace-for\" data-sizes=\"{sizes}\"{hidden}>· {link}</span>")
+    } else {
+        String::new()
+    };
     h.push_str(&format!(
-        "<figcaption><span class=\"chart-title\">{}</span> <span class=\"chart-desc\">{}</span> <a href=\"{root}{}\">{}</a></figcaption>\n",
+        "<figcaption><span class=\"chart-title\">{}</span> <span class=\"chart-desc\">{}</span> <a href=\"{root}{}\">{}</a>{trace}</figcaption>\n",
         escape(&fig.title),
         escape(&fig.description),
         link.href,
