@@ -289,6 +289,7 @@ fn the_site_works_in_chromium() {
     searching(&tab, &base, &out);
     charts_on_a_phone(&tab, &base);
     explorable_figures(&tab, &out);
+    zoomable_timelines(&tab, &base, &out);
     printing(&tab, &base);
     if shots.is_some() {
         screenshots(&tab, &base, &shots);
@@ -622,7 +623,7 @@ fn charts_on_a_phone(tab: &Tab, base: &str) {
         open(tab, &format!("{base}{page}"));
         let found = eval(
             tab,
-            "(function(){var imgs=[].slice.call(document.querySelectorAll('figure.chart img'));return Promise.all(imgs.map(function(i){i.loading='eager';return (i.complete&&i.naturalWidth?Promise.resolve():new Promise(function(r){i.onload=r;i.onerror=r})).then(function(){return fetch(i.currentSrc).then(function(r){return r.text()}).then(function(t){var sizes=(t.match(/font-size=\"[0-9.]+\"/g)||[]).map(function(s){return parseFloat(s.slice(11))});var vb=parseFloat((t.match(/<svg[^>]* width=\"([0-9.]+)\"/)||[0,0])[1]);var px=Math.min.apply(null,sizes)*i.getBoundingClientRect().width/vb;return {src:i.currentSrc,px:px}})})})).then(function(l){return JSON.stringify(l)})})()",
+            "(function(){var imgs=[].slice.call(document.querySelectorAll('figure.chart picture:not([hidden]) img'));return Promise.all(imgs.map(function(i){i.loading='eager';return (i.complete&&i.naturalWidth?Promise.resolve():new Promise(function(r){i.onload=r;i.onerror=r})).then(function(){return fetch(i.currentSrc).then(function(r){return r.text()}).then(function(t){var sizes=(t.match(/font-size=\"[0-9.]+\"/g)||[]).map(function(s){return parseFloat(s.slice(11))});var vb=parseFloat((t.match(/<svg[^>]* width=\"([0-9.]+)\"/)||[0,0])[1]);var px=Math.min.apply(null,sizes)*i.getBoundingClientRect().width/vb;return {src:i.currentSrc,px:px}})})})).then(function(l){return JSON.stringify(l)})})()",
         );
         let list: Vec<serde_json::Value> = serde_json::from_str(&found).expect("a list");
         assert!(!list.is_empty(), "{page} has charts");
@@ -632,6 +633,12 @@ fn charts_on_a_phone(tab: &Tab, base: &str) {
             assert!(src.ends_with(".phone.svg"), "{page}: a phone gets the narrow chart, not {src}");
             assert!(px >= 11.0, "{page}: {src} has text of {px:.1} px on a phone");
         }
+        // Zoomable timelines draw their text at 11 px or more too.
+        let small = eval(
+            tab,
+            "String([].filter.call(document.querySelectorAll('.tl-plot svg text'),function(t){return parseFloat(getComputedStyle(t).fontSize)<11}).length)",
+        );
+        assert_eq!(small, "0", "{page}: timeline text under 11 px");
     }
 }
 
@@ -701,20 +708,117 @@ fn explorable_figures(tab: &Tab, out: &Path) {
             assert_ne!(before.0, after.0, "{page}: the chart changes");
             assert_ne!(before.1, after.1, "{page}: the values change");
             assert_ne!(before.2, after.2, "{page}: the table's current row moves");
-            // The variant's drawing exists and loads, in the size the screen needs.
-            wait_for(
-                tab,
-                "the chosen variant's chart loads",
-                "(function(i){return i.complete&&i.naturalWidth>0})(document.querySelector('figure.explore picture img'))",
-            );
-            let src = eval(tab, "document.querySelector('figure.explore picture img').currentSrc");
-            assert_eq!(src.ends_with(".phone.svg"), phone, "{page} at {width} px: {src}");
-            assert!(src.starts_with("file://"), "{src}");
+            // The variant's drawing exists and loads, in the size the screen
+            // needs; a timeline already turned into its zoomable view shows the
+            // variant's data instead.
+            let pic = "document.querySelector('figure.explore picture')";
+            if eval(tab, &format!("String({pic}.hidden)")) == "true" {
+                wait_for(
+                    tab,
+                    "the chosen variant's view",
+                    &format!(
+                        "(function(p){{return p.getAttribute('data-viewing')===p.getAttribute('data-timeline')&&p.nextElementSibling.querySelector('svg rect')}})({pic})"
+                    ),
+                );
+            } else {
+                wait_for(
+                    tab,
+                    "the chosen variant's chart loads",
+                    "(function(i){return i.complete&&i.naturalWidth>0})(document.querySelector('figure.explore picture img'))",
+                );
+                let src = eval(tab, "document.querySelector('figure.explore picture img').currentSrc");
+                assert_eq!(src.ends_with(".phone.svg"), phone, "{page} at {width} px: {src}");
+                assert!(src.starts_with("file://"), "{src}");
+            }
             assert!(overflow(tab) <= 0.0, "{page} at {width} px sticks out by {} px", overflow(tab));
             // Back again: the first variant's numbers return.
             let back = move_control(tab, 0, control, was);
             assert_eq!(back, before, "{page}: the controls go back");
         }
+    }
+}
+
+/// A pointer event on the timeline view of figure `fig` (a selector), at a
+/// fraction of its plot's width and a pixel height.
+fn point(tab: &Tab, fig: &str, kind: &str, pointer: &str, x: f64, y: f64) {
+    eval(
+        tab,
+        &format!(
+            "(function(p){{var r=p.getBoundingClientRect();p.dispatchEvent(new PointerEvent('{kind}',{{clientX:r.left+r.width*{x},clientY:r.top+{y},pointerId:7,pointerType:'{pointer}',isPrimary:true,bubbles:true}}))}})(document.querySelector('{fig} .tl-plot')), ''"
+        ),
+    );
+}
+
+/// A timeline becomes a view that zooms, pans and reads out the bar under
+/// the pointer or a finger, with a legend that says what each state means;
+/// the trace offered beside it parses as Chrome trace events with a track
+/// per core, thread and GIL.
+fn zoomable_timelines(tab: &Tab, base: &str, out: &Path) {
+    let fig = "#chart-convoy-effect-echo-timeline";
+    for (width, phone, url) in [
+        (1280, false, format!("{base}en/convoy-effect.html")),
+        (360, true, format!("file://{}/ko/convoy-effect.html", out.display())),
+    ] {
+        viewport(tab, width, 900, phone);
+        open(tab, &url);
+        // On the screen already, the picture waits for a tap.
+        eval(tab, &format!("(document.querySelector('{fig}').scrollIntoView(), '')"));
+        eval(tab, &format!("(document.querySelector('{fig} picture img').click(), '')"));
+        wait_for(tab, "the zoomable view", &format!("document.querySelector('{fig} .tl-plot svg rect')"));
+        assert_eq!(eval(tab, &format!("String(document.querySelector('{fig} picture').hidden)")), "true");
+        let legend = eval(tab, &format!("String(document.querySelectorAll('{fig} .tl-legend li').length)"));
+        assert!(legend.parse::<usize>().unwrap() >= 3, "{url}: a legend of {legend} entries");
+        let help = eval(tab, &format!("document.querySelector('{fig} .tl-legend').textContent"));
+        assert!(help.contains("take_gil"), "the legend explains the states: {help}");
+        // Zoom in with the buttons, then pan by dragging.
+        eval(
+            tab,
+            &format!(
+                "(function(f){{f.querySelector('.tl-in').click();f.querySelector('.tl-in').click()}})(document.querySelector('{fig}')), ''"
+            ),
+        );
+        let zoom: f64 =
+            eval(tab, &format!("document.querySelector('{fig}').getAttribute('data-zoom')")).parse().unwrap();
+        assert!(zoom > 2.0, "{url}: zoomed {zoom} times");
+        let ticks = |tab: &Tab| {
+            eval(tab, &format!("document.querySelector('{fig} .tl-plot svg text:nth-of-type(2)').textContent"))
+        };
+        let before = ticks(tab);
+        point(tab, fig, "pointerdown", "mouse", 0.6, 40.0);
+        point(tab, fig, "pointermove", "mouse", 0.3, 40.0);
+        point(tab, fig, "pointerup", "mouse", 0.3, 40.0);
+        wait_for(
+            tab,
+            "the view pans",
+            &format!(
+                "document.querySelector('{fig} .tl-plot svg text:nth-of-type(2)').textContent !== {}",
+                serde_json::to_string(&before).unwrap()
+            ),
+        );
+        // A tap (or a hover) reads the bar under it: lane, state, start, length.
+        let pointer = if phone { "touch" } else { "mouse" };
+        point(tab, fig, "pointerdown", pointer, 0.5, 30.0);
+        point(tab, fig, "pointerup", pointer, 0.5, 30.0);
+        wait_for(tab, "a readout", &format!("document.querySelector('{fig}').getAttribute('data-readout')"));
+        let readout = eval(tab, &format!("document.querySelector('{fig} .tl-readout').textContent"));
+        assert!(readout.contains("echo") && readout.contains(" · "), "{url}: readout `{readout}`");
+        assert!(readout.contains("ms") || readout.contains("µs") || readout.contains("ns"), "{readout}");
+        eval(tab, &format!("(document.querySelector('{fig} .tl-reset').click(), '')"));
+        assert_eq!(eval(tab, &format!("document.querySelector('{fig}').getAttribute('data-zoom')")), "1");
+        assert!(overflow(tab) <= 0.0, "{url}: the view sticks out by {} px", overflow(tab));
+    }
+    // The trace beside the timeline, as a reader downloads it.
+    viewport(tab, 1280, 900, false);
+    open(tab, &format!("{base}en/convoy-effect.html"));
+    let tracks = eval(
+        tab,
+        &format!(
+            "fetch(document.querySelector('{fig} a.trace-link').href).then(function(r){{return r.json()}}).then(function(t){{return JSON.stringify(t.traceEvents.filter(function(e){{return e.ph==='M'&&e.name==='thread_name'}}).map(function(e){{return e.args.name}}))}})"
+        ),
+    );
+    let tracks: Vec<String> = serde_json::from_str(&tracks).expect("track names");
+    for t in ["core 0", "core 1", "echo", "spinner", "GIL"] {
+        assert!(tracks.iter().any(|n| n == t), "the downloaded trace has no track `{t}`: {tracks:?}");
     }
 }
 

@@ -158,6 +158,9 @@ fn fixture_pages_match_their_snapshots() {
             assert!(tracks.contains(&t), "{file}: no track `{t}` in {tracks:?}");
         }
     }
+    // Timelines carry the data of their zoomable view.
+    assert!(demo.contains("<picture data-timeline=\"../experiments/convoy-demo/timeline.en.js\">"));
+    assert!(page("experiments/convoy-demo/cores.ko.js").starts_with("(window.GilLab=window.GilLab||{}).timelineData"));
     let exp = page("en/experiments/convoy-demo.html");
     assert!(exp.contains("cargo xtask sim examples/scenarios/convoy.yaml"), "the command that reproduces it");
     assert!(exp.contains("fingerprint"), "the code fingerprint");
@@ -460,6 +463,20 @@ fn the_committed_site_is_what_the_build_produces() {
         svgs += 1;
     }
     assert!(svgs > 300, "{svgs} charts");
+    // Every zoomable view's data is there (the link check reads only links).
+    let mut views = 0;
+    for (name, bytes) in built.iter().filter(|(n, _)| n.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        for part in html.split(" data-timeline=\"").skip(1) {
+            let target = &part[..part.find('"').unwrap()];
+            let depth = name.matches('/').count();
+            let path = target.trim_start_matches("../");
+            assert_eq!(target.len() - path.len(), 3 * depth, "{name}: {target}");
+            assert!(built.contains_key(path), "{name}: no {path}");
+            views += 1;
+        }
+    }
+    assert!(views > 50, "{views} zoomable timelines");
     // The search data of each language stays under half its notes' size.
     for lang in ["en", "ko"] {
         let index = built[&format!("assets/search-{lang}.js")].len();

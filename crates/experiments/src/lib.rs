@@ -31,6 +31,7 @@ pub use explore::Explored;
 pub use figures::{Table, build_chart, csv};
 pub use lang::{Lang, Text};
 pub use source::{Link, Results, Source};
+pub use timeline::interactive;
 pub use values::values;
 
 #[cfg(test)]

@@ -187,3 +187,64 @@ pub(crate) fn gantt(traced: &TracedPoint, lang: Lang) -> (Plot, Table) {
         (header, rows),
     )
 }
+
+/// A number in a view's data: at most nanosecond-ish precision (six
+/// decimals of the axis unit), as short as it reads.
+fn short(v: f64) -> serde_json::Value {
+    let r = (v * 1e6).round() / 1e6;
+    serde_json::Number::from_f64(r).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+fn hex((r, g, b): (u8, u8, u8)) -> String {
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+/// The data a page needs to draw a timeline or gantt chart it can zoom,
+/// pan and read: lanes of flat `[start, end, style, ...]` in the axis unit,
+/// markers `[lane, at, kind]`, and a legend that says what each style and
+/// marker means. `None` for other charts. The page loads it as a script
+/// (`GilLab.timelineData(document.currentScript, DATA)`), which works from
+/// `file://` where fetching does not.
+pub fn interactive(chart: &charts::Chart, lang: Lang) -> Option<String> {
+    let charts::Plot::Timeline { x, range, emphasis, lanes, legend, markers, marker_legend } = &chart.plot else {
+        return None;
+    };
+    let u = ui(lang);
+    let help = |name: &str| -> &'static str {
+        if let Some(s) = ThreadState::ALL.iter().find(|s| u.state(**s) == name) {
+            return u.state_help(*s);
+        }
+        if name == u.switching {
+            return if lang == Lang::Ko {
+                "다른 스레드로 바꾸는 비용"
+            } else {
+                "the cost of switching the core to another thread"
+            };
+        }
+        ""
+    };
+    let mark_help = |name: &str| -> &'static str {
+        [Mark::DropRequest, Mark::ForcedDrop, Mark::FailedAcquire, Mark::Switch, Mark::TimedOut]
+            .into_iter()
+            .find(|m| u.mark(*m) == name)
+            .map_or("", |m| u.mark_help(m))
+    };
+    let unit = if x.label.contains("µs") { "µs" } else { "ms" };
+    let data = serde_json::json!({
+        "title": chart.title,
+        "unit": unit,
+        "axis": x.label,
+        "range": range.map(|(a, b)| vec![short(a), short(b)]),
+        "emphasis": emphasis,
+        "lanes": lanes.iter().map(|l| serde_json::json!({
+            "label": l.label,
+            "spans": l.spans.iter().flat_map(|&(a, b, k)| [short(a), short(b), serde_json::Value::from(k)]).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "legend": legend.iter().map(|(n, c)| serde_json::json!([n, hex(*c), help(n)])).collect::<Vec<_>>(),
+        "markers": markers.iter().map(|m| serde_json::json!([m.lane, short(m.at), m.kind])).collect::<Vec<_>>(),
+        "markerLegend": marker_legend.iter().map(|(n, c)| serde_json::json!([n, hex(*c), mark_help(n)])).collect::<Vec<_>>(),
+    });
+    Some(format!(
+        "(window.GilLab=window.GilLab||{{}}).timelineData&&GilLab.timelineData(document.currentScript,{data});\n"
+    ))
+}

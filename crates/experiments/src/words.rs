@@ -119,6 +119,73 @@ impl Words {
         if self.ko() { ko } else { en }
     }
 
+    /// What a thread state means, for a timeline's legend.
+    pub fn state_help(&self, s: ThreadState) -> &'static str {
+        let (en, ko) = match s {
+            ThreadState::NotStarted => ("before the thread's start time", "스레드가 시작하기 전"),
+            ThreadState::Ready => (
+                "runnable, but every core is busy (it may hold the GIL while it waits)",
+                "실행할 수 있지만 코어가 모두 바쁨 (GIL을 쥔 채 기다릴 수도 있다)",
+            ),
+            ThreadState::Python => {
+                ("on a core running bytecode, holding the GIL", "코어에서 바이트코드를 실행하며 GIL을 쥐고 있음")
+            }
+            ThreadState::CHold => (
+                "one long C call that keeps the GIL: no check point inside",
+                "GIL을 쥔 채 도는 긴 C 호출: 중간에 검사 지점이 없다",
+            ),
+            ThreadState::CRelease => (
+                "C code that released the GIL (hashing, NumPy, compression): runs in parallel",
+                "GIL을 놓은 C 코드 (해시, NumPy, 압축): 병렬로 돈다",
+            ),
+            ThreadState::Overhead => (
+                "on a core, taking, dropping or signalling the GIL, or in a system call",
+                "코어에서 GIL을 잡거나 놓거나 신호를 보내는 중, 또는 시스템 호출",
+            ),
+            ThreadState::GilWait => (
+                "inside take_gil: asleep on the GIL, or woken and re-checking",
+                "take_gil 안: GIL을 기다리며 잠들었거나, 깨어나 다시 확인하는 중",
+            ),
+            ThreadState::Handoff => (
+                "dropped the GIL on request and waits until another thread took it",
+                "요청을 받아 GIL을 놓고, 다른 스레드가 가져갈 때까지 기다림",
+            ),
+            ThreadState::Io => (
+                "blocked in a system call (socket, file, sleep), GIL released",
+                "시스템 호출(소켓, 파일, sleep)에서 대기, GIL은 놓음",
+            ),
+            ThreadState::LockWait => {
+                ("blocked acquiring a threading.Lock, GIL released", "threading.Lock 획득을 기다림, GIL은 놓음")
+            }
+            ThreadState::QueueWait => {
+                ("blocked on a queue's get or put, GIL released", "큐의 get 또는 put에서 기다림, GIL은 놓음")
+            }
+            ThreadState::Crashed => ("its process died and is not back yet", "프로세스가 죽었고 아직 다시 뜨지 않음"),
+            ThreadState::Done => ("finished", "끝남"),
+        };
+        if self.ko() { ko } else { en }
+    }
+
+    /// What a timeline mark means.
+    pub fn mark_help(&self, m: Mark) -> &'static str {
+        let (en, ko) = match m {
+            Mark::DropRequest => (
+                "a waiter's timed wait expired and it asked this holder to drop the GIL",
+                "기다리던 스레드의 시간 제한이 끝나 이 보유자에게 GIL을 놓으라고 요청함",
+            ),
+            Mark::ForcedDrop => {
+                ("this holder dropped the GIL to answer a drop request", "이 보유자가 드롭 요청에 따라 GIL을 놓음")
+            }
+            Mark::FailedAcquire => (
+                "this thread was woken but found the GIL taken again",
+                "이 스레드가 깨어났지만 GIL이 이미 다시 잡혀 있었음",
+            ),
+            Mark::Switch => ("this thread took the GIL from another", "이 스레드가 다른 스레드에게서 GIL을 가져옴"),
+            Mark::TimedOut => ("this thread's timed wait for the GIL expired", "이 스레드의 GIL 대기 시간이 끝남"),
+        };
+        if self.ko() { ko } else { en }
+    }
+
     /// "Y against X."
     pub fn line_intro(&self, y: &str, x: &str) -> String {
         if self.ko() { format!("{x}에 따른 {y}.") } else { format!("{y} against {x}.") }

@@ -381,6 +381,20 @@ pub struct Js {
     pub pick_topic: &'static str,
     /// "{n} new"
     pub new_cards: &'static str,
+    /// Timeline: "Zoom in"
+    pub tl_in: &'static str,
+    /// Timeline: "Zoom out"
+    pub tl_out: &'static str,
+    /// Timeline: "Show all"
+    pub tl_reset: &'static str,
+    /// Timeline: how to move it
+    pub tl_hint: &'static str,
+    /// Timeline: the readout before anything is picked
+    pub tl_pick: &'static str,
+    /// Timeline: "{lane} · {state} · from {start} · for {length}"
+    pub tl_readout: &'static str,
+    /// Timeline: "{mark} on {lane} at {at}"
+    pub tl_mark: &'static str,
 }
 
 static JS_EN: Js = Js {
@@ -415,6 +429,13 @@ static JS_EN: Js = Js {
     mock_step: "Question {i} of {n}, from basic to deep",
     pick_topic: "Pick a topic for a mock interview.",
     new_cards: "{n} new",
+    tl_in: "Zoom in",
+    tl_out: "Zoom out",
+    tl_reset: "Show all",
+    tl_hint: "Drag to pan; pinch, Ctrl + wheel or the buttons to zoom; hover or tap a bar to read it.",
+    tl_pick: "Hover or tap a bar to read its thread, state, start and length.",
+    tl_readout: "{lane} · {state} · from {start} · for {length}",
+    tl_mark: "{mark} on {lane} at {at}",
 };
 
 static JS_KO: Js = Js {
@@ -449,6 +470,13 @@ static JS_KO: Js = Js {
     mock_step: "{n}문제 중 {i}번째, 기초에서 심화로",
     pick_topic: "모의 면접을 할 주제를 고르세요.",
     new_cards: "새 문제 {n}개",
+    tl_in: "확대",
+    tl_out: "축소",
+    tl_reset: "전체 보기",
+    tl_hint: "끌어서 이동하고, 두 손가락·Ctrl + 휠·버튼으로 확대한다. 막대에 마우스를 올리거나 누르면 내용이 보인다.",
+    tl_pick: "막대에 마우스를 올리거나 누르면 스레드, 상태, 시작, 길이가 보인다.",
+    tl_readout: "{lane} · {state} · {start}부터 · {length} 동안",
+    tl_mark: "{lane}의 {mark}, {at}",
 };
 
 /// The script words of `lang`.

@@ -115,6 +115,8 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
         ctx.insert("description", &desc.html);
         ctx.insert("charts", &charts);
         ctx.insert("explores", &explores);
+        let zoomable = charts.iter().chain(&explores).any(|h| h.contains(" data-timeline=\""));
+        ctx.insert("interactive", &(zoomable || !explores.is_empty()));
         ctx.insert("values", &values);
         ctx.insert("scenario_file", &run.scenario.0);
         ctx.insert("scenario_html", &cx.highlighter.highlight(&run.scenario.1, "yaml"));

@@ -123,7 +123,8 @@ pub(super) fn render(cx: &Ctx<'_>, lang: Lang, i: usize) -> Result<NoteOut, Site
     ctx.insert("questions", &n.quiz.len());
     ctx.insert("edit_url", &cx.input.config.edit_url(code, &n.src.slug));
     ctx.insert("has_summary", &html.contains(" class=\"summary\">"));
-    ctx.insert("explore", &html.contains("<figure class=\"chart explore\""));
+    // Explorable figures and zoomable timelines share a script.
+    ctx.insert("explore", &(html.contains("<figure class=\"chart explore\"") || html.contains(" data-timeline=\"")));
     let page = (format!("{code}/{path}"), cx.page("note.html", &ctx)?);
     let mut sections = rendered.sections.clone();
     for c in &n.quiz {

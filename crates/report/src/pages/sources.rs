@@ -24,6 +24,8 @@ pub(super) struct BuiltSource {
     pub explores: BTreeMap<(String, Lang), BuiltExplore>,
     /// The size of `trace.json`, the traced run for Perfetto, if any.
     pub trace_bytes: Option<usize>,
+    /// Charts whose zoomable view's data was written (`CHART.LANG.js`).
+    pub views: BTreeSet<(String, Lang)>,
 }
 
 /// An explorable figure, drawn.
@@ -35,11 +37,18 @@ pub(super) struct BuiltExplore {
     /// The size of each variant's trace file (`vN.trace.json`), if traced
     /// and small enough to offer.
     pub traces: Vec<Option<usize>>,
+    /// Per chart, whether every variant has a zoomable view
+    /// (`vN.CHART.LANG.js`).
+    pub zoomable: Vec<bool>,
 }
 
 /// The largest trace file (`trace.json`, for Perfetto) the site offers;
 /// a larger run is left to `cargo xtask sim --trace-format chrome`.
 pub const TRACE_FILE_MAX: usize = 1_000_000;
+
+/// The largest data file of a zoomable timeline (`CHART.LANG.js`): a
+/// denser chart stays a picture (its trace still opens in Perfetto).
+pub const VIEW_MAX: usize = 400_000;
 
 /// The most a note may add through its explorable figures, in bytes:
 /// their HTML and every variant's charts (see `docs/notes.md`).
@@ -99,6 +108,7 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
             let values = src.values().map_err(&at)?;
             let chart_ids = src.chart_ids();
             let mut charts = BTreeMap::new();
+            let mut views = BTreeSet::new();
             let mut out = Vec::new();
             for (ci, cid) in chart_ids.iter().enumerate() {
                 for lang in Lang::ALL {
@@ -111,6 +121,11 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
                         &format!("charts[{ci}]"),
                         &format!("chart `{cid}`"),
                     )?);
+                    // The data of its zoomable view, when small enough.
+                    if let Some(js) = experiments::interactive(&c, lang).filter(|js| js.len() <= VIEW_MAX) {
+                        out.push((format!("experiments/{id}/{cid}.{}.js", lang.code()), js.into_bytes()));
+                        views.insert((cid.clone(), lang));
+                    }
                     charts.insert((cid.clone(), lang), (c, table));
                 }
             }
@@ -145,6 +160,22 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
                             .sum::<usize>();
                         out.extend(files);
                     }
+                    // Zoomable views of its timelines: for every variant or none.
+                    let mut zoomable = Vec::new();
+                    for (ci, cid) in fig.chart_ids.iter().enumerate() {
+                        let data: Option<Vec<String>> = fig
+                            .variants
+                            .iter()
+                            .map(|v| experiments::interactive(&v.charts[ci].0, lang).filter(|js| js.len() <= VIEW_MAX))
+                            .collect();
+                        let data = data.filter(|d| !d.is_empty());
+                        zoomable.push(data.is_some());
+                        for (n, js) in data.into_iter().flatten().enumerate() {
+                            weight += js.len();
+                            let name = format!("experiments/{id}/{eid}/v{n}.{cid}.{}.js", lang.code());
+                            out.push((name, js.into_bytes()));
+                        }
+                    }
                     // Each variant's run for Perfetto: the same in both languages.
                     let mut traces = Vec::new();
                     for (n, v) in fig.variants.iter().enumerate() {
@@ -157,7 +188,7 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
                             }
                         }
                     }
-                    explores.insert((eid.clone(), lang), BuiltExplore { fig, weight, traces });
+                    explores.insert((eid.clone(), lang), BuiltExplore { fig, weight, traces, zoomable });
                 }
             }
             let mut trace_bytes = None;
@@ -171,7 +202,7 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
                 out.push((format!("experiments/{id}/{name}"), bytes));
             }
             let links = Lang::ALL.into_iter().map(|l| (l, src.link(l))).collect();
-            let built = BuiltSource { values, chart_ids, charts, links, explore_ids, explores, trace_bytes };
+            let built = BuiltSource { values, chart_ids, charts, links, explore_ids, explores, trace_bytes, views };
             Ok((id.clone(), built, out))
         })
         .collect();
@@ -345,8 +376,13 @@ pub(super) fn figure(
         _ => String::new(),
     };
     let anchor = if anchor { format!(" id=\"chart-{exp}-{id}\" data-exp=\"{exp}\"") } else { String::new() };
+    let view = if src.views.contains(&(id.to_owned(), lang)) {
+        format!(" data-timeline=\"{root}experiments/{exp}/{id}.{}.js\"", lang.code())
+    } else {
+        String::new()
+    };
     format!(
-        "<figure class=\"chart\"{anchor}>\n<picture><source media=\"(max-width: 600px)\" srcset=\"{root}experiments/{exp}/{id}.{code}.phone.svg\" width=\"360\" height=\"440\"><img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\"></picture>\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> <a href=\"{root}{href}\">{text}</a>{trace}</figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
+        "<figure class=\"chart\"{anchor}>\n<picture{view}><source media=\"(max-width: 600px)\" srcset=\"{root}experiments/{exp}/{id}.{code}.phone.svg\" width=\"360\" height=\"440\"><img src=\"{root}experiments/{exp}/{id}.{code}.svg\" width=\"760\" height=\"420\" alt=\"{alt}\" loading=\"lazy\"></picture>\n<figcaption><span class=\"chart-title\">{ct}</span> <span class=\"chart-desc\">{desc}</span> <a href=\"{root}{href}\">{text}</a>{trace}</figcaption>\n<details class=\"data\"><summary>{ud}</summary>\n{table}<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n",
         code = lang.code(),
         alt = escape(&c.title),
         ct = escape(&c.title),
@@ -433,8 +469,13 @@ pub(super) fn explore_figure(exp: &str, b: &BuiltExplore, link: &Link, lang: Lan
         let (wide, phone) =
             (variant_file(exp, &fig.id, n, cid, lang, ""), variant_file(exp, &fig.id, n, cid, lang, ".phone"));
         h.push_str(&format!(
-            "<picture data-chart=\"{cid}\"><source media=\"(max-width: 600px)\" srcset=\"{root}{phone}\" width=\"360\" height=\"440\"><img src=\"{root}{wide}\" width=\"760\" height=\"420\" alt=\"{alt}\" data-title=\"{title}\" loading=\"lazy\"></picture>\n",
+            "<picture data-chart=\"{cid}\"{view}><source media=\"(max-width: 600px)\" srcset=\"{root}{phone}\" width=\"360\" height=\"440\"><img src=\"{root}{wide}\" width=\"760\" height=\"420\" alt=\"{alt}\" data-title=\"{title}\" loading=\"lazy\"></picture>\n",
             alt = escape(&format!("{} ({})", c.title, label_of(current))),
+            view = if b.zoomable.get(ci) == Some(&true) {
+                format!(" data-timeline=\"{root}experiments/{exp}/{}/v{n}.{cid}.{code}.js\"", fig.id)
+            } else {
+                String::new()
+            },
             title = escape(&c.title),
         ));
     }

@@ -1,0 +1,1 @@
+(window.GilLab=window.GilLab||{}).timelineData&&GilLab.timelineData(document.currentScript,{"axis":"time (µs)","emphasis":[0],"lanes":[{"label":"core 0","spans":[0.0,100.0,0]}],"legend":[["countdown-0","#0072b2",""]],"markerLegend":[],"markers":[],"range":[0.0,100.0],"title":"What each core runs: the same 100 µs","unit":"µs"});

@@ -1,0 +1,1 @@
+(window.GilLab=window.GilLab||{}).timelineData&&GilLab.timelineData(document.currentScript,{"axis":"시간 (µs)","emphasis":[0],"lanes":[{"label":"코어 0","spans":[]},{"label":"코어 1","spans":[0.0,100.0,0]}],"legend":[["countdown-1","#d55e00",""]],"markerLegend":[],"markers":[],"range":[0.0,100.0],"title":"코어마다 실행한 것: 같은 100 µs","unit":"µs"});

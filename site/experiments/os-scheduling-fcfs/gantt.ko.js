@@ -1,0 +1,1 @@
+(window.GilLab=window.GilLab||{}).timelineData&&GilLab.timelineData(document.currentScript,{"axis":"시간 (ms)","emphasis":[0,1,2],"lanes":[{"label":"코어 0","spans":[0.0,24.0,0,24.0,27.0,1,27.0,30.0,2]}],"legend":[["P1","#0072b2",""],["P2","#d55e00",""],["P3","#009e73",""]],"markerLegend":[],"markers":[],"range":[0.0,30.0],"title":"FCFS: 짧은 두 작업이 P1 뒤에서 기다린다","unit":"ms"});

@@ -1,0 +1,1 @@
+(window.GilLab=window.GilLab||{}).timelineData&&GilLab.timelineData(document.currentScript,{"axis":"time (ms)","emphasis":[0,1,2],"lanes":[{"label":"core 0","spans":[0.0,3.0,0,3.0,6.0,1,6.0,30.0,2]}],"legend":[["P2","#d55e00",""],["P3","#009e73",""],["P1","#0072b2",""]],"markerLegend":[],"markers":[],"range":[0.0,30.0],"title":"SJF: the short jobs go first","unit":"ms"});
