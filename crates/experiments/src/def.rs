@@ -35,6 +35,10 @@ pub struct ExperimentDef {
     /// values for every combination of their values.
     #[serde(default)]
     pub explore: Vec<ExploreDef>,
+    /// Scripts (`notes/reproduce/NAME.py`) that reproduce the experiment on
+    /// a reader's machine, linked from its page.
+    #[serde(default)]
+    pub reproduce: Vec<String>,
 }
 
 /// An explorable figure (`explore:`): a control per swept setting, and for

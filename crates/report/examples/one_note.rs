@@ -50,6 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         calibration: None,
         config: pages::Config::default(),
         spellings: Vec::new(),
+        scripts: Vec::new(),
     };
     let files = pages::render(&input, &Highlighter::new())?;
     pages::check_links(&files, &BTreeMap::new())?;

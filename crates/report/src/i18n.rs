@@ -90,6 +90,12 @@ pub struct Ui {
     pub see_chart: &'static str,
     /// "Trace for Perfetto" (a timeline's Chrome trace-event file)
     pub trace_download: &'static str,
+    /// "Run it on your own machine"
+    pub own_machine: &'static str,
+    /// What a reproduction script does.
+    pub own_machine_intro: &'static str,
+    /// How to read a difference.
+    pub own_machine_read: &'static str,
     /// Before the section that backs an answer.
     pub see_section: &'static str,
     /// Forget a quiz's answers
@@ -198,6 +204,9 @@ static EN: Ui = Ui {
     all_topics: "All topics",
     see_chart: "See the chart",
     trace_download: "Trace for Perfetto or chrome://tracing",
+    own_machine: "Run it on your own machine",
+    own_machine_intro: "A short Python script, standard library only, measures the same ratio with your interpreter on your machine and prints it beside the model's prediction and, where gil-lab has one, its own measurement of real CPython. It takes a few seconds; --quick takes about one.",
+    own_machine_read: "Expect a difference, and read it: the number of cores, the OS scheduler, the Python version (3.12, 3.13, a free-threaded build) and whatever else the machine is doing all move the numbers. The direction and the rough size should agree; each script says what its ratio means at either end.",
     see_section: "See the section",
     reset: "Start over",
     landing: "How the CPython GIL, threads, processes, asyncio and WSGI servers really behave: study notes in English and Korean with simulated experiments and interview questions.",
@@ -274,6 +283,9 @@ static KO: Ui = Ui {
     all_topics: "모든 주제",
     see_chart: "근거가 되는 차트",
     trace_download: "Perfetto·chrome://tracing용 트레이스",
+    own_machine: "내 컴퓨터에서 돌려 보기",
+    own_machine_intro: "표준 라이브러리만 쓰는 짧은 파이썬 스크립트가 내 컴퓨터의 인터프리터로 같은 비율을 재고, 모델의 예측과 (있다면) gil-lab이 실제 CPython에서 잰 값을 나란히 출력한다. 몇 초면 끝나고, --quick은 1초 남짓 걸린다.",
+    own_machine_read: "차이는 당연히 난다. 코어 수, OS 스케줄러, 파이썬 버전(3.12, 3.13, free-threaded 빌드), 그 컴퓨터에서 함께 도는 일이 모두 숫자를 바꾼다. 방향과 대략의 크기가 맞으면 된다. 비율이 양 끝에서 무엇을 뜻하는지는 스크립트가 출력한다.",
     see_section: "근거가 되는 절",
     reset: "처음부터 다시",
     landing: "CPython의 GIL, 스레드, 프로세스, asyncio, WSGI 서버가 실제로 어떻게 동작하는지: 시뮬레이션 실험과 면접 문제가 있는 한국어·영어 학습 노트.",

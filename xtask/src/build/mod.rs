@@ -125,6 +125,16 @@ fn read_notes(root: &Path) -> Result<Vec<NoteSource>> {
     Ok(notes)
 }
 
+/// Reads the reproduction scripts (`notes/reproduce/*.py`).
+fn read_scripts(root: &Path) -> Result<Vec<pages::Script>> {
+    let mut out = Vec::new();
+    for (name, path) in read_dir(&root.join("notes/reproduce"), ".py")? {
+        let text = read_source(root, &path)?;
+        out.push(pages::Script { name, path: rel(root, &path), text });
+    }
+    Ok(out)
+}
+
 /// Reads the experiment definitions, by id.
 fn read_experiments(root: &Path) -> Result<BTreeMap<String, ExperimentSource>> {
     let mut out = BTreeMap::new();
@@ -473,7 +483,8 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
     };
     let config = read_config(root)?;
     let spellings = read_spellings(root)?;
-    let input = pages::Input { plan, runs: runs_by_id, templates, assets, calibration, config, spellings };
+    let scripts = read_scripts(root)?;
+    let input = pages::Input { plan, runs: runs_by_id, templates, assets, calibration, config, spellings, scripts };
     // Highlighted code from the last build: syntect is slow to warm up.
     const HIGHLIGHTS: &str = "highlight";
     let before = cache.load_json::<Vec<report::highlight::Block>>(HIGHLIGHTS);

@@ -124,6 +124,17 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
         ctx.insert("command", &run.command);
         ctx.insert("fingerprint", &run.fingerprint);
         ctx.insert("used_in", &used_in);
+        // Its reproduction scripts: name and the first line of their docstring.
+        let scripts: Vec<(String, String)> = def
+            .reproduce
+            .iter()
+            .map(|name| {
+                let text = cx.input.scripts.iter().find(|s| &s.name == name).map_or("", |s| s.text.as_str());
+                let title = text.split("\"\"\"").nth(1).and_then(|d| d.lines().next()).unwrap_or("").trim();
+                (name.clone(), title.to_owned())
+            })
+            .collect();
+        ctx.insert("scripts", &scripts);
         ctx.insert("points", &run.data.points.len());
         files.push((format!("{code}/experiments/{id}.html"), cx.page("experiment.html", &ctx)?));
         listing.push(Link { url: format!("{id}.html"), title: def.title.get(lang).to_owned() });

@@ -21,6 +21,7 @@ mod links;
 mod lists;
 mod note;
 mod plan;
+mod reproduce;
 mod sources;
 
 use std::collections::BTreeMap;
@@ -39,6 +40,7 @@ pub use links::{check_links, percent_decode};
 pub use plan::{
     ExperimentSource, Note, NoteMeta, NoteSource, Plan, front_matter, line_of, parse_experiment, plan, scenario_path,
 };
+pub use reproduce::Script;
 
 /// An error at a place in the sources.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -89,6 +91,8 @@ pub struct Input {
     pub config: Config,
     /// Groups of spellings search treats alike (`notes/spellings.yaml`).
     pub spellings: Vec<Vec<String>>,
+    /// Reproduction scripts (`notes/reproduce/*.py`).
+    pub scripts: Vec<Script>,
 }
 
 /// A note's place in the curriculum, in one language: the note, or (when
@@ -198,6 +202,7 @@ pub fn render(input: &Input, highlighter: &Highlighter) -> Result<Vec<File>, Sit
         all.insert(CALIBRATION.into(), sources::Located { source: c, place: &measured_place });
     }
     let built = sources::build(&all, &mut files)?;
+    files.extend(reproduce::files(&input.scripts, &input.runs, &built)?);
     let chapters = Lang::ALL.into_iter().map(|l| (l, chapters(&input.plan, l))).collect();
     let cx = Ctx { tera: &tera, input, built: &built, highlighter, chapters };
     for lang in Lang::ALL {
