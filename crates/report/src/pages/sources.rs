@@ -130,7 +130,7 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
                 }
             }
             let explore_ids = src.explore_ids();
-            let mut explores = BTreeMap::new();
+            let mut explores: BTreeMap<(String, Lang), BuiltExplore> = BTreeMap::new();
             for (ei, eid) in explore_ids.iter().enumerate() {
                 for lang in Lang::ALL {
                     let fig = src.explore(eid, lang).map_err(&at)?;
@@ -176,18 +176,27 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
                             out.push((name, js.into_bytes()));
                         }
                     }
-                    // Each variant's run for Perfetto: the same in both languages.
-                    let mut traces = Vec::new();
-                    for (n, v) in fig.variants.iter().enumerate() {
-                        if let Some(t) = &v.trace {
-                            let json = experiments::chrome::chrome_trace(t).to_string().into_bytes();
-                            let fits = json.len() <= TRACE_FILE_MAX;
-                            traces.push(fits.then_some(json.len()));
-                            if lang == Lang::En && fits {
-                                out.push((format!("experiments/{id}/{eid}/v{n}.trace.json"), json));
-                            }
+                    // Each variant's run for Perfetto: the same in both languages,
+                    // written (in parallel) with the first.
+                    let traces: Vec<Option<usize>> = match explores.get(&(eid.clone(), Lang::En)) {
+                        Some(first) => first.traces.clone(),
+                        None => {
+                            let written: Vec<(usize, Option<File>)> = fig
+                                .variants
+                                .par_iter()
+                                .enumerate()
+                                .filter_map(|(n, v)| v.trace.as_ref().map(|t| (n, t)))
+                                .map(|(n, t)| {
+                                    let json = experiments::chrome::chrome_trace(t).to_string().into_bytes();
+                                    let name = format!("experiments/{id}/{eid}/v{n}.trace.json");
+                                    (json.len(), (json.len() <= TRACE_FILE_MAX).then_some((name, json)))
+                                })
+                                .collect();
+                            let sizes = written.iter().map(|(len, f)| f.as_ref().map(|_| *len)).collect();
+                            out.extend(written.into_iter().filter_map(|(_, f)| f));
+                            sizes
                         }
-                    }
+                    };
                     explores.insert((eid.clone(), lang), BuiltExplore { fig, weight, traces, zoomable });
                 }
             }
