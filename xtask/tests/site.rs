@@ -490,7 +490,7 @@ fn the_committed_site_is_what_the_build_produces() {
 }
 
 /// What a page's explorable figures add: their HTML, and each variant's
-/// charts at the larger of their two drawings.
+/// charts at the larger of their two drawings (with a zoomable view's data).
 fn explore_weight(html: &str, site: &BTreeMap<String, Vec<u8>>, page: &str) -> usize {
     let mut total = 0;
     let mut rest = html;
@@ -514,6 +514,8 @@ fn explore_weight(html: &str, site: &BTreeMap<String, Vec<u8>>, page: &str) -> u
                     site.get(&name).unwrap_or_else(|| panic!("{page}: missing {name}")).len()
                 };
                 total += size("").max(size(".phone"));
+                // A zoomable timeline's data, when the reader opens it.
+                total += site.get(&format!("{base}v{n}.{c}.{lang}.js")).map_or(0, Vec::len);
             }
         }
         rest = &rest[end..];
