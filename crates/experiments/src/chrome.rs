@@ -73,10 +73,10 @@ pub fn chrome_trace(t: &TracedPoint) -> Value {
         let (p, g) = place(t, i);
         ev.push(meta("thread_name", p + 1, Some(i + 1), json!({"name": name})));
         ev.push(meta("thread_sort_index", p + 1, Some(i + 1), json!({"sort_index": i + 1})));
-        if let Some(g) = g {
-            if !gils.iter().any(|(k, _)| *k == g) {
-                gils.push((g, p));
-            }
+        if let Some(g) = g
+            && !gils.iter().any(|(k, _)| *k == g)
+        {
+            gils.push((g, p));
         }
     }
     let per_process = |p: usize| gils.iter().filter(|(_, q)| *q == p).count();

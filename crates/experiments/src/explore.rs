@@ -336,12 +336,15 @@ pub fn build(
     })
 }
 
+/// An axis's extent so far: (low, high).
+type Extent = Option<(f64, f64)>;
+
 /// Gives the charts at each position of every variant the same axes.
 fn share_axes(variants: &mut [ExploredVariant]) {
     let count = variants.first().map_or(0, |v| v.charts.len());
     for ci in 0..count {
-        let (mut x, mut y): (Option<(f64, f64)>, Option<(f64, f64)>) = (None, None);
-        let grow = |e: &mut Option<(f64, f64)>, v: f64| {
+        let (mut x, mut y): (Extent, Extent) = (None, None);
+        let grow = |e: &mut Extent, v: f64| {
             if v.is_finite() {
                 *e = Some(e.map_or((v, v), |(a, b)| (a.min(v), b.max(v))));
             }

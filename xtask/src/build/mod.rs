@@ -275,11 +275,9 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
         let lay = experiments::explore::layout(def, i, &settings)
             .map_err(|e| anyhow!("{}:{}: {e}", src.path, src.line(&e.path)))?;
         if let Some((from, to)) = lay.window {
-            for v in &lay.variants {
-                if let Some(p) = v.traced {
-                    if !explore_traces.contains(&(p, from, to)) {
-                        explore_traces.push((p, from, to));
-                    }
+            for p in lay.variants.iter().filter_map(|v| v.traced) {
+                if !explore_traces.contains(&(p, from, to)) {
+                    explore_traces.push((p, from, to));
                 }
             }
         }

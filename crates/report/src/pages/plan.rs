@@ -87,16 +87,15 @@ impl ExperimentSource {
                 }
             }
         }
-        if let Some(rest) = path.strip_prefix("explore[") {
-            if let Some(i) = rest.split(']').next().and_then(|n| n.parse::<usize>().ok()) {
-                if let Some(e) = self.def.explore.get(i) {
-                    // The figure's `id:` line, after `explore:`.
-                    let start = line_of(&self.source, "explore:");
-                    let needle = format!("id: {}", e.id);
-                    let found = self.source.lines().skip(start).position(|l| l.contains(&needle));
-                    return found.map_or(start, |k| start + k + 1);
-                }
-            }
+        if let Some(rest) = path.strip_prefix("explore[")
+            && let Some(i) = rest.split(']').next().and_then(|n| n.parse::<usize>().ok())
+            && let Some(e) = self.def.explore.get(i)
+        {
+            // The figure's `id:` line, after `explore:`.
+            let start = line_of(&self.source, "explore:");
+            let needle = format!("id: {}", e.id);
+            let found = self.source.lines().skip(start).position(|l| l.contains(&needle));
+            return found.map_or(start, |k| start + k + 1);
         }
         line_of(&self.source, &format!("{}:", path.split(['.', '[']).next().unwrap_or(path)))
     }
