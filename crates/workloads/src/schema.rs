@@ -63,8 +63,35 @@ fn one() -> u64 {
     1
 }
 
+/// An empty scenario on zero cores with the file format's defaults (seed 1),
+/// for building scenarios in code.
+impl Default for File {
+    fn default() -> File {
+        File {
+            title: None,
+            description: None,
+            machine: MachineY::default(),
+            gil: GilY::default(),
+            interp: InterpY::default(),
+            seed: one(),
+            duration: None,
+            max_events: None,
+            threads: Vec::new(),
+            processes: Vec::new(),
+            queues: Vec::new(),
+            server: None,
+            clients: None,
+            pool: None,
+            jobs: Vec::new(),
+            stop_when: Vec::new(),
+            sweep: serde_yaml::Mapping::new(),
+            cases: Vec::new(),
+        }
+    }
+}
+
 /// `machine:`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MachineY {
     /// Number of cores.
@@ -188,7 +215,7 @@ pub struct InterpY {
 }
 
 /// A thread (or `count` identical threads).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThreadY {
     /// Name; with `count > 1` the threads are `name-0`, `name-1`, ...
@@ -207,7 +234,7 @@ pub struct ThreadY {
 }
 
 /// `asyncio:` of a thread.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AsyncioY {
     /// The tasks, all started together (as with `gather`).
@@ -219,7 +246,7 @@ pub struct AsyncioY {
 }
 
 /// An asyncio task (or `count` identical tasks).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskY {
     /// Name; with `count > 1` the tasks are `name-0`, `name-1`, ...
@@ -231,7 +258,7 @@ pub struct TaskY {
 }
 
 /// A process (or `count` identical processes).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProcessY {
     /// Name; with `count > 1` the processes are `name-0`, `name-1`, ...
@@ -261,7 +288,7 @@ pub struct CrashY {
 }
 
 /// A named queue.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueueY {
     /// Name used by `get` and `put`.
@@ -346,7 +373,7 @@ impl<'de> Deserialize<'de> for TimesY {
 }
 
 /// `server:`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerY {
     /// `wsgi`.
@@ -386,15 +413,16 @@ pub enum WorkerClass {
 }
 
 /// A server kind.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ServerKind {
     /// A pre-forking WSGI server (gunicorn with `--workers` and `--threads`).
+    #[default]
     Wsgi,
 }
 
 /// An endpoint.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointY {
     /// Name.
@@ -406,7 +434,7 @@ pub struct EndpointY {
 }
 
 /// `clients:`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientsY {
     /// This many clients, each waiting for its answer before the next request.

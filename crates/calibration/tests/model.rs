@@ -1,0 +1,82 @@
+//! The model against the robust shapes every measured machine shows, and
+//! the code's defaults against the last fit.
+
+use calibration::{
+    CountdownRun, EchoRun, Fit, InterpreterData, MachineInfo, Measured, SCHEMA, compare, current_params,
+};
+
+#[test]
+fn the_code_defaults_are_the_fitted_parameters() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../calibration/fitted.json");
+    let fit: Fit = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(fit.params, current_params(), "update scheduler::Costs/Interp defaults to calibration/fitted.json");
+}
+
+fn interpreter(version: &str, gil: &str, threads2: f64, echo_busy: f64) -> InterpreterData {
+    let run = |pinned, mode: &str, threads, seconds| CountdownRun {
+        pinned,
+        mode: mode.into(),
+        threads,
+        seconds,
+        ..Default::default()
+    };
+    InterpreterData {
+        version: version.into(),
+        gil: gil.into(),
+        ns_per_iter: 20.0,
+        countdown_n: 50_000_000,
+        countdown: vec![
+            run(false, "threads", 1, 1.0),
+            run(false, "threads", 2, threads2),
+            run(false, "processes", 2, 0.5),
+            run(true, "threads", 1, 1.0),
+            run(true, "threads", 2, 1.02),
+        ],
+        interval_cost: Vec::new(),
+        sleeps: None,
+        echo: vec![
+            EchoRun {
+                cpu_threads: 0,
+                interval_s: (gil == "new").then_some(0.005),
+                rps: 10_000.0,
+                two_interval_share: None,
+                ..Default::default()
+            },
+            EchoRun {
+                cpu_threads: 1,
+                interval_s: (gil == "new").then_some(0.005),
+                rps: echo_busy,
+                two_interval_share: Some(0.2),
+                ..Default::default()
+            },
+        ],
+        hash: None,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_model_reproduces_the_robust_shapes() {
+    let m = Measured {
+        schema: SCHEMA.into(),
+        date: "2026-11-21".into(),
+        machine: MachineInfo { cores: 2, cpu: "test".into(), os: "linux".into() },
+        interpreters: vec![interpreter("2.7.18", "old", 1.9, 12_000.0), interpreter("3.12.1", "new", 1.0, 170.0)],
+        wsgi: None,
+        guard: None,
+    };
+    let cmp = compare(&m, &current_params()).unwrap();
+    let sim =
+        |src: &str, what: &str| cmp.rows.iter().find(|r| r.source == src && r.what == what).map(|r| r.sim).unwrap();
+    // Old GIL: about 2x slower on two cores, no penalty on one.
+    assert!((1.5..2.5).contains(&sim("2.7.18", "threads2/seq")));
+    assert!((0.95..1.1).contains(&sim("2.7.18", "pinned threads2/seq")));
+    // New GIL: threads as fast as one thread; processes twice as fast.
+    assert!((0.97..1.05).contains(&sim("3.12.1", "threads2/seq")));
+    assert!((0.45..0.55).contains(&sim("3.12.1", "procs2/threads2")));
+    // The convoy: 1 to 2 intervals lost per round trip, a large slowdown.
+    assert!((1.0..2.3).contains(&sim("3.12.1", "echo intervals 5ms")));
+    assert!(sim("3.12.1", "echo slowdown 5ms") > 10.0);
+    // Published tables are simulated too.
+    assert!(cmp.published.iter().any(|r| r.source == "Beazley 2010"));
+}
