@@ -10,7 +10,8 @@
 //! ```
 //! let m: calibration::Measured = serde_json::from_str(include_str!("../tests/small.json")).unwrap();
 //! let cmp = calibration::compare(&m, &calibration::current_params()).unwrap();
-//! assert!(cmp.rows.iter().any(|r| r.what == "threads2/seq"));
+//! // Published tables are simulated at the same parameters.
+//! assert!(cmp.published.iter().any(|r| r.source == "Beazley 2010" && r.sim > 1.5));
 //! ```
 
 pub mod comparison;
