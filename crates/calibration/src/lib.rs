@@ -20,10 +20,13 @@ pub mod measured;
 pub mod plan;
 pub mod twins;
 
-pub use comparison::{Comparison, Params, Row};
+pub use comparison::{Comparison, Params, Row, TOLERANCE};
 pub use fingerprint::code_fingerprint;
 pub use measured::*;
-pub use plan::{Fit, Job, balanced, by_source, compare, current_params, fit, interval_label, objective, run};
+pub use plan::{
+    FITTED, Fit, HeldOut, Job, balanced, by_source, compare, current_params, fit, interval_label, objective, run,
+    run_seeds,
+};
 
 /// Why a comparison or a fit failed.
 #[derive(Debug, thiserror::Error)]

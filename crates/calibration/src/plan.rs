@@ -90,17 +90,24 @@ fn wsgi(
 
 /// Runs a job at parameters `p`: its metric (the mean over its seeds).
 pub fn run(job: &Job, p: &Params) -> Result<f64, Error> {
+    let each = run_seeds(job, p)?;
+    Ok(each.iter().sum::<f64>() / each.len().max(1) as f64)
+}
+
+/// Runs a job at parameters `p`: its metric for each of its seeds, scaled.
+pub fn run_seeds(job: &Job, p: &Params) -> Result<Vec<f64>, Error> {
     let mut file = job.twin.scenario(p);
-    let mut sum = 0.0;
+    let mut out = Vec::new();
     for seed in 1..=job.seeds.max(1) {
         file.seed = u64::from(seed);
         let compiled = workloads::compile::compile(&file)
             .map_err(|e| Error::Twin(format!("{:?}: {}: {}", job.twin, e.path, e.message)))?;
         let res = scheduler::simulate(&compiled.scenario).map_err(|e| Error::Twin(format!("{:?}: {e}", job.twin)))?;
         let summary = workloads::summary(&compiled, &res);
-        sum += job.twin.metric(&summary).ok_or_else(|| Error::Twin(format!("{:?}: no result", job.twin)))?;
+        let v = job.twin.metric(&summary).ok_or_else(|| Error::Twin(format!("{:?}: no result", job.twin)))?;
+        out.push(v * job.scale);
     }
-    Ok(sum / f64::from(job.seeds.max(1)) * job.scale)
+    Ok(out)
 }
 
 /// A ratio to compute: real value, and how to get the simulated one from
@@ -117,10 +124,34 @@ struct Plan {
     /// Instead of the rate ratio: switch intervals lost per trip, from the
     /// trip times next to a CPU thread and alone (this interval, seconds).
     intervals: Option<f64>,
+    /// The measured ratio's spread over the runs, where runs were recorded.
+    spread: Option<(f64, f64)>,
 }
 
 fn best(d: &InterpreterData, pinned: bool, mode: &str, k: u32) -> Option<f64> {
-    d.countdown.iter().find(|c| c.pinned == pinned && c.mode == mode && c.threads == k).map(|c| c.seconds)
+    point(d, pinned, mode, k).map(|p| p.0)
+}
+
+/// A countdown point: its time (the median of its runs, or the one time of
+/// a file without runs) and its runs.
+fn point<'a>(d: &'a InterpreterData, pinned: bool, mode: &str, k: u32) -> Option<(f64, &'a [f64])> {
+    d.countdown
+        .iter()
+        .find(|c| c.pinned == pinned && c.mode == mode && c.threads == k)
+        .map(|c| (if c.runs.is_empty() { c.seconds } else { crate::median(&c.runs) }, c.runs.as_slice()))
+}
+
+/// The spread of a measured ratio `f(num, den)`: every run of each side
+/// against the other side's median. None without runs.
+fn spread(num: (f64, &[f64]), den: (f64, &[f64]), f: impl Fn(f64, f64) -> f64) -> Option<(f64, f64)> {
+    let values: Vec<f64> = num
+        .1
+        .iter()
+        .map(|&x| f(x, den.0))
+        .chain(den.1.iter().map(|&y| f(num.0, y)))
+        .filter(|v| v.is_finite())
+        .collect();
+    (values.len() >= 2).then(|| (crate::min(&values), crate::max(&values)))
 }
 
 /// How long (simulated) the fit's countdowns run; ratios do not depend on it.
@@ -138,32 +169,34 @@ fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
         let Some(seq) = best(d, false, "threads", 1) else { continue };
         let sim_seq = if fit { FIT_SECONDS } else { seq };
         for (pinned, c) in [(false, cores), (true, 1)] {
-            let Some(base) = best(d, pinned, "threads", 1) else { continue };
+            let Some(base) = point(d, pinned, "threads", 1) else { continue };
             for k in [2, 4] {
-                if let Some(t) = best(d, pinned, "threads", k) {
+                if let Some(t) = point(d, pinned, "threads", k) {
                     out.push(Plan {
                         group: "countdown",
                         what: format!("{}threads{k}/seq", if pinned { "pinned " } else { "" }),
                         source: src.clone(),
-                        real: t / base,
+                        real: t.0 / base.0,
                         num: countdown(gil, c, sim_seq, k, false, None),
                         den: countdown(gil, c, sim_seq, 1, false, None),
                         rates: None,
                         intervals: None,
+                        spread: spread(t, base, |a, b| a / b),
                     });
                 }
             }
         }
-        if let (Some(pr), Some(th)) = (best(d, false, "processes", 2), best(d, false, "threads", 2)) {
+        if let (Some(pr), Some(th)) = (point(d, false, "processes", 2), point(d, false, "threads", 2)) {
             out.push(Plan {
                 group: "countdown",
                 what: "procs2/threads2".into(),
                 source: src.clone(),
-                real: pr / th,
+                real: pr.0 / th.0,
                 num: countdown(gil, cores, sim_seq, 2, true, None),
                 den: countdown(gil, cores, sim_seq, 2, false, None),
                 rates: None,
                 intervals: None,
+                spread: spread(pr, th, |a, b| a / b),
             });
         }
         let at5 = d.interval_cost.iter().find(|r| (r.interval_s - 0.005).abs() < 1e-9);
@@ -179,6 +212,7 @@ fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 den: countdown(gil, cores, sim_seq, r.threads, false, Some(0.005)),
                 rates: None,
                 intervals: None,
+                spread: spread((r.seconds, &r.runs), (b.seconds, &b.runs), |a, b| a / b),
             });
         }
         if let (Some(s), false) = (&d.sleeps, fit) {
@@ -193,6 +227,7 @@ fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         den: sleeps(gil, cores, s.tasks, s.count, s.ms, how),
                         rates: None,
                         intervals: None,
+                        spread: None,
                     });
                 }
             }
@@ -220,6 +255,9 @@ fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         den: den.clone(),
                         rates: Some((2000, trips)),
                         intervals: Some(i),
+                        spread: spread((e.rps, &e.runs), (a.rps, &a.runs), |busy, alone| {
+                            (1.0 / busy - 1.0 / alone) / i
+                        }),
                     });
                 }
                 out.push(Plan {
@@ -231,6 +269,7 @@ fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     den,
                     rates: Some((2000, trips)),
                     intervals: None,
+                    spread: spread((a.rps, &a.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
                 });
             }
         }
@@ -248,6 +287,7 @@ fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                             den: hash(gil, cores, per_block, h.blocks, k, h.releases_gil),
                             rates: None,
                             intervals: None,
+                            spread: None,
                         });
                     }
                 }
@@ -274,6 +314,7 @@ fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         den: wsgi(cores, 1, 1, cpu, io, overhead_ms, w.connections, seconds),
                         rates: None,
                         intervals: None,
+                        spread: None,
                     });
                 }
             }
@@ -297,14 +338,14 @@ fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, Error> {
             jobs.push(job);
         }
     }
-    let results: Vec<f64> = jobs.par_iter().map(|job| run(job, p)).collect::<Result<_, Error>>()?;
+    let results: Vec<Vec<f64>> = jobs.par_iter().map(|job| run_seeds(job, p)).collect::<Result<_, Error>>()?;
     // Every job of every plan is in `jobs`.
-    let result = |job: &Job| jobs.iter().position(|j| *j == job).map_or(f64::NAN, |i| results[i]);
+    let seeds = |job: &Job| jobs.iter().position(|j| *j == job).map_or(&[][..], |i| results[i].as_slice());
+    let mean = |v: &[f64]| if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
     let rows = plans
         .iter()
         .map(|pl| {
-            let (a, b) = (result(&pl.num), result(&pl.den));
-            let sim = match (pl.rates, pl.intervals) {
+            let ratio = |a: f64, b: f64| match (pl.rates, pl.intervals) {
                 // Finish times of `n` trips alone and `d` trips next to a CPU
                 // thread: intervals lost per trip.
                 (Some((n, d)), Some(i)) => (b / f64::from(d) - a / f64::from(n)) / i,
@@ -312,7 +353,23 @@ fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, Error> {
                 (Some((n, d)), None) => (f64::from(n) / a) / (f64::from(d) / b),
                 _ => a / b,
             };
-            Row { group: pl.group.into(), what: pl.what.clone(), source: pl.source.clone(), real: pl.real, sim }
+            let (a, b) = (seeds(&pl.num), seeds(&pl.den));
+            let sim = ratio(mean(a), mean(b));
+            // Where a side ran several seeds, the ratio at each of them.
+            let each: Vec<f64> =
+                a.iter().map(|&x| ratio(x, mean(b))).chain(b.iter().map(|&y| ratio(mean(a), y))).collect();
+            let sim_range = (a.len() > 1 || b.len() > 1).then(|| (crate::min(&each), crate::max(&each)));
+            Row {
+                group: pl.group.into(),
+                what: pl.what.clone(),
+                source: pl.source.clone(),
+                real: pl.real,
+                sim,
+                real_min: pl.spread.map(|s| s.0),
+                real_max: pl.spread.map(|s| s.1),
+                sim_min: sim_range.map(|s| s.0),
+                sim_max: sim_range.map(|s| s.1),
+            }
         })
         .collect();
     Ok(rows)
@@ -338,11 +395,12 @@ pub fn compare(m: &Measured, params: &Params) -> Result<Comparison, Error> {
         rows,
         published,
         measured,
+        cross_validation: Vec::new(),
     })
 }
 
 /// Published tables (`../shared/reference/gil-facts.md` §3) and the model's
-/// numbers for the same setups.
+/// numbers for the same setups, on bare metal ([`Params::bare_metal`]).
 fn published(p: &Params) -> Result<Vec<Row>, Error> {
     let mut plans = Vec::new();
     // Beazley, PyCon 2010: countdown(100M) on a quad-core Mac Pro, old GIL.
@@ -361,6 +419,7 @@ fn published(p: &Params) -> Result<Vec<Row>, Error> {
             den: countdown(Gil::Old, 4, 1.0, 1, false, None),
             rates: None,
             intervals: None,
+            spread: None,
         });
     }
     // Skvortsov 2021, CPython 3.9, 2 cores: countdown vs threads (a), echo vs
@@ -376,6 +435,7 @@ fn published(p: &Params) -> Result<Vec<Row>, Error> {
             den: countdown(Gil::New, 2, 1.0, 1, false, None),
             rates: None,
             intervals: None,
+            spread: None,
         });
     }
     let rtt = 1.0 / 30_000.0;
@@ -390,6 +450,7 @@ fn published(p: &Params) -> Result<Vec<Row>, Error> {
             den: echo(Gil::New, 2, rtt, 1, Some(interval), trips),
             rates: Some((2000, trips)),
             intervals: None,
+            spread: None,
         });
     }
     for (interval, real) in [(0.001, 7.36 / 6.58), (0.0001, 9.20 / 6.58), (0.00001, 12.29 / 6.58)] {
@@ -402,9 +463,10 @@ fn published(p: &Params) -> Result<Vec<Row>, Error> {
             den: countdown(Gil::New, 2, 1.0, 2, false, Some(0.005)),
             rates: None,
             intervals: None,
+            spread: None,
         });
     }
-    simulate_plans(plans, p)
+    simulate_plans(plans, &p.bare_metal())
 }
 
 /// The fit's objective: mean squared log error of the machine's ratios.
@@ -433,30 +495,48 @@ pub struct Fit {
     pub objective_before: f64,
     /// Objective at the best parameters.
     pub objective_after: f64,
+    /// Each fitted family left out of the fit in turn.
+    #[serde(default)]
+    pub cross_validation: Vec<HeldOut>,
     /// Every grid point tried: (parameters, objective).
     pub grid: Vec<(Params, f64)>,
 }
 
-/// Fits the context-switch cost, the wake-up latency and jitter, the
-/// waker's cost and the timer slack on a grid (the tick comes from the old
-/// GIL's measured bytecode speed), minimising [`balanced`] over the
-/// countdown, interval and echo ratios.
-pub fn fit(m: &Measured) -> Result<Fit, Error> {
-    let base = current_params();
-    let tick_ns = m
-        .interpreters
-        .iter()
-        .find(|d| d.gil == "old")
-        .map_or(base.tick_ns, |d| (d.ns_per_iter / TICKS_PER_ITER).round().max(1.0) as u64);
-    let eval = |p: &Params| -> Result<f64, Error> { Ok(balanced(&simulate_plans(plans(m, true), p)?)) };
-    let objective_before = eval(&base)?;
+/// A family left out of the fit: how well the parameters fitted on the
+/// other families predict it, against the fit on all of them.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HeldOut {
+    /// The family (`countdown`, `interval`, `echo`).
+    pub family: String,
+    /// Its ratios on this machine.
+    pub rows: usize,
+    /// The parameters fitted without it.
+    pub params: Params,
+    /// Mean squared log error of its ratios at the fit on all families.
+    pub error_in: f64,
+    /// The same at the fit without it.
+    pub error_out: f64,
+    /// Share of its ratios that agree at the fit on all families.
+    pub agree_in: f64,
+    /// The same at the fit without it.
+    pub agree_out: f64,
+}
+
+/// The families the fit uses; each is left out once for cross-validation.
+pub const FITTED: [&str; 3] = ["countdown", "interval", "echo"];
+
+/// The grid of parameters the fit tries; the tick comes from the old GIL's
+/// measured bytecode speed.
+fn grid(tick_ns: u64) -> Vec<Params> {
     let mut grid = Vec::new();
-    for cs in [1_000u64, 2_000, 4_000] {
+    for cs in [500u64, 1_000, 2_000, 4_000] {
         // A waker's futex wake: a system call and, on a virtual machine, an
         // inter-processor interrupt that exits to the hypervisor.
-        for futex_wake_ns in [2_000u64, 4_000, 6_000, 8_000, 12_000, 16_000] {
-            for wake in [1_000u64, 2_000, 4_000, 8_000, 16_000] {
-                for jitter_factor in [1u64, 2] {
+        for futex_wake_ns in [2_000u64, 4_000, 8_000, 12_000, 16_000, 24_000] {
+            // A sleeping thread's wake-up onto an idle core: on a virtual
+            // machine the idle vCPU must be scheduled by the host again.
+            for wake in [2_000u64, 4_000, 8_000, 12_000, 16_000, 24_000] {
+                for jitter_factor in [1u64, 2, 3] {
                     // Waking a thread costs the waker less than the woken
                     // thread waits to run (sending an interrupt is quicker
                     // than leaving an idle state). Without this, the fit
@@ -464,7 +544,7 @@ pub fn fit(m: &Measured) -> Result<Fit, Error> {
                     if futex_wake_ns > wake * (1 + jitter_factor) {
                         continue;
                     }
-                    for timer_slack_ns in [0u64, 50_000] {
+                    for timer_slack_ns in [0u64, 25_000, 50_000] {
                         grid.push(Params {
                             context_switch_ns: cs,
                             wakeup_latency_ns: wake,
@@ -478,16 +558,68 @@ pub fn fit(m: &Measured) -> Result<Fit, Error> {
             }
         }
     }
-    let scored: Vec<(Params, f64)> = grid
+    grid
+}
+
+fn best_of<'a>(scored: impl Iterator<Item = (&'a Params, f64)>) -> Option<(Params, f64)> {
+    scored.min_by(|a, b| a.1.total_cmp(&b.1)).map(|(p, o)| (p.clone(), o))
+}
+
+fn agree_share(rows: &[&Row]) -> f64 {
+    rows.iter().filter(|r| r.agrees()).count() as f64 / rows.len().max(1) as f64
+}
+
+/// Fits the context-switch cost, the wake-up latency and jitter, the
+/// waker's cost and the timer slack on a grid, minimising [`balanced`] over
+/// the countdown, interval and echo ratios; then leaves each of those
+/// families out in turn (the same grid, scored without it) and reports how
+/// well the rest predicts it.
+pub fn fit(m: &Measured) -> Result<Fit, Error> {
+    let base = current_params();
+    let tick_ns = m
+        .interpreters
+        .iter()
+        .find(|d| d.gil == "old")
+        .map_or(base.tick_ns, |d| (d.ns_per_iter / TICKS_PER_ITER).round().max(1.0) as u64);
+    let fit_plans = || plans(m, true);
+    let objective_before = balanced(&simulate_plans(fit_plans(), &base)?);
+    // Every grid point's rows, scored with and without each family.
+    let scored: Vec<(Params, Vec<Row>)> = grid(tick_ns)
         .into_iter()
         .map(|p| {
-            let o = eval(&p)?;
-            Ok((p, o))
+            let rows = simulate_plans(fit_plans(), &p)?;
+            Ok((p, rows))
         })
         .collect::<Result<_, Error>>()?;
-    let (params, objective_after) =
-        scored.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map(|(p, o)| (p.clone(), *o)).ok_or(Error::EmptyGrid)?;
-    Ok(Fit { params, objective_before, objective_after, grid: scored })
+    let without = |family: Option<&str>| {
+        best_of(scored.iter().map(|(p, rows)| {
+            let kept: Vec<Row> = rows.iter().filter(|r| Some(r.group.as_str()) != family).cloned().collect();
+            (p, balanced(&kept))
+        }))
+    };
+    let (params, objective_after) = without(None).ok_or(Error::EmptyGrid)?;
+    let all = compare(m, &params)?.rows;
+    let mut cross_validation = Vec::new();
+    for family in FITTED {
+        let mine = |rows: &[Row]| -> Vec<Row> { rows.iter().filter(|r| r.group == family).cloned().collect() };
+        let inside = mine(&all);
+        if inside.is_empty() {
+            continue;
+        }
+        let (held, _) = without(Some(family)).ok_or(Error::EmptyGrid)?;
+        let outside = mine(&compare(m, &held)?.rows);
+        cross_validation.push(HeldOut {
+            family: family.into(),
+            rows: inside.len(),
+            params: held,
+            error_in: objective(&inside),
+            error_out: objective(&outside),
+            agree_in: agree_share(&inside.iter().collect::<Vec<_>>()),
+            agree_out: agree_share(&outside.iter().collect::<Vec<_>>()),
+        });
+    }
+    let grid = scored.iter().map(|(p, rows)| (p.clone(), balanced(rows))).collect();
+    Ok(Fit { params, objective_before, objective_after, cross_validation, grid })
 }
 
 /// Groups rows by interpreter, for printing.

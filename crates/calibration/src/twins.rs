@@ -8,8 +8,8 @@
 use scheduler::Dist;
 use workloads::duration::{Duration, DurationSpec};
 use workloads::schema::{
-    ClientsY, CostsY, EndpointY, File, GilY, InterpY, MachineY, ModelY, ProcessY, ServerKind, ServerY, StepY, TaskY,
-    ThreadY, TimesY,
+    ClientsY, CostsY, EndpointY, File, GilY, InterpY, MachineY, ModelY, ProcessY, QueueY, ServerKind, ServerY, StepY,
+    TaskY, ThreadY, TimesY,
 };
 
 use crate::comparison::Params;
@@ -140,12 +140,26 @@ pub enum Twin {
     },
 }
 
-/// The system call of `sendall` on loopback TCP (the stack's work and the
-/// client's wake-up), as simulated I/O. Whether the CPU-bound thread takes
-/// the GIL during it decides between one and two lost intervals per trip.
-const SEND_US: f64 = 10.0;
-/// Bytecode per echo round trip (the loop, `recv`, `sendall`).
-const ECHO_PYTHON_US: f64 = 4.0;
+/// The echo round trip's parts, in seconds of CPU. The server thread
+/// releases the GIL around each socket call (`Py_BEGIN_ALLOW_THREADS`) even
+/// when it does not block: `recv` of a byte already there is short, `sendall`
+/// on loopback TCP is longer (the stack delivers the byte and wakes the
+/// client). Whether a CPU-bound thread woken by the release takes the GIL
+/// before the call returns decides how many switch intervals a trip loses,
+/// so the calls are modelled as GIL-releasing C code, and the client as a
+/// separate process whose wake-up competes for the cores.
+pub mod echo {
+    /// `recv` of a byte that has arrived.
+    pub const RECV_S: f64 = 2e-6;
+    /// `sendall` of a byte on loopback TCP.
+    pub const SEND_S: f64 = 6e-6;
+    /// The server loop's bytecode per trip.
+    pub const PYTHON_S: f64 = 4e-6;
+    /// The client's `sendall` and `recv` calls.
+    pub const CLIENT_CALLS_S: f64 = 8e-6;
+    /// The least bytecode the client spends per trip (timing, the loop).
+    pub const CLIENT_MIN_S: f64 = 2e-6;
+}
 
 fn ns(seconds: f64) -> u64 {
     (seconds * 1e9).round().max(1.0) as u64
@@ -171,6 +185,25 @@ fn python(seconds: f64) -> StepY {
 /// Blocking I/O (releases the GIL).
 fn io(seconds: f64) -> StepY {
     StepY { io: fixed(seconds), ..StepY::default() }
+}
+
+/// C code that releases the GIL.
+fn c_release(seconds: f64) -> StepY {
+    StepY { c_release: fixed(seconds), ..StepY::default() }
+}
+
+/// `queue.get()`.
+fn get(queue: &str) -> StepY {
+    StepY { get: Some(queue.into()), ..StepY::default() }
+}
+
+/// `queue.put()`.
+fn put(queue: &str) -> StepY {
+    StepY { put: Some(queue.into()), ..StepY::default() }
+}
+
+fn queue(name: &str) -> QueueY {
+    QueueY { name: name.into(), capacity: None }
 }
 
 /// `body` `times` times.
@@ -261,12 +294,22 @@ impl Twin {
             }
             Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips } => {
                 let mut f = base(p, cores, gil, interval_s);
-                let recv = (rtt_s - (ECHO_PYTHON_US + SEND_US) * 1e-6).max(1e-6);
-                let half = ECHO_PYTHON_US * 1e-6 / 2.0;
+                f.queues = vec![queue("request"), queue("response")];
+                let half = echo::PYTHON_S / 2.0;
                 f.threads.push(threads(
                     "echo",
                     None,
-                    vec![repeat(u64::from(trips), vec![io(recv), python(half), io(SEND_US * 1e-6), python(half)])],
+                    vec![repeat(
+                        u64::from(trips),
+                        vec![
+                            c_release(echo::RECV_S),
+                            get("request"),
+                            python(half),
+                            c_release(echo::SEND_S),
+                            put("response"),
+                            python(half),
+                        ],
+                    )],
                 ));
                 if cpu > 0 {
                     f.threads.push(threads(
@@ -274,8 +317,34 @@ impl Twin {
                         Some(cpu),
                         vec![StepY { python: forever(), ..StepY::default() }],
                     ));
-                    f.stop_when.push("echo".into());
                 }
+                // The client is another process, never pinned: what is left
+                // of the measured round trip alone, after the server's parts
+                // and two wake-ups of a sleeping thread, is its bytecode.
+                let wake = (p.wakeup_latency_ns + p.wakeup_jitter_ns) as f64 * 1e-9;
+                let server = echo::RECV_S + echo::SEND_S + echo::PYTHON_S;
+                let client_py = (rtt_s - server - echo::CLIENT_CALLS_S - 2.0 * wake).max(echo::CLIENT_MIN_S);
+                let calls = echo::CLIENT_CALLS_S / 2.0;
+                f.processes.push(ProcessY {
+                    name: "client".into(),
+                    threads: vec![threads(
+                        "client",
+                        None,
+                        vec![StepY {
+                            repeat: Some(TimesY::Forever),
+                            body: Some(vec![
+                                python(client_py),
+                                c_release(calls),
+                                put("request"),
+                                c_release(calls),
+                                get("response"),
+                            ]),
+                            ..StepY::default()
+                        }],
+                    )],
+                    ..ProcessY::default()
+                });
+                f.stop_when.push("echo".into());
                 f
             }
             Twin::Hash { gil, cores, per_block_s, blocks, threads: k, releases } => {

@@ -80,3 +80,59 @@ fn the_model_reproduces_the_robust_shapes() {
     // Published tables are simulated too.
     assert!(cmp.published.iter().any(|r| r.source == "Beazley 2010"));
 }
+
+/// Seconds per round trip of the echo twin: `trips` trips next to `cpu`
+/// CPU-bound threads at a 5 ms switch interval.
+fn trip_s(p: &calibration::Params, rtt_s: f64, cpu: u32, trips: u32) -> f64 {
+    use calibration::twins::{Gil, Twin};
+    let job = calibration::Job {
+        twin: Twin::Echo { gil: Gil::New, cores: 2, rtt_s, cpu, interval_s: Some(0.005), trips },
+        seeds: 1,
+        scale: 1.0,
+    };
+    calibration::run(&job, p).unwrap() / f64::from(trips)
+}
+
+#[test]
+fn the_echo_twin_alone_takes_the_measured_round_trip() {
+    let p = current_params();
+    for rtt in [60e-6, 85e-6] {
+        let sim = trip_s(&p, rtt, 0, 2000);
+        assert!((sim / rtt - 1.0).abs() < 0.15, "measured {rtt}, simulated {sim}");
+    }
+}
+
+/// The convoy's size is decided by a race the hardware's wake-up latency
+/// settles: a slow wake-up (an idle vCPU) loses it to `recv` and mostly to
+/// `send`, about one interval per round trip; a fast one (bare metal) wins
+/// both, two intervals.
+#[test]
+fn intervals_lost_per_round_trip_follow_the_wake_up_latency() {
+    let vm = current_params();
+    let bare = vm.bare_metal();
+    let lost = |p: &calibration::Params, rtt: f64| (trip_s(p, rtt, 1, 60) - trip_s(p, rtt, 0, 2000)) / 0.005;
+    let on_vm = lost(&vm, 70e-6);
+    let on_bare = lost(&bare, 33e-6);
+    assert!((0.8..1.5).contains(&on_vm), "{on_vm}");
+    assert!((1.7..2.3).contains(&on_bare), "{on_bare}");
+}
+
+#[test]
+fn a_ratio_agrees_within_the_tolerance_or_inside_the_measured_spread() {
+    let row = |real: f64, sim: f64, spread: Option<(f64, f64)>| calibration::Row {
+        group: "echo".into(),
+        what: "echo slowdown 5ms".into(),
+        source: "3.12.1".into(),
+        real,
+        sim,
+        real_min: spread.map(|s| s.0),
+        real_max: spread.map(|s| s.1),
+        sim_min: None,
+        sim_max: None,
+    };
+    assert!(row(1.0, 1.14, None).agrees());
+    assert!(!row(1.0, 1.16, None).agrees());
+    assert!(row(1.0, 1.4, Some((0.8, 1.5))).agrees());
+    assert!(!row(1.0, 1.6, Some((0.8, 1.5))).agrees());
+    assert_eq!(row(2.0, 1.0, None).factor(), 2.0);
+}

@@ -179,6 +179,13 @@ impl Calibration<'_> {
                 v.insert(format!("{key}.real"), r.real);
                 v.insert(format!("{key}.sim"), r.sim);
                 v.insert(format!("{key}.err"), r.error());
+                for (name, x) in
+                    [("real_min", r.real_min), ("real_max", r.real_max), ("sim_min", r.sim_min), ("sim_max", r.sim_max)]
+                {
+                    if let Some(x) = x {
+                        v.insert(format!("{key}.{name}"), x);
+                    }
+                }
             }
         }
         for (name, x) in &self.cmp.measured {
@@ -194,6 +201,14 @@ impl Calibration<'_> {
         v.insert("rows".into(), here.len() as f64);
         v.insert("agree".into(), here.iter().filter(|r| r.agrees()).count() as f64);
         v.insert("agree_share".into(), share(&here));
+        v.insert("max_factor".into(), here.iter().map(|r| r.factor()).fold(1.0, f64::max));
+        v.insert("tolerance_pct".into(), ::calibration::TOLERANCE * 100.0);
+        for h in &self.cmp.cross_validation {
+            v.insert(format!("cv.{}.agree_in", h.family), h.agree_in);
+            v.insert(format!("cv.{}.agree_out", h.family), h.agree_out);
+            v.insert(format!("cv.{}.error_in", h.family), h.error_in);
+            v.insert(format!("cv.{}.error_out", h.family), h.error_out);
+        }
         let mut groups: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
         for r in self.all_rows() {
             groups.entry(r.group.as_str()).or_default().push(r);
@@ -225,7 +240,69 @@ impl Calibration<'_> {
         if self.all_rows().any(|r| r.group == "echo" || r.what.starts_with("echo slowdown ")) {
             ids.push("echo-interval".into());
         }
+        if !self.cmp.cross_validation.is_empty() {
+            ids.push("cross-validation".into());
+        }
         ids
+    }
+
+    /// Each fitted family left out in turn: the share of its ratios that
+    /// agree at the fit on all families and at the fit on the others.
+    fn cross_validation(&self, lang: Lang) -> (Chart, (Vec<String>, Vec<Vec<String>>)) {
+        let cv = &self.cmp.cross_validation;
+        let (title, y, all, rest, head) = match lang {
+            Lang::En => (
+                "Cross-validation: each family predicted by a fit on the others",
+                "ratios that agree (%)",
+                "fitted on all families",
+                "fitted without it",
+                [
+                    "family",
+                    "ratios",
+                    "agree, fit on all",
+                    "agree, fit without it",
+                    "error, fit on all",
+                    "error, fit without it",
+                ],
+            ),
+            Lang::Ko => (
+                "교차 검증: 나머지 계열로 맞춘 모델이 빠진 계열을 얼마나 맞히나",
+                "맞는 비율 (%)",
+                "모든 계열로 맞춤",
+                "그 계열을 빼고 맞춤",
+                ["계열", "비율 수", "일치, 전체로 맞춤", "일치, 빼고 맞춤", "오차, 전체로 맞춤", "오차, 빼고 맞춤"],
+            ),
+        };
+        let categories: Vec<String> = cv.iter().map(|h| h.family.clone()).collect();
+        let groups = vec![
+            (all.to_owned(), cv.iter().map(|h| h.agree_in * 100.0).collect()),
+            (rest.to_owned(), cv.iter().map(|h| h.agree_out * 100.0).collect()),
+        ];
+        let description = cv
+            .iter()
+            .map(|h| format!("{}: {:.0}% / {:.0}%", h.family, h.agree_in * 100.0, h.agree_out * 100.0))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let chart = Chart {
+            id: format!("calibration-cross-validation-{}", lang.code()),
+            title: title.into(),
+            description,
+            plot: Plot::Bars { categories, y: Axis { label: y.into(), log: false }, groups },
+        };
+        let rows = cv
+            .iter()
+            .map(|h| {
+                vec![
+                    h.family.clone(),
+                    h.rows.to_string(),
+                    format!("{:.0}%", h.agree_in * 100.0),
+                    format!("{:.0}%", h.agree_out * 100.0),
+                    num(h.error_in),
+                    num(h.error_out),
+                ]
+            })
+            .collect();
+        (chart, (head.iter().map(|s| (*s).to_owned()).collect(), rows))
     }
 
     /// Chart `id` in `lang`, with its data table (every row of the group,
@@ -248,13 +325,22 @@ impl Calibration<'_> {
             vec![
                 label(r),
                 r.source.clone(),
-                num(r.real),
-                num(r.sim),
+                match (r.real_min, r.real_max) {
+                    (Some(lo), Some(hi)) => format!("{} ({}–{})", num(r.real), num(lo), num(hi)),
+                    _ => num(r.real),
+                },
+                match (r.sim_min, r.sim_max) {
+                    (Some(lo), Some(hi)) => format!("{} ({}–{})", num(r.sim), num(lo), num(hi)),
+                    _ => num(r.sim),
+                },
                 format!("{} {:+.0}%", if r.agrees() { "✔" } else { "✘" }, r.error() * 100.0),
             ]
         };
         let header = vec![h_what.into(), h_src.into(), h_real.into(), h_sim.into(), h_err.into()];
         let chart_id = format!("calibration-{id}-{}", lang.code());
+        if id == "cross-validation" {
+            return (!self.cmp.cross_validation.is_empty()).then(|| self.cross_validation(lang));
+        }
         if id == "echo-interval" {
             let newest = self.aliases().into_iter().find(|(a, _)| *a == "newest").map(|(_, s)| s);
             let mut lines = Vec::new();
@@ -388,7 +474,17 @@ mod tests {
     use super::*;
 
     fn row(group: &str, what: &str, source: &str, real: f64, sim: f64) -> Row {
-        Row { group: group.into(), what: what.into(), source: source.into(), real, sim }
+        Row {
+            group: group.into(),
+            what: what.into(),
+            source: source.into(),
+            real,
+            sim,
+            real_min: None,
+            real_max: None,
+            sim_min: None,
+            sim_max: None,
+        }
     }
 
     #[test]
@@ -411,6 +507,7 @@ mod tests {
             ],
             published: vec![row("published", "threads2/seq", "Beazley 2010", 1.97, 2.0)],
             measured: BTreeMap::from([("py3.12.1.echo-two-share-5ms".into(), 0.2)]),
+            cross_validation: Vec::new(),
         };
         let c = Calibration { cmp: &cmp, measured: "{}" };
         let v = c.values();

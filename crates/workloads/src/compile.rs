@@ -355,6 +355,7 @@ impl Compiler {
                 retry_ns: 0,
                 timer_slack_ns: 0,
             },
+            Some(CostPreset::BareMetal) => Costs::bare_metal(),
             Some(CostPreset::Linux) | None => Costs::default(),
         };
         let y = &m.costs;

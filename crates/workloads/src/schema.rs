@@ -160,8 +160,10 @@ pub struct CostsY {
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum CostPreset {
-    /// Calibrated Linux-like costs.
+    /// Calibrated Linux-like costs (fitted on a virtual machine).
     Linux,
+    /// The same on bare metal: fast wake-ups (`scheduler::Costs::bare_metal`).
+    BareMetal,
     /// Everything free.
     Zero,
 }

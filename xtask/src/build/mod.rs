@@ -172,6 +172,19 @@ fn calibration_comparison(cache: &Cache, m: &calibration::Measured) -> Result<ca
     Ok(c)
 }
 
+/// The cross-validation of the last fit (`calibration/fitted.json`), if any.
+fn read_cross_validation(root: &Path) -> Result<Vec<calibration::HeldOut>> {
+    let path = root.join("calibration/fitted.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).context("cannot read calibration/fitted.json"),
+    };
+    let fit: calibration::Fit =
+        serde_json::from_str(&text).map_err(|e| anyhow!("calibration/fitted.json:{}: {e}", e.line()))?;
+    Ok(fit.cross_validation)
+}
+
 /// `site.yaml`, the publishing settings (defaults without it).
 pub fn read_config(root: &Path) -> Result<pages::Config> {
     match std::fs::read_to_string(root.join("site.yaml")) {
@@ -443,7 +456,11 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
         .map(|n| (format!("{}/{}.html", n.src.lang.code(), n.src.slug), (n.src.path.clone(), n.src.source.clone())))
         .collect();
     let calibration = match (&measured, plan.used.contains(pages::CALIBRATION)) {
-        (Some((m, text)), true) => Some((calibration_comparison(&cache, m)?, text.clone())),
+        (Some((m, text)), true) => {
+            let mut c = calibration_comparison(&cache, m)?;
+            c.cross_validation = read_cross_validation(root)?;
+            Some((c, text.clone()))
+        }
         _ => None,
     };
     let config = read_config(root)?;

@@ -1091,9 +1091,12 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
         groups.entry(r.group.as_str()).or_default().push(r.clone());
     }
     let within = cmp.rows.iter().filter(|r| r.agrees()).count();
+    let worst = cmp.rows.iter().map(calibration::Row::factor).fold(1.0, f64::max);
     println!(
-        "{within} of {} ratios within 25%; mean squared log error {:.4} ({})",
+        "{within} of {} ratios agree (within {:.0}% or inside the measured spread), the worst off by {worst:.2}x; \
+         mean squared log error {:.4} ({})",
         cmp.rows.len(),
+        calibration::TOLERANCE * 100.0,
         calibration::objective(&cmp.rows),
         groups
             .iter()
@@ -1113,6 +1116,17 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             fit.objective_before,
             fit.objective_after
         );
+        for h in &fit.cross_validation {
+            println!(
+                "  left out {:<10} {:>3} ratios: error {:.4} -> {:.4}, agree {:.0}% -> {:.0}%",
+                h.family,
+                h.rows,
+                h.error_in,
+                h.error_out,
+                h.agree_in * 100.0,
+                h.agree_out * 100.0
+            );
+        }
         let path = root.join("calibration/fitted.json");
         std::fs::write(&path, serde_json::to_string_pretty(&fit)? + "\n")?;
         println!("wrote {} (the defaults in scheduler::Costs and Interp should match it)", path.display());
@@ -1125,13 +1139,18 @@ fn print_rows(rows: &[calibration::Row]) {
     for (source, rows) in calibration::by_source(rows) {
         println!("{source}");
         for r in rows {
+            let spread = match (r.real_min, r.real_max) {
+                (Some(lo), Some(hi)) => format!("({lo:.3}-{hi:.3})"),
+                _ => String::new(),
+            };
             println!(
-                "  {:<24} real {:>9.3}  sim {:>9.3}  {:+5.0}% {}",
+                "  {:<24} real {:>9.3} {:<17} sim {:>9.3}  {:+5.0}% {}",
                 r.what,
                 r.real,
+                spread,
                 r.sim,
                 r.error() * 100.0,
-                if r.agrees() { "" } else { "(off by more than 25%)" }
+                if r.agrees() { "" } else { "(disagrees)" }
             );
         }
     }
