@@ -141,7 +141,7 @@ fn check_quiz(name: &str, text: &str) {
     };
     let _ = quiz::experiments(&q);
     for lang in Lang::ALL {
-        match quiz::quiz_html(&q, "s", lang, &AnyEnv) {
+        match quiz::quiz_html(&q, "s", &[], lang, &AnyEnv) {
             Ok(h) => assert!(!carries_html(&h), "{name}: raw HTML in a quiz page:\n{h}"),
             Err(e) => assert!((1..=lines).contains(&e.line), "{name}: {e:?}"),
         }
