@@ -32,6 +32,8 @@ pub struct Summary {
     pub threads: Vec<ThreadSummary>,
     /// Per core: busy fraction (running or switching).
     pub cores: Vec<f64>,
+    /// Fraction of all cores' time spent in context switches.
+    pub switch_fraction: f64,
     /// Per process.
     pub processes: Vec<ProcessSummary>,
     /// Final values of shared variables, by name.
@@ -384,6 +386,10 @@ pub fn summary(compiled: &Compiled, res: &SimResult) -> Summary {
         gil,
         threads,
         cores: res.cores.iter().map(|c| c.utilisation).collect(),
+        switch_fraction: {
+            let total = res.makespan_ns as f64 * res.cores.len() as f64;
+            if total == 0.0 { 0.0 } else { res.cores.iter().map(|c| c.switch_ns as f64).sum::<f64>() / total }
+        },
         processes,
         shared,
         server,
