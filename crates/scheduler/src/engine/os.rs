@@ -156,12 +156,12 @@ impl<S: TraceSink> Engine<'_, S> {
                     victim = Some((cur_key, ci as u32, cur));
                 }
             }
-            if let Some((cur_key, core, cur)) = victim {
-                if key < cur_key {
-                    self.preempt(cur);
-                    self.dispatch(core, t, self.costs.context_switch_ns);
-                    return;
-                }
+            if let Some((cur_key, core, cur)) = victim
+                && key < cur_key
+            {
+                self.preempt(cur);
+                self.dispatch(core, t, self.costs.context_switch_ns);
+                return;
             }
         }
         self.enqueue(t);
