@@ -399,9 +399,12 @@ fn linear_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
             break;
         }
     }
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last).map(|k| k as f64 * step).collect()
+    let (first, last) = ((lo / step).ceil(), (hi / step).floor());
+    // A step that underflowed or overflowed gives no usable ticks: the ends.
+    if !(step.is_finite() && step > 0.0 && first.is_finite() && last.is_finite()) || last - first > 10.0 * max as f64 {
+        return vec![lo, hi];
+    }
+    (first as i64..=last as i64).map(|k| k as f64 * step).collect()
 }
 
 /// Ticks of a log axis from `lo` to `hi`, `pixels` long: the densest of

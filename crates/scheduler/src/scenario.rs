@@ -41,6 +41,10 @@ pub struct Scenario {
     pub processes: Vec<ProcessSpec>,
     /// Number of `threading.Lock` objects, named by index in `lock`/`unlock` steps.
     pub locks: u32,
+    /// Counting semaphores (`threading.Semaphore`), named by index in
+    /// `acquire`/`release` steps: each one's initial number of permits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub semaphores: Vec<u32>,
     /// Number of shared integer variables (for race experiments), named by
     /// index in `read`, `store` and `atomic_add` steps; all start at 0.
     pub vars: u32,
@@ -105,9 +109,41 @@ pub enum OsPolicy {
     /// expected CPU work left runs next, as textbooks assume burst lengths
     /// are known.
     Sjf,
+    /// Shortest remaining time first (preemptive SJF): as [`OsPolicy::Sjf`],
+    /// and a thread that becomes ready takes the core of the running thread
+    /// with the most work left if its own is strictly less.
+    Srtf,
+    /// Priority scheduling: the ready thread with the lowest priority number
+    /// (the most urgent) runs next, ties in arrival order.
+    Priority {
+        /// A thread that becomes ready takes the core of the running thread
+        /// with the least urgent priority if its own is strictly more urgent.
+        preemptive: bool,
+        /// Aging: a thread's priority number drops by one for every
+        /// `aging_ns` it has spent in the ready queue (continuously, and it
+        /// keeps that credit while it runs), so a waiting thread cannot
+        /// starve. `None`: priorities are fixed.
+        aging_ns: Option<u64>,
+    },
 }
 
 impl OsPolicy {
+    /// SJF, SRTF and priority: an idle core picks by a key once every
+    /// arrival of the instant is in the queue.
+    pub fn picks_by_key(self) -> bool {
+        matches!(self, OsPolicy::Sjf | OsPolicy::Srtf | OsPolicy::Priority { .. })
+    }
+
+    /// SRTF and preemptive priority: an arrival may take a running thread's core.
+    pub fn preempts_by_key(self) -> bool {
+        matches!(self, OsPolicy::Srtf | OsPolicy::Priority { preemptive: true, .. })
+    }
+
+    /// Fair and round robin end a thread's turn with a time slice.
+    pub fn has_slices(self) -> bool {
+        matches!(self, OsPolicy::Fair { .. } | OsPolicy::RoundRobin { .. })
+    }
+
     /// Linux's CFS defaults (6 ms, 0.75 ms, 1 ms) scaled by `1 + log2(cores)`
     /// for up to eight cores, as the kernel does.
     pub fn linux_fair(cores: u32) -> OsPolicy {
@@ -300,7 +336,19 @@ pub struct ThreadSpec {
     /// Runs an asyncio event loop over these tasks instead of `program`
     /// (which must then be empty); the thread ends when every task has.
     pub event_loop: Option<EventLoopSpec>,
+    /// Scheduling priority under [`OsPolicy::Priority`]: lower is more
+    /// urgent (at most [`MAX_PRIORITY`]); other policies ignore it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub priority: u32,
 }
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The largest priority number a thread may have.
+pub const MAX_PRIORITY: u32 = 1_000_000;
 
 /// An asyncio event loop: one thread, cooperative tasks.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -405,6 +453,12 @@ pub enum Step {
     Lock(u32),
     /// `lock.release()` on lock number `n`.
     Unlock(u32),
+    /// `semaphore.acquire()` on semaphore number `n`: takes a permit, or
+    /// releases the GIL and blocks until a `release` returns one.
+    Acquire(u32),
+    /// `semaphore.release()` on semaphore number `n`: returns a permit and
+    /// wakes one waiter (as `threading.Semaphore`, it never fails).
+    Release(u32),
     /// One bytecode: load shared variable `v` into the thread's register
     /// (`LOAD_GLOBAL counter`).
     Read(u32),
@@ -504,6 +558,7 @@ impl Scenario {
             seed: 1,
             processes: Vec::new(),
             locks: 0,
+            semaphores: Vec::new(),
             vars: 0,
             queues: Vec::new(),
             routines: Vec::new(),
@@ -564,7 +619,8 @@ impl Scenario {
                 ("wakeup_granularity_ns", *wakeup_granularity_ns),
             ],
             OsPolicy::RoundRobin { slice_ns } => &[("slice_ns", *slice_ns)],
-            OsPolicy::Fcfs | OsPolicy::Sjf => &[],
+            OsPolicy::Priority { aging_ns: Some(aging_ns), .. } => &[("aging_ns", *aging_ns)],
+            OsPolicy::Fcfs | OsPolicy::Sjf | OsPolicy::Srtf | OsPolicy::Priority { aging_ns: None, .. } => &[],
         };
         for (field, ns) in policy_times {
             if *ns > MAX_DURATION_NS {
@@ -583,7 +639,14 @@ impl Scenario {
             OsPolicy::RoundRobin { slice_ns: 0 } => {
                 return err("machine.policy.slice_ns".into(), Problem::Zero);
             }
-            OsPolicy::RoundRobin { .. } | OsPolicy::Fcfs | OsPolicy::Sjf => {}
+            OsPolicy::Priority { aging_ns: Some(0), .. } => {
+                return err("machine.policy.aging_ns".into(), Problem::NotPositive);
+            }
+            OsPolicy::RoundRobin { .. }
+            | OsPolicy::Fcfs
+            | OsPolicy::Sjf
+            | OsPolicy::Srtf
+            | OsPolicy::Priority { .. } => {}
         }
         match self.gil {
             GilSpec::New { switch_interval_ns: 0 }
@@ -633,6 +696,7 @@ impl Scenario {
             u64::from(self.machine.cores),
             self.processes.len() as u64,
             u64::from(self.locks),
+            self.semaphores.len() as u64,
             u64::from(self.vars),
             self.queues.len() as u64,
             self.routines.len() as u64,
@@ -643,6 +707,7 @@ impl Scenario {
         }
         let mut ctx = Ctx {
             locks: self.locks,
+            semaphores: self.semaphores.len(),
             vars: self.vars,
             queues: self.queues.len(),
             routines: self.routines.len(),
@@ -740,6 +805,9 @@ impl Scenario {
                 if th.start_ns > MAX_DURATION_NS {
                     return err(format!("{path}.start_ns"), Problem::TooLong);
                 }
+                if th.priority > MAX_PRIORITY {
+                    return err(format!("{path}.priority"), Problem::BadPriority);
+                }
                 let endless_thread = match &th.event_loop {
                     None => {
                         if th.program.is_empty() {
@@ -774,6 +842,12 @@ impl Scenario {
                 };
                 endless[global as usize] = endless_thread;
                 global += 1;
+            }
+        }
+        if let OsPolicy::Priority { aging_ns: Some(aging), .. } = self.machine.policy {
+            let most = self.threads().map(|(_, t)| u64::from(t.priority)).max().unwrap_or(0);
+            if most.checked_mul(aging).is_none_or(|n| n > MAX_TIME_NS) {
+                return err("machine.policy.aging_ns".into(), Problem::AgingTooLong);
             }
         }
         for (i, &t) in self.stop_when.iter().enumerate() {
@@ -829,6 +903,7 @@ struct Shape {
 /// Numbers of the named objects steps may refer to.
 struct Ctx {
     locks: u32,
+    semaphores: usize,
     vars: u32,
     queues: usize,
     routines: usize,
@@ -876,6 +951,11 @@ fn check_steps(steps: &[Step], path: &str, ctx: &Ctx, wh: Where) -> Result<Shape
             Step::Lock(n) | Step::Unlock(n) => {
                 if *n >= ctx.locks {
                     return fail(Problem::NoSuchLock(*n));
+                }
+            }
+            Step::Acquire(n) | Step::Release(n) => {
+                if *n as usize >= ctx.semaphores {
+                    return fail(Problem::NoSuchSemaphore(*n));
                 }
             }
             Step::Read(v) | Step::Store(v) | Step::AtomicAdd(v, _) => {
@@ -986,6 +1066,12 @@ pub enum Problem {
     UntimedLoop,
     /// A lock number at or beyond `locks`.
     NoSuchLock(u32),
+    /// A semaphore number at or beyond the number of semaphores.
+    NoSuchSemaphore(u32),
+    /// A priority above [`MAX_PRIORITY`].
+    BadPriority,
+    /// The aging period times the largest priority exceeds 2^62 ns.
+    AgingTooLong,
     /// An interpreter number at or beyond the process's `interpreters`.
     NoSuchInterpreter(u32),
     /// A thread number at or beyond the number of threads.
@@ -1033,12 +1119,15 @@ impl std::fmt::Display for ScenarioError {
             Problem::EmptyProgram => "must contain at least one step".to_owned(),
             Problem::UntimedLoop => "a forever loop must contain a step that takes time".to_owned(),
             Problem::NoSuchLock(n) => format!("lock {n} does not exist"),
+            Problem::NoSuchSemaphore(n) => format!("semaphore {n} does not exist"),
+            Problem::BadPriority => format!("must be a whole number from 0 to {MAX_PRIORITY}"),
+            Problem::AgingTooLong => "the aging period times the largest priority must not exceed 2^62 ns".to_owned(),
             Problem::NoSuchInterpreter(n) => format!("interpreter {n} does not exist in this process"),
             Problem::NoSuchThread(n) => format!("thread {n} does not exist"),
             Problem::StopOnEndless(n) => format!("thread {n} never finishes, so the run could never stop"),
             Problem::NeverFinishes => "this program never finishes: add stop_when or a horizon".to_owned(),
             Problem::TooLarge(n) => format!(
-                "threads, cores, processes, interpreters, clients, tasks, locks, variables, queues and routines must not exceed {n} in all"
+                "threads, cores, processes, interpreters, clients, tasks, locks, semaphores, variables, queues and routines must not exceed {n} in all"
             ),
             Problem::NoSuchVar(n) => format!("shared variable {n} does not exist"),
             Problem::NoSuchQueue(n) => format!("queue {n} does not exist"),

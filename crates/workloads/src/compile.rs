@@ -43,6 +43,10 @@ pub struct Meta {
     pub shared: Vec<String>,
     /// Lock names, by index.
     pub locks: Vec<String>,
+    /// Semaphore names, by index.
+    pub semaphores: Vec<String>,
+    /// Queue names, by index.
+    pub queues: Vec<String>,
     /// The task set, if any.
     pub jobs: Vec<JobMeta>,
     /// The pool, if any.
@@ -62,6 +66,8 @@ pub struct JobMeta {
     pub arrival_ns: u64,
     /// CPU burst.
     pub burst_ns: u64,
+    /// Priority (lower is more urgent).
+    pub priority: u32,
 }
 
 /// A multiprocessing pool.
@@ -129,6 +135,7 @@ struct Compiler {
     /// names stay linear).
     queue_index: HashMap<String, u32>,
     lock_index: HashMap<String, u32>,
+    sem_index: HashMap<String, u32>,
     var_index: HashMap<String, u32>,
     /// Per scheduler thread: (base name as written, full name).
     names: Vec<(String, String)>,
@@ -142,6 +149,7 @@ pub fn compile(file: &File) -> Result<Compiled, CompileError> {
         paths: Vec::new(),
         queue_index: HashMap::new(),
         lock_index: HashMap::new(),
+        sem_index: HashMap::new(),
         var_index: HashMap::new(),
         names: Vec::new(),
     };
@@ -178,6 +186,16 @@ pub fn compile(file: &File) -> Result<Compiled, CompileError> {
         }
         c.map(&format!("queues[{}]", c.sc.queues.len()), &format!("queues[{i}]"));
         c.add_queue(&q.name, q.capacity);
+    }
+    for (i, sem) in file.semaphores.iter().enumerate() {
+        name(&format!("semaphores[{i}].name"), &sem.name)?;
+        if c.sem_index.contains_key(&sem.name) {
+            return fail(format!("semaphores[{i}].name"), format!("a semaphore named `{}` already exists", sem.name));
+        }
+        c.sem_index.insert(sem.name.clone(), c.sc.semaphores.len() as u32);
+        c.map(&format!("semaphores[{}]", c.sc.semaphores.len()), &format!("semaphores[{i}]"));
+        c.meta.semaphores.push(sem.name.clone());
+        c.sc.semaphores.push(sem.permits);
     }
     if !file.threads.is_empty() {
         let mut threads = Vec::new();
@@ -290,6 +308,7 @@ impl Compiler {
     fn add_queue(&mut self, name: &str, capacity: Option<u32>) -> u32 {
         let q = self.sc.queues.len() as u32;
         self.queue_index.entry(name.to_owned()).or_insert(q);
+        self.meta.queues.push(name.to_owned());
         self.sc.queues.push(QueueSpec { name: name.to_owned(), capacity, owner: None });
         q
     }
@@ -382,7 +401,10 @@ impl Compiler {
                 }
             };
             let fair = s.policy == PolicyY::Fair;
+            let priority = s.policy == PolicyY::Priority;
             misplaced("slice", s.slice.is_none() || s.policy == PolicyY::Rr)?;
+            misplaced("preemptive", s.preemptive.is_none() || priority)?;
+            misplaced("aging", s.aging.is_none() || priority)?;
             misplaced("latency", s.latency.is_none() || fair)?;
             misplaced("min_granularity", s.min_granularity.is_none() || fair)?;
             misplaced("wakeup_granularity", s.wakeup_granularity.is_none() || fair)?;
@@ -408,6 +430,11 @@ impl Compiler {
                 }
                 PolicyY::Fcfs => OsPolicy::Fcfs,
                 PolicyY::Sjf => OsPolicy::Sjf,
+                PolicyY::Srtf => OsPolicy::Srtf,
+                PolicyY::Priority => {
+                    self.map("machine.policy.aging_ns", "machine.scheduler.aging");
+                    OsPolicy::Priority { preemptive: s.preemptive.unwrap_or(false), aging_ns: s.aging.map(|d| d.0) }
+                }
             };
             self.map("machine.policy.latency_ns", "machine.scheduler.latency");
             self.map("machine.policy.min_granularity_ns", "machine.scheduler.min_granularity");
@@ -473,7 +500,9 @@ impl Compiler {
             let mut spec = ThreadSpec::new(&name, program);
             spec.start_ns = t.start.map_or(0, |d| d.0);
             spec.interpreter = t.interpreter.unwrap_or(0);
+            spec.priority = t.priority.unwrap_or(0);
             self.map(&format!("{sched}.interpreter"), &format!("{yaml}.interpreter"));
+            self.map(&format!("{sched}.priority"), &format!("{yaml}.priority"));
             let mut executors = Vec::new();
             if let Some(a) = &t.asyncio {
                 if !t.program.is_empty() {
@@ -872,12 +901,20 @@ impl Compiler {
         name(&format!("{yaml}.name"), &j.name)?;
         let mut t = ThreadSpec::new(&j.name, vec![Step::CRelease(Dist::Fixed(j.burst.0))]);
         t.start_ns = j.arrival.map_or(0, |d| d.0);
+        t.priority = j.priority.unwrap_or(0);
         let thread = self.sc.thread_count() as u32;
         let p = self.sc.process(&j.name, vec![t]);
         self.map(&format!("processes[{p}].threads[0].program[0]"), &format!("{yaml}.burst"));
+        self.map(&format!("processes[{p}].threads[0].priority"), &format!("{yaml}.priority"));
         self.map(&format!("processes[{p}]"), yaml);
         self.names.push((j.name.clone(), j.name.clone()));
-        self.meta.jobs.push(JobMeta { name: j.name.clone(), thread, arrival_ns: t_arrival(j), burst_ns: j.burst.0 });
+        self.meta.jobs.push(JobMeta {
+            name: j.name.clone(),
+            thread,
+            arrival_ns: t_arrival(j),
+            burst_ns: j.burst.0,
+            priority: j.priority.unwrap_or(0),
+        });
         Ok(())
     }
 
@@ -904,6 +941,8 @@ impl Compiler {
             ("c_hold", y.c_hold.is_some()),
             ("lock", y.lock.is_some()),
             ("unlock", y.unlock.is_some()),
+            ("acquire", y.acquire.is_some()),
+            ("release", y.release.is_some()),
             ("repeat", y.repeat.is_some()),
             ("read", y.read.is_some()),
             ("add", y.add.is_some()),
@@ -939,6 +978,16 @@ impl Compiler {
             "c_hold" => Step::CHold(d(y.c_hold)),
             "lock" => Step::Lock(self.lock(y.lock.as_deref().expect("checked"), &format!("{yaml}.lock"))?),
             "unlock" => Step::Unlock(self.lock(y.unlock.as_deref().expect("checked"), &format!("{yaml}.unlock"))?),
+            "acquire" | "release" => {
+                let name = y.acquire.as_deref().or(y.release.as_deref()).expect("checked");
+                let Some(&n) = self.sem_index.get(name) else {
+                    return fail(
+                        format!("{yaml}.{}", keys[0]),
+                        format!("no semaphore is named `{}`: declare it under `semaphores`", shown(name)),
+                    );
+                };
+                if keys[0] == "acquire" { Step::Acquire(n) } else { Step::Release(n) }
+            }
             "read" => Step::Read(self.var(y.read.as_deref().expect("checked"), &format!("{yaml}.read"))?),
             "add" => Step::Add(y.add.expect("checked")),
             "store" => Step::Store(self.var(y.store.as_deref().expect("checked"), &format!("{yaml}.store"))?),

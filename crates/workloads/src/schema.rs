@@ -39,6 +39,9 @@ pub struct File {
     /// Named queues for `get` and `put` steps.
     #[serde(default)]
     pub queues: Vec<QueueY>,
+    /// Named counting semaphores for `acquire` and `release` steps.
+    #[serde(default)]
+    pub semaphores: Vec<SemaphoreY>,
     /// A WSGI server (needs `clients`).
     pub server: Option<ServerY>,
     /// Clients sending requests to the server.
@@ -107,10 +110,16 @@ pub struct MachineY {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SchedulerY {
-    /// `fair` (CFS-like), `rr` (round robin), `fcfs` or `sjf`.
+    /// `fair` (CFS-like), `rr` (round robin), `fcfs`, `sjf`, `srtf` or `priority`.
     pub policy: PolicyY,
     /// Round robin's time slice.
     pub slice: Option<Duration>,
+    /// Priority: whether an arrival may take a less urgent thread's core
+    /// (default false).
+    pub preemptive: Option<bool>,
+    /// Priority: one level more urgent per this much time waiting in the
+    /// ready queue (default: no aging).
+    pub aging: Option<Duration>,
     /// Fair: target period in which every ready thread runs once.
     pub latency: Option<Duration>,
     /// Fair: shortest slice.
@@ -131,6 +140,10 @@ pub enum PolicyY {
     Fcfs,
     /// Shortest job first.
     Sjf,
+    /// Shortest remaining time first (preemptive SJF).
+    Srtf,
+    /// Priority scheduling.
+    Priority,
 }
 
 /// `machine.costs:`.
@@ -233,6 +246,9 @@ pub struct ThreadY {
     pub program: Vec<StepY>,
     /// Run an asyncio event loop instead of `program`.
     pub asyncio: Option<AsyncioY>,
+    /// Scheduling priority (lower is more urgent; default 0), used by the
+    /// `priority` policy.
+    pub priority: Option<u32>,
 }
 
 /// `asyncio:` of a thread.
@@ -289,6 +305,16 @@ pub struct CrashY {
     pub restart: Option<Duration>,
 }
 
+/// A named counting semaphore.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SemaphoreY {
+    /// Name used by `acquire` and `release`.
+    pub name: String,
+    /// Permits it starts with (`threading.Semaphore(permits)`).
+    pub permits: u32,
+}
+
 /// A named queue.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -315,6 +341,10 @@ pub struct StepY {
     pub lock: Option<String>,
     /// `lock.release()` of the named lock.
     pub unlock: Option<String>,
+    /// `semaphore.acquire()` of the named semaphore.
+    pub acquire: Option<String>,
+    /// `semaphore.release()` of the named semaphore.
+    pub release: Option<String>,
     /// Repeat `body` this many times or `forever`.
     pub repeat: Option<TimesY>,
     /// What `repeat` repeats.
@@ -532,4 +562,7 @@ pub struct JobY {
     pub arrival: Option<Duration>,
     /// Its CPU burst.
     pub burst: Duration,
+    /// Its priority (lower is more urgent; default 0), used by the
+    /// `priority` policy.
+    pub priority: Option<u32>,
 }

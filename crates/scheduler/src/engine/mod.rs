@@ -186,8 +186,14 @@ struct Thread {
     incarnation: u32,
     rng: Pcg64Mcg,
     vruntime: u64,
-    /// Expected CPU work left, for the SJF policy.
+    /// Expected CPU work left, for the SJF and SRTF policies.
     est_cpu: u64,
+    /// Priority number (lower is more urgent), for the priority policy.
+    priority: u32,
+    /// When it last entered the ready queue (or became ready).
+    queued_at: u64,
+    /// Time spent in the ready queue before that (aging credit).
+    waited_ns: u64,
     dispatched_at: u64,
     run_start: u64,
     last_core: u32,
@@ -233,6 +239,39 @@ struct GilSlot {
 struct LockSlot {
     holder: Option<u32>,
     sleepers: VecDeque<u32>,
+}
+
+/// A counting semaphore: free permits, the threads that took the others (a
+/// thread once per permit, for explaining a deadlock) and its sleepers.
+struct SemSlot {
+    available: u64,
+    holders: Vec<u32>,
+    sleepers: VecDeque<u32>,
+}
+
+impl SemSlot {
+    /// Takes a permit for `t` if one is free.
+    fn try_take(&mut self, t: u32) -> bool {
+        if self.available == 0 {
+            return false;
+        }
+        self.available -= 1;
+        self.holders.push(t);
+        true
+    }
+
+    /// `t` returns a permit (it need not be one it took, as with
+    /// `threading.Semaphore`); returns a sleeper to wake.
+    fn give(&mut self, t: u32) -> Option<u32> {
+        self.available += 1;
+        if let Some(i) = self.holders.iter().position(|h| *h == t) {
+            self.holders.swap_remove(i);
+        } else if !self.holders.is_empty() {
+            // A permit released on another's behalf: forget the oldest taker.
+            self.holders.remove(0);
+        }
+        self.sleepers.pop_front()
+    }
 }
 
 enum RunQueue {
@@ -298,6 +337,7 @@ pub(crate) struct Engine<'s, S: TraceSink> {
     busy_cores: u64,
     gils: Vec<GilSlot>,
     locks: Vec<LockSlot>,
+    sems: Vec<SemSlot>,
     vars: Vec<i64>,
     queues: Vec<sync::QueueRt>,
     sources: Vec<sync::SourceRt>,
@@ -426,6 +466,9 @@ impl<'s, S: TraceSink> Engine<'s, S> {
                     None => program::expected_cpu(&spec.program),
                     Some(lp) => lp.tasks.iter().map(|t| program::expected_cpu(&t.program)).sum(),
                 },
+                priority: spec.priority,
+                queued_at: 0,
+                waited_ns: 0,
                 dispatched_at: 0,
                 run_start: 0,
                 last_core: 0,
@@ -455,7 +498,9 @@ impl<'s, S: TraceSink> Engine<'s, S> {
             })
             .collect();
         let runq = match sc.machine.policy {
-            OsPolicy::Fair { .. } | OsPolicy::Sjf => RunQueue::Keyed(RunHeap::default()),
+            OsPolicy::Fair { .. } | OsPolicy::Sjf | OsPolicy::Srtf | OsPolicy::Priority { .. } => {
+                RunQueue::Keyed(RunHeap::default())
+            }
             OsPolicy::RoundRobin { .. } | OsPolicy::Fcfs => RunQueue::Fifo(VecDeque::new()),
         };
         let py_factor = match sc.gil {
@@ -508,6 +553,11 @@ impl<'s, S: TraceSink> Engine<'s, S> {
             busy_cores: 0,
             gils,
             locks: (0..sc.locks).map(|_| LockSlot { holder: None, sleepers: VecDeque::new() }).collect(),
+            sems: sc
+                .semaphores
+                .iter()
+                .map(|&p| SemSlot { available: u64::from(p), holders: Vec::new(), sleepers: VecDeque::new() })
+                .collect(),
             vars: vec![0; sc.vars as usize],
             queues: sc.queues.iter().map(sync::QueueRt::new).collect(),
             sources,

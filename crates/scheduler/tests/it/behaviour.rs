@@ -1,7 +1,8 @@
 //! Behaviour tests: the facts the notes rely on, with physical tolerances.
 
 use scheduler::{
-    Dist, EndReason, GilSpec, MS, Problem, SEC, Scenario, SimError, Step, ThreadSpec, ThreadState, Times, US, simulate,
+    Dist, EndReason, GilSpec, MS, Problem, Resource, SEC, Scenario, SimError, Step, Stuck, ThreadSpec, ThreadState,
+    Times, US, simulate,
 };
 
 use crate::support::{convoy, cpu_processes, cpu_threads, makespan};
@@ -273,6 +274,82 @@ fn lock_order_inversion_deadlocks_and_is_reported() {
     let res = simulate(&sc).unwrap();
     assert_eq!(res.end, EndReason::Deadlock);
     assert!(res.threads.iter().all(|t| t.finished_ns.is_none() && t.end_state == ThreadState::LockWait));
+    // The explanation: the cycle, each thread holding what the other wants.
+    let want = vec![
+        Stuck { thread: 0, holds: vec![Resource::Lock(0)], waits_for: Resource::Lock(1), held_by: vec![1] },
+        Stuck { thread: 1, holds: vec![Resource::Lock(1)], waits_for: Resource::Lock(0), held_by: vec![0] },
+    ];
+    assert_eq!(res.deadlock, want);
+
+    // The same order in both threads: no deadlock, nothing to explain.
+    sc.processes[0].threads[1].program =
+        vec![Step::Lock(0), Step::Io(Dist::Fixed(MS)), Step::Lock(1), Step::Unlock(1), Step::Unlock(0)];
+    let res = simulate(&sc).unwrap();
+    assert_eq!(res.end, EndReason::AllFinished);
+    assert!(res.deadlock.is_empty());
+}
+
+#[test]
+fn a_semaphore_cycle_is_explained_with_every_holder() {
+    // Two permits of `pool`, taken by a and b, who then wait for the lock
+    // that c holds while c waits for a permit.
+    let mut sc = Scenario::new(2);
+    sc.locks = 1;
+    sc.semaphores = vec![2];
+    let io = || Step::Io(Dist::Fixed(MS));
+    sc.process(
+        "main",
+        vec![
+            ThreadSpec::new("a", vec![Step::Acquire(0), io(), Step::Lock(0), Step::Unlock(0), Step::Release(0)]),
+            ThreadSpec::new("b", vec![Step::Acquire(0), io(), Step::Lock(0), Step::Unlock(0), Step::Release(0)]),
+            ThreadSpec::new("c", vec![Step::Lock(0), io(), io(), Step::Acquire(0), Step::Release(0), Step::Unlock(0)]),
+        ],
+    );
+    let res = simulate(&sc).unwrap();
+    assert_eq!(res.end, EndReason::Deadlock);
+    assert_eq!(res.deadlock.len(), 2, "{:?}", res.deadlock);
+    assert_eq!(
+        res.deadlock[0],
+        Stuck { thread: 0, holds: vec![Resource::Semaphore(0)], waits_for: Resource::Lock(0), held_by: vec![2] }
+    );
+    assert_eq!(
+        res.deadlock[1],
+        Stuck { thread: 2, holds: vec![Resource::Lock(0)], waits_for: Resource::Semaphore(0), held_by: vec![0, 1] }
+    );
+}
+
+#[test]
+fn a_thread_that_ends_holding_a_lock_strands_its_waiters() {
+    // No cycle: `b` waits for a lock whose holder has finished.
+    let mut sc = Scenario::new(1);
+    sc.locks = 1;
+    sc.process(
+        "main",
+        vec![
+            ThreadSpec::new("a", vec![Step::Lock(0), Step::Python(Dist::Fixed(US))]),
+            ThreadSpec::new("b", vec![Step::Io(Dist::Fixed(MS)), Step::Lock(0), Step::Unlock(0)]),
+        ],
+    );
+    let res = simulate(&sc).unwrap();
+    assert_eq!(res.end, EndReason::Deadlock);
+    assert_eq!(res.deadlock, vec![Stuck { thread: 1, holds: vec![], waits_for: Resource::Lock(0), held_by: vec![0] }]);
+}
+
+#[test]
+fn a_semaphore_admits_permits_threads_at_a_time() {
+    // Four threads each hold a permit for 10 ms of I/O: two permits make
+    // two rounds; release wakes the next waiter.
+    let mut sc = Scenario::new(2);
+    sc.semaphores = vec![2];
+    let body = vec![Step::Acquire(0), Step::Io(Dist::Fixed(10 * MS)), Step::Release(0)];
+    sc.process("main", (0..4).map(|i| ThreadSpec::new(&format!("t{i}"), body.clone())).collect());
+    let res = simulate(&sc).unwrap();
+    assert_eq!(res.end, EndReason::AllFinished);
+    let ms = |t: &scheduler::ThreadReport| t.finished_ns.unwrap() / MS;
+    let ends: Vec<u64> = res.threads.iter().map(ms).collect();
+    assert_eq!(ends, vec![10, 10, 20, 20], "{ends:?}");
+    // The two that waited released the GIL while blocked.
+    assert!(res.threads[2].time.lock_wait >= 9 * MS && res.threads[2].time.gil_wait < MS);
 }
 
 #[test]
