@@ -161,6 +161,16 @@ pub mod echo {
     pub const CLIENT_MIN_S: f64 = 2e-6;
 }
 
+/// A first estimate of the echo client's bytecode per trip: the measured
+/// round trip alone less the server's parts, the client's calls and two
+/// wake-ups of a sleeping thread. `plan::run` corrects it by simulating the
+/// round trip alone once.
+pub fn echo_client_estimate(p: &Params, rtt_s: f64) -> f64 {
+    let wake = (p.wakeup_latency_ns + p.wakeup_jitter_ns) as f64 * 1e-9;
+    let server = echo::RECV_S + echo::SEND_S + echo::PYTHON_S;
+    rtt_s - server - echo::CLIENT_CALLS_S - 2.0 * wake
+}
+
 fn ns(seconds: f64) -> u64 {
     (seconds * 1e9).round().max(1.0) as u64
 }
@@ -292,61 +302,7 @@ impl Twin {
                 }
                 f
             }
-            Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips } => {
-                let mut f = base(p, cores, gil, interval_s);
-                f.queues = vec![queue("request"), queue("response")];
-                let half = echo::PYTHON_S / 2.0;
-                f.threads.push(threads(
-                    "echo",
-                    None,
-                    vec![repeat(
-                        u64::from(trips),
-                        vec![
-                            c_release(echo::RECV_S),
-                            get("request"),
-                            python(half),
-                            c_release(echo::SEND_S),
-                            put("response"),
-                            python(half),
-                        ],
-                    )],
-                ));
-                if cpu > 0 {
-                    f.threads.push(threads(
-                        "spinner",
-                        Some(cpu),
-                        vec![StepY { python: forever(), ..StepY::default() }],
-                    ));
-                }
-                // The client is another process, never pinned: what is left
-                // of the measured round trip alone, after the server's parts
-                // and two wake-ups of a sleeping thread, is its bytecode.
-                let wake = (p.wakeup_latency_ns + p.wakeup_jitter_ns) as f64 * 1e-9;
-                let server = echo::RECV_S + echo::SEND_S + echo::PYTHON_S;
-                let client_py = (rtt_s - server - echo::CLIENT_CALLS_S - 2.0 * wake).max(echo::CLIENT_MIN_S);
-                let calls = echo::CLIENT_CALLS_S / 2.0;
-                f.processes.push(ProcessY {
-                    name: "client".into(),
-                    threads: vec![threads(
-                        "client",
-                        None,
-                        vec![StepY {
-                            repeat: Some(TimesY::Forever),
-                            body: Some(vec![
-                                python(client_py),
-                                c_release(calls),
-                                put("request"),
-                                c_release(calls),
-                                get("response"),
-                            ]),
-                            ..StepY::default()
-                        }],
-                    )],
-                    ..ProcessY::default()
-                });
-                f.stop_when.push("echo".into());
-                f
-            }
+            Twin::Echo { .. } => self.echo_scenario(p, None),
             Twin::Hash { gil, cores, per_block_s, blocks, threads: k, releases } => {
                 let mut f = base(p, cores, gil, None);
                 let c = if releases {
@@ -375,6 +331,61 @@ impl Twin {
                 f
             }
         }
+    }
+
+    /// The echo twin with the client's bytecode per trip `client_py_s` (by
+    /// default estimated from the measured round trip alone).
+    pub fn echo_scenario(&self, p: &Params, client_py_s: Option<f64>) -> File {
+        let Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips } = *self else {
+            return self.scenario(p);
+        };
+        let mut f = base(p, cores, gil, interval_s);
+        f.queues = vec![queue("request"), queue("response")];
+        let half = echo::PYTHON_S / 2.0;
+        f.threads.push(threads(
+            "echo",
+            None,
+            vec![repeat(
+                u64::from(trips),
+                vec![
+                    c_release(echo::RECV_S),
+                    get("request"),
+                    python(half),
+                    c_release(echo::SEND_S),
+                    put("response"),
+                    python(half),
+                ],
+            )],
+        ));
+        if cpu > 0 {
+            f.threads.push(threads("spinner", Some(cpu), vec![StepY { python: forever(), ..StepY::default() }]));
+        }
+        // The client is another process, never pinned: what is left
+        // of the measured round trip alone, after the server's parts
+        // and two wake-ups of a sleeping thread, is its bytecode.
+        let client_py = client_py_s.unwrap_or_else(|| echo_client_estimate(p, rtt_s)).max(echo::CLIENT_MIN_S);
+        let calls = echo::CLIENT_CALLS_S / 2.0;
+        f.processes.push(ProcessY {
+            name: "client".into(),
+            threads: vec![threads(
+                "client",
+                None,
+                vec![StepY {
+                    repeat: Some(TimesY::Forever),
+                    body: Some(vec![
+                        python(client_py),
+                        c_release(calls),
+                        put("request"),
+                        c_release(calls),
+                        get("response"),
+                    ]),
+                    ..StepY::default()
+                }],
+            )],
+            ..ProcessY::default()
+        });
+        f.stop_when.push("echo".into());
+        f
     }
 
     /// The measured quantity, from the run's summary.

