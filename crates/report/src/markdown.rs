@@ -587,6 +587,8 @@ fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Rendered, (usi
                     ),
                 ));
             }
+            // Data text embeds nothing: an image shows as its alt text.
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) if trust == Trust::Data => continue,
             ev => ev,
         };
         if let Some((_, lang_tag)) = &mut code {
@@ -869,6 +871,14 @@ mod tests {
         assert!(render_data("<javascript:alert(1)>", 1, Lang::En, &Fake).is_err());
         // Notes are trusted.
         render("[x](javascript:void(0))", 1, Lang::En, &Fake).unwrap();
+    }
+
+    /// Found by the boundary fuzz suite: `![alt](u)` in data text made an `<img>`.
+    #[test]
+    fn data_text_shows_an_image_as_its_alt_text() {
+        let html = render_data("see ![a chart](chart.svg) and ![![x](v)](w)", 1, Lang::En, &Fake).unwrap().html;
+        assert!(!html.contains("<img") && html.contains("a chart"), "{html}");
+        assert!(render("![a chart](chart.svg)", 1, Lang::En, &Fake).unwrap().html.contains("<img"));
     }
 
     #[test]
