@@ -105,8 +105,8 @@ fn the_echo_twin_alone_takes_the_measured_round_trip() {
 /// The convoy's size is decided by a race the hardware's wake-up latency
 /// settles: a slow wake-up (an idle vCPU) loses it to `recv` and mostly to
 /// `send`, at most about one interval per round trip (none when the next
-/// request beats the woken thread); a fast one (bare metal) wins
-/// both, two intervals.
+/// request beats the woken thread); a fast one (bare metal) wins more of
+/// them, up to two intervals.
 #[test]
 fn intervals_lost_per_round_trip_follow_the_wake_up_latency() {
     let vm = current_params();
@@ -115,7 +115,7 @@ fn intervals_lost_per_round_trip_follow_the_wake_up_latency() {
     let on_vm = lost(&vm, 70e-6);
     let on_bare = lost(&bare, 33e-6);
     assert!((0.6..1.5).contains(&on_vm), "{on_vm}");
-    assert!((1.7..2.3).contains(&on_bare), "{on_bare}");
+    assert!((1.3..2.3).contains(&on_bare) && on_bare > on_vm + 0.3, "{on_bare} vs {on_vm}");
 }
 
 #[test]
@@ -136,13 +136,4 @@ fn a_ratio_agrees_within_the_tolerance_or_inside_the_measured_spread() {
     assert!(row(1.0, 1.4, Some((0.8, 1.5))).agrees());
     assert!(!row(1.0, 1.6, Some((0.8, 1.5))).agrees());
     assert_eq!(row(2.0, 1.0, None).factor(), 2.0);
-}
-
-#[test]
-#[ignore]
-fn debug_trips() {
-    let bare = current_params().bare_metal();
-    for rtt in [33e-6, 70e-6] {
-        eprintln!("rtt {rtt}: alone {} busy {}", trip_s(&bare, rtt, 0, 2000), trip_s(&bare, rtt, 1, 60));
-    }
 }

@@ -501,7 +501,7 @@ mod tests {
                 futex_wake_ns: 6000,
             },
             rows: vec![
-                row("countdown", "threads2/seq", "2.7.18", 1.9, 2.2),
+                row("countdown", "threads2/seq", "2.7.18", 1.9, 2.1),
                 row("countdown", "threads2/seq", "3.12.1", 1.0, 1.01),
                 row("countdown", "threads2/seq", "3.9.18", 1.0, 1.5),
             ],
@@ -512,7 +512,7 @@ mod tests {
         let c = Calibration { cmp: &cmp, measured: "{}" };
         let v = c.values();
         assert_eq!(v["newest.threads2-seq.real"], 1.0);
-        assert_eq!(v["old.threads2-seq.sim"], 2.2);
+        assert_eq!(v["old.threads2-seq.sim"], 2.1);
         assert_eq!(v["py3.12.1.threads2-seq.sim"], v["newest.threads2-seq.sim"]);
         assert_eq!(v["beazley2010.threads2-seq.real"], 1.97);
         assert_eq!(v["newest.echo-two-share-5ms"], 0.2);

