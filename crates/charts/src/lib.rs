@@ -393,6 +393,10 @@ fn linear_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
         return vec![lo];
     }
     let mut step = 10f64.powf((span / max as f64).log10().floor());
+    if !step.is_normal() {
+        // A span of subnormal numbers: no round step exists between them.
+        return vec![lo, hi];
+    }
     for m in [1.0, 2.0, 5.0, 10.0, 20.0, 50.0] {
         if span / (step * m) <= max as f64 {
             step *= m;
