@@ -490,7 +490,7 @@ mod tests {
     fn quiz_html_is_escaped_in_pages_and_anki_rows() {
         let evil = "- id: x\n  level: 1\n  type: single\n  question: \"<script>alert(1)</script> Q?\"\n  choices: [\"<img src=x onerror=alert(2)>\", \"<b>two</b>\"]\n  answer: 0\n  explanation: \"<iframe src=x></iframe>\"\n- id: y\n  level: 2\n  type: short\n  question: Q\n  answer: \"<script>\"\n  explanation: E\n";
         let q = parse(evil).unwrap();
-        let page = quiz_html(&q, "s", Lang::En, &NoEnv).unwrap();
+        let page = quiz_html(&q, "s", &[], Lang::En, &NoEnv).unwrap();
         let rows = anki_rows(&q, "<i>title</i>", "en/s.html\"><script>", Lang::En, &NoEnv).unwrap();
         let deck = rows.iter().flat_map(|r| [r[0].clone(), r[1].clone()]).collect::<Vec<_>>().join("\n");
         for out in [&page, &deck] {

@@ -141,7 +141,7 @@ fn check_quiz(name: &str, text: &str) {
     };
     let _ = quiz::experiments(&q);
     for lang in Lang::ALL {
-        match quiz::quiz_html(&q, "s", lang, &AnyEnv) {
+        match quiz::quiz_html(&q, "s", &[], lang, &AnyEnv) {
             Ok(h) => assert!(!carries_html(&h), "{name}: raw HTML in a quiz page:\n{h}"),
             Err(e) => assert!((1..=lines).contains(&e.line), "{name}: {e:?}"),
         }
@@ -166,7 +166,7 @@ fn templates() -> &'static (Vec<serde_json::Value>, TracedPoint) {
         for f in ["convoy.yaml", "wsgi-cpu.yaml", "pool.yaml", "scheduling.yaml", "asyncio.yaml", "race-counter.yaml"] {
             let path = repo().join("examples/scenarios").join(f);
             let text = std::fs::read_to_string(&path).unwrap();
-            let exp = workloads::Experiment::parse(f, &text).unwrap();
+            let exp = workloads::ScenarioFile::parse(f, &text).unwrap();
             let points = exp.points().unwrap();
             let p = &points[0];
             let res = scheduler::simulate(&p.compiled.scenario).unwrap();
