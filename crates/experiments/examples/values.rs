@@ -29,7 +29,7 @@ charts:
 ";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let file = workloads::Experiment::parse("inline.yaml", SCENARIO)?;
+    let file = workloads::ScenarioFile::parse("inline.yaml", SCENARIO)?;
     let points = file.points()?;
     let mut data = ExperimentData { points: Vec::new(), trace: None };
     for (point, res) in points.iter().zip(workloads::run_points(&points, &|| {})) {

@@ -2,7 +2,7 @@
 //!
 //! A scenario file (YAML, documented in `docs/scenarios.md`) describes a
 //! machine, a GIL model and threads, processes, a WSGI server with clients, a
-//! multiprocessing pool, asyncio loops or a scheduling task set. [`Experiment`]
+//! multiprocessing pool, asyncio loops or a scheduling task set. [`ScenarioFile`]
 //! parses one, applies overrides and expands its `sweep` grid into
 //! [`Point`]s; each point is compiled into a `scheduler::Scenario`;
 //! [`run_points`] runs them in parallel; [`summary`] turns results into the
@@ -80,9 +80,11 @@ pub fn printable(text: &str) -> String {
 
 impl std::error::Error for LoadError {}
 
-/// A parsed scenario file with its overrides and sweep grid.
+/// A parsed scenario file with its overrides and sweep grid: the runs one
+/// file asks for. (The notes' experiments, which add values, claims and
+/// charts, are `experiments::ExperimentDef`.)
 #[derive(Clone, Debug)]
-pub struct Experiment {
+pub struct ScenarioFile {
     /// The file name, for messages.
     pub file: String,
     source: String,
@@ -97,7 +99,7 @@ pub struct Experiment {
     pub cases: Vec<Vec<Setting>>,
 }
 
-/// One run of an experiment: the values set for it and the compiled scenario.
+/// One run of a scenario file: the values set for it and the compiled scenario.
 #[derive(Clone, Debug)]
 pub struct Point {
     /// Case and sweep values of this point, in grid order.
@@ -114,15 +116,15 @@ impl Point {
     }
 }
 
-impl Experiment {
+impl ScenarioFile {
     /// Parses the text of scenario file `file` under the default [`Limits`].
-    pub fn parse(file: &str, source: &str) -> Result<Experiment, LoadError> {
-        Experiment::parse_with(file, source, Limits::default())
+    pub fn parse(file: &str, source: &str) -> Result<ScenarioFile, LoadError> {
+        ScenarioFile::parse_with(file, source, Limits::default())
     }
 
     /// Parses the text of scenario file `file`; `limits` bound what it and
     /// its runs may ask for.
-    pub fn parse_with(file: &str, source: &str, limits: Limits) -> Result<Experiment, LoadError> {
+    pub fn parse_with(file: &str, source: &str, limits: Limits) -> Result<ScenarioFile, LoadError> {
         limits::check_yaml(source, &limits).map_err(|e| error_at(file, source, e.line, e.column, "", &e.message))?;
         let base: Value = serde_yaml::from_str(source).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
@@ -135,7 +137,7 @@ impl Experiment {
             return Err(error_at(file, source, 1, 1, "", "a scenario file is a mapping (machine:, threads:, ...)"));
         }
         let locator = Locator::new(source);
-        let mut exp = Experiment {
+        let mut parsed = ScenarioFile {
             file: file.to_owned(),
             source: source.to_owned(),
             limits,
@@ -145,9 +147,9 @@ impl Experiment {
             sweep: Vec::new(),
             cases: Vec::new(),
         };
-        exp.sweep = sweep::axes(&exp.base).map_err(|(path, msg)| exp.error(&path, &msg))?;
-        exp.cases = sweep::cases(&exp.base).map_err(|(path, msg)| exp.error(&path, &msg))?;
-        Ok(exp)
+        parsed.sweep = sweep::axes(&parsed.base).map_err(|(path, msg)| parsed.error(&path, &msg))?;
+        parsed.cases = sweep::cases(&parsed.base).map_err(|(path, msg)| parsed.error(&path, &msg))?;
+        Ok(parsed)
     }
 
     /// Adds an override `path=value` (the value is read as YAML: `2`, `5ms`).

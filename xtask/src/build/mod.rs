@@ -209,7 +209,7 @@ fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<pages::File
 struct Prepared {
     id: String,
     /// The scenario file read (to place errors of its runs).
-    exp: workloads::Experiment,
+    file: workloads::ScenarioFile,
     points: Vec<workloads::Point>,
     trace: Option<(usize, u64, u64)>,
     key: String,
@@ -231,12 +231,12 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
     }
     let text =
         read_source(&paths.root, &file).with_context(|| format!("{at}: cannot read scenario {}", def.scenario))?;
-    let mut exp = workloads::Experiment::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
+    let mut file = workloads::ScenarioFile::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
     for (k, v) in &def.set {
         let assignment = format!("{k}={}", experiments::show(v));
-        exp.set(&assignment).map_err(|e| anyhow!("{}: set {assignment}: {e}", src.path))?;
+        file.set(&assignment).map_err(|e| anyhow!("{}: set {assignment}: {e}", src.path))?;
     }
-    let points = exp.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
+    let points = file.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
     let trace = match &def.trace {
         Some(t) => {
             let (from, to) = parse_window(&t.window)
@@ -264,7 +264,7 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
     let command = format!("cargo xtask sim {}{}", def.scenario, sets.concat());
     Ok(Prepared {
         id: id.to_owned(),
-        exp,
+        file,
         points,
         trace,
         key,
@@ -308,7 +308,7 @@ fn run_job(job: &Job<'_>) -> Result<Done> {
         Job::Point(p, i) => {
             let point = &p.points[i];
             let res = scheduler::simulate(&point.compiled.scenario)
-                .map_err(|e| anyhow!("{}\n(experiment {})", p.exp.run_error(point, &e), p.id))?;
+                .map_err(|e| anyhow!("{}\n(experiment {})", p.file.run_error(point, &e), p.id))?;
             let summary = serde_json::to_value(workloads::summary(&point.compiled, &res))?;
             let set = point.set.iter().map(|s| (s.path.clone(), workloads::sweep::show(&s.value))).collect();
             Ok(Done::Point(PointData { set, summary }))
@@ -317,7 +317,7 @@ fn run_job(job: &Job<'_>) -> Result<Done> {
             let point = &p.points[i];
             let mut rec = Recorder::window(from, to).with_limit(crate::sim::DEFAULT_MAX_TRACE_EVENTS);
             scheduler::simulate_traced(&point.compiled.scenario, &mut rec)
-                .map_err(|e| anyhow!("{}\n(experiment {}, trace)", p.exp.run_error(point, &e), p.id))?;
+                .map_err(|e| anyhow!("{}\n(experiment {}, trace)", p.file.run_error(point, &e), p.id))?;
             let threads = point.compiled.scenario.threads().map(|(_, t)| t.name.clone()).collect();
             Ok(Done::Trace(TracedPoint { threads, from_ns: from, to_ns: to, trace: rec.into_trace() }))
         }

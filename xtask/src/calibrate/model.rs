@@ -162,7 +162,7 @@ pub fn run(job: &Job) -> Result<f64> {
 }
 
 fn run_one(yaml: &str, seed: u32, metric: &str) -> Result<f64> {
-    let mut exp = workloads::Experiment::parse("calibration", yaml).map_err(|e| anyhow!("{e}\n{yaml}"))?;
+    let mut exp = workloads::ScenarioFile::parse("calibration", yaml).map_err(|e| anyhow!("{e}\n{yaml}"))?;
     exp.set(&format!("seed={seed}")).map_err(|e| anyhow!("{e}"))?;
     let points = exp.points().map_err(|e| anyhow!("{e}"))?;
     let point = points.first().context("a point")?;

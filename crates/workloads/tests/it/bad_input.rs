@@ -1,11 +1,11 @@
 //! Bad input: every error names the file, line, column and field path.
 
 use expect_test::{Expect, expect};
-use workloads::Experiment;
+use workloads::ScenarioFile;
 
 #[track_caller]
 fn check(source: &str, expect: Expect) {
-    let err = match Experiment::parse("bad.yaml", source).and_then(|e| e.points()) {
+    let err = match ScenarioFile::parse("bad.yaml", source).and_then(|e| e.points()) {
         Ok(_) => panic!("expected an error for:\n{source}"),
         Err(e) => e,
     };
@@ -255,7 +255,8 @@ fn bad_sweep_value_names_the_sweep() {
 #[test]
 fn bad_set_override() {
     let mut exp =
-        Experiment::parse("ok.yaml", "machine: {cores: 1}\nthreads: [{name: a, program: [{python: 1ms}]}]\n").unwrap();
+        ScenarioFile::parse("ok.yaml", "machine: {cores: 1}\nthreads: [{name: a, program: [{python: 1ms}]}]\n")
+            .unwrap();
     let err = exp.set("machine.cores").unwrap_err();
     assert!(err.message.contains("path=value"), "{err}");
     exp.set("machine.cores=zero").unwrap();
@@ -273,7 +274,7 @@ fn bad_set_override() {
 /// Parses and expands with `limits`; the error must have a place.
 #[track_caller]
 fn check_with(source: &str, limits: workloads::Limits, expect: Expect) {
-    let err = match Experiment::parse_with("bad.yaml", source, limits).and_then(|e| e.points()) {
+    let err = match ScenarioFile::parse_with("bad.yaml", source, limits).and_then(|e| e.points()) {
         Ok(_) => panic!("expected an error for:\n{source}"),
         Err(e) => e,
     };
@@ -378,9 +379,9 @@ fn huge_counts_are_refused_before_they_are_expanded() {
     // Raising the limit lets a legitimate large run through.
     let limits = workloads::Limits { max_threads: 20_000, ..Default::default() };
     let src = "machine: {cores: 1}\nthreads: [{name: a, count: 15000, program: [{python: 1us}]}]\n";
-    assert!(Experiment::parse("ok.yaml", src).unwrap().points().is_err());
+    assert!(ScenarioFile::parse("ok.yaml", src).unwrap().points().is_err());
     assert_eq!(
-        Experiment::parse_with("ok.yaml", src, limits).unwrap().points().unwrap()[0].compiled.scenario.thread_count(),
+        ScenarioFile::parse_with("ok.yaml", src, limits).unwrap().points().unwrap()[0].compiled.scenario.thread_count(),
         15_000
     );
 }
@@ -415,7 +416,7 @@ fn sweeps_are_counted_before_they_run() {
 
 #[test]
 fn setting_the_sweep_is_refused() {
-    let mut exp = Experiment::parse(
+    let mut exp = ScenarioFile::parse(
         "ok.yaml",
         "machine: {cores: 1}\nthreads: [{name: a, program: [{python: 1ms}]}]\nsweep: {seed: [1, 2]}\n",
     )
@@ -503,7 +504,7 @@ fn duplicate_names_are_refused() {
 #[test]
 fn control_characters_in_names_are_refused_and_never_printed() {
     let src = "machine: {cores: 1}\nthreads: [{name: \"\\e[2Jevil\", program: [{python: 1ms}]}]\n";
-    let err = Experiment::parse("bad.yaml", src).and_then(|e| e.points()).unwrap_err();
+    let err = ScenarioFile::parse("bad.yaml", src).and_then(|e| e.points()).unwrap_err();
     let text = err.to_string();
     assert!(!text.contains('\u{1b}'), "{text:?}");
     expect![[r#"
@@ -516,7 +517,7 @@ fn control_characters_in_names_are_refused_and_never_printed() {
     .assert_eq(&format!("{text}\n"));
     // Even where the file's own text is echoed (an unknown field).
     let src = "machine: {cores: 1, \"\\e[31mred\": 2}\nthreads: [{name: a, program: [{python: 1ms}]}]\n";
-    let err = Experiment::parse("bad.yaml", src).and_then(|e| e.points()).unwrap_err();
+    let err = ScenarioFile::parse("bad.yaml", src).and_then(|e| e.points()).unwrap_err();
     assert!(!err.to_string().contains('\u{1b}'), "{err:?}");
     check(
         "machine: {cores: 1}\ntitle: \"a\\u0007b\"\nthreads: [{name: a, program: [{python: 1ms}]}]\n",
@@ -534,7 +535,7 @@ fn control_characters_in_names_are_refused_and_never_printed() {
 fn deep_nesting_and_alias_bombs_are_refused_fast() {
     let t = std::time::Instant::now();
     let deep = format!("machine: {{cores: 1}}\nx: {}", "[".repeat(100_000));
-    let err = Experiment::parse("bad.yaml", &deep).unwrap_err();
+    let err = ScenarioFile::parse("bad.yaml", &deep).unwrap_err();
     assert_eq!((err.line, err.column), (2, 4 + 64));
     assert!(err.message.contains("64 deep"), "{err}");
     // Quadratic parsing took 33 s here; linear checking takes milliseconds.
@@ -543,10 +544,10 @@ fn deep_nesting_and_alias_bombs_are_refused_fast() {
     for i in 1..9 {
         bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 10].join(", ")));
     }
-    let err = Experiment::parse("bad.yaml", &bomb).unwrap_err();
+    let err = ScenarioFile::parse("bad.yaml", &bomb).unwrap_err();
     assert!(err.message.contains("nodes"), "{err}");
     let big = format!("machine: {{cores: 1}}\n#{}\n", "x".repeat(1 << 20));
-    assert!(Experiment::parse("bad.yaml", &big).unwrap_err().message.contains("bytes"));
+    assert!(ScenarioFile::parse("bad.yaml", &big).unwrap_err().message.contains("bytes"));
 }
 
 #[test]
@@ -567,7 +568,7 @@ fn durations_past_the_end_of_time_are_errors() {
 /// Runs a file and returns its run error, located in the file.
 #[track_caller]
 fn run_error(source: &str) -> String {
-    let exp = Experiment::parse("run.yaml", source).unwrap();
+    let exp = ScenarioFile::parse("run.yaml", source).unwrap();
     let points = exp.points().unwrap();
     let res = workloads::run_points(&points, &|| {});
     let e = res.into_iter().find_map(Result::err).expect("the run fails");

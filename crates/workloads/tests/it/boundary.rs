@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::RngCore;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 use scheduler::SimError;
-use workloads::{Experiment, Limits, LoadError};
+use workloads::{Limits, LoadError, ScenarioFile};
 
 /// Small limits, so that every accepted case runs in milliseconds.
 fn limits() -> Limits {
@@ -97,7 +97,7 @@ fn check(name: &str, bytes: &[u8]) {
 }
 
 fn check_text(name: &str, text: &str, limits: Limits) {
-    let exp = match Experiment::parse_with(name, text, limits) {
+    let exp = match ScenarioFile::parse_with(name, text, limits) {
         Ok(e) => e,
         Err(e) => return assert_located(name, text, &e),
     };
