@@ -205,10 +205,10 @@ fn perturb(v: &mut serde_json::Value, rng: &mut TestRng) {
 /// Points for a definition: every setting it names, with the values it
 /// names and a few boundary ones, crossed (at most 16 points).
 fn data_for(def: &experiment::ExperimentDef, rng: &mut TestRng) -> ExperimentData {
-    let mut params: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut params: BTreeMap<String, Vec<serde_yaml::Value>> = BTreeMap::new();
     let mut add = |at: &BTreeMap<String, serde_yaml::Value>| {
         for (k, v) in at {
-            params.entry(k.clone()).or_default().push(experiment::show(v));
+            params.entry(k.clone()).or_default().push(v.clone());
         }
     };
     for v in def.values.values() {
@@ -238,12 +238,13 @@ fn data_for(def: &experiment::ExperimentDef, rng: &mut TestRng) -> ExperimentDat
     for a in axes {
         params.entry(a.clone()).or_default();
     }
-    let boundary = ["1", "2", "0", "-1", "1e308", "5ms", "NaN", "18446744073709551615"];
-    let mut grid: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    let boundary = ["1", "2", "0", "-1", "1e308", "5ms", ".nan", "NaN", "18446744073709551615", "{model: new}"];
+    let boundary = |i: u64| serde_yaml::from_str(boundary[i as usize % boundary.len()]).unwrap();
+    let mut grid: Vec<Vec<(String, serde_yaml::Value)>> = vec![Vec::new()];
     for (k, mut vals) in params.into_iter().take(4) {
-        vals.push(boundary[rng.next_u64() as usize % boundary.len()].to_owned());
-        vals.push(boundary[rng.next_u64() as usize % boundary.len()].to_owned());
-        vals.sort();
+        vals.push(boundary(rng.next_u64()));
+        vals.push(boundary(rng.next_u64()));
+        vals.sort_by_key(experiment::show);
         vals.dedup();
         vals.truncate(3);
         grid = grid

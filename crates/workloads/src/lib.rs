@@ -114,6 +114,13 @@ impl Point {
     pub fn label(&self) -> String {
         self.set.iter().map(|s| format!("{}={}", s.path, sweep::show(&s.value))).collect::<Vec<_>>().join(", ")
     }
+
+    /// Whether this run has every setting of `at` (field path to value), as
+    /// an experiment's `where:` picks runs. Values compare as YAML values:
+    /// `2` is not `"2"`.
+    pub fn matches<'a>(&self, at: impl IntoIterator<Item = (&'a String, &'a Value)>) -> bool {
+        at.into_iter().all(|(k, v)| self.set.iter().any(|s| &s.path == k && &s.value == v))
+    }
 }
 
 impl ScenarioFile {
@@ -152,15 +159,14 @@ impl ScenarioFile {
         Ok(parsed)
     }
 
-    /// Adds an override `path=value` (the value is read as YAML: `2`, `5ms`).
+    /// Adds an override `path=value` (the value is read as YAML: `2`, `5ms`),
+    /// as `--set` does.
     pub fn set(&mut self, assignment: &str) -> Result<(), LoadError> {
         let Some((path, text)) = assignment.split_once('=') else {
             return Err(self.error("", &format!("--set `{assignment}`: write path=value, like machine.cores=4")));
         };
-        let path = path.trim().to_owned();
-        // The grid is read from the file: a set sweep or case would be ignored.
-        let head = path.split(['.', '[']).next().unwrap_or_default();
-        if head == "sweep" || head == "cases" {
+        let path = path.trim();
+        if let Some(head) = grid_field(path) {
             return Err(self.error(
                 head,
                 &format!(
@@ -172,11 +178,24 @@ impl ScenarioFile {
             .map_err(|e| self.error("", &format!("--set {assignment}: {}", e.message)))?;
         let value: Value = serde_yaml::from_str(text)
             .map_err(|e| self.error("", &format!("--set {assignment}: the value is not YAML ({e})")))?;
-        sweep::set_path(&mut self.base.clone(), &path, value.clone())
-            .map_err(|msg| self.error("", &format!("--set {assignment}: {msg}")))?;
+        self.put(path, value).map_err(|msg| self.error("", &format!("--set {assignment}: {msg}")))
+    }
+
+    /// Overrides field `path` with `value` in every run: [`set`](Self::set)
+    /// for a value that is already YAML (an experiment's `set:`), so
+    /// nothing is printed and read again.
+    pub fn set_value(&mut self, path: &str, value: Value) -> Result<(), LoadError> {
+        if let Some(head) = grid_field(path) {
+            return Err(self.error(head, "the sweep and cases are not fields of a run; set the swept field instead"));
+        }
+        self.put(path, value).map_err(|msg| self.error("", &msg))
+    }
+
+    fn put(&mut self, path: &str, value: Value) -> Result<(), String> {
+        sweep::set_path(&mut self.base.clone(), path, value.clone())?;
         // A set path also removes it from the sweep grid.
         self.sweep.retain(|a| a.path != path);
-        self.overrides.push((path, value));
+        self.overrides.push((path.to_owned(), value));
         Ok(())
     }
 
@@ -329,6 +348,13 @@ impl ScenarioFile {
         let (line, column) = pos.map_or((1, 1), |p| (p.line, p.column));
         error_at(&self.file, &self.source, line, column, path, message)
     }
+}
+
+/// `sweep` or `cases` when `path` is inside them: the grid is read from the
+/// file, so an override there would be ignored.
+fn grid_field(path: &str) -> Option<&str> {
+    let head = path.split(['.', '[']).next().unwrap_or_default();
+    (head == "sweep" || head == "cases").then_some(head)
 }
 
 fn error_at(file: &str, source: &str, line: usize, column: usize, path: &str, message: &str) -> LoadError {

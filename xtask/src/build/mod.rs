@@ -231,25 +231,18 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
     }
     let text =
         read_source(&paths.root, &file).with_context(|| format!("{at}: cannot read scenario {}", def.scenario))?;
-    let mut file = workloads::ScenarioFile::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
+    let mut parsed = workloads::ScenarioFile::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
     for (k, v) in &def.set {
-        let assignment = format!("{k}={}", experiments::show(v));
-        file.set(&assignment).map_err(|e| anyhow!("{}: set {assignment}: {e}", src.path))?;
+        parsed.set_value(k, v.clone()).map_err(|e| anyhow!("{}: set {k}: {e}", src.path))?;
     }
-    let points = file.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
+    let points = parsed.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
     let trace = match &def.trace {
         Some(t) => {
             let (from, to) = parse_window(&t.window)
                 .map_err(|e| anyhow!("{}:{}: trace.window: {e}", src.path, pages::line_of(&src.source, "window:")))?;
-            let at: Vec<(String, String)> = t.at.iter().map(|(k, v)| (k.clone(), experiments::show(v))).collect();
-            let idx = points
-                .iter()
-                .position(|p| {
-                    at.iter().all(|(k, v)| p.set.iter().any(|s| &s.path == k && workloads::sweep::show(&s.value) == *v))
-                })
-                .ok_or_else(|| {
-                    anyhow!("{}:{}: trace.where selects no point", src.path, pages::line_of(&src.source, "trace:"))
-                })?;
+            let idx = points.iter().position(|p| p.matches(&t.at)).ok_or_else(|| {
+                anyhow!("{}:{}: trace.where selects no point", src.path, pages::line_of(&src.source, "trace:"))
+            })?;
             Some((idx, from, to))
         }
         None => None,
@@ -258,13 +251,13 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
     codes.sort_unstable();
     codes.dedup();
     let fingerprint = cache::hex(&sha2::Sha256::digest(codes.concat()))[..16].to_owned();
-    let key = cache::key(&points, &format!("{trace:?}"), &fingerprint);
+    let key = cache::key(&points, trace, &fingerprint);
     let sets: Vec<String> =
         def.set.iter().map(|(k, v)| format!(" --set {k}={}", shell_word(&experiments::show(v)))).collect();
     let command = format!("cargo xtask sim {}{}", def.scenario, sets.concat());
     Ok(Prepared {
         id: id.to_owned(),
-        file,
+        file: parsed,
         points,
         trace,
         key,
@@ -310,8 +303,7 @@ fn run_job(job: &Job<'_>) -> Result<Done> {
             let res = scheduler::simulate(&point.compiled.scenario)
                 .map_err(|e| anyhow!("{}\n(experiment {})", p.file.run_error(point, &e), p.id))?;
             let summary = serde_json::to_value(workloads::summary(&point.compiled, &res))?;
-            let set = point.set.iter().map(|s| (s.path.clone(), workloads::sweep::show(&s.value))).collect();
-            Ok(Done::Point(PointData { set, summary }))
+            Ok(Done::Point(PointData::new(point, summary)))
         }
         Job::Trace(p, i, from, to) => {
             let point = &p.points[i];
@@ -345,11 +337,7 @@ fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Execu
             d.points.len() == p.points.len()
                 && d.trace.is_some() == p.trace.is_some()
                 && d.points.iter().zip(&p.points).all(|(a, b)| {
-                    a.set.len() == b.set.len()
-                        && a.set
-                            .iter()
-                            .zip(&b.set)
-                            .all(|(x, y)| x.0 == y.path && x.1 == workloads::sweep::show(&y.value))
+                    a.set.len() == b.set.len() && a.set.iter().zip(&b.set).all(|(x, y)| x.0 == y.path && x.1 == y.value)
                 })
         };
         match cache.load(&p.key).filter(fits) {
