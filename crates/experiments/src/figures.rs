@@ -309,10 +309,10 @@ fn auto_description(plot: &Plot, lang: Lang) -> String {
 pub fn csv(def: &ExperimentDef, data: &ExperimentData) -> String {
     let mut metrics: Vec<String> = vec!["makespan_s".into()];
     let mut add = |m: &Option<String>| {
-        if let Some(m) = m {
-            if !metrics.contains(m) {
-                metrics.push(m.clone());
-            }
+        if let Some(m) = m
+            && !metrics.contains(m)
+        {
+            metrics.push(m.clone());
         }
     };
     for v in def.values.values() {

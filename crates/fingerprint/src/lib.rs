@@ -101,7 +101,10 @@ pub fn generate(crate_dir: &Path, dependencies: &[&str]) -> String {
 pub fn emit(dependencies: &[&str]) -> std::io::Result<()> {
     let var = |name: &str| {
         std::env::var_os(name).map(PathBuf::from).ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::NotFound, format!("{name} is not set: call emit from a build script"))
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{name} is not set: call emit from a build script"),
+            )
         })
     };
     let manifest = var("CARGO_MANIFEST_DIR")?;

@@ -345,13 +345,13 @@ pub fn render_data(body: &str, first_line: usize, lang: Lang, env: &dyn Env) -> 
 }
 
 fn render_as(body: &str, first_line: usize, lang: Lang, env: &dyn Env, trust: Trust) -> Result<Rendered, MdError> {
-    if trust == Trust::Data {
-        if let Some(i) = body.lines().position(|l| l.contains([MARK_OPEN, MARK_CLOSE])) {
-            return Err(MdError {
-                line: first_line + i,
-                message: "contains U+E000 or U+E001, private-use characters".into(),
-            });
-        }
+    if trust == Trust::Data
+        && let Some(i) = body.lines().position(|l| l.contains([MARK_OPEN, MARK_CLOSE]))
+    {
+        return Err(MdError {
+            line: first_line + i,
+            message: "contains U+E000 or U+E001, private-use characters".into(),
+        });
     }
     // Data text: directive HTML waits here, as (html, plain text, whether
     // it is a block), while the text's own HTML is escaped.
@@ -679,16 +679,11 @@ fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Rendered, (usi
                     }
                     if let Event::Start(Tag::Link { dest_url, .. }) = &ev {
                         // Links between notes name the Markdown file.
-                        if let Some(rewritten) = note_link(dest_url) {
-                            if let Event::Start(Tag::Link { link_type, title, id, .. }) = ev {
-                                events.push(Event::Start(Tag::Link {
-                                    link_type,
-                                    dest_url: rewritten.into(),
-                                    title,
-                                    id,
-                                }));
-                                continue;
-                            }
+                        if let Some(rewritten) = note_link(dest_url)
+                            && let Event::Start(Tag::Link { link_type, title, id, .. }) = ev
+                        {
+                            events.push(Event::Start(Tag::Link { link_type, dest_url: rewritten.into(), title, id }));
+                            continue;
                         }
                     }
                     events.push(ev);

@@ -193,10 +193,10 @@ pub fn agree(a: &[Checked], b: &[Checked]) -> Result<(), (usize, String)> {
         if x.q.choices.len() != y.q.choices.len() {
             return differ("the number of choices");
         }
-        if let (Answer::Choices(p), Answer::Choices(q)) = (&x.answer, &y.answer) {
-            if p != q {
-                return differ("the answer");
-            }
+        if let (Answer::Choices(p), Answer::Choices(q)) = (&x.answer, &y.answer)
+            && p != q
+        {
+            return differ("the answer");
         }
     }
     Ok(())

@@ -185,7 +185,7 @@ fn templates() -> &'static (Vec<serde_json::Value>, TracedPoint) {
 /// Numbers of a summary replaced by boundary values.
 fn perturb(v: &mut serde_json::Value, rng: &mut TestRng) {
     match v {
-        serde_json::Value::Number(_) if rng.next_u64() % 4 == 0 => {
+        serde_json::Value::Number(_) if rng.next_u64().is_multiple_of(4) => {
             *v = match rng.next_u64() % 7 {
                 0 => serde_json::json!(0),
                 1 => serde_json::json!(-1),
@@ -482,7 +482,7 @@ fn mutate(kind: Kind, rng: &mut TestRng, seed: &[u8]) -> Vec<u8> {
         s.splice(at..at, insert.chars());
     }
     let mut out = s.into_iter().collect::<String>().into_bytes();
-    if rng.next_u64() % 8 == 0 {
+    if rng.next_u64().is_multiple_of(8) {
         let at = rng.next_u64() as usize % (out.len() + 1);
         const BAD: [&[u8]; 3] = [b"\xff", b"\xc0\xaf", b"\xed\xa0\x80"];
         let bad: &[u8] = pick::<&[u8]>(rng, &BAD);

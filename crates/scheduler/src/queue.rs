@@ -170,10 +170,10 @@ impl<W: Copy> EventQueue<W> {
             }
             let mut child = first;
             let mut c = heap[first];
-            for i in first + 1..(first + ARITY).min(n) {
-                if heap[i] < c {
+            for (i, &k) in (first + 1..).zip(&heap[first + 1..(first + ARITY).min(n)]) {
+                if k < c {
                     child = i;
-                    c = heap[i];
+                    c = k;
                 }
             }
             if c >= key {

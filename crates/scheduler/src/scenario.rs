@@ -776,12 +776,13 @@ impl Scenario {
         if self.limits.horizon_ns.is_none() && !self.sources.is_empty() {
             return err("limits.horizon_ns".into(), Problem::SourcesNeedHorizon);
         }
-        if self.limits.horizon_ns.is_none() && self.stop_when.is_empty() {
-            if let Some(t) = endless.iter().position(|e| *e) {
-                let t = t as u32;
-                let (p, local) = self.locate(t);
-                return err(format!("processes[{p}].threads[{local}].program"), Problem::NeverFinishes);
-            }
+        if self.limits.horizon_ns.is_none()
+            && self.stop_when.is_empty()
+            && let Some(t) = endless.iter().position(|e| *e)
+        {
+            let t = t as u32;
+            let (p, local) = self.locate(t);
+            return err(format!("processes[{p}].threads[{local}].program"), Problem::NeverFinishes);
         }
         if self.limits.horizon_ns == Some(0) {
             return err("limits.horizon_ns".into(), Problem::Zero);
@@ -882,10 +883,10 @@ fn check_steps(steps: &[Step], path: &str, ctx: &Ctx, wh: Where) -> Result<Shape
                 if *q as usize >= ctx.queues {
                     return fail(Problem::NoSuchQueue(*q));
                 }
-                if let Step::Submit(_, r) = step {
-                    if *r as usize >= ctx.routines {
-                        return fail(Problem::NoSuchRoutine(*r));
-                    }
+                if let Step::Submit(_, r) = step
+                    && *r as usize >= ctx.routines
+                {
+                    return fail(Problem::NoSuchRoutine(*r));
                 }
             }
             Step::Serve => {

@@ -686,11 +686,11 @@ impl Compiler {
             }
             self.sc.processes[p].memory_mb = s.memory_mb.unwrap_or(40.0);
             self.map(&format!("processes[{p}]"), "server");
-            if let Some((cw, spec)) = crash {
-                if cw == w {
-                    self.sc.processes[p].crash = Some(spec);
-                    self.map(&format!("processes[{p}].crash"), "server.crash");
-                }
+            if let Some((cw, spec)) = crash
+                && cw == w
+            {
+                self.sc.processes[p].crash = Some(spec);
+                self.map(&format!("processes[{p}].crash"), "server.crash");
             }
         }
         let arrivals = match (clients.closed_loop, clients.open_loop) {

@@ -191,8 +191,11 @@ fn read_spellings(root: &Path) -> Result<Vec<Vec<String>>> {
     }
 }
 
+/// Templates: (name, source).
+type Templates = Vec<(String, String)>;
+
 /// Templates and static assets.
-fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<pages::File>)> {
+fn read_templates(root: &Path) -> Result<(Templates, Vec<pages::File>)> {
     let dir = root.join("templates");
     let mut templates = Vec::new();
     for (stem, path) in read_dir(&dir, ".html")? {

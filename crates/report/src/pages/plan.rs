@@ -80,12 +80,11 @@ impl ExperimentSource {
             let name = rest.split('.').next().unwrap_or(rest);
             return line_of(&self.source, &format!("{name}:"));
         }
-        if let Some(rest) = path.strip_prefix("charts[") {
-            if let Some(i) = rest.split(']').next().and_then(|n| n.parse::<usize>().ok()) {
-                if let Some(c) = self.def.charts.get(i) {
-                    return line_of(&self.source, &format!("id: {}", c.id));
-                }
-            }
+        if let Some(rest) = path.strip_prefix("charts[")
+            && let Some(i) = rest.split(']').next().and_then(|n| n.parse::<usize>().ok())
+            && let Some(c) = self.def.charts.get(i)
+        {
+            return line_of(&self.source, &format!("id: {}", c.id));
         }
         line_of(&self.source, &format!("{}:", path.split(['.', '[']).next().unwrap_or(path)))
     }
