@@ -231,6 +231,9 @@ pub fn svg(chart: &Chart) -> String {
 pub fn svg_sized(chart: &Chart, size: Size) -> String {
     let lay = size.layout();
     let mut buf = String::new();
+    // The `expect`s below cannot fire: plotters' SVG backend writes into our
+    // String, and its only errors are those of an I/O target; filling and
+    // presenting do not depend on the data.
     {
         let root = SVGBackend::with_string(&mut buf, (lay.w, lay.h)).into_drawing_area();
         root.fill(&WHITE).expect("drawing into a string cannot fail");
@@ -484,14 +487,16 @@ type Strip<'a> = (Area<'a>, Vec<Vec<usize>>);
 /// Legend entries packed into rows that fit `width`.
 fn legend_rows(entries: &[Entry<'_>], lay: &Layout, width: f64) -> Vec<Vec<usize>> {
     let mut rows: Vec<Vec<usize>> = Vec::new();
-    let mut used = f64::INFINITY;
+    let mut used = 0.0;
     for (i, (label, ..)) in entries.iter().enumerate() {
         let w = 24.0 + text::width(label, lay.legend) + 14.0;
-        if used + w > width {
-            rows.push(Vec::new());
-            used = 0.0;
+        match rows.last_mut() {
+            Some(row) if used + w <= width => row.push(i),
+            _ => {
+                rows.push(vec![i]);
+                used = 0.0;
+            }
         }
-        rows.last_mut().expect("a row").push(i);
         used += w;
     }
     rows

@@ -23,8 +23,8 @@ pub fn build_chart(
     data: &ExperimentData,
     lang: Lang,
 ) -> Result<(Chart, Table), ExpError> {
-    let def = &exp.charts[index];
     let path = format!("charts[{index}]");
+    let Some(def) = exp.charts.get(index) else { return fail(path, "no such chart") };
     let points = data.select(&def.at);
     if points.is_empty() && !matches!(def.kind, ChartKind::Timeline | ChartKind::Gantt) {
         return fail(format!("{path}.where"), "selects no point");

@@ -589,21 +589,17 @@ fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Rendered, (usi
             }
             ev => ev,
         };
-        if let Some((_, lang_tag)) = &mut code {
+        if let Some((buf, _)) = &mut code {
             match ev {
-                Event::Text(t) => {
-                    let buf = &mut code.as_mut().expect("in code").0;
-                    buf.push_str(&t);
-                }
+                Event::Text(t) => buf.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    let (src, lang_tag) = code.take().expect("in code");
-                    text.push_str(&src);
-                    push_text(&mut sections, &src);
-                    events.push(Event::Html(env.highlight(&src, &lang_tag).into()));
+                    if let Some((src, lang_tag)) = code.take() {
+                        text.push_str(&src);
+                        push_text(&mut sections, &src);
+                        events.push(Event::Html(env.highlight(&src, &lang_tag).into()));
+                    }
                 }
-                _ => {
-                    let _ = lang_tag;
-                }
+                _ => {}
             }
             continue;
         }
@@ -629,7 +625,8 @@ fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Rendered, (usi
                 heading = Some((level, id.map(|s| s.to_string()), classes, Vec::new(), String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
-                let (level, id, classes, inner, plain) = heading.take().expect("heading started");
+                // pulldown-cmark ends only the heading it started.
+                let Some((level, id, classes, inner, plain)) = heading.take() else { continue };
                 let base = id.unwrap_or_else(|| slug(&plain));
                 let mut id = base.clone();
                 let mut k = 2;

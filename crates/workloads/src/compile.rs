@@ -282,6 +282,57 @@ fn file_path(paths: &[(String, String)], scenario_path: &str) -> String {
     }
 }
 
+/// What one step of a program does: the one key of a [`StepY`] that is set,
+/// with its value.
+#[derive(Clone, Copy, Debug)]
+enum Action<'y> {
+    Python(Dist),
+    Io(Dist),
+    CRelease(Dist),
+    CHold(Dist),
+    Lock(&'y str),
+    Unlock(&'y str),
+    Repeat(TimesY),
+    Read(&'y str),
+    Add(i64),
+    Store(&'y str),
+    Increment(&'y str),
+    AtomicAdd(&'y str),
+    Get(&'y str),
+    Put(&'y str),
+    AwaitIo(Dist),
+    ToThread(&'y [StepY]),
+}
+
+impl<'y> Action<'y> {
+    /// Every key set in `y`, with its action, in the file format's order (a
+    /// valid step has exactly one).
+    fn all(y: &'y StepY) -> Vec<(&'static str, Action<'y>)> {
+        let d = |spec: Option<DurationSpec>| spec.map(|s| s.0);
+        [
+            ("python", d(y.python).map(Action::Python)),
+            ("io", d(y.io).map(Action::Io)),
+            ("c_release", d(y.c_release).map(Action::CRelease)),
+            ("c_hold", d(y.c_hold).map(Action::CHold)),
+            ("lock", y.lock.as_deref().map(Action::Lock)),
+            ("unlock", y.unlock.as_deref().map(Action::Unlock)),
+            ("repeat", y.repeat.map(Action::Repeat)),
+            ("read", y.read.as_deref().map(Action::Read)),
+            ("add", y.add.map(Action::Add)),
+            ("store", y.store.as_deref().map(Action::Store)),
+            ("increment", y.increment.as_deref().map(Action::Increment)),
+            ("atomic_add", y.atomic_add.as_deref().map(Action::AtomicAdd)),
+            ("get", y.get.as_deref().map(Action::Get)),
+            ("put", y.put.as_deref().map(Action::Put)),
+            ("await_io", d(y.await_io).map(Action::AwaitIo)),
+            ("to_thread", y.to_thread.as_deref().map(Action::ToThread)),
+        ]
+        .into_iter()
+        .filter_map(|(k, a)| a.map(|a| (k, a)))
+        .collect()
+    }
+}
+
 impl Compiler {
     fn map(&mut self, sched: &str, yaml: &str) {
         self.paths.push((sched.to_owned(), yaml.to_owned()));
@@ -387,16 +438,15 @@ impl Compiler {
             misplaced("wakeup_granularity", s.wakeup_granularity.is_none() || fair)?;
             self.sc.machine.policy = match s.policy {
                 PolicyY::Fair => {
-                    let OsPolicy::Fair { latency_ns, min_granularity_ns, wakeup_granularity_ns } =
-                        OsPolicy::linux_fair(m.cores)
-                    else {
-                        unreachable!("linux_fair is fair")
-                    };
-                    OsPolicy::Fair {
-                        latency_ns: s.latency.map_or(latency_ns, |d| d.0),
-                        min_granularity_ns: s.min_granularity.map_or(min_granularity_ns, |d| d.0),
-                        wakeup_granularity_ns: s.wakeup_granularity.map_or(wakeup_granularity_ns, |d| d.0),
+                    // Linux's tunables for this many cores, each one overridable.
+                    let mut policy = OsPolicy::linux_fair(m.cores);
+                    if let OsPolicy::Fair { latency_ns, min_granularity_ns, wakeup_granularity_ns } = &mut policy {
+                        let set = |to: &mut u64, d: Option<Duration>| *to = d.map_or(*to, |d| d.0);
+                        set(latency_ns, s.latency);
+                        set(min_granularity_ns, s.min_granularity);
+                        set(wakeup_granularity_ns, s.wakeup_granularity);
                     }
+                    policy
                 }
                 PolicyY::Rr => {
                     let Some(slice) = s.slice else {
@@ -896,76 +946,56 @@ impl Compiler {
     }
 
     fn step(&mut self, y: &StepY, yaml: &str, sched: &str, place: In) -> Result<Vec<Step>, CompileError> {
-        let set = [
-            ("python", y.python.is_some()),
-            ("io", y.io.is_some()),
-            ("c_release", y.c_release.is_some()),
-            ("c_hold", y.c_hold.is_some()),
-            ("lock", y.lock.is_some()),
-            ("unlock", y.unlock.is_some()),
-            ("repeat", y.repeat.is_some()),
-            ("read", y.read.is_some()),
-            ("add", y.add.is_some()),
-            ("store", y.store.is_some()),
-            ("increment", y.increment.is_some()),
-            ("atomic_add", y.atomic_add.is_some()),
-            ("get", y.get.is_some()),
-            ("put", y.put.is_some()),
-            ("await_io", y.await_io.is_some()),
-            ("to_thread", y.to_thread.is_some()),
-        ];
-        let keys: Vec<&str> = set.iter().filter(|(_, on)| *on).map(|(k, _)| *k).collect();
-        match keys.as_slice() {
+        let action = match Action::all(y).as_slice() {
             [] if y.body.is_some() => return fail(yaml, "`body` belongs to a `repeat` step"),
             [] => return fail(yaml, "an empty step: write one of python, io, c_release, c_hold, repeat, ..."),
-            [_] => {}
-            many => return fail(yaml, format!("a step does one thing, but this one has {}", many.join(", "))),
-        }
+            [(_, a)] => *a,
+            many => {
+                let keys: Vec<&str> = many.iter().map(|(k, _)| *k).collect();
+                return fail(yaml, format!("a step does one thing, but this one has {}", keys.join(", ")));
+            }
+        };
         if y.body.is_some() && y.repeat.is_none() {
             return fail(format!("{yaml}.body"), "`body` belongs to a `repeat` step");
         }
-        let d = |spec: Option<DurationSpec>| spec.map(|s| s.0).expect("checked above");
         let only_task = |what: &str| -> Result<(), CompileError> {
             if place == In::Task { Ok(()) } else { fail(yaml, format!("`{what}` is only for asyncio tasks")) }
         };
         let no_task = |what: &str| -> Result<(), CompileError> {
             if place == In::Task { fail(yaml, format!("an asyncio task cannot use `{what}`")) } else { Ok(()) }
         };
-        let step = match keys[0] {
-            "python" => Step::Python(d(y.python)),
-            "io" => Step::Io(d(y.io)),
-            "c_release" => Step::CRelease(d(y.c_release)),
-            "c_hold" => Step::CHold(d(y.c_hold)),
-            "lock" => Step::Lock(self.lock(y.lock.as_deref().expect("checked"), &format!("{yaml}.lock"))?),
-            "unlock" => Step::Unlock(self.lock(y.unlock.as_deref().expect("checked"), &format!("{yaml}.unlock"))?),
-            "read" => Step::Read(self.var(y.read.as_deref().expect("checked"), &format!("{yaml}.read"))?),
-            "add" => Step::Add(y.add.expect("checked")),
-            "store" => Step::Store(self.var(y.store.as_deref().expect("checked"), &format!("{yaml}.store"))?),
-            "atomic_add" => {
-                Step::AtomicAdd(self.var(y.atomic_add.as_deref().expect("checked"), &format!("{yaml}.atomic_add"))?, 1)
-            }
-            "increment" => {
-                let v = self.var(y.increment.as_deref().expect("checked"), &format!("{yaml}.increment"))?;
+        let step = match action {
+            Action::Python(d) => Step::Python(d),
+            Action::Io(d) => Step::Io(d),
+            Action::CRelease(d) => Step::CRelease(d),
+            Action::CHold(d) => Step::CHold(d),
+            Action::Lock(l) => Step::Lock(self.lock(l, &format!("{yaml}.lock"))?),
+            Action::Unlock(l) => Step::Unlock(self.lock(l, &format!("{yaml}.unlock"))?),
+            Action::Read(v) => Step::Read(self.var(v, &format!("{yaml}.read"))?),
+            Action::Add(n) => Step::Add(n),
+            Action::Store(v) => Step::Store(self.var(v, &format!("{yaml}.store"))?),
+            Action::AtomicAdd(v) => Step::AtomicAdd(self.var(v, &format!("{yaml}.atomic_add"))?, 1),
+            Action::Increment(v) => {
+                let v = self.var(v, &format!("{yaml}.increment"))?;
                 return Ok(vec![Step::Read(v), Step::Add(1), Step::Store(v)]);
             }
-            "get" | "put" => {
-                no_task(keys[0])?;
-                let name = y.get.as_deref().or(y.put.as_deref()).expect("checked");
+            Action::Get(name) | Action::Put(name) => {
+                let key = if matches!(action, Action::Get(_)) { "get" } else { "put" };
+                no_task(key)?;
                 let Some(&q) = self.queue_index.get(name) else {
                     return fail(
-                        format!("{yaml}.{}", keys[0]),
+                        format!("{yaml}.{key}"),
                         format!("no queue is named `{}`: declare it under `queues`", shown(name)),
                     );
                 };
-                if keys[0] == "get" { Step::Get(q) } else { Step::Put(q) }
+                if key == "get" { Step::Get(q) } else { Step::Put(q) }
             }
-            "await_io" => {
+            Action::AwaitIo(d) => {
                 only_task("await_io")?;
-                Step::AwaitIo(d(y.await_io))
+                Step::AwaitIo(d)
             }
-            "to_thread" => {
+            Action::ToThread(body) => {
                 only_task("to_thread")?;
-                let body = y.to_thread.as_ref().expect("checked");
                 if body.is_empty() {
                     return fail(format!("{yaml}.to_thread"), "to_thread needs steps to run");
                 }
@@ -975,11 +1005,11 @@ impl Compiler {
                 let program = self.steps(body, &ry, &format!("routines[{r}].program"), In::Routine)?;
                 Step::ToThread(self.add_routine("to_thread", program))
             }
-            "repeat" => {
+            Action::Repeat(times) => {
                 let Some(body) = &y.body else {
                     return fail(yaml, "`repeat` needs a `body` of steps");
                 };
-                let times = match y.repeat.expect("checked") {
+                let times = match times {
                     TimesY::Count(0) => return fail(format!("{yaml}.repeat"), "repeat at least once"),
                     TimesY::Count(n) => Times::Count(n),
                     TimesY::Forever => Times::Forever,
@@ -989,7 +1019,6 @@ impl Compiler {
                 self.map(&bs, &by);
                 Step::Repeat { times, body: self.steps(body, &by, &bs, place)? }
             }
-            _ => unreachable!("every key is handled"),
         };
         Ok(vec![step])
     }

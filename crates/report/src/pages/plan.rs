@@ -278,8 +278,8 @@ pub fn plan(sources: Vec<NoteSource>, known: &BTreeSet<String>) -> Result<Plan, 
     ordered.sort();
     for w in ordered.windows(2) {
         if w[0].0 == w[1].0 {
-            let n = notes.iter().find(|n| n.src.slug == w[1].1).unwrap();
-            return err(&n.src.path, 1, format!("order {} is also the order of `{}`", w[1].0, w[0].1));
+            let path = notes.iter().find(|n| n.src.slug == w[1].1).map_or("notes", |n| n.src.path.as_str());
+            return err(path, 1, format!("order {} is also the order of `{}`", w[1].0, w[0].1));
         }
     }
     let rank: BTreeMap<&str, usize> = ordered.iter().enumerate().map(|(i, (_, s))| (s.as_str(), i)).collect();

@@ -12,6 +12,13 @@
 //! Submodules: `os` (cores, run queue, dispatch, preemption), `thread` (the
 //! continuation: steps, GIL, locks), `sync` (queues, items, replies, request
 //! sources, crashes), `aio` (asyncio event loops), `finish` (results).
+//!
+//! Panics: the `expect`s and `unreachable!`s in these modules state the
+//! engine's own invariants (a running thread has a frame, a thread that
+//! checks or releases a GIL holds one, a retry happens only in the step
+//! that blocked) or facts that `Scenario::validate` established before the
+//! engine was built (`simulate` always validates): no scenario that passes
+//! validation reaches them, and each message says which.
 
 mod aio;
 mod finish;
