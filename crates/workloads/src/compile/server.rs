@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// Routines a request source picks from: (routine, weight).
+type Routes = Vec<(u32, u32)>;
+
 impl Compiler {
     pub(super) fn server(&mut self, s: &ServerY, clients: &ClientsY) -> Result<(), CompileError> {
         let ServerKind::Wsgi = s.kind;
@@ -65,7 +68,7 @@ impl Compiler {
 
     /// The endpoints as routines: (routine, weight) for the clients, and
     /// their names.
-    fn endpoints(&mut self, s: &ServerY) -> Result<(Vec<(u32, u32)>, Vec<String>), CompileError> {
+    fn endpoints(&mut self, s: &ServerY) -> Result<(Routes, Vec<String>), CompileError> {
         let mut routes = Vec::new();
         let mut endpoints = Vec::new();
         let mut seen = std::collections::HashSet::new();
