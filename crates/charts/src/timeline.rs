@@ -22,6 +22,8 @@ pub(crate) fn timeline(
     x: &Axis,
     s: &Spans<'_>,
 ) -> Res {
+    // Long on purpose: plotters' builder, mesh, spans, markers and legend
+    // share one borrowed chart context, drawn in this order.
     let (lanes, legend, emphasis) = (s.lanes, s.legend, s.emphasis);
     let n = lanes.len().max(1);
     let (t0, t1) = match s.range {

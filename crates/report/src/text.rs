@@ -51,6 +51,8 @@ fn pct(x: f64) -> String {
 
 /// A readable report of one run.
 pub fn summary(file: &str, s: &Summary) -> String {
+    // Long on purpose: the report top to bottom, one block per section of
+    // the summary, as it prints.
     let mut out = String::new();
     let title = s.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default();
     line(&mut out, format_args!("{file}{title}"));

@@ -25,6 +25,8 @@ type OpenHeading<'a> = (HeadingLevel, Option<String>, Vec<String>, Vec<Event<'a>
 /// contents and highlighted code. In data text, raw HTML becomes text and
 /// an unsafe link is an error at its byte offset.
 pub(super) fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Rendered, (usize, String)> {
+    // Long on purpose: one pass over pulldown-cmark's events, whose state
+    // (an open heading, a code block, a table) lives across the arms.
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

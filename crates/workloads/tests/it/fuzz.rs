@@ -26,6 +26,7 @@ fn load_and_run(source: &str) {
 /// YAML-ish text built from the format's own vocabulary, so that random
 /// input gets past the parser and into the compiler and validator.
 fn yamlish() -> impl Strategy<Value = String> {
+    // Long on purpose: the format's vocabulary, listed.
     let key = prop::sample::select(vec![
         "machine",
         "cores",
