@@ -17,7 +17,6 @@ pub mod duration;
 mod fingerprint;
 pub mod limits;
 pub mod locate;
-pub mod presets;
 pub mod schema;
 pub mod summary;
 pub mod sweep;
