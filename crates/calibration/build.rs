@@ -1,4 +1,4 @@
 //! States this crate's code fingerprint (see the `fingerprint` crate).
-fn main() {
-    fingerprint::emit(&["serde_json"]);
+fn main() -> std::io::Result<()> {
+    fingerprint::emit(&["serde_json"])
 }

@@ -20,8 +20,8 @@ mod timeline;
 mod values;
 pub mod words;
 
-pub use data::{ExpError, ExperimentData, PointData, TracedPoint, metric, numeric, show};
-pub use def::{AxisDef, ChartDef, ChartKind, ExperimentDef, SeriesDef, TraceDef, ValueDef};
+pub use data::{ExpError, ExperimentData, PointData, ShownPoint, TracedPoint, metric, numeric, show};
+pub use def::{AxisDef, ChartDef, ChartKind, ExperimentDef, Labels, SeriesDef, TraceDef, ValueDef};
 pub use figures::{Table, build_chart, csv};
 pub use lang::{Lang, Text};
 pub use source::{Link, Results, Source};

@@ -5,7 +5,7 @@ use charts::Plot;
 
 fn point(threads: u32, cores: u32, makespan: f64) -> PointData {
     PointData {
-        set: vec![("threads".into(), threads.to_string()), ("machine.cores".into(), cores.to_string())],
+        set: vec![("threads".into(), threads.into()), ("machine.cores".into(), cores.into())],
         summary: serde_json::json!({
             "makespan_s": makespan,
             "threads": [{"name": "echo", "gil_wait_s": makespan / 2.0}],
@@ -62,4 +62,26 @@ fn speedup_axes_divide_by_the_matching_baseline() {
     let e = build_chart(&d, "e", 0, &partial, Lang::En).unwrap_err();
     assert_eq!(e.path, "charts[0].y.speedup_vs");
     assert!(e.message.contains("no baseline run with threads = 1"), "{e}");
+}
+
+#[test]
+fn labels_and_selections_match_setting_values_by_what_they_are() {
+    let mut d = data();
+    for (p, model) in d.points.iter_mut().zip(["new", "none", "new", "none"]) {
+        p.set.push(("gil".into(), serde_yaml::from_str(&format!("{{model: {model}, overhead: 0.1}}")).unwrap()));
+    }
+    // A mapping selects whatever its key order; a label's key is the value
+    // itself, a number or a mapping, not how it prints.
+    let d2 = def("labels:\n  2: two cores\n  {overhead: 0.1, model: none}: free-threaded\n  \"1\": never used\n\
+             charts:\n  - id: b\n    kind: bars\n    title: B\n    where: {gil: {overhead: 0.1, model: none}}\n    \
+             x: {param: machine.cores, label: cores}\n    y: {metric: makespan_s, label: s}\n    \
+             series: {param: gil, label: '{}'}\n");
+    let (chart, table) = build_chart(&d2, "e", 0, &d, Lang::En).unwrap();
+    let Plot::Bars { categories, groups, .. } = chart.plot else { panic!("a bar chart") };
+    assert_eq!(categories, ["1", "two cores"]);
+    assert_eq!(groups[0].0, "free-threaded");
+    assert_eq!(table.1.len(), 2);
+    // A quoted "2" is a string: it selects nothing where the sweep set 2.
+    let d3 = def("values:\n  v: {metric: makespan_s, where: {threads: \"2\", machine.cores: 2}}\n");
+    assert!(values(&d3, &d).unwrap_err().message.contains("no point has"));
 }

@@ -26,6 +26,7 @@
 mod engine;
 mod exp;
 mod fingerprint;
+pub mod presets;
 mod program;
 mod queue;
 mod result;

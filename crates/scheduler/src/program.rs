@@ -175,6 +175,7 @@ impl Cursor {
                 Op::ToThread(r) => return Next::ToThread(r),
                 Op::Loop { times } => self.loops.push(times),
                 Op::EndLoop { start } => {
+                    // Programs are compiled from nested steps: every EndLoop follows its Loop.
                     let left = self.loops.last_mut().expect("loop end without start");
                     if *left != FOREVER_LOOP {
                         *left -= 1;

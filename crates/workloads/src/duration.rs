@@ -47,7 +47,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Formats nanoseconds with the largest unit that keeps the number exact.
 pub fn format_duration(ns: u64) -> String {
     for (unit, scale) in [("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] {
-        if ns >= scale && ns % scale == 0 {
+        if ns >= scale && ns.is_multiple_of(scale) {
             return format!("{}{unit}", ns / scale);
         }
     }

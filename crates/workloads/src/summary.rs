@@ -248,6 +248,8 @@ fn ms(ns: u64) -> f64 {
 
 /// Summarises a run of a compiled scenario.
 pub fn summary(compiled: &Compiled, res: &SimResult) -> Summary {
+    // Long on purpose: one section of the documented summary after another,
+    // in the order `docs/scenarios.md` lists them, so the two read side by side.
     let meta = &compiled.meta;
     let sc = &compiled.scenario;
     let totals = res.gil_totals();

@@ -203,8 +203,11 @@ fn read_spellings(root: &Path) -> Result<Vec<Vec<String>>> {
     }
 }
 
+/// Templates: (name, source).
+type Templates = Vec<(String, String)>;
+
 /// Templates and static assets.
-fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<pages::File>)> {
+fn read_templates(root: &Path) -> Result<(Templates, Vec<pages::File>)> {
     let dir = root.join("templates");
     let mut templates = Vec::new();
     for (stem, path) in read_dir(&dir, ".html")? {
@@ -221,7 +224,7 @@ fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<pages::File
 struct Prepared {
     id: String,
     /// The scenario file read (to place errors of its runs).
-    exp: workloads::Experiment,
+    file: workloads::ScenarioFile,
     points: Vec<workloads::Point>,
     trace: Option<(usize, u64, u64)>,
     key: String,
@@ -243,25 +246,18 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
     }
     let text =
         read_source(&paths.root, &file).with_context(|| format!("{at}: cannot read scenario {}", def.scenario))?;
-    let mut exp = workloads::Experiment::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
+    let mut parsed = workloads::ScenarioFile::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
     for (k, v) in &def.set {
-        let assignment = format!("{k}={}", experiments::show(v));
-        exp.set(&assignment).map_err(|e| anyhow!("{}: set {assignment}: {e}", src.path))?;
+        parsed.set_value(k, v.clone()).map_err(|e| anyhow!("{}: set {k}: {e}", src.path))?;
     }
-    let points = exp.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
+    let points = parsed.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
     let trace = match &def.trace {
         Some(t) => {
             let (from, to) = parse_window(&t.window)
                 .map_err(|e| anyhow!("{}:{}: trace.window: {e}", src.path, pages::line_of(&src.source, "window:")))?;
-            let at: Vec<(String, String)> = t.at.iter().map(|(k, v)| (k.clone(), experiments::show(v))).collect();
-            let idx = points
-                .iter()
-                .position(|p| {
-                    at.iter().all(|(k, v)| p.set.iter().any(|s| &s.path == k && workloads::sweep::show(&s.value) == *v))
-                })
-                .ok_or_else(|| {
-                    anyhow!("{}:{}: trace.where selects no point", src.path, pages::line_of(&src.source, "trace:"))
-                })?;
+            let idx = points.iter().position(|p| p.matches(&t.at)).ok_or_else(|| {
+                anyhow!("{}:{}: trace.where selects no point", src.path, pages::line_of(&src.source, "trace:"))
+            })?;
             Some((idx, from, to))
         }
         None => None,
@@ -270,13 +266,13 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
     codes.sort_unstable();
     codes.dedup();
     let fingerprint = cache::hex(&sha2::Sha256::digest(codes.concat()))[..16].to_owned();
-    let key = cache::key(&points, &format!("{trace:?}"), &fingerprint);
+    let key = cache::key(&points, trace, &fingerprint);
     let sets: Vec<String> =
         def.set.iter().map(|(k, v)| format!(" --set {k}={}", shell_word(&experiments::show(v)))).collect();
     let command = format!("cargo xtask sim {}{}", def.scenario, sets.concat());
     Ok(Prepared {
         id: id.to_owned(),
-        exp,
+        file: parsed,
         points,
         trace,
         key,
@@ -320,16 +316,15 @@ fn run_job(job: &Job<'_>) -> Result<Done> {
         Job::Point(p, i) => {
             let point = &p.points[i];
             let res = scheduler::simulate(&point.compiled.scenario)
-                .map_err(|e| anyhow!("{}\n(experiment {})", p.exp.run_error(point, &e), p.id))?;
+                .map_err(|e| anyhow!("{}\n(experiment {})", p.file.run_error(point, &e), p.id))?;
             let summary = serde_json::to_value(workloads::summary(&point.compiled, &res))?;
-            let set = point.set.iter().map(|s| (s.path.clone(), workloads::sweep::show(&s.value))).collect();
-            Ok(Done::Point(PointData { set, summary }))
+            Ok(Done::Point(PointData::new(point, summary)))
         }
         Job::Trace(p, i, from, to) => {
             let point = &p.points[i];
             let mut rec = Recorder::window(from, to).with_limit(crate::sim::DEFAULT_MAX_TRACE_EVENTS);
             scheduler::simulate_traced(&point.compiled.scenario, &mut rec)
-                .map_err(|e| anyhow!("{}\n(experiment {}, trace)", p.exp.run_error(point, &e), p.id))?;
+                .map_err(|e| anyhow!("{}\n(experiment {}, trace)", p.file.run_error(point, &e), p.id))?;
             let threads = point.compiled.scenario.threads().map(|(_, t)| t.name.clone()).collect();
             Ok(Done::Trace(TracedPoint { threads, from_ns: from, to_ns: to, trace: rec.into_trace() }))
         }
@@ -357,11 +352,7 @@ fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Execu
             d.points.len() == p.points.len()
                 && d.trace.is_some() == p.trace.is_some()
                 && d.points.iter().zip(&p.points).all(|(a, b)| {
-                    a.set.len() == b.set.len()
-                        && a.set
-                            .iter()
-                            .zip(&b.set)
-                            .all(|(x, y)| x.0 == y.path && x.1 == workloads::sweep::show(&y.value))
+                    a.set.len() == b.set.len() && a.set.iter().zip(&b.set).all(|(x, y)| x.0 == y.path && x.1 == y.value)
                 })
         };
         match cache.load(&p.key).filter(fits) {

@@ -137,9 +137,11 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
 /// spaced repetition, progress and mock interviews (`practice.js`).
 pub(super) fn drill(cx: &Ctx<'_>, lang: Lang, drill: &[DrillRow], mine: &[&Note]) -> Result<File, SiteError> {
     let (u, code) = (ui(lang), lang.code());
-    let mut levels: Vec<(u8, &str, Vec<(String, String, String)>, String)> = Vec::new();
+    /// (note slug, note title, question HTML), as the template reads them.
+    type Question = (String, String, String);
+    let mut levels: Vec<(u8, &str, Vec<Question>, String)> = Vec::new();
     for level in 1..=3u8 {
-        let qs: Vec<(String, String, String)> =
+        let qs: Vec<Question> =
             drill.iter().filter(|q| q.0 == level).map(|q| (q.1.clone(), q.2.clone(), q.3.clone())).collect();
         // Progress is kept per question set: new questions start afresh.
         let mut h = Sha256::new();

@@ -170,7 +170,7 @@ fn templates(input: &Input) -> Result<tera::Tera, SiteError> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html"]);
     // Tera's default also escapes `/`, which would mangle every URL.
-    tera.set_escape_fn(|s| escape(s));
+    tera.set_escape_fn(escape);
     tera.register_filter("slug", |v: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
         Ok(tera::Value::String(tag_file(v.as_str().unwrap_or_default())))
     });

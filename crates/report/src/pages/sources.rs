@@ -97,6 +97,17 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
     Ok(built)
 }
 
+/// A chart placed with an anchor on a page: what a quiz question can link to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Placed {
+    /// The figure's id (`chart-EXP-ID`).
+    pub anchor: String,
+    /// The experiment (or other source) it comes from.
+    pub exp: String,
+    /// Its title, in the page's language.
+    pub title: String,
+}
+
 /// What a page's directives see.
 pub(super) struct PageEnv<'a> {
     pub built: &'a Built,
@@ -109,6 +120,8 @@ pub(super) struct PageEnv<'a> {
     /// Charts given an anchor on this page: a chart shown again (in a
     /// quiz's explanation) gets none, so ids stay unique.
     pub anchored: RefCell<BTreeSet<String>>,
+    /// The anchored charts, in the order the page shows them.
+    pub placed: RefCell<Vec<Placed>>,
 }
 
 impl<'a> PageEnv<'a> {
@@ -118,7 +131,16 @@ impl<'a> PageEnv<'a> {
         lang: Lang,
         root: &'a str,
     ) -> PageEnv<'a> {
-        PageEnv { built, highlighter, lang, root, quiz: None, text_charts: false, anchored: RefCell::default() }
+        PageEnv {
+            built,
+            highlighter,
+            lang,
+            root,
+            quiz: None,
+            text_charts: false,
+            anchored: RefCell::default(),
+            placed: RefCell::default(),
+        }
     }
 
     fn source(&self, exp: &str) -> Result<&BuiltSource, String> {
@@ -152,6 +174,10 @@ impl Env for PageEnv<'_> {
             return Ok(format!("<p>[{}]</p>", escape(&c.title)));
         }
         let anchor = self.anchored.borrow_mut().insert(format!("{exp}.{id}"));
+        if anchor {
+            let placed = Placed { anchor: format!("chart-{exp}-{id}"), exp: exp.to_owned(), title: c.title.clone() };
+            self.placed.borrow_mut().push(placed);
+        }
         Ok(figure(exp, id, c, table, &src.links[&self.lang], self.lang, self.root, anchor))
     }
 

@@ -10,6 +10,9 @@ use crate::trace::TraceSink;
 
 impl<S: TraceSink> Engine<'_, S> {
     pub(super) fn finish(mut self, end: EndReason) -> SimResult {
+        // Long on purpose: one pass that closes every open interval (threads,
+        // cores, GILs, processes) at the end time, then moves each into the
+        // result; split, each part would need the whole engine.
         let now = self.now;
         for t in 0..self.threads.len() as u32 {
             let th = &self.threads[t as usize];

@@ -133,12 +133,12 @@ impl<S: TraceSink> Engine<'_, S> {
                     victim = Some((cur_v, ci as u32, cur));
                 }
             }
-            if let Some((cur_v, core, cur)) = victim {
-                if cur_v > v + wakeup_granularity_ns {
-                    self.preempt(cur);
-                    self.dispatch(core, t, self.costs.context_switch_ns);
-                    return;
-                }
+            if let Some((cur_v, core, cur)) = victim
+                && cur_v > v + wakeup_granularity_ns
+            {
+                self.preempt(cur);
+                self.dispatch(core, t, self.costs.context_switch_ns);
+                return;
             }
         }
         if self.policy.preempts_by_key() {

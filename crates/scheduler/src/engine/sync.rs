@@ -110,6 +110,8 @@ impl SourceRt {
     fn pick_routine(&mut self) -> u32 {
         let total = self.weights.last().map_or(0, |w| w.0);
         let x = self.rng.random_range(0..total);
+        // Validated: a source has a routine of positive weight, and `x` is
+        // below the last cumulative weight.
         self.weights.iter().find(|(cum, _)| x < *cum).map(|w| w.1).expect("weights cover the range")
     }
 

@@ -105,11 +105,11 @@ impl<S: TraceSink> Engine<'_, S> {
     pub(super) fn load_step(&mut self, t: u32, kind: Kind, mut amount: u64, back_edge: bool) {
         if kind.is_op() {
             amount = self.tick;
-        } else if let (Kind::Python, Some(f)) = (kind, self.py_factor) {
-            if amount < FOREVER {
-                // A slowed-down step may reach the end of time, never past it.
-                amount = ((amount as f64) * f).round().clamp(1.0, FOREVER as f64) as u64;
-            }
+        } else if let (Kind::Python, Some(f)) = (kind, self.py_factor)
+            && amount < FOREVER
+        {
+            // A slowed-down step may reach the end of time, never past it.
+            amount = ((amount as f64) * f).round().clamp(1.0, FOREVER as f64) as u64;
         }
         let th = &mut self.threads[t as usize];
         th.kind = kind;

@@ -460,6 +460,7 @@ fn horizon_stops_endless_runs() {
 
 #[test]
 fn invalid_scenarios_name_the_field() {
+    // Long on purpose: a table of broken scenarios and the field each names.
     let base = || cpu_threads(2, GilSpec::default(), 2, MS);
     let cases: Vec<(Scenario, &str, Problem)> = vec![
         (

@@ -1,11 +1,11 @@
 //! The curriculum's systems behave as their examples' descriptions say.
 
-use workloads::{Experiment, Summary};
+use workloads::{ScenarioFile, Summary};
 
-fn load(name: &str) -> Experiment {
+fn load(name: &str) -> ScenarioFile {
     let path = format!("{}/../../examples/scenarios/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
     let source = std::fs::read_to_string(&path).unwrap();
-    Experiment::parse(&path, &source).unwrap_or_else(|e| panic!("{e}"))
+    ScenarioFile::parse(&path, &source).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs every point of an example: (label, summary) in grid order.

@@ -1,398 +1,15 @@
-//! The built site in a real browser: headless Chromium on the real dev
-//! server (`xtask serve`), which serves the site under the base path of
-//! `site.yaml` (`/gil-lab/`), as it is published.
-//!
-//! It checks, on every kind of page, at 360 and 1280 CSS px: no horizontal
-//! overflow, a header of at most 60 px on a phone, layout shift below 0.1,
-//! and no serious or critical axe-core violation in either theme (axe-core
-//! is vendored in `fixtures/axe.min.js`, so the test runs offline). Then
-//! quizzes (per-question feedback; answers and score restored after a
-//! reload; an unanswered question is never graded; Korean short answers),
-//! practice (flashcards, Leitner due counts, mock interviews, progress,
-//! import), search (ranking for `convoy`, `컨보이`, `컨보이가`, snippets,
-//! keyboard, more than 20 results, from file://), chart text on a phone,
-//! printing, and that every link of every page type resolves under the
-//! sub-path.
-//!
-//! Skipped (with a message) when no Chromium is installed, unless
-//! `REQUIRE_BROWSER=1`, which `.ci/run` sets after installing Debian's
-//! `chromium`. `CHROME=/path` picks another binary. `SCREENSHOTS=DIR`
-//! saves screenshots of a note, the drill and search at 360 and 1280 px in
-//! both themes.
+//! What a reader does: quizzes, practice, search, charts on a phone,
+//! printing, screenshots.
 
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use headless_chrome::protocol::cdp::Emulation;
-use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
-use headless_chrome::protocol::cdp::types::Event;
+use headless_chrome::Tab;
 use headless_chrome::types::PrintToPdfOptions;
-use headless_chrome::{Browser, LaunchOptions, Tab};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use crate::page::*;
 
-fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("CHROME") {
-        return Some(PathBuf::from(p));
-    }
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-}
-
-/// The real dev server (`xtask serve`) on an ephemeral port, building into
-/// `out`; killed when dropped.
-struct Served {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(out: &Path) -> Served {
-    use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("--root")
-        .arg(root())
-        .args(["serve", "--port", "0", "--out"])
-        .arg(out)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("xtask runs");
-    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let base = loop {
-        let line = lines.next().expect("serve prints its address").expect("a line");
-        if let Some(rest) = line.strip_prefix("serving ") {
-            break rest.split(' ').next().expect("a URL").to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Served { child, base }
-}
-
-/// Evaluates `expr` (which must produce a string, or a promise of one).
-fn eval(tab: &Tab, expr: &str) -> String {
-    let v = tab.evaluate(expr, true).unwrap_or_else(|e| panic!("evaluate {expr}: {e}"));
-    match v.value {
-        Some(serde_json::Value::String(s)) => s,
-        other => panic!("{expr} gave {other:?}"),
-    }
-}
-
-/// Polls `expr` until it gives "true".
-fn wait_for(tab: &Tab, what: &str, expr: &str) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(15) {
-        if eval(tab, &format!("String(!!({expr}))")) == "true" {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("timed out waiting until {what} ({expr})");
-}
-
-fn open(tab: &Tab, url: &str) {
-    tab.navigate_to(url).and_then(|t| t.wait_until_navigated()).unwrap_or_else(|e| panic!("open {url}: {e}"));
-    wait_for(tab, "the page is loaded", "document.readyState === 'complete'");
-}
-
-/// Sets the viewport (CSS px); `phone` also makes it a mobile screen.
-fn viewport(tab: &Tab, width: u32, height: u32, phone: bool) {
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width,
-        height,
-        device_scale_factor: 1.0,
-        mobile: phone,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .expect("viewport");
-}
-
-fn media(tab: &Tab, kind: &str) {
-    tab.call_method(Emulation::SetEmulatedMedia { media: Some(kind.to_owned()), features: None }).expect("media");
-}
-
-/// Types into the search box as a reader would (input events).
-fn search(tab: &Tab, text: &str) {
-    eval(
-        tab,
-        &format!(
-            "(function(i){{i.focus();i.value={};i.dispatchEvent(new Event('input'))}})(document.getElementById('search-input')), ''",
-            serde_json::to_string(text).unwrap()
-        ),
-    );
-}
-
-/// A keydown on `target` (a JS expression), as the page's handlers see it.
-fn key(tab: &Tab, target: &str, key: &str) {
-    eval(
-        tab,
-        &format!(
-            "({target}).dispatchEvent(new KeyboardEvent('keydown', {{key: '{key}', bubbles: true, cancelable: true}})), ''"
-        ),
-    );
-}
-
-/// The first search result's link, once results are shown.
-fn first_result(tab: &Tab, query: &str) -> String {
-    search(tab, query);
-    wait_for(tab, &format!("results for `{query}`"), "document.querySelector('#search-results li:not(.r-more) a')");
-    let href = eval(tab, "document.querySelector('#search-results li a').getAttribute('href')");
-    href.split('#').next().unwrap_or_default().to_owned()
-}
-
-/// Layout shift since the page started (entries after input excluded).
-fn layout_shift(tab: &Tab) -> f64 {
-    let v = eval(
-        tab,
-        "new Promise(function(r){var s=0;new PerformanceObserver(function(l){l.getEntries().forEach(function(e){if(!e.hadRecentInput)s+=e.value})}).observe({type:'layout-shift',buffered:true});setTimeout(function(){r(String(s))},700)})",
-    );
-    v.parse().expect("a number")
-}
-
-/// How far the page sticks out to the right, in CSS px (0 when it fits).
-fn overflow(tab: &Tab) -> f64 {
-    eval(tab, "String(Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - innerWidth)")
-        .parse()
-        .expect("a number")
-}
-
-/// Serious and critical axe-core violations (with a few of their elements).
-fn axe(tab: &Tab, script: &str) -> Vec<String> {
-    if eval(tab, "typeof axe") != "object" {
-        tab.evaluate(script, false).expect("axe-core loads");
-    }
-    let found = eval(
-        tab,
-        "axe.run(document, {resultTypes: ['violations']}).then(function(r){return JSON.stringify(r.violations.map(function(v){return v.impact+' '+v.id+' ('+v.nodes.length+'): '+v.nodes.slice(0,4).map(function(n){return n.target.join(' ')}).join(' | ')}))})",
-    );
-    let all: Vec<String> = serde_json::from_str(&found).expect("a list");
-    for minor in all.iter().filter(|v| !v.starts_with("serious") && !v.starts_with("critical")) {
-        eprintln!("axe (not failing): {minor}");
-    }
-    all.into_iter().filter(|v| v.starts_with("serious") || v.starts_with("critical")).collect()
-}
-
-/// Every same-origin address a page refers to answers 200.
-fn broken_links(tab: &Tab) -> Vec<String> {
-    let found = eval(
-        tab,
-        "(function(){var urls={};function add(u){if(!u)return;var a=new URL(u,location.href);if(a.origin!==location.origin)return;a.hash='';var here=new URL(location.href);here.hash='';if(a.href===here.href)return;urls[a.href]=true}document.querySelectorAll('a[href],link[href]').forEach(function(e){add(e.getAttribute('href'))});document.querySelectorAll('script[src],img[src]').forEach(function(e){add(e.getAttribute('src'))});document.querySelectorAll('source[srcset]').forEach(function(e){add(e.getAttribute('srcset'))});return Promise.all(Object.keys(urls).map(function(u){return fetch(u,{method:'HEAD'}).then(function(r){return r.ok?null:r.status+' '+u},function(){return 'failed '+u})})).then(function(l){return JSON.stringify(l.filter(Boolean))})})()",
-    );
-    serde_json::from_str(&found).expect("a list")
-}
-
-fn theme(tab: &Tab, dark: bool) {
-    eval(tab, &format!("(document.documentElement.dataset.theme = '{}'), ''", if dark { "dark" } else { "light" }));
-}
-
-fn screenshot(tab: &Tab, dir: &Option<PathBuf>, name: &str) {
-    if let Some(dir) = dir {
-        let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).expect("screenshot");
-        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
-    }
-}
-
-#[test]
-fn the_site_works_in_chromium() {
-    let Some(chrome) = chromium() else {
-        assert!(std::env::var("REQUIRE_BROWSER").as_deref() != Ok("1"), "REQUIRE_BROWSER=1 but no Chromium found");
-        eprintln!("skipped: no Chromium (install Debian's `chromium`, or set CHROME=/path)");
-        return;
-    };
-    let axe_js = std::fs::read_to_string(root().join("xtask/tests/fixtures/axe.min.js")).expect("vendored axe-core");
-    let shots = std::env::var_os("SCREENSHOTS").map(PathBuf::from);
-    if let Some(d) = &shots {
-        std::fs::create_dir_all(d).expect("screenshot directory");
-    }
-    let out = std::env::temp_dir().join(format!("gil-lab-browser-{}", std::process::id()));
-    let served = serve(&out);
-    let base = served.base.clone();
-    assert!(base.ends_with("/gil-lab/"), "the dev server serves under the base path: {base}");
-    let profile = std::env::temp_dir().join(format!("gil-lab-chrome-{}", std::process::id()));
-    // Flags: no sandbox as root in containers; nothing reaching for the network.
-    let args: Vec<&OsStr> = [
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-    ]
-    .iter()
-    .map(OsStr::new)
-    .collect();
-    let options = LaunchOptions::default_builder()
-        .path(Some(chrome))
-        .sandbox(false)
-        .headless(true)
-        .window_size(Some((1280, 900)))
-        .user_data_dir(Some(profile.clone()))
-        .args(args)
-        .idle_browser_timeout(Duration::from_secs(120))
-        .build()
-        .expect("launch options");
-    let browser = Browser::new(options).expect("Chromium starts");
-    let tab = browser.new_tab().expect("a tab");
-    tab.set_default_timeout(Duration::from_secs(30));
-    let errors: Arc<Mutex<Vec<String>>> = Arc::default();
-    {
-        let errors = Arc::clone(&errors);
-        tab.add_event_listener(Arc::new(move |e: &Event| {
-            let msg = match e {
-                Event::RuntimeExceptionThrown(x) => Some(format!("exception: {:?}", x.params.exception_details)),
-                Event::RuntimeConsoleAPICalled(x) if format!("{:?}", x.params.Type).contains("Error") => {
-                    Some(format!("console.error: {:?}", x.params.args.first().and_then(|a| a.value.clone())))
-                }
-                // The 404 page is meant to answer 404.
-                Event::LogEntryAdded(x)
-                    if format!("{:?}", x.params.entry.level).contains("Error")
-                        && !x.params.entry.url.as_deref().unwrap_or("").contains("/no/such/") =>
-                {
-                    Some(format!("{}: {:?}", x.params.entry.text, x.params.entry.url))
-                }
-                _ => None,
-            };
-            if let Some(m) = msg {
-                errors.lock().expect("lock").push(m);
-            }
-        }))
-        .expect("listen");
-    }
-    tab.enable_runtime().expect("runtime events");
-    tab.enable_log().expect("log events");
-
-    pages_fit_and_pass_axe(&tab, &base, &axe_js);
-    quizzes(&tab, &base);
-    practice(&tab, &base);
-    searching(&tab, &base, &out);
-    charts_on_a_phone(&tab, &base);
-    printing(&tab, &base);
-    if shots.is_some() {
-        screenshots(&tab, &base, &shots);
-    }
-
-    let errors = errors.lock().expect("lock").clone();
-    assert!(errors.is_empty(), "console errors: {errors:#?}");
-    drop(tab);
-    drop(browser);
-    drop(served);
-    let _ = std::fs::remove_dir_all(&out);
-    let _ = std::fs::remove_dir_all(&profile);
-}
-
-/// Every page type: fits 360 and 1280 px, a short header on phones, little
-/// layout shift, no serious axe violation in either theme, every link
-/// resolving under the sub-path.
-fn pages_fit_and_pass_axe(tab: &Tab, base: &str, axe_js: &str) {
-    let pages = [
-        "",
-        "en/index.html",
-        "ko/index.html",
-        "en/convoy-effect.html",
-        "ko/convoy-effect.html",
-        "en/model-vs-reality.html",
-        "en/drill.html",
-        "ko/drill.html",
-        "en/cheatsheet.html",
-        "ko/cheatsheet.html",
-        "en/experiments/index.html",
-        "en/experiments/convoy-effect-echo.html",
-        "ko/experiments/memory-management-gc-latency.html",
-        "en/tags/index.html",
-        "ko/tags/gil.html",
-        "en/print.html",
-        "no/such/page.html",
-    ];
-    let mut problems = Vec::new();
-    for (w, h, phone) in [(360, 740, true), (1280, 900, false)] {
-        viewport(tab, w, h, phone);
-        for p in pages {
-            let url = format!("{base}{p}");
-            open(tab, &url);
-            let cls = layout_shift(tab);
-            if cls >= 0.1 {
-                problems.push(format!("{w}px {p}: layout shift {cls:.3}"));
-            }
-            let over = overflow(tab);
-            if over > 0.5 {
-                problems.push(format!("{w}px {p}: {over} px wider than the screen"));
-            }
-            if phone {
-                let header: f64 =
-                    eval(tab, "String(document.querySelector('.site-header').getBoundingClientRect().height)")
-                        .parse()
-                        .expect("a number");
-                if header > 60.0 {
-                    problems.push(format!("{p}: the header is {header} px tall on a phone"));
-                }
-                // Open search results and the phone menu must fit too.
-                search(tab, "GIL");
-                wait_for(tab, "search results", "document.querySelector('#search-results li')");
-                let over = overflow(tab);
-                let panel = eval(
-                    tab,
-                    "String(document.getElementById('search-panel').getBoundingClientRect().right <= innerWidth)",
-                );
-                if over > 0.5 || panel != "true" {
-                    problems.push(format!("{p}: search results stick out ({over} px)"));
-                }
-                key(tab, "document.getElementById('search-input')", "Escape");
-                eval(tab, "(document.querySelector('.menu-toggle').click(), '')");
-                wait_for(tab, "the menu opens", "document.documentElement.classList.contains('menu-open')");
-                let menu = eval(
-                    tab,
-                    "String(document.getElementById('site-menu').getBoundingClientRect().right <= innerWidth + 0.5)",
-                );
-                if menu != "true" || overflow(tab) > 0.5 {
-                    problems.push(format!("{p}: the menu sticks out"));
-                }
-                eval(tab, "(document.querySelector('.menu-toggle').click(), '')");
-            } else {
-                for dark in [false, true] {
-                    theme(tab, dark);
-                    for v in axe(tab, axe_js) {
-                        problems.push(format!("{p} ({}): {v}", if dark { "dark" } else { "light" }));
-                    }
-                }
-                theme(tab, false);
-                eval(tab, "(localStorage.removeItem('gil-lab:theme'), '')");
-                for b in broken_links(tab) {
-                    problems.push(format!("{p}: broken {b}"));
-                }
-            }
-        }
-    }
-    assert!(problems.is_empty(), "{problems:#?}");
-    // The 404 page, at any depth, leads back into the site.
-    open(tab, &format!("{base}no/such/page.html"));
-    assert_eq!(tab.get_title().expect("title"), "Page not found · gil-lab");
-    eval(tab, "(document.querySelector('main a[href$=\"en/index.html\"]').click(), '')");
-    wait_for(tab, "the index opened from the 404 page", "location.pathname.endsWith('/gil-lab/en/index.html')");
-}
-
-fn quizzes(tab: &Tab, base: &str) {
+pub(crate) fn quizzes(tab: &Tab, base: &str) {
     viewport(tab, 1280, 900, false);
     open(tab, &format!("{base}en/gil-basics.html"));
     eval(tab, "(localStorage.clear(), '')");
@@ -466,7 +83,9 @@ fn quizzes(tab: &Tab, base: &str) {
     wait_for(tab, "a Korean short answer without spaces is right", &format!("{short}.classList.contains('correct')"));
 }
 
-fn practice(tab: &Tab, base: &str) {
+pub(crate) fn practice(tab: &Tab, base: &str) {
+    // Long on purpose: one reader's walk through the drill (cards, Leitner
+    // boxes, a mock interview, progress, export and import), step by step.
     viewport(tab, 1280, 900, false);
     open(tab, &format!("{base}en/drill.html?topic=gil-basics&mode=cards"));
     eval(tab, "(localStorage.clear(), '')");
@@ -574,7 +193,7 @@ fn practice(tab: &Tab, base: &str) {
     eval(tab, "(localStorage.clear(), '')");
 }
 
-fn searching(tab: &Tab, base: &str, out: &Path) {
+pub(crate) fn searching(tab: &Tab, base: &str, out: &Path) {
     viewport(tab, 1280, 900, false);
     open(tab, &format!("{base}en/index.html"));
     assert!(first_result(tab, "convoy").ends_with("en/convoy-effect.html"), "`convoy` finds the convoy note first");
@@ -615,7 +234,7 @@ fn searching(tab: &Tab, base: &str, out: &Path) {
 }
 
 /// On a 360 px phone each chart is its narrow drawing with text of 11 px or more.
-fn charts_on_a_phone(tab: &Tab, base: &str) {
+pub(crate) fn charts_on_a_phone(tab: &Tab, base: &str) {
     viewport(tab, 360, 740, true);
     for page in ["en/convoy-effect.html", "ko/model-vs-reality.html", "en/memory-management.html", "ko/drill.html"] {
         open(tab, &format!("{base}{page}"));
@@ -635,7 +254,7 @@ fn charts_on_a_phone(tab: &Tab, base: &str) {
 }
 
 /// A note prints without navigation, its charts sized to the page.
-fn printing(tab: &Tab, base: &str) {
+pub(crate) fn printing(tab: &Tab, base: &str) {
     viewport(tab, 1280, 900, false);
     open(tab, &format!("{base}en/convoy-effect.html"));
     media(tab, "print");
@@ -670,7 +289,7 @@ fn printing(tab: &Tab, base: &str) {
     assert!((1..=12).contains(&pages), "the convoy note prints on {pages} A4 pages (24 before)");
 }
 
-fn screenshots(tab: &Tab, base: &str, dir: &Option<PathBuf>) {
+pub(crate) fn screenshots(tab: &Tab, base: &str, dir: &Option<PathBuf>) {
     for (w, h, phone) in [(360, 740, true), (1280, 900, false)] {
         viewport(tab, w, h, phone);
         for dark in [false, true] {

@@ -1,6 +1,7 @@
-//! Standard scenarios, built in Rust.
+//! Standard scenarios, built in Rust: the benchmarks' workloads and the
+//! shapes the tests check behaviour on.
 
-use scheduler::{Dist, GilSpec, SEC, Scenario, Step, ThreadSpec, Times, US};
+use crate::{Dist, GilSpec, SEC, Scenario, Step, ThreadSpec, Times, US};
 
 /// `n` threads in one process sharing `total_ns` of bytecode equally (the
 /// countdown benchmark split across threads).
@@ -12,6 +13,17 @@ pub fn cpu_threads(cores: u32, gil: GilSpec, n: usize, total_ns: u64) -> Scenari
         "main",
         (0..n).map(|i| ThreadSpec::new(&format!("cpu{i}"), vec![Step::Python(Dist::Fixed(each))])).collect(),
     );
+    sc
+}
+
+/// `n` processes with one CPU-bound thread each.
+pub fn cpu_processes(cores: u32, gil: GilSpec, n: usize, total_ns: u64) -> Scenario {
+    let mut sc = Scenario::new(cores);
+    sc.gil = gil;
+    let each = total_ns / n as u64;
+    for i in 0..n {
+        sc.process(&format!("proc{i}"), vec![ThreadSpec::new("main", vec![Step::Python(Dist::Fixed(each))])]);
+    }
     sc
 }
 
