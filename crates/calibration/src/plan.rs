@@ -289,23 +289,23 @@ fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 });
             }
         }
-        if let (Some(h), false) = (&d.hash, fit) {
-            if let Some(one) = h.seconds.get(&1) {
-                let per_block = one / f64::from(h.blocks);
-                for k in [2u32, 4] {
-                    if let Some(t) = h.seconds.get(&k) {
-                        out.push(Plan {
-                            group: "hash",
-                            what: format!("hash {k}/1"),
-                            source: src.clone(),
-                            real: one / t,
-                            num: hash(gil, cores, per_block, h.blocks, 1, h.releases_gil),
-                            den: hash(gil, cores, per_block, h.blocks, k, h.releases_gil),
-                            rates: None,
-                            intervals: None,
-                            spread: None,
-                        });
-                    }
+        if let (Some(h), false) = (&d.hash, fit)
+            && let Some(one) = h.seconds.get(&1)
+        {
+            let per_block = one / f64::from(h.blocks);
+            for k in [2u32, 4] {
+                if let Some(t) = h.seconds.get(&k) {
+                    out.push(Plan {
+                        group: "hash",
+                        what: format!("hash {k}/1"),
+                        source: src.clone(),
+                        real: one / t,
+                        num: hash(gil, cores, per_block, h.blocks, 1, h.releases_gil),
+                        den: hash(gil, cores, per_block, h.blocks, k, h.releases_gil),
+                        rates: None,
+                        intervals: None,
+                        spread: None,
+                    });
                 }
             }
         }
@@ -342,7 +342,7 @@ fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
 /// `0.0001` -> `100us`.
 pub fn interval_label(s: f64) -> String {
     let us = (s * 1e6).round() as u64;
-    if us >= 1000 && us % 1000 == 0 { format!("{}ms", us / 1000) } else { format!("{us}us") }
+    if us >= 1000 && us.is_multiple_of(1000) { format!("{}ms", us / 1000) } else { format!("{us}us") }
 }
 
 fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, Error> {
