@@ -258,13 +258,7 @@ fn simulate_and_report(args: &Args, limits: Limits, window: Option<(u64, u64)>) 
 }
 
 fn parse_window(w: &str) -> Result<(u64, u64)> {
-    let Some((a, b)) = w.split_once("..") else { bail!("--window {w}: write FROM..TO, like 0ms..20ms") };
-    let a = workloads::duration::parse_duration(a).map_err(|e| anyhow::anyhow!("--window {w}: {e}"))?;
-    let b = workloads::duration::parse_duration(b).map_err(|e| anyhow::anyhow!("--window {w}: {e}"))?;
-    if b.0 <= a.0 {
-        bail!("--window {w}: the end must come after the start");
-    }
-    Ok((a.0, b.0))
+    workloads::duration::parse_window(w).map_err(|e| anyhow::anyhow!("--window {w}: {e}"))
 }
 
 fn yaml_to_json(v: &serde_yaml::Value) -> serde_json::Value {

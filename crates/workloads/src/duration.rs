@@ -44,6 +44,17 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration(whole as u64))
 }
 
+/// A time window `FROM..TO` (`0ms..20ms`) in nanoseconds; the end comes
+/// after the start.
+pub fn parse_window(text: &str) -> Result<(u64, u64), String> {
+    let (a, b) = text.split_once("..").ok_or("write FROM..TO, like 0ms..20ms")?;
+    let (a, b) = (parse_duration(a)?.0, parse_duration(b)?.0);
+    if b <= a {
+        return Err("the end must come after the start".into());
+    }
+    Ok((a, b))
+}
+
 /// Formats nanoseconds with the largest unit that keeps the number exact.
 pub fn format_duration(ns: u64) -> String {
     for (unit, scale) in [("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] {
@@ -170,6 +181,15 @@ impl<'de> Deserialize<'de> for Range {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_run_from_a_start_to_a_later_end() {
+        assert_eq!(parse_window("0ms..20ms"), Ok((0, 20_000_000)));
+        assert_eq!(parse_window("1us..2us"), Ok((1_000, 2_000)));
+        assert!(parse_window("5ms").unwrap_err().contains("FROM..TO"));
+        assert!(parse_window("5ms..5ms").unwrap_err().contains("after the start"));
+        assert!(parse_window("5..6ms").unwrap_err().contains("no unit"));
+    }
 
     #[test]
     fn parses_units_and_rejects_the_rest() {

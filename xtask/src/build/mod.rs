@@ -253,7 +253,7 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
     let points = parsed.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
     let trace = match &def.trace {
         Some(t) => {
-            let (from, to) = parse_window(&t.window)
+            let (from, to) = workloads::duration::parse_window(&t.window)
                 .map_err(|e| anyhow!("{}:{}: trace.window: {e}", src.path, pages::line_of(&src.source, "window:")))?;
             let idx = points.iter().position(|p| p.matches(&t.at)).ok_or_else(|| {
                 anyhow!("{}:{}: trace.where selects no point", src.path, pages::line_of(&src.source, "trace:"))
@@ -288,16 +288,6 @@ fn shell_word(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
-}
-
-fn parse_window(w: &str) -> Result<(u64, u64)> {
-    let (a, b) = w.split_once("..").ok_or_else(|| anyhow!("write FROM..TO, like 0ms..20ms"))?;
-    let a = workloads::duration::parse_duration(a).map_err(|e| anyhow!(e))?.0;
-    let b = workloads::duration::parse_duration(b).map_err(|e| anyhow!(e))?.0;
-    if b <= a {
-        bail!("the end must come after the start");
-    }
-    Ok((a, b))
 }
 
 /// One simulator run: a point's summary, or a traced point.
