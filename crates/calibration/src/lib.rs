@@ -16,17 +16,16 @@
 
 pub mod comparison;
 mod fingerprint;
+pub mod fit;
 pub mod measured;
 pub mod plan;
 pub mod twins;
 
 pub use comparison::{Comparison, Params, Row, TOLERANCE};
 pub use fingerprint::code_fingerprint;
+pub use fit::{FITTED, Fit, HeldOut, balanced, fit, objective};
 pub use measured::*;
-pub use plan::{
-    FITTED, Fit, HeldOut, Job, balanced, by_source, compare, current_params, fit, interval_label, objective, run,
-    run_seeds,
-};
+pub use plan::{Job, by_source, compare, current_params, interval_label, run, run_seeds};
 
 /// Why a comparison or a fit failed.
 #[derive(Debug, thiserror::Error)]

@@ -254,6 +254,7 @@ fn base(p: &Params, cores: u32, gil: Gil, interval_s: Option<f64>) -> File {
 impl Twin {
     /// The scenario at parameters `p`.
     pub fn scenario(&self, p: &Params) -> File {
+        // One arm per family, each the measured program written as a scenario.
         match *self {
             Twin::Countdown { gil, cores, work_s, threads: k, processes, interval_s } => {
                 let mut f = base(p, cores, gil, interval_s);
