@@ -104,6 +104,17 @@ pub fn summary(file: &str, s: &Summary) -> String {
         &["thread", "process", "cpu s", "gil wait s", "io s", "ready s", "finished s", "state"],
         &rows,
     ));
+    if !s.deadlock.is_empty() {
+        let n = s.deadlock.len();
+        let cycle = (0..n).all(|i| s.deadlock[i].held_by.contains(&s.deadlock[(i + 1) % n].thread));
+        let how = if cycle { "a cycle: each waits for what the next holds" } else { "blocked for good" };
+        line(&mut out, format_args!("\nstuck threads ({how}):"));
+        for d in &s.deadlock {
+            let holds = if d.holds.is_empty() { "nothing".to_owned() } else { d.holds.join(", ") };
+            let by = if d.held_by.is_empty() { String::new() } else { format!(" (held by {})", d.held_by.join(", ")) };
+            line(&mut out, format_args!("  {} holds {holds} and waits for {}{by}", d.thread, d.waits_for));
+        }
+    }
     let cores: Vec<String> = s.cores.iter().map(|c| pct(*c)).collect();
     line(&mut out, format_args!("\ncores busy: {}", cores.join(", ")));
     if !s.shared.is_empty() {

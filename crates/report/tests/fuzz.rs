@@ -108,7 +108,10 @@ impl Env for AnyEnv {
 
 /// Raw HTML a data text may not carry out (the fake environment emits none).
 fn carries_html(html: &str) -> bool {
-    ["<script", "<img", "<iframe", "href=\"javascript", "src=\"javascript"].iter().any(|t| html.contains(t))
+    // `javascript../x:y` is a relative path (a scheme has no `/`), so only
+    // `javascript:` itself is a script URL.
+    let lower = html.to_ascii_lowercase();
+    ["<script", "<img", "<iframe", "href=\"javascript:", "src=\"javascript:"].iter().any(|t| lower.contains(t))
 }
 
 fn check_note(name: &str, text: &str) {

@@ -136,30 +136,29 @@ fn read_experiments(root: &Path) -> Result<BTreeMap<String, ExperimentSource>> {
 }
 
 /// `calibration/measured.json`, if there is one: parsed, and its text.
-fn read_calibration(root: &Path) -> Result<Option<(report::calibration::Measured, String)>> {
+fn read_calibration(root: &Path) -> Result<Option<(calibration::Measured, String)>> {
     let path = root.join("calibration/measured.json");
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    let m: report::calibration::Measured =
+    let m: calibration::Measured =
         serde_json::from_str(&text).map_err(|e| anyhow!("calibration/measured.json:{}: {e}", e.line()))?;
-    if !report::calibration::SCHEMAS.contains(&m.schema.as_str()) {
+    if !calibration::SCHEMAS.contains(&m.schema.as_str()) {
         bail!(
             "calibration/measured.json:1: schema `{}`, expected one of {}",
             m.schema,
-            report::calibration::SCHEMAS.join(", ")
+            calibration::SCHEMAS.join(", ")
         );
     }
     Ok(Some((m, text)))
 }
 
 /// The simulated side of the calibration, cached like an experiment.
-fn calibration_comparison(cache: &Cache, m: &report::calibration::Measured) -> Result<report::calibration::Comparison> {
+fn calibration_comparison(cache: &Cache, m: &calibration::Measured) -> Result<calibration::Comparison> {
     // Its scenarios go through the whole pipeline, written by the twins' code.
-    let twins = cache::hex(&sha2::Sha256::digest(include_str!("../calibrate/model.rs")));
-    let fingerprint = format!("{}{twins}", workloads::full_code_fingerprint());
+    let fingerprint = calibration::code_fingerprint();
     let mut h = sha2::Sha256::new();
     h.update(b"calibration/1");
     h.update(fingerprint.as_bytes());
@@ -168,9 +167,22 @@ fn calibration_comparison(cache: &Cache, m: &report::calibration::Measured) -> R
     if let Some(c) = cache.load_json(&key) {
         return Ok(c);
     }
-    let c = crate::calibrate::model::compare(m, &crate::calibrate::model::current_params())?;
+    let c = calibration::compare(m, &calibration::current_params())?;
     cache.store_json(&key, &c)?;
     Ok(c)
+}
+
+/// The cross-validation of the last fit (`calibration/fitted.json`), if any.
+fn read_cross_validation(root: &Path) -> Result<Vec<calibration::HeldOut>> {
+    let path = root.join("calibration/fitted.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).context("cannot read calibration/fitted.json"),
+    };
+    let fit: calibration::Fit =
+        serde_json::from_str(&text).map_err(|e| anyhow!("calibration/fitted.json:{}: {e}", e.line()))?;
+    Ok(fit.cross_validation)
 }
 
 /// `site.yaml`, the publishing settings (defaults without it).
@@ -425,7 +437,11 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
         .map(|n| (format!("{}/{}.html", n.src.lang.code(), n.src.slug), (n.src.path.clone(), n.src.source.clone())))
         .collect();
     let calibration = match (&measured, plan.used.contains(pages::CALIBRATION)) {
-        (Some((m, text)), true) => Some((calibration_comparison(&cache, m)?, text.clone())),
+        (Some((m, text)), true) => {
+            let mut c = calibration_comparison(&cache, m)?;
+            c.cross_validation = read_cross_validation(root)?;
+            Some((c, text.clone()))
+        }
         _ => None,
     };
     let config = read_config(root)?;

@@ -18,7 +18,6 @@
 //! interpreter is missing or is not CPython, unless told `--skip-if-missing`.
 
 pub mod guard;
-pub mod model;
 pub mod proc;
 
 use std::collections::BTreeMap;
@@ -28,7 +27,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
-use report::calibration::{
+use calibration::{
     AffinityRun, CountdownRun, Discards, EchoRun, EchoTrips, GuardSummary, HashData, InterpreterData, IntervalRun,
     LagRun, LagSample, MachineInfo, Measured, Placement, PoolMapRun, PoolStartRun, SCHEMA, SCHEMAS, SleepData,
     WsgiData, WsgiRun, max, median, min,
@@ -333,7 +332,7 @@ fn iterations(ns_per_iter: f64, seconds: f64) -> u64 {
 
 /// `5ms` for an interval, `default` for none.
 fn interval_name(i: Option<f64>) -> String {
-    i.map_or_else(|| "default".to_owned(), model::interval_label)
+    i.map_or_else(|| "default".to_owned(), calibration::interval_label)
 }
 
 /// A new interpreter entry: its speed and the countdown size, no families.
@@ -423,7 +422,7 @@ fn measure_interval(ctx: &mut Ctx<'_>, py: &Python, n: u64) -> Result<Vec<Interv
     let mut out = Vec::new();
     for threads in [2u32, 4] {
         for interval in [0.005, 0.001, 0.0001, 0.00001, 0.000001] {
-            let label = format!("{} {threads} threads at {}", py.version, model::interval_label(interval));
+            let label = format!("{} {threads} threads at {}", py.version, calibration::interval_label(interval));
             let args = strings(&["countdown", &n.to_string(), &threads.to_string(), "threads", &interval.to_string()]);
             let p = ctx.point(&label, ctx.runs, &py.path, &args, false)?;
             let runs = p.numbers("seconds")?;
@@ -1065,7 +1064,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     let measured =
         if args.reuse { read_measured(&root.join("calibration/measured.json"))? } else { measure_all(root, args)? };
     let params = match &args.params {
-        None => model::current_params(),
+        None => calibration::current_params(),
         Some(text) => {
             let v: Vec<u64> = text
                 .split(',')
@@ -1073,7 +1072,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
                 .collect::<Result<_, _>>()
                 .map_err(|_| anyhow!("--params: six integers (ns), like 2000,1000,2000,50000,2000,10"))?;
             ensure!(v.len() == 6, "--params: six integers (ns), like 2000,1000,2000,50000,2000,10");
-            report::calibration::Params {
+            calibration::Params {
                 context_switch_ns: v[0],
                 wakeup_latency_ns: v[1],
                 wakeup_jitter_ns: v[2],
@@ -1083,23 +1082,30 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             }
         }
     };
-    let cmp = model::compare(&measured, &params)?;
+    let cmp = calibration::compare(&measured, &params)?;
     print_rows(&cmp.rows);
     println!("published tables:");
     print_rows(&cmp.published);
-    let mut groups: BTreeMap<&str, Vec<report::calibration::Row>> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Vec<calibration::Row>> = BTreeMap::new();
     for r in &cmp.rows {
         groups.entry(r.group.as_str()).or_default().push(r.clone());
     }
     let within = cmp.rows.iter().filter(|r| r.agrees()).count();
+    let worst = cmp.rows.iter().map(calibration::Row::factor).fold(1.0, f64::max);
     println!(
-        "{within} of {} ratios within 25%; mean squared log error {:.4} ({})",
+        "{within} of {} ratios agree (within {:.0}% or inside the measured spread), the worst off by {worst:.2}x; \
+         mean squared log error {:.4} ({})",
         cmp.rows.len(),
-        model::objective(&cmp.rows),
-        groups.iter().map(|(g, rows)| format!("{g} {:.3}", model::objective(rows))).collect::<Vec<_>>().join(", ")
+        calibration::TOLERANCE * 100.0,
+        calibration::objective(&cmp.rows),
+        groups
+            .iter()
+            .map(|(g, rows)| format!("{g} {:.3}", calibration::objective(rows)))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if !args.no_fit {
-        let fit = model::fit(&measured)?;
+        let fit = calibration::fit(&measured)?;
         println!(
             "fit: context switch {} ns, wake-up latency {} ns + jitter {} ns, tick {} ns; \
              mean squared log error {:.4} -> {:.4}",
@@ -1110,6 +1116,17 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             fit.objective_before,
             fit.objective_after
         );
+        for h in &fit.cross_validation {
+            println!(
+                "  left out {:<10} {:>3} ratios: error {:.4} -> {:.4}, agree {:.0}% -> {:.0}%",
+                h.family,
+                h.rows,
+                h.error_in,
+                h.error_out,
+                h.agree_in * 100.0,
+                h.agree_out * 100.0
+            );
+        }
         let path = root.join("calibration/fitted.json");
         std::fs::write(&path, serde_json::to_string_pretty(&fit)? + "\n")?;
         println!("wrote {} (the defaults in scheduler::Costs and Interp should match it)", path.display());
@@ -1118,17 +1135,22 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
 }
 
 #[allow(clippy::print_stdout)]
-fn print_rows(rows: &[report::calibration::Row]) {
-    for (source, rows) in model::by_source(rows) {
+fn print_rows(rows: &[calibration::Row]) {
+    for (source, rows) in calibration::by_source(rows) {
         println!("{source}");
         for r in rows {
+            let spread = match (r.real_min, r.real_max) {
+                (Some(lo), Some(hi)) => format!("({lo:.3}-{hi:.3})"),
+                _ => String::new(),
+            };
             println!(
-                "  {:<24} real {:>9.3}  sim {:>9.3}  {:+5.0}% {}",
+                "  {:<24} real {:>9.3} {:<17} sim {:>9.3}  {:+5.0}% {}",
                 r.what,
                 r.real,
+                spread,
                 r.sim,
                 r.error() * 100.0,
-                if r.agrees() { "" } else { "(off by more than 25%)" }
+                if r.agrees() { "" } else { "(disagrees)" }
             );
         }
     }

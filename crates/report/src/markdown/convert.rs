@@ -53,6 +53,8 @@ pub(super) fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Ren
                     ),
                 ));
             }
+            // Data text embeds nothing: an image shows as its alt text.
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) if trust == Trust::Data => continue,
             ev => ev,
         };
         if let Some((buf, _)) = &mut code {

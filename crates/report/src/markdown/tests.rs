@@ -111,6 +111,14 @@ fn data_text_shows_its_html_as_text_but_keeps_directive_html() {
     assert_eq!(html(render), html(render_data));
 }
 
+/// Found by the boundary fuzz suite: `![alt](u)` in data text made an `<img>`.
+#[test]
+fn data_text_shows_an_image_as_its_alt_text() {
+    let html = render_data("see ![a chart](chart.svg) and ![![x](v)](w)", 1, Lang::En, &Fake).unwrap().html;
+    assert!(!html.contains("<img") && html.contains("a chart"), "{html}");
+    assert!(render("![a chart](chart.svg)", 1, Lang::En, &Fake).unwrap().html.contains("<img"));
+}
+
 #[test]
 fn data_text_links_only_to_safe_urls() {
     for ok in ["https://docs.python.org/3/", "other.html#x", "#anchor", "mailto:a@b.c", "a/b:c"] {

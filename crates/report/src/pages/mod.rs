@@ -28,7 +28,9 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::calibration::{Calibration, Comparison};
+use ::calibration::Comparison;
+
+use crate::calibration::Calibration;
 use crate::highlight::Highlighter;
 use crate::i18n::{Lang, ui};
 use charts::escape;

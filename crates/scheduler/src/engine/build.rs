@@ -33,7 +33,9 @@ impl<'s, S: TraceSink> Engine<'s, S> {
             })
             .collect();
         let runq = match sc.machine.policy {
-            OsPolicy::Fair { .. } | OsPolicy::Sjf => RunQueue::Keyed(RunHeap::default()),
+            OsPolicy::Fair { .. } | OsPolicy::Sjf | OsPolicy::Srtf | OsPolicy::Priority { .. } => {
+                RunQueue::Keyed(RunHeap::default())
+            }
             OsPolicy::RoundRobin { .. } | OsPolicy::Fcfs => RunQueue::Fifo(VecDeque::new()),
         };
         let py_factor = match sc.gil {
@@ -72,6 +74,11 @@ impl<'s, S: TraceSink> Engine<'s, S> {
             busy_cores: 0,
             gils,
             locks: (0..sc.locks).map(|_| LockSlot { holder: None, sleepers: VecDeque::new() }).collect(),
+            sems: sc
+                .semaphores
+                .iter()
+                .map(|&p| SemSlot { available: u64::from(p), holders: Vec::new(), sleepers: VecDeque::new() })
+                .collect(),
             vars: vec![0; sc.vars as usize],
             queues: sc.queues.iter().map(sync::QueueRt::new).collect(),
             sources,
@@ -222,6 +229,9 @@ fn thread(
             None => program::expected_cpu(&spec.program),
             Some(lp) => lp.tasks.iter().map(|t| program::expected_cpu(&t.program)).sum(),
         },
+        priority: spec.priority,
+        queued_at: 0,
+        waited_ns: 0,
         dispatched_at: 0,
         run_start: 0,
         last_core: 0,

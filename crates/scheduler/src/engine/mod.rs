@@ -194,8 +194,14 @@ struct Thread {
     incarnation: u32,
     rng: Pcg64Mcg,
     vruntime: u64,
-    /// Expected CPU work left, for the SJF policy.
+    /// Expected CPU work left, for the SJF and SRTF policies.
     est_cpu: u64,
+    /// Priority number (lower is more urgent), for the priority policy.
+    priority: u32,
+    /// When it last entered the ready queue (or became ready).
+    queued_at: u64,
+    /// Time spent in the ready queue before that (aging credit).
+    waited_ns: u64,
     dispatched_at: u64,
     run_start: u64,
     last_core: u32,
@@ -241,6 +247,39 @@ struct GilSlot {
 struct LockSlot {
     holder: Option<u32>,
     sleepers: VecDeque<u32>,
+}
+
+/// A counting semaphore: free permits, the threads that took the others (a
+/// thread once per permit, for explaining a deadlock) and its sleepers.
+struct SemSlot {
+    available: u64,
+    holders: Vec<u32>,
+    sleepers: VecDeque<u32>,
+}
+
+impl SemSlot {
+    /// Takes a permit for `t` if one is free.
+    fn try_take(&mut self, t: u32) -> bool {
+        if self.available == 0 {
+            return false;
+        }
+        self.available -= 1;
+        self.holders.push(t);
+        true
+    }
+
+    /// `t` returns a permit (it need not be one it took, as with
+    /// `threading.Semaphore`); returns a sleeper to wake.
+    fn give(&mut self, t: u32) -> Option<u32> {
+        self.available += 1;
+        if let Some(i) = self.holders.iter().position(|h| *h == t) {
+            self.holders.swap_remove(i);
+        } else if !self.holders.is_empty() {
+            // A permit released on another's behalf: forget the oldest taker.
+            self.holders.remove(0);
+        }
+        self.sleepers.pop_front()
+    }
 }
 
 enum RunQueue {
@@ -306,6 +345,7 @@ pub(crate) struct Engine<'s, S: TraceSink> {
     busy_cores: u64,
     gils: Vec<GilSlot>,
     locks: Vec<LockSlot>,
+    sems: Vec<SemSlot>,
     vars: Vec<i64>,
     queues: Vec<sync::QueueRt>,
     sources: Vec<sync::SourceRt>,

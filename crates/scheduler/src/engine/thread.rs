@@ -210,6 +210,29 @@ impl<S: TraceSink> Engine<'_, S> {
                 th.cont = Cont::Fetch;
                 false
             }
+            Kind::SemAcquire(n) => {
+                if self.sems[n as usize].try_take(t) {
+                    th.remaining = 0;
+                    th.cont = Cont::Fetch;
+                } else {
+                    // No permit: release the GIL, then block, as for a lock.
+                    th.cont = Cont::LockTry;
+                    if th.holds {
+                        self.release_gil(t, ReleaseKind::Voluntary);
+                    }
+                }
+                false
+            }
+            Kind::SemRelease(n) => {
+                if let Some(w) = self.sems[n as usize].give(t) {
+                    th.overhead_left += self.costs.futex_wake_ns;
+                    self.wake_blocked(w, WakeCause::LockSignalled);
+                }
+                let th = &mut self.threads[t as usize];
+                th.remaining = 0;
+                th.cont = Cont::Fetch;
+                false
+            }
             Kind::Get(_) => self.get(t),
             Kind::Put(..) | Kind::Reserve(_) | Kind::Forward(_) => self.put(t),
             Kind::Serve => {
@@ -230,15 +253,32 @@ impl<S: TraceSink> Engine<'_, S> {
 
     fn lock_try(&mut self, t: u32) -> bool {
         let th = &mut self.threads[t as usize];
-        let Kind::Lock(n) = th.kind else { unreachable!("lock retry outside a lock step") };
-        let lock = &mut self.locks[n as usize];
-        if lock.holder.is_none() {
-            lock.holder = Some(t);
+        let taken = match th.kind {
+            Kind::Lock(n) => {
+                let lock = &mut self.locks[n as usize];
+                if lock.holder.is_none() {
+                    lock.holder = Some(t);
+                    true
+                } else {
+                    lock.sleepers.push_back(t);
+                    false
+                }
+            }
+            Kind::SemAcquire(n) => {
+                let sem = &mut self.sems[n as usize];
+                let taken = sem.try_take(t);
+                if !taken {
+                    sem.sleepers.push_back(t);
+                }
+                taken
+            }
+            _ => unreachable!("lock retry outside a lock or acquire step"),
+        };
+        if taken {
             th.remaining = 0;
             th.cont = Cont::Acquire(Cause::Entry);
             false
         } else {
-            lock.sleepers.push_back(t);
             self.block(t, ThreadState::LockWait, None);
             true
         }

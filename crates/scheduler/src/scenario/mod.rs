@@ -44,6 +44,10 @@ pub struct Scenario {
     pub processes: Vec<ProcessSpec>,
     /// Number of `threading.Lock` objects, named by index in `lock`/`unlock` steps.
     pub locks: u32,
+    /// Counting semaphores (`threading.Semaphore`), named by index in
+    /// `acquire`/`release` steps: each one's initial number of permits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub semaphores: Vec<u32>,
     /// Number of shared integer variables (for race experiments), named by
     /// index in `read`, `store` and `atomic_add` steps; all start at 0.
     pub vars: u32,
@@ -108,9 +112,41 @@ pub enum OsPolicy {
     /// expected CPU work left runs next, as textbooks assume burst lengths
     /// are known.
     Sjf,
+    /// Shortest remaining time first (preemptive SJF): as [`OsPolicy::Sjf`],
+    /// and a thread that becomes ready takes the core of the running thread
+    /// with the most work left if its own is strictly less.
+    Srtf,
+    /// Priority scheduling: the ready thread with the lowest priority number
+    /// (the most urgent) runs next, ties in arrival order.
+    Priority {
+        /// A thread that becomes ready takes the core of the running thread
+        /// with the least urgent priority if its own is strictly more urgent.
+        preemptive: bool,
+        /// Aging: a thread's priority number drops by one for every
+        /// `aging_ns` it has spent in the ready queue (continuously, and it
+        /// keeps that credit while it runs), so a waiting thread cannot
+        /// starve. `None`: priorities are fixed.
+        aging_ns: Option<u64>,
+    },
 }
 
 impl OsPolicy {
+    /// SJF, SRTF and priority: an idle core picks by a key once every
+    /// arrival of the instant is in the queue.
+    pub fn picks_by_key(self) -> bool {
+        matches!(self, OsPolicy::Sjf | OsPolicy::Srtf | OsPolicy::Priority { .. })
+    }
+
+    /// SRTF and preemptive priority: an arrival may take a running thread's core.
+    pub fn preempts_by_key(self) -> bool {
+        matches!(self, OsPolicy::Srtf | OsPolicy::Priority { preemptive: true, .. })
+    }
+
+    /// Fair and round robin end a thread's turn with a time slice.
+    pub fn has_slices(self) -> bool {
+        matches!(self, OsPolicy::Fair { .. } | OsPolicy::RoundRobin { .. })
+    }
+
     /// Linux's CFS defaults (6 ms, 0.75 ms, 1 ms) scaled by `1 + log2(cores)`
     /// for up to eight cores, as the kernel does.
     pub fn linux_fair(cores: u32) -> OsPolicy {
@@ -159,14 +195,25 @@ impl Default for Costs {
     /// a 2-vCPU Linux VM (`calibration/fitted.json`); a test keeps them equal.
     fn default() -> Costs {
         Costs {
-            context_switch_ns: 4 * US,
-            wakeup_latency_ns: 2 * US,
-            wakeup_jitter_ns: 4 * US,
-            futex_wake_ns: 6 * US,
+            context_switch_ns: US / 2,
+            wakeup_latency_ns: 8 * US,
+            wakeup_jitter_ns: 16 * US,
+            futex_wake_ns: 12 * US,
             syscall_ns: 50,
             retry_ns: 200,
             timer_slack_ns: 50 * US,
         }
+    }
+}
+
+impl Costs {
+    /// The fitted costs on bare metal: a sleeping core wakes in about 2 µs
+    /// and waking a thread costs its waker about as much. The defaults were
+    /// fitted on a virtual machine, whose idle vCPUs must be scheduled again
+    /// by the host; published desktop measurements (Skvortsov 2021, Beazley
+    /// 2010) agree with these instead.
+    pub fn bare_metal() -> Costs {
+        Costs { wakeup_latency_ns: 2 * US, wakeup_jitter_ns: 2 * US, futex_wake_ns: 2 * US, ..Costs::default() }
     }
 }
 
@@ -292,7 +339,19 @@ pub struct ThreadSpec {
     /// Runs an asyncio event loop over these tasks instead of `program`
     /// (which must then be empty); the thread ends when every task has.
     pub event_loop: Option<EventLoopSpec>,
+    /// Scheduling priority under [`OsPolicy::Priority`]: lower is more
+    /// urgent (at most [`MAX_PRIORITY`]); other policies ignore it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub priority: u32,
 }
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The largest priority number a thread may have.
+pub const MAX_PRIORITY: u32 = 1_000_000;
 
 /// An asyncio event loop: one thread, cooperative tasks.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -397,6 +456,12 @@ pub enum Step {
     Lock(u32),
     /// `lock.release()` on lock number `n`.
     Unlock(u32),
+    /// `semaphore.acquire()` on semaphore number `n`: takes a permit, or
+    /// releases the GIL and blocks until a `release` returns one.
+    Acquire(u32),
+    /// `semaphore.release()` on semaphore number `n`: returns a permit and
+    /// wakes one waiter (as `threading.Semaphore`, it never fails).
+    Release(u32),
     /// One bytecode: load shared variable `v` into the thread's register
     /// (`LOAD_GLOBAL counter`).
     Read(u32),
@@ -496,6 +561,7 @@ impl Scenario {
             seed: 1,
             processes: Vec::new(),
             locks: 0,
+            semaphores: Vec::new(),
             vars: 0,
             queues: Vec::new(),
             routines: Vec::new(),

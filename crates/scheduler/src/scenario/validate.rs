@@ -48,7 +48,8 @@ impl Scenario {
                 ("wakeup_granularity_ns", *wakeup_granularity_ns),
             ],
             OsPolicy::RoundRobin { slice_ns } => &[("slice_ns", *slice_ns)],
-            OsPolicy::Fcfs | OsPolicy::Sjf => &[],
+            OsPolicy::Priority { aging_ns: Some(aging_ns), .. } => &[("aging_ns", *aging_ns)],
+            OsPolicy::Fcfs | OsPolicy::Sjf | OsPolicy::Srtf | OsPolicy::Priority { aging_ns: None, .. } => &[],
         };
         for (field, ns) in policy_times {
             if *ns > MAX_DURATION_NS {
@@ -67,7 +68,14 @@ impl Scenario {
             OsPolicy::RoundRobin { slice_ns: 0 } => {
                 return err("machine.policy.slice_ns".into(), Problem::Zero);
             }
-            OsPolicy::RoundRobin { .. } | OsPolicy::Fcfs | OsPolicy::Sjf => {}
+            OsPolicy::Priority { aging_ns: Some(0), .. } => {
+                return err("machine.policy.aging_ns".into(), Problem::NotPositive);
+            }
+            OsPolicy::RoundRobin { .. }
+            | OsPolicy::Fcfs
+            | OsPolicy::Sjf
+            | OsPolicy::Srtf
+            | OsPolicy::Priority { .. } => {}
         }
         match self.gil {
             GilSpec::New { switch_interval_ns: 0 }
@@ -122,6 +130,7 @@ impl Scenario {
             u64::from(self.machine.cores),
             self.processes.len() as u64,
             u64::from(self.locks),
+            self.semaphores.len() as u64,
             u64::from(self.vars),
             self.queues.len() as u64,
             self.routines.len() as u64,
@@ -137,6 +146,7 @@ impl Scenario {
     fn check_shared(&self) -> Result<Ctx, ScenarioError> {
         let mut ctx = Ctx {
             locks: self.locks,
+            semaphores: self.semaphores.len(),
             vars: self.vars,
             queues: self.queues.len(),
             routines: self.routines.len(),
@@ -245,6 +255,9 @@ impl Scenario {
                 if th.start_ns > MAX_DURATION_NS {
                     return err(format!("{path}.start_ns"), Problem::TooLong);
                 }
+                if th.priority > MAX_PRIORITY {
+                    return err(format!("{path}.priority"), Problem::BadPriority);
+                }
                 let endless_thread = match &th.event_loop {
                     None => {
                         if th.program.is_empty() {
@@ -279,6 +292,12 @@ impl Scenario {
                 };
                 endless[global as usize] = endless_thread;
                 global += 1;
+            }
+        }
+        if let OsPolicy::Priority { aging_ns: Some(aging), .. } = self.machine.policy {
+            let most = self.threads().map(|(_, t)| u64::from(t.priority)).max().unwrap_or(0);
+            if most.checked_mul(aging).is_none_or(|n| n > MAX_TIME_NS) {
+                return err("machine.policy.aging_ns".into(), Problem::AgingTooLong);
             }
         }
         Ok(endless)
@@ -328,6 +347,7 @@ struct Shape {
 /// Numbers of the named objects steps may refer to.
 struct Ctx {
     locks: u32,
+    semaphores: usize,
     vars: u32,
     queues: usize,
     routines: usize,
@@ -375,6 +395,11 @@ fn check_steps(steps: &[Step], path: &str, ctx: &Ctx, wh: Where) -> Result<Shape
             Step::Lock(n) | Step::Unlock(n) => {
                 if *n >= ctx.locks {
                     return fail(Problem::NoSuchLock(*n));
+                }
+            }
+            Step::Acquire(n) | Step::Release(n) => {
+                if *n as usize >= ctx.semaphores {
+                    return fail(Problem::NoSuchSemaphore(*n));
                 }
             }
             Step::Read(v) | Step::Store(v) | Step::AtomicAdd(v, _) => {
@@ -485,6 +510,12 @@ pub enum Problem {
     UntimedLoop,
     /// A lock number at or beyond `locks`.
     NoSuchLock(u32),
+    /// A semaphore number at or beyond the number of semaphores.
+    NoSuchSemaphore(u32),
+    /// A priority above [`MAX_PRIORITY`].
+    BadPriority,
+    /// The aging period times the largest priority exceeds 2^62 ns.
+    AgingTooLong,
     /// An interpreter number at or beyond the process's `interpreters`.
     NoSuchInterpreter(u32),
     /// A thread number at or beyond the number of threads.
@@ -532,12 +563,15 @@ impl std::fmt::Display for ScenarioError {
             Problem::EmptyProgram => "must contain at least one step".to_owned(),
             Problem::UntimedLoop => "a forever loop must contain a step that takes time".to_owned(),
             Problem::NoSuchLock(n) => format!("lock {n} does not exist"),
+            Problem::NoSuchSemaphore(n) => format!("semaphore {n} does not exist"),
+            Problem::BadPriority => format!("must be a whole number from 0 to {MAX_PRIORITY}"),
+            Problem::AgingTooLong => "the aging period times the largest priority must not exceed 2^62 ns".to_owned(),
             Problem::NoSuchInterpreter(n) => format!("interpreter {n} does not exist in this process"),
             Problem::NoSuchThread(n) => format!("thread {n} does not exist"),
             Problem::StopOnEndless(n) => format!("thread {n} never finishes, so the run could never stop"),
             Problem::NeverFinishes => "this program never finishes: add stop_when or a horizon".to_owned(),
             Problem::TooLarge(n) => format!(
-                "threads, cores, processes, interpreters, clients, tasks, locks, variables, queues and routines must not exceed {n} in all"
+                "threads, cores, processes, interpreters, clients, tasks, locks, semaphores, variables, queues and routines must not exceed {n} in all"
             ),
             Problem::NoSuchVar(n) => format!("shared variable {n} does not exist"),
             Problem::NoSuchQueue(n) => format!("queue {n} does not exist"),

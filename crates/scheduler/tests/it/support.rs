@@ -118,7 +118,7 @@ pub fn fixed_work(steps: &[Step], factor: Option<f64>, tick: u64) -> Option<[u64
             Step::CHold(Dist::Fixed(n)) => sum[1] += n,
             Step::CRelease(Dist::Fixed(n)) => sum[2] += n,
             Step::Io(Dist::Fixed(n)) => sum[3] += n,
-            Step::Lock(_) | Step::Unlock(_) => {}
+            Step::Lock(_) | Step::Unlock(_) | Step::Acquire(_) | Step::Release(_) => {}
             // A race bytecode is one tick of bytecode.
             Step::Read(_) | Step::Add(_) | Step::Store(_) | Step::AtomicAdd(..) => sum[0] += tick,
             Step::Repeat { times: Times::Count(k), body } => {

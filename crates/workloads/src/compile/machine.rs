@@ -14,6 +14,7 @@ impl Compiler {
                 retry_ns: 0,
                 timer_slack_ns: 0,
             },
+            Some(CostPreset::BareMetal) => Costs::bare_metal(),
             Some(CostPreset::Linux) | None => Costs::default(),
         };
         let y = &m.costs;
@@ -40,7 +41,10 @@ impl Compiler {
                 }
             };
             let fair = s.policy == PolicyY::Fair;
+            let priority = s.policy == PolicyY::Priority;
             misplaced("slice", s.slice.is_none() || s.policy == PolicyY::Rr)?;
+            misplaced("preemptive", s.preemptive.is_none() || priority)?;
+            misplaced("aging", s.aging.is_none() || priority)?;
             misplaced("latency", s.latency.is_none() || fair)?;
             misplaced("min_granularity", s.min_granularity.is_none() || fair)?;
             misplaced("wakeup_granularity", s.wakeup_granularity.is_none() || fair)?;
@@ -65,6 +69,11 @@ impl Compiler {
                 }
                 PolicyY::Fcfs => OsPolicy::Fcfs,
                 PolicyY::Sjf => OsPolicy::Sjf,
+                PolicyY::Srtf => OsPolicy::Srtf,
+                PolicyY::Priority => {
+                    self.map("machine.policy.aging_ns", "machine.scheduler.aging");
+                    OsPolicy::Priority { preemptive: s.preemptive.unwrap_or(false), aging_ns: s.aging.map(|d| d.0) }
+                }
             };
             self.map("machine.policy.latency_ns", "machine.scheduler.latency");
             self.map("machine.policy.min_granularity_ns", "machine.scheduler.min_granularity");

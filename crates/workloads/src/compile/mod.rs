@@ -48,6 +48,10 @@ pub struct Meta {
     pub shared: Vec<String>,
     /// Lock names, by index.
     pub locks: Vec<String>,
+    /// Semaphore names, by index.
+    pub semaphores: Vec<String>,
+    /// Queue names, by index.
+    pub queues: Vec<String>,
     /// The task set, if any.
     pub jobs: Vec<JobMeta>,
     /// The pool, if any.
@@ -67,6 +71,8 @@ pub struct JobMeta {
     pub arrival_ns: u64,
     /// CPU burst.
     pub burst_ns: u64,
+    /// Priority (lower is more urgent).
+    pub priority: u32,
 }
 
 /// A multiprocessing pool.
@@ -134,6 +140,7 @@ struct Compiler {
     /// names stay linear).
     queue_index: HashMap<String, u32>,
     lock_index: HashMap<String, u32>,
+    sem_index: HashMap<String, u32>,
     var_index: HashMap<String, u32>,
     /// Per scheduler thread: (base name as written, full name).
     names: Vec<(String, String)>,
@@ -147,6 +154,7 @@ pub fn compile(file: &File) -> Result<Compiled, CompileError> {
         paths: Vec::new(),
         queue_index: HashMap::new(),
         lock_index: HashMap::new(),
+        sem_index: HashMap::new(),
         var_index: HashMap::new(),
         names: Vec::new(),
     };
@@ -183,6 +191,16 @@ pub fn compile(file: &File) -> Result<Compiled, CompileError> {
         }
         c.map(&format!("queues[{}]", c.sc.queues.len()), &format!("queues[{i}]"));
         c.add_queue(&q.name, q.capacity);
+    }
+    for (i, sem) in file.semaphores.iter().enumerate() {
+        name(&format!("semaphores[{i}].name"), &sem.name)?;
+        if c.sem_index.contains_key(&sem.name) {
+            return fail(format!("semaphores[{i}].name"), format!("a semaphore named `{}` already exists", sem.name));
+        }
+        c.sem_index.insert(sem.name.clone(), c.sc.semaphores.len() as u32);
+        c.map(&format!("semaphores[{}]", c.sc.semaphores.len()), &format!("semaphores[{i}]"));
+        c.meta.semaphores.push(sem.name.clone());
+        c.sc.semaphores.push(sem.permits);
     }
     if !file.threads.is_empty() {
         let mut threads = Vec::new();
@@ -308,6 +326,7 @@ impl Compiler {
     fn add_queue(&mut self, name: &str, capacity: Option<u32>) -> u32 {
         let q = self.sc.queues.len() as u32;
         self.queue_index.entry(name.to_owned()).or_insert(q);
+        self.meta.queues.push(name.to_owned());
         self.sc.queues.push(QueueSpec { name: name.to_owned(), capacity, owner: None });
         q
     }

@@ -13,6 +13,8 @@ enum Action<'y> {
     CHold(Dist),
     Lock(&'y str),
     Unlock(&'y str),
+    Acquire(&'y str),
+    Release(&'y str),
     Repeat(TimesY),
     Read(&'y str),
     Add(i64),
@@ -37,6 +39,8 @@ impl<'y> Action<'y> {
             ("c_hold", d(y.c_hold).map(Action::CHold)),
             ("lock", y.lock.as_deref().map(Action::Lock)),
             ("unlock", y.unlock.as_deref().map(Action::Unlock)),
+            ("acquire", y.acquire.as_deref().map(Action::Acquire)),
+            ("release", y.release.as_deref().map(Action::Release)),
             ("repeat", y.repeat.map(Action::Repeat)),
             ("read", y.read.as_deref().map(Action::Read)),
             ("add", y.add.map(Action::Add)),
@@ -76,7 +80,9 @@ impl Compiler {
             let mut spec = ThreadSpec::new(&name, program);
             spec.start_ns = t.start.map_or(0, |d| d.0);
             spec.interpreter = t.interpreter.unwrap_or(0);
+            spec.priority = t.priority.unwrap_or(0);
             self.map(&format!("{sched}.interpreter"), &format!("{yaml}.interpreter"));
+            self.map(&format!("{sched}.priority"), &format!("{yaml}.priority"));
             let mut executors = Vec::new();
             if let Some(a) = &t.asyncio {
                 if !t.program.is_empty() {
@@ -187,12 +193,20 @@ impl Compiler {
         name(&format!("{yaml}.name"), &j.name)?;
         let mut t = ThreadSpec::new(&j.name, vec![Step::CRelease(Dist::Fixed(j.burst.0))]);
         t.start_ns = j.arrival.map_or(0, |d| d.0);
+        t.priority = j.priority.unwrap_or(0);
         let thread = self.sc.thread_count() as u32;
         let p = self.sc.process(&j.name, vec![t]);
         self.map(&format!("processes[{p}].threads[0].program[0]"), &format!("{yaml}.burst"));
+        self.map(&format!("processes[{p}].threads[0].priority"), &format!("{yaml}.priority"));
         self.map(&format!("processes[{p}]"), yaml);
         self.names.push((j.name.clone(), j.name.clone()));
-        self.meta.jobs.push(JobMeta { name: j.name.clone(), thread, arrival_ns: t_arrival(j), burst_ns: j.burst.0 });
+        self.meta.jobs.push(JobMeta {
+            name: j.name.clone(),
+            thread,
+            arrival_ns: t_arrival(j),
+            burst_ns: j.burst.0,
+            priority: j.priority.unwrap_or(0),
+        });
         Ok(())
     }
 
@@ -243,6 +257,16 @@ impl Compiler {
             Action::CHold(d) => Step::CHold(d),
             Action::Lock(l) => Step::Lock(self.lock(l, &format!("{yaml}.lock"))?),
             Action::Unlock(l) => Step::Unlock(self.lock(l, &format!("{yaml}.unlock"))?),
+            Action::Acquire(name) | Action::Release(name) => {
+                let key = if matches!(action, Action::Acquire(_)) { "acquire" } else { "release" };
+                let Some(&n) = self.sem_index.get(name) else {
+                    return fail(
+                        format!("{yaml}.{key}"),
+                        format!("no semaphore is named `{}`: declare it under `semaphores`", shown(name)),
+                    );
+                };
+                if key == "acquire" { Step::Acquire(n) } else { Step::Release(n) }
+            }
             Action::Read(v) => Step::Read(self.var(v, &format!("{yaml}.read"))?),
             Action::Add(n) => Step::Add(n),
             Action::Store(v) => Step::Store(self.var(v, &format!("{yaml}.store"))?),
