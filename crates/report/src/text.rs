@@ -1,6 +1,6 @@
 //! Plain-text tables of summaries, for `cargo xtask sim`.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use workloads::Summary;
 
@@ -108,11 +108,11 @@ pub fn summary(file: &str, s: &Summary) -> String {
         let n = s.deadlock.len();
         let cycle = (0..n).all(|i| s.deadlock[i].held_by.contains(&s.deadlock[(i + 1) % n].thread));
         let how = if cycle { "a cycle: each waits for what the next holds" } else { "blocked for good" };
-        writeln!(out, "\nstuck threads ({how}):").unwrap();
+        line(&mut out, format_args!("\nstuck threads ({how}):"));
         for d in &s.deadlock {
             let holds = if d.holds.is_empty() { "nothing".to_owned() } else { d.holds.join(", ") };
             let by = if d.held_by.is_empty() { String::new() } else { format!(" (held by {})", d.held_by.join(", ")) };
-            writeln!(out, "  {} holds {holds} and waits for {}{by}", d.thread, d.waits_for).unwrap();
+            line(&mut out, format_args!("  {} holds {holds} and waits for {}{by}", d.thread, d.waits_for));
         }
     }
     let cores: Vec<String> = s.cores.iter().map(|c| pct(*c)).collect();

@@ -147,6 +147,8 @@ impl<S: TraceSink> Engine<'_, S> {
     }
 
     fn work(&mut self, t: u32) -> bool {
+        // Long on purpose: one short arm per kind of step, the dispatch of
+        // the engine's hot path; split, every arm would pay a call.
         let th = &mut self.threads[t as usize];
         if th.remaining == 0 {
             th.cont = Cont::Fetch;
