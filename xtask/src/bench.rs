@@ -63,16 +63,8 @@ pub fn sim(root: &std::path::Path, args: &SimArgs) -> Result<()> {
 /// on a binary heap run for as many events.
 #[allow(clippy::print_stdout)]
 fn busy(args: &SimArgs) -> Result<()> {
-    let scenario = workloads::presets::busy(args.seconds);
-    let mut best = f64::INFINITY;
-    let mut result = None;
-    for _ in 0..args.runs {
-        let start = Timer::start();
-        let res = scheduler::simulate(&scenario)?;
-        best = best.min(start.elapsed_s());
-        result = Some(res);
-    }
-    let res = result.expect("at least one run");
+    let scenario = scheduler::presets::busy(args.seconds);
+    let (res, best) = fastest(&scenario, args.runs)?;
     let baseline = (0..args.runs).map(|_| heap_loop(BUSY_ENTITIES, res.events)).fold(f64::INFINITY, f64::min);
     let switches = res.gil_totals().switches;
     let rate = res.events as f64 / best;
@@ -201,8 +193,8 @@ impl Kind {
 
     fn scenario(self, n: usize, horizon_ns: u64) -> scheduler::Scenario {
         match self {
-            Kind::Cpu => workloads::presets::scaling_cpu(n, horizon_ns),
-            Kind::Io => workloads::presets::scaling_io(n, horizon_ns),
+            Kind::Cpu => scheduler::presets::scaling_cpu(n, horizon_ns),
+            Kind::Io => scheduler::presets::scaling_io(n, horizon_ns),
         }
     }
 }
@@ -320,16 +312,8 @@ fn simpy(root: &std::path::Path, python: &str, args: &SimArgs) -> Result<()> {
     let (py_cpu, py_events) = (field("cpu_s")?, field("events")?);
     let (py_switches, py_drops) = (field("switches")?, field("forced_drops")?);
 
-    let scenario = workloads::presets::busy(seconds);
-    let mut best = f64::INFINITY;
-    let mut result = None;
-    for _ in 0..args.runs {
-        let start = Timer::start();
-        let res = scheduler::simulate(&scenario)?;
-        best = best.min(start.elapsed_s());
-        result = Some(res);
-    }
-    let res = result.expect("at least one run");
+    let scenario = scheduler::presets::busy(seconds);
+    let (res, best) = fastest(&scenario, args.runs)?;
     let gil = res.gil_totals();
     let s = seconds as f64;
     println!("scenario: 3 cpu-bound + 3 io-bound threads, new GIL, 5us switch interval, 2 cores, {seconds} s");
@@ -366,4 +350,18 @@ mod memory {
         let kb: u64 = line[name.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
         Some(kb * 1024)
     }
+}
+
+/// Runs `scenario` `runs` times (at least once): its result and the fastest
+/// run's CPU time in seconds.
+fn fastest(scenario: &scheduler::Scenario, runs: u32) -> Result<(scheduler::SimResult, f64)> {
+    let start = Timer::start();
+    let res = scheduler::simulate(scenario)?;
+    let mut best = start.elapsed_s();
+    for _ in 1..runs {
+        let start = Timer::start();
+        scheduler::simulate(scenario)?;
+        best = best.min(start.elapsed_s());
+    }
+    Ok((res, best))
 }

@@ -9,6 +9,9 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod build;
+// Being rewritten elsewhere (its model moves into a library): its lints are
+// the rewrite's to fix.
+#[allow(clippy::collapsible_if, clippy::manual_is_multiple_of)]
 mod calibrate;
 mod sim;
 

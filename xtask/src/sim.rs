@@ -12,7 +12,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use scheduler::{Recorder, SimError};
 use serde::Serialize;
-use workloads::{Experiment, Limits, Summary};
+use workloads::{Limits, ScenarioFile, Summary};
 
 /// Spans and marks a `--trace` may hold unless `--max-trace-events` says
 /// otherwise (about 100 MB of JSON).
@@ -204,17 +204,17 @@ type Recorded = experiments::TracedPoint;
 fn simulate_and_report(args: &Args, limits: Limits, window: Option<(u64, u64)>) -> Result<Option<Recorded>> {
     let name = args.file.display().to_string();
     let source = read_text(&args.file, limits.max_file_bytes)?;
-    let mut exp = Experiment::parse_with(&name, &source, limits)?;
+    let mut file = ScenarioFile::parse_with(&name, &source, limits)?;
     for set in &args.sets {
-        exp.set(set)?;
+        file.set(set)?;
     }
-    if args.trace.is_some() && exp.point_count() > 1 {
+    if args.trace.is_some() && file.point_count() > 1 {
         bail!(
             "--trace records a single run, but {name} sweeps {} runs: fix the sweep values with --set",
-            exp.point_count()
+            file.point_count()
         );
     }
-    let points = exp.points()?;
+    let points = file.points()?;
     let bar = if points.len() > 1 {
         let bar = ProgressBar::new(points.len() as u64);
         bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {elapsed}").expect("valid template"));
@@ -234,7 +234,7 @@ fn simulate_and_report(args: &Args, limits: Limits, window: Option<(u64, u64)>) 
                 at_ns as f64 * 1e-9
             );
         }
-        let res = res.map_err(|e| exp.run_error(&points[0], &e))?;
+        let res = res.map_err(|e| file.run_error(&points[0], &e))?;
         let trace = rec.into_trace();
         let to = to.min(trace.end_ns.max(from));
         recorded = Some(experiments::TracedPoint::new(&points[0].compiled.scenario, from, to, trace));
@@ -245,12 +245,12 @@ fn simulate_and_report(args: &Args, limits: Limits, window: Option<(u64, u64)>) 
     bar.finish_and_clear();
     let mut summaries = Vec::new();
     for (point, res) in points.iter().zip(results) {
-        let res = res.map_err(|e| exp.run_error(point, &e))?;
+        let res = res.map_err(|e| file.run_error(point, &e))?;
         summaries.push(workloads::summary(&point.compiled, &res));
     }
     let mut out = std::io::stdout().lock();
     if args.json {
-        if !exp.is_sweep() {
+        if !file.is_sweep() {
             serde_json::to_writer(&mut out, &summaries[0])?;
         } else {
             let sweep = SweepJson {
@@ -269,7 +269,7 @@ fn simulate_and_report(args: &Args, limits: Limits, window: Option<(u64, u64)>) 
             serde_json::to_writer(&mut out, &sweep)?;
         }
         writeln!(out)?;
-    } else if !exp.is_sweep() {
+    } else if !file.is_sweep() {
         write!(out, "{}", report::text::summary(&name, &summaries[0]))?;
     } else {
         let labels: Vec<Vec<(String, String)>> = points
@@ -282,13 +282,7 @@ fn simulate_and_report(args: &Args, limits: Limits, window: Option<(u64, u64)>) 
 }
 
 fn parse_window(w: &str) -> Result<(u64, u64)> {
-    let Some((a, b)) = w.split_once("..") else { bail!("--window {w}: write FROM..TO, like 0ms..20ms") };
-    let a = workloads::duration::parse_duration(a).map_err(|e| anyhow::anyhow!("--window {w}: {e}"))?;
-    let b = workloads::duration::parse_duration(b).map_err(|e| anyhow::anyhow!("--window {w}: {e}"))?;
-    if b.0 <= a.0 {
-        bail!("--window {w}: the end must come after the start");
-    }
-    Ok((a.0, b.0))
+    workloads::duration::parse_window(w).map_err(|e| anyhow::anyhow!("--window {w}: {e}"))
 }
 
 fn yaml_to_json(v: &serde_yaml::Value) -> serde_json::Value {

@@ -215,6 +215,7 @@ type Breakage = (&'static str, fn(String) -> String, &'static str, &'static str)
 
 #[test]
 fn bad_input_fails_with_file_line_and_reason_and_keeps_the_site() {
+    // Long on purpose: a table of breakages, one per kind of bad input.
     let cases: Vec<Breakage> = vec![
         (
             "notes/en/demo.md",

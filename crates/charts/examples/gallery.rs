@@ -4,6 +4,7 @@
 #![allow(missing_docs, clippy::print_stdout)]
 use charts::*;
 fn main() -> std::io::Result<()> {
+    // Long on purpose: one sample chart of every kind, listed.
     let dir = std::env::args().nth(1).map_or_else(|| std::env::temp_dir().join("gil-lab-gallery"), Into::into);
     std::fs::create_dir_all(&dir)?;
     let charts = vec![

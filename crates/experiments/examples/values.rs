@@ -29,13 +29,12 @@ charts:
 ";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let file = workloads::Experiment::parse("inline.yaml", SCENARIO)?;
+    let file = workloads::ScenarioFile::parse("inline.yaml", SCENARIO)?;
     let points = file.points()?;
     let mut data = ExperimentData { points: Vec::new(), trace: None, traces: Vec::new() };
     for (point, res) in points.iter().zip(workloads::run_points(&points, &|| {})) {
         let summary = serde_json::to_value(workloads::summary(&point.compiled, &res?))?;
-        let set = point.set.iter().map(|s| (s.path.clone(), experiments::show(&s.value))).collect();
-        data.points.push(PointData { set, summary });
+        data.points.push(PointData::new(point, summary));
     }
     let def: ExperimentDef = serde_yaml::from_str(DEFINITION)?;
     let results = Results { id: "demo", def: &def, data: &data };

@@ -4,18 +4,51 @@ use std::collections::BTreeMap;
 
 use scheduler::Trace;
 use serde::{Deserialize, Serialize};
+use serde_yaml::Value;
 
 /// One point's results.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PointData {
-    /// Its settings (cases and sweep), as (path, value shown as in YAML).
-    pub set: Vec<(String, String)>,
+    /// Its settings (cases and sweep): field path and YAML value.
+    pub set: Vec<(String, Value)>,
     /// Its summary (the `--json` object).
     pub summary: serde_json::Value,
 }
 
+impl PointData {
+    /// The results of a run: its settings and its summary.
+    pub fn new(point: &workloads::Point, summary: serde_json::Value) -> PointData {
+        PointData { set: point.set.iter().map(|s| (s.path.clone(), s.value.clone())).collect(), summary }
+    }
+
+    /// The value of setting `path`, if a case or the sweep set it.
+    pub fn setting(&self, path: &str) -> Option<&Value> {
+        self.set.iter().find(|(k, _)| k == path).map(|(_, v)| v)
+    }
+
+    /// Whether this point has every setting of `at`. Values compare as YAML
+    /// values (`2` is not `"2"`; mappings compare whatever their key order).
+    pub fn matches(&self, at: &BTreeMap<String, Value>) -> bool {
+        at.iter().all(|(k, v)| self.setting(k) == Some(v))
+    }
+
+    /// Its settings as they read (`machine.cores = 2, gil = model: new`).
+    pub fn describe(&self) -> String {
+        self.set.iter().map(|(k, v)| format!("{k} = {}", show(v))).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// A point as `data.json` offers it for download: settings as they read.
+#[derive(Serialize)]
+pub struct ShownPoint<'a> {
+    /// (path, value as it reads: `2`, `5ms`, `model: new`).
+    pub set: Vec<(&'a str, String)>,
+    /// Its summary.
+    pub summary: &'a serde_json::Value,
+}
+
 /// An experiment's results.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExperimentData {
     /// Every point.
     pub points: Vec<PointData>,
@@ -92,29 +125,38 @@ pub(crate) fn fail<T>(path: impl Into<String>, message: impl Into<String>) -> Re
     Err(ExpError { path: path.into(), message: message.into() })
 }
 
-/// A YAML value as shown in settings (`2`, `5ms`, `new`): the same text the
-/// sweep puts in a point's settings, so selections match.
+/// A YAML value as it reads on one line (`2`, `5ms`, `model: new`), for
+/// tables, messages and commands; never compared.
 pub use workloads::sweep::show;
 
 /// The numeric value of a setting: a number, or a duration in seconds.
-pub fn numeric(setting: &str) -> Option<f64> {
-    if let Ok(v) = setting.parse::<f64>() {
-        return Some(v);
+pub fn numeric(setting: &Value) -> Option<f64> {
+    match setting {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => workloads::duration::parse_duration(s).ok().map(|d| d.0 as f64 * 1e-9),
+        _ => None,
     }
-    workloads::duration::parse_duration(setting).ok().map(|d| d.0 as f64 * 1e-9)
 }
 
 impl ExperimentData {
-    /// Points whose settings include every `(path, value)` of `at`.
-    pub fn select(&self, at: &BTreeMap<String, serde_yaml::Value>) -> Vec<&PointData> {
+    /// Every point as `data.json` offers it.
+    pub fn download(&self) -> Vec<ShownPoint<'_>> {
         self.points
             .iter()
-            .filter(|p| at.iter().all(|(k, v)| p.set.iter().any(|(pk, pv)| pk == k && *pv == show(v))))
+            .map(|p| ShownPoint {
+                set: p.set.iter().map(|(k, v)| (k.as_str(), show(v))).collect(),
+                summary: &p.summary,
+            })
             .collect()
     }
 
+    /// Points whose settings include every `(path, value)` of `at`.
+    pub fn select(&self, at: &BTreeMap<String, Value>) -> Vec<&PointData> {
+        self.points.iter().filter(|p| p.matches(at)).collect()
+    }
+
     /// The one point `at` selects.
-    pub fn one(&self, at: &BTreeMap<String, serde_yaml::Value>, path: &str) -> Result<&PointData, ExpError> {
+    pub fn one(&self, at: &BTreeMap<String, Value>, path: &str) -> Result<&PointData, ExpError> {
         match self.select(at).as_slice() {
             [p] => Ok(p),
             [] => fail(path, format!("no point has {}", describe(at))),
@@ -125,7 +167,7 @@ impl ExperimentData {
     }
 }
 
-pub(crate) fn describe(at: &BTreeMap<String, serde_yaml::Value>) -> String {
+pub(crate) fn describe(at: &BTreeMap<String, Value>) -> String {
     if at.is_empty() {
         return "no settings".into();
     }
@@ -170,19 +212,15 @@ pub fn metric(summary: &serde_json::Value, path: &str) -> Result<f64, String> {
 impl ExperimentData {
     /// The baseline of `p`: among the runs with the settings `at`, the one
     /// agreeing with `p` on every setting `at` does not name.
-    pub fn baseline(&self, p: &PointData, at: &BTreeMap<String, serde_yaml::Value>) -> Result<&PointData, String> {
+    pub fn baseline(&self, p: &PointData, at: &BTreeMap<String, Value>) -> Result<&PointData, String> {
         let candidates = self.select(at);
         let agrees = |c: &&&PointData| {
             p.set.iter().filter(|(k, _)| !at.contains_key(k)).all(|kv| c.set.iter().any(|ckv| ckv == kv))
         };
         match candidates.iter().filter(agrees).collect::<Vec<_>>().as_slice() {
             [one] => Ok(**one),
-            [] => Err(format!("no baseline run with {} matches the run with {}", describe(at), show_set(&p.set))),
+            [] => Err(format!("no baseline run with {} matches the run with {}", describe(at), p.describe())),
             many => Err(format!("{} baseline runs with {} match: name more settings", many.len(), describe(at))),
         }
     }
-}
-
-fn show_set(set: &[(String, String)]) -> String {
-    set.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
 }

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde_yaml::Value;
 
 use crate::lang::Text;
 
@@ -19,7 +21,7 @@ pub struct ExperimentDef {
     pub scenario: String,
     /// Overrides, as with `--set`.
     #[serde(default)]
-    pub set: BTreeMap<String, serde_yaml::Value>,
+    pub set: BTreeMap<String, Value>,
     /// Record a trace of one point, for timelines.
     pub trace: Option<TraceDef>,
     /// Named values, by name.
@@ -30,7 +32,7 @@ pub struct ExperimentDef {
     pub charts: Vec<ChartDef>,
     /// How setting values (case labels, parameter values) read in charts.
     #[serde(default)]
-    pub labels: BTreeMap<String, Text>,
+    pub labels: Labels,
     /// Explorable figures: controls over swept settings, with charts and
     /// values for every combination of their values.
     #[serde(default)]
@@ -57,10 +59,10 @@ pub struct ExploreDef {
     pub controls: Vec<ControlDef>,
     /// Settings every variant shares (a case label, a fixed sweep value).
     #[serde(default, rename = "where")]
-    pub at: BTreeMap<String, serde_yaml::Value>,
+    pub at: BTreeMap<String, Value>,
     /// The variant shown first (control settings); the first one if omitted.
     #[serde(default)]
-    pub default: BTreeMap<String, serde_yaml::Value>,
+    pub default: BTreeMap<String, Value>,
     /// Record a trace of every variant, for its timeline and gantt charts.
     pub trace: Option<TraceDef>,
     /// Values shown for the chosen variant, in order.
@@ -108,7 +110,7 @@ pub struct ShownDef {
     pub metric: Option<String>,
     /// More settings of the point (over the variant's).
     #[serde(default, rename = "where")]
-    pub at: BTreeMap<String, serde_yaml::Value>,
+    pub at: BTreeMap<String, Value>,
     /// Multiply by this.
     pub scale: Option<f64>,
     /// An expression over the figure's other values.
@@ -124,6 +126,39 @@ pub struct ShownDef {
     pub hidden: bool,
 }
 
+/// `labels:`: how setting values read in charts, keyed by the values
+/// themselves as YAML writes them (`4:`, `new:`, `{model: none}:`), so a
+/// label finds its value by what it is, not by how it prints.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Labels(Vec<(Value, Text)>);
+
+impl Labels {
+    /// The text for setting value `v`, if the definition names one.
+    pub fn get(&self, v: &Value) -> Option<&Text> {
+        self.0.iter().find(|(k, _)| k == v).map(|(_, t)| t)
+    }
+}
+
+impl<'de> Deserialize<'de> for Labels {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Labels, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = Labels;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a mapping from setting values to their text")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Labels, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<Value, Text>()? {
+                    out.push(entry);
+                }
+                Ok(Labels(out))
+            }
+        }
+        d.deserialize_map(Entries)
+    }
+}
+
 /// `trace:`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,7 +167,7 @@ pub struct TraceDef {
     pub window: String,
     /// Which point to trace (its settings); the first point if omitted.
     #[serde(default, rename = "where")]
-    pub at: BTreeMap<String, serde_yaml::Value>,
+    pub at: BTreeMap<String, Value>,
 }
 
 /// A named value: a metric of one point, or an expression over other values.
@@ -143,7 +178,7 @@ pub struct ValueDef {
     pub metric: Option<String>,
     /// Which point: its settings (needed when the experiment has several).
     #[serde(default, rename = "where")]
-    pub at: BTreeMap<String, serde_yaml::Value>,
+    pub at: BTreeMap<String, Value>,
     /// Multiply by this (1000 turns seconds into milliseconds).
     pub scale: Option<f64>,
     /// An expression over this experiment's other values.
@@ -175,7 +210,7 @@ pub struct ChartDef {
     pub series: Option<SeriesDef>,
     /// Only points with these settings.
     #[serde(default, rename = "where")]
-    pub at: BTreeMap<String, serde_yaml::Value>,
+    pub at: BTreeMap<String, Value>,
     /// Timeline: which threads, in order (all if omitted).
     pub threads: Option<Vec<String>>,
 }
@@ -198,6 +233,20 @@ pub enum ChartKind {
     Gantt,
 }
 
+impl ChartKind {
+    /// The kind as a definition writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartKind::Line => "line",
+            ChartKind::Bars => "bars",
+            ChartKind::Cdf => "cdf",
+            ChartKind::Heatmap => "heatmap",
+            ChartKind::Timeline => "timeline",
+            ChartKind::Gantt => "gantt",
+        }
+    }
+}
+
 /// An axis: a parameter (point setting) or a metric.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -217,11 +266,11 @@ pub struct AxisDef {
     /// Divide the metric by a baseline run's: the run with these settings
     /// that agrees with the plotted run on every other setting.
     #[serde(default)]
-    pub ratio_to: BTreeMap<String, serde_yaml::Value>,
+    pub ratio_to: BTreeMap<String, Value>,
     /// The baseline run's metric divided by this run's (a speed-up when the
     /// metric is a time); the baseline is found as for `ratio_to`.
     #[serde(default)]
-    pub speedup_vs: BTreeMap<String, serde_yaml::Value>,
+    pub speedup_vs: BTreeMap<String, Value>,
 }
 
 /// `series:`.

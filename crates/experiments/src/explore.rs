@@ -26,9 +26,9 @@ pub struct Control {
     pub param: String,
     /// Slider or select.
     pub kind: ControlKind,
-    /// The setting's values as the points show them (`5ms`), in the
+    /// The setting's values (YAML values, as the points hold them), in the
     /// control's order: increasing for a slider, the sweep's for a select.
-    pub values: Vec<String>,
+    pub values: Vec<Value>,
 }
 
 /// One combination of the controls' values.
@@ -56,30 +56,21 @@ pub struct Layout {
     pub window: Option<(u64, u64)>,
 }
 
-/// Parses a trace window like `0ms..20ms` into nanoseconds.
-pub fn parse_window(w: &str) -> Result<(u64, u64), String> {
-    let (a, b) = w.split_once("..").ok_or_else(|| "write FROM..TO, like 0ms..20ms".to_owned())?;
-    let a = workloads::duration::parse_duration(a.trim())?.0;
-    let b = workloads::duration::parse_duration(b.trim())?.0;
-    if b <= a {
-        return Err("the end must come after the start".into());
-    }
-    Ok((a, b))
-}
-
-fn matches(set: &[(String, String)], at: &BTreeMap<String, Value>) -> bool {
-    at.iter().all(|(k, v)| set.iter().any(|(pk, pv)| pk == k && *pv == show(v)))
+/// Whether settings `set` include every `(path, value)` of `at`; values
+/// compare as YAML values, as [`crate::PointData::matches`] does.
+fn matches(set: &[(String, Value)], at: &BTreeMap<String, Value>) -> bool {
+    at.iter().all(|(k, v)| set.iter().any(|(pk, pv)| pk == k && pv == v))
 }
 
 /// The controls and variants of figure `index` of `exp`, from the points'
 /// settings (in run order).
-pub fn layout(exp: &ExperimentDef, index: usize, points: &[Vec<(String, String)>]) -> Result<Layout, ExpError> {
-    let def = &exp.explore[index];
+pub fn layout(exp: &ExperimentDef, index: usize, points: &[Vec<(String, Value)>]) -> Result<Layout, ExpError> {
     let path = format!("explore[{index}]");
+    let Some(def) = exp.explore.get(index) else { return fail(path, "no such explorable figure") };
     if def.controls.is_empty() {
         return fail(format!("{path}.controls"), "an explorable figure needs at least one control");
     }
-    let mine: Vec<&Vec<(String, String)>> = points.iter().filter(|p| matches(p, &def.at)).collect();
+    let mine: Vec<&Vec<(String, Value)>> = points.iter().filter(|p| matches(p, &def.at)).collect();
     if mine.is_empty() {
         return fail(format!("{path}.where"), format!("no point has {}", describe(&def.at)));
     }
@@ -89,7 +80,7 @@ pub fn layout(exp: &ExperimentDef, index: usize, points: &[Vec<(String, String)>
         if def.at.contains_key(&c.param) || def.controls[..ci].iter().any(|o| o.param == c.param) {
             return fail(cpath, format!("`{}` is fixed by the figure's `where` or by another control", c.param));
         }
-        let mut values: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
         for p in &mine {
             let Some((_, v)) = p.iter().find(|(k, _)| *k == c.param) else {
                 return fail(
@@ -116,7 +107,8 @@ pub fn layout(exp: &ExperimentDef, index: usize, points: &[Vec<(String, String)>
     }
     let window = match &def.trace {
         Some(t) => {
-            Some(parse_window(&t.window).map_err(|m| ExpError { path: format!("{path}.trace.window"), message: m })?)
+            let window = workloads::duration::parse_window(&t.window);
+            Some(window.map_err(|m| ExpError { path: format!("{path}.trace.window"), message: m })?)
         }
         None => None,
     };
@@ -131,7 +123,7 @@ pub fn layout(exp: &ExperimentDef, index: usize, points: &[Vec<(String, String)>
         }
         let mut settings = def.at.clone();
         for (c, &i) in controls.iter().zip(&at) {
-            settings.insert(c.param.clone(), Value::String(c.values[i].clone()));
+            settings.insert(c.param.clone(), c.values[i].clone());
         }
         if !mine.iter().any(|p| matches(p, &settings)) {
             return fail(format!("{path}.controls"), format!("no point has {}", describe(&settings)));
@@ -171,7 +163,7 @@ pub fn layout(exp: &ExperimentDef, index: usize, points: &[Vec<(String, String)>
 }
 
 fn matches_values(settings: &BTreeMap<String, Value>, at: &BTreeMap<String, Value>) -> bool {
-    at.iter().all(|(k, v)| settings.get(k).is_some_and(|s| show(s) == show(v)))
+    at.iter().all(|(k, v)| settings.get(k) == Some(v))
 }
 
 /// A control as a page shows it.
@@ -223,10 +215,11 @@ pub struct Explored {
 
 /// How a setting value reads: the definition's label, or the value with
 /// a space before a duration's unit (`5 ms`, `100 µs`).
-pub(crate) fn say(exp: &ExperimentDef, v: &str, lang: Lang) -> String {
+pub(crate) fn say(exp: &ExperimentDef, v: &Value, lang: Lang) -> String {
     if let Some(t) = exp.labels.get(v) {
         return t.get(lang).to_owned();
     }
+    let Value::String(v) = v else { return show(v) };
     if v.parse::<f64>().is_err() && workloads::duration::parse_duration(v).is_ok() {
         let split = v.find(|c: char| c.is_alphabetic() || c == 'µ').unwrap_or(v.len());
         let unit = match &v[split..] {
@@ -247,9 +240,11 @@ pub fn build(
     data: &ExperimentData,
     lang: Lang,
 ) -> Result<Explored, ExpError> {
-    let def: &ExploreDef = &exp.explore[index];
     let path = format!("explore[{index}]");
-    let settings: Vec<Vec<(String, String)>> = data.points.iter().map(|p| p.set.clone()).collect();
+    let Some(def): Option<&ExploreDef> = exp.explore.get(index) else {
+        return fail(path, "no such explorable figure");
+    };
+    let settings: Vec<Vec<(String, Value)>> = data.points.iter().map(|p| p.set.clone()).collect();
     let lay = layout(exp, index, &settings)?;
     let mut formats = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
@@ -291,7 +286,9 @@ pub fn build(
             })
             .collect();
         let computed = evaluate(&defs, data, &format!("{path}.values"))?;
-        let values = def.values.iter().filter(|v| !v.hidden).map(|v| computed[&v.id]).collect();
+        // `evaluate` computed every value of `defs`, so none is missing.
+        let values = def.values.iter().filter(|v| !v.hidden).map(|v| computed.get(&v.id).copied().unwrap_or(f64::NAN));
+        let values = values.collect();
         let trace = match (var.traced, lay.window) {
             (Some(i), Some((from, to))) => {
                 data.traces.iter().find(|(p, t)| *p == i && t.from_ns == from && t.to_ns == to).map(|(_, t)| t)

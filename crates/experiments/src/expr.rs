@@ -26,10 +26,46 @@ pub enum Expr {
     Name(String),
     /// Negation.
     Neg(Box<Expr>),
-    /// A binary operation: `+ - * /`.
-    Bin(char, Box<Expr>, Box<Expr>),
-    /// `min`, `max` or `abs`.
-    Call(String, Vec<Expr>),
+    /// A binary operation.
+    Bin(BinOp, Box<Expr>, Box<Expr>),
+    /// A function of its arguments.
+    Call(Func, Vec<Expr>),
+}
+
+/// `+ - * /`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+/// The functions an expression may call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Func {
+    /// The smallest argument.
+    Min,
+    /// The largest argument.
+    Max,
+    /// The absolute value of its one argument.
+    Abs,
+}
+
+impl Func {
+    /// The function of a name, if there is one.
+    pub fn named(name: &str) -> Option<Func> {
+        match name {
+            "min" => Some(Func::Min),
+            "max" => Some(Func::Max),
+            "abs" => Some(Func::Abs),
+            _ => None,
+        }
+    }
 }
 
 /// A comparison.
@@ -111,21 +147,20 @@ impl Expr {
             Expr::Bin(op, a, b) => {
                 let (a, b) = (a.eval(lookup)?, b.eval(lookup)?);
                 match op {
-                    '+' => a + b,
-                    '-' => a - b,
-                    '*' => a * b,
-                    '/' if b == 0.0 => return Err("division by zero".into()),
-                    '/' => a / b,
-                    _ => unreachable!("the parser makes only + - * /"),
+                    BinOp::Add => a + b,
+                    BinOp::Sub => a - b,
+                    BinOp::Mul => a * b,
+                    BinOp::Div if b == 0.0 => return Err("division by zero".into()),
+                    BinOp::Div => a / b,
                 }
             }
             Expr::Call(f, args) => {
                 let vals = args.iter().map(|a| a.eval(lookup)).collect::<Result<Vec<_>, _>>()?;
-                match f.as_str() {
-                    "min" => vals.iter().copied().fold(f64::INFINITY, f64::min),
-                    "max" => vals.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                    "abs" => vals[0].abs(),
-                    _ => unreachable!("the parser makes only min, max, abs"),
+                match (f, vals.as_slice()) {
+                    (Func::Min, _) => vals.iter().copied().fold(f64::INFINITY, f64::min),
+                    (Func::Max, _) => vals.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                    (Func::Abs, [v]) => v.abs(),
+                    (Func::Abs, _) => return Err("abs takes one argument".into()),
                 }
             }
         })
@@ -258,10 +293,10 @@ impl Parser<'_> {
             }
             if self.eat("+") {
                 self.op()?;
-                e = Expr::Bin('+', Box::new(e), Box::new(self.term()?));
+                e = Expr::Bin(BinOp::Add, Box::new(e), Box::new(self.term()?));
             } else if self.eat("-") {
                 self.op()?;
-                e = Expr::Bin('-', Box::new(e), Box::new(self.term()?));
+                e = Expr::Bin(BinOp::Sub, Box::new(e), Box::new(self.term()?));
             } else {
                 return Ok(e);
             }
@@ -278,10 +313,10 @@ impl Parser<'_> {
         loop {
             if self.eat("*") {
                 self.op()?;
-                e = Expr::Bin('*', Box::new(e), Box::new(self.unary()?));
+                e = Expr::Bin(BinOp::Mul, Box::new(e), Box::new(self.unary()?));
             } else if self.eat("/") {
                 self.op()?;
-                e = Expr::Bin('/', Box::new(e), Box::new(self.unary()?));
+                e = Expr::Bin(BinOp::Div, Box::new(e), Box::new(self.unary()?));
             } else {
                 return Ok(e);
             }
@@ -336,9 +371,9 @@ impl Parser<'_> {
             let name = rest[..len].trim_end_matches(['.', '-']).to_owned();
             self.pos += name.len();
             if self.eat("(") {
-                if !matches!(name.as_str(), "min" | "max" | "abs") {
+                let Some(func) = Func::named(&name) else {
                     return Err(format!("unknown function `{name}`: use min, max or abs"));
-                }
+                };
                 let mut args = vec![self.expr()?];
                 while self.eat(",") {
                     args.push(self.expr()?);
@@ -346,10 +381,10 @@ impl Parser<'_> {
                 if !self.eat(")") {
                     return Err("missing `)`".into());
                 }
-                if name == "abs" && args.len() != 1 {
+                if func == Func::Abs && args.len() != 1 {
                     return Err("abs takes one argument".into());
                 }
-                return Ok(Expr::Call(name, args));
+                return Ok(Expr::Call(func, args));
             }
             return Ok(Expr::Name(name));
         }

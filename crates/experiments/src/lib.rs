@@ -22,10 +22,10 @@ mod timeline;
 mod values;
 pub mod words;
 
-pub use data::{ExpError, ExperimentData, PointData, TracedPoint, metric, numeric, show};
+pub use data::{ExpError, ExperimentData, PointData, ShownPoint, TracedPoint, metric, numeric, show};
 pub use def::{
-    AxisDef, ChartDef, ChartKind, ControlDef, ControlKind, ExperimentDef, ExploreDef, SeriesDef, ShownDef, TraceDef,
-    ValueDef,
+    AxisDef, ChartDef, ChartKind, ControlDef, ControlKind, ExperimentDef, ExploreDef, Labels, SeriesDef, ShownDef,
+    TraceDef, ValueDef,
 };
 pub use explore::Explored;
 pub use figures::{Table, build_chart, csv};

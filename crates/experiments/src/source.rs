@@ -79,7 +79,7 @@ impl Source for Results<'_> {
     }
 
     fn data_files(&self) -> Vec<(String, Vec<u8>)> {
-        let json = serde_json::to_string_pretty(&self.data.points).unwrap_or_default();
+        let json = serde_json::to_string_pretty(&self.data.download()).unwrap_or_default();
         let mut files =
             vec![("data.csv".into(), csv(self.def, self.data).into_bytes()), ("data.json".into(), json.into_bytes())];
         if let Some(t) = &self.data.trace {

@@ -6,7 +6,7 @@ use charts::Plot;
 
 fn point(threads: u32, cores: u32, makespan: f64) -> PointData {
     PointData {
-        set: vec![("threads".into(), threads.to_string()), ("machine.cores".into(), cores.to_string())],
+        set: vec![("threads".into(), threads.into()), ("machine.cores".into(), cores.into())],
         summary: serde_json::json!({
             "makespan_s": makespan,
             "threads": [{"name": "echo", "gil_wait_s": makespan / 2.0}],
@@ -84,6 +84,11 @@ fn explore_data() -> ExperimentData {
     ExperimentData { points, trace: None, traces: Vec::new() }
 }
 
+/// Strings as the YAML values a sweep sets.
+fn yaml(strings: &[&str]) -> Vec<serde_yaml::Value> {
+    strings.iter().map(|s| serde_yaml::Value::from(*s)).collect()
+}
+
 const EXPLORE: &str = "explore:\n  - id: fig\n    title: F\n    controls:\n      \
     - {param: gil.switch_interval, label: interval}\n      - {param: label, label: load}\n    \
     default: {label: busy, gil.switch_interval: 1ms}\n    values:\n      \
@@ -97,13 +102,13 @@ const EXPLORE: &str = "explore:\n  - id: fig\n    title: F\n    controls:\n     
 #[test]
 fn explorable_figures_offer_every_combination_of_their_controls() {
     let d = def(EXPLORE);
-    let settings: Vec<Vec<(String, String)>> = explore_data().points.iter().map(|p| p.set.clone()).collect();
+    let settings: Vec<Vec<(String, serde_yaml::Value)>> = explore_data().points.iter().map(|p| p.set.clone()).collect();
     let lay = explore::layout(&d, 0, &settings).unwrap();
     // A slider runs from the smallest value up; a select keeps the sweep's order.
     assert_eq!(lay.controls[0].kind, ControlKind::Slider);
-    assert_eq!(lay.controls[0].values, ["100us", "1ms", "10ms"]);
+    assert_eq!(lay.controls[0].values, yaml(&["100us", "1ms", "10ms"]));
     assert_eq!(lay.controls[1].kind, ControlKind::Select);
-    assert_eq!(lay.controls[1].values, ["alone", "busy"]);
+    assert_eq!(lay.controls[1].values, yaml(&["alone", "busy"]));
     // The first control varies slowest.
     assert_eq!(lay.variants.len(), 6);
     assert_eq!(lay.variants[1].at, [0, 1]);
@@ -125,7 +130,7 @@ fn explorable_figures_offer_every_combination_of_their_controls() {
 
 #[test]
 fn explorable_figures_fail_at_the_field_at_fault() {
-    let settings: Vec<Vec<(String, String)>> = explore_data().points.iter().map(|p| p.set.clone()).collect();
+    let settings: Vec<Vec<(String, serde_yaml::Value)>> = explore_data().points.iter().map(|p| p.set.clone()).collect();
     let bad = |from: &str, to: &str| {
         let d = def(&EXPLORE.replacen(from, to, 1));
         explore::layout(&d, 0, &settings)
@@ -148,4 +153,26 @@ fn explorable_figures_fail_at_the_field_at_fault() {
     assert!(e.message.contains("no value named `nothing`"), "{e}");
     let e = bad("    values:", "    trace: {window: 0ms..20ms, where: {seed: 3}}\n    values:");
     assert_eq!(e.path, "explore[0].trace.where");
+}
+
+#[test]
+fn labels_and_selections_match_setting_values_by_what_they_are() {
+    let mut d = data();
+    for (p, model) in d.points.iter_mut().zip(["new", "none", "new", "none"]) {
+        p.set.push(("gil".into(), serde_yaml::from_str(&format!("{{model: {model}, overhead: 0.1}}")).unwrap()));
+    }
+    // A mapping selects whatever its key order; a label's key is the value
+    // itself, a number or a mapping, not how it prints.
+    let d2 = def("labels:\n  2: two cores\n  {overhead: 0.1, model: none}: free-threaded\n  \"1\": never used\n\
+             charts:\n  - id: b\n    kind: bars\n    title: B\n    where: {gil: {overhead: 0.1, model: none}}\n    \
+             x: {param: machine.cores, label: cores}\n    y: {metric: makespan_s, label: s}\n    \
+             series: {param: gil, label: '{}'}\n");
+    let (chart, table) = build_chart(&d2, "e", 0, &d, Lang::En).unwrap();
+    let Plot::Bars { categories, groups, .. } = chart.plot else { panic!("a bar chart") };
+    assert_eq!(categories, ["1", "two cores"]);
+    assert_eq!(groups[0].0, "free-threaded");
+    assert_eq!(table.1.len(), 2);
+    // A quoted "2" is a string: it selects nothing where the sweep set 2.
+    let d3 = def("values:\n  v: {metric: makespan_s, where: {threads: \"2\", machine.cores: 2}}\n");
+    assert!(values(&d3, &d).unwrap_err().message.contains("no point has"));
 }

@@ -54,10 +54,10 @@ pub(crate) fn timeline(
             .collect::<Result<_, _>>()?,
         None => (0..traced.threads.len()).collect(),
     };
-    let used: Vec<ThreadState> = STATES
+    let used: Vec<(ThreadState, (u8, u8, u8))> = STATES
         .iter()
-        .map(|(s, _)| *s)
-        .filter(|s| {
+        .copied()
+        .filter(|(s, _)| {
             picks.iter().any(|&t| traced.trace.threads.get(t).is_some_and(|l| l.iter().any(|sp| sp.state == *s)))
         })
         .collect();
@@ -73,7 +73,7 @@ pub(crate) fn timeline(
                 spans: spans
                     .iter()
                     .filter_map(|sp| {
-                        let k = used.iter().position(|s| *s == sp.state)?;
+                        let k = used.iter().position(|(s, _)| *s == sp.state)?;
                         rows.push(vec![
                             traced.threads[t].clone(),
                             fmt_num(ms(sp.start_ns)),
@@ -86,8 +86,7 @@ pub(crate) fn timeline(
             }
         })
         .collect();
-    let legend: Vec<(String, (u8, u8, u8))> =
-        used.iter().map(|s| (ui(lang).state(*s).to_owned(), STATES.iter().find(|(x, _)| x == s).unwrap().1)).collect();
+    let legend: Vec<(String, (u8, u8, u8))> = used.iter().map(|(s, c)| (ui(lang).state(*s).to_owned(), *c)).collect();
     let mark_kinds = [Mark::DropRequest, Mark::FailedAcquire];
     let markers: Vec<Marker> = traced
         .trace
@@ -120,7 +119,7 @@ pub(crate) fn timeline(
             emphasis: used
                 .iter()
                 .enumerate()
-                .filter(|(_, s)| matches!(s, ThreadState::Python | ThreadState::CHold | ThreadState::CRelease))
+                .filter(|(_, (s, _))| matches!(s, ThreadState::Python | ThreadState::CHold | ThreadState::CRelease))
                 .map(|(i, _)| i)
                 .collect(),
             lanes,

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::data::{ExpError, ExperimentData, fail, metric, numeric};
+use crate::data::{ExpError, ExperimentData, fail, metric, numeric, show};
 use crate::def::{ExperimentDef, ValueDef};
 use crate::expr::{self, Expr};
 
@@ -51,12 +51,13 @@ fn value(cx: &Cx<'_>, name: &str, done: &mut BTreeMap<String, f64>, stack: &mut 
         }
         (None, None, Some(param)) => {
             let point = data.one(&v.at, &format!("{path}.where"))?;
-            match point.set.iter().find(|(k, _)| k == param) {
-                Some((_, shown)) => match numeric(shown) {
+            match point.setting(param) {
+                Some(set) => match numeric(set) {
                     Some(x) => Ok(x * v.scale.unwrap_or(1.0)),
-                    None => {
-                        fail(format!("{path}.param"), format!("`{param}` is `{shown}`, not a number or a duration"))
-                    }
+                    None => fail(
+                        format!("{path}.param"),
+                        format!("`{param}` is `{}`, not a number or a duration", show(set)),
+                    ),
                 },
                 None => {
                     fail(format!("{path}.param"), format!("`{param}` is not set by the experiment's cases or sweep"))

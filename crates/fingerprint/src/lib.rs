@@ -96,11 +96,25 @@ pub fn generate(crate_dir: &Path, dependencies: &[&str]) -> String {
 
 /// Writes `OUT_DIR/fingerprint.rs` for the crate being built (from a build
 /// script); `dependencies` names the locked crates whose versions can change
-/// its results.
-pub fn emit(dependencies: &[&str]) {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
-    let _ = std::fs::write(out.join("fingerprint.rs"), generate(&manifest, dependencies));
-    println!("cargo:rerun-if-changed=src");
-    println!("cargo:rerun-if-changed={}", manifest.join("../../Cargo.lock").display());
+/// its results. An error (no `OUT_DIR`, an unwritable file) fails the build
+/// script with its message.
+pub fn emit(dependencies: &[&str]) -> std::io::Result<()> {
+    let var = |name: &str| {
+        std::env::var_os(name).map(PathBuf::from).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{name} is not set: call emit from a build script"),
+            )
+        })
+    };
+    let manifest = var("CARGO_MANIFEST_DIR")?;
+    let out = var("OUT_DIR")?;
+    std::fs::write(out.join("fingerprint.rs"), generate(&manifest, dependencies))?;
+    // Build scripts speak to cargo on standard output.
+    #[allow(clippy::print_stdout)]
+    {
+        println!("cargo:rerun-if-changed=src");
+        println!("cargo:rerun-if-changed={}", manifest.join("../../Cargo.lock").display());
+    }
+    Ok(())
 }

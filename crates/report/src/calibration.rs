@@ -1,747 +1,14 @@
-//! Model vs reality: measurements of real CPython, their simulated twins,
-//! and the tables and charts of the "Model vs reality" page.
-//!
-//! `cargo xtask calibrate` measures interpreters and writes [`Measured`]
-//! (`calibration/measured.json`); the site build simulates the same work and
-//! gets a [`Comparison`], which notes render with `{{calibration: SECTION}}`.
+//! The "Model vs reality" page's side of the calibration: the comparison
+//! (made by the `calibration` crate) as a source of values, charts and data
+//! files for notes, which render it with `{{calibration: SECTION}}`.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
-use crate::i18n::Lang;
+use ::calibration::{Comparison, Row, source_id};
 use charts::{self as chart, Axis, Chart, Plot, Series};
 use experiments::format;
 
-/// The schema of `calibration/measured.json` written now.
-pub const SCHEMA: &str = "gil-lab.calibration/2";
-
-/// Schemas that still load: `/1` (summaries only) lacks every field added
-/// since, which then take their defaults (no runs, no new families).
-pub const SCHEMAS: &[&str] = &["gil-lab.calibration/1", SCHEMA];
-
-/// Everything measured on one machine.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Measured {
-    /// [`SCHEMA`].
-    pub schema: String,
-    /// Day of the measurement (YYYY-MM-DD).
-    pub date: String,
-    /// The machine.
-    pub machine: MachineInfo,
-    /// One entry per interpreter, oldest first.
-    pub interpreters: Vec<InterpreterData>,
-    /// Gunicorn under wrk, when both were available.
-    pub wsgi: Option<WsgiData>,
-    /// How the quiet-window guard was set and what it discarded.
-    #[serde(default)]
-    pub guard: Option<GuardSummary>,
-}
-
-/// The quiet-window guard of a measurement session: before each run the
-/// driver waits until the rest of the machine is idle, and after it
-/// discards the run if the rest of the machine used too much CPU meanwhile.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct GuardSummary {
-    /// A run starts once the rest of the machine used less than this many
-    /// cores over a short sample (or after `max_wait_s`).
-    pub quiet_cores: f64,
-    /// A run is discarded when the rest of the machine used more than this
-    /// share of one core over it ...
-    pub max_foreign_share: f64,
-    /// ... and more than this many CPU seconds (the counters tick in 10 ms).
-    pub floor_s: f64,
-    /// Runs discarded in a row before the least disturbed one is kept anyway.
-    pub max_retries: u32,
-    /// Longest wait for a quiet window, seconds.
-    pub max_wait_s: f64,
-    /// Runs kept.
-    pub runs: u64,
-    /// Runs discarded and repeated.
-    pub discarded: u64,
-    /// Runs kept although disturbed (retries exhausted).
-    pub noisy: u64,
-    /// Seconds spent waiting for quiet windows.
-    pub waited_s: f64,
-}
-
-/// The machine measured on.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct MachineInfo {
-    /// Cores available to the process.
-    pub cores: u32,
-    /// CPU model name.
-    pub cpu: String,
-    /// Operating system.
-    pub os: String,
-}
-
-/// One interpreter's measurements.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct InterpreterData {
-    /// `3.12.1`.
-    pub version: String,
-    /// `old` (before 3.2), `new`, or `none` (free-threaded).
-    pub gil: String,
-    /// Nanoseconds per iteration of `while n > 0: n -= 1`.
-    pub ns_per_iter: f64,
-    /// Iterations of the countdown runs.
-    pub countdown_n: u64,
-    /// Countdown split across threads or processes, best of several runs.
-    pub countdown: Vec<CountdownRun>,
-    /// Two countdown threads at several switch intervals (new GIL only).
-    pub interval_cost: Vec<IntervalRun>,
-    /// Blocking waits: `tasks` x `count` sleeps of `ms`.
-    pub sleeps: Option<SleepData>,
-    /// Echo round trips per second, with and without CPU-bound threads.
-    pub echo: Vec<EchoRun>,
-    /// SHA-256 of large buffers (hashlib releases the GIL) in threads.
-    pub hash: Option<HashData>,
-    /// The switch-interval cost at thread counts other than two (kept apart
-    /// from `interval_cost`, whose readers expect two threads).
-    #[serde(default)]
-    pub interval_more: Vec<IntervalRun>,
-    /// Echo runs with a placement other than [`Placement::Free`] (kept
-    /// apart from `echo`, whose readers expect unpinned runs).
-    #[serde(default)]
-    pub echo_placed: Vec<EchoRun>,
-    /// Countdown threads, each pinned to a core from inside the thread.
-    #[serde(default)]
-    pub affinity: Vec<AffinityRun>,
-    /// `Pool.map` of many small tasks: chunk sizes and argument sizes.
-    #[serde(default)]
-    pub pool_map: Vec<PoolMapRun>,
-    /// Start-up of pools and processes per start method.
-    #[serde(default)]
-    pub pool_start: Vec<PoolStartRun>,
-    /// Lag of a 1 ms asyncio ticker, alone and next to other work.
-    #[serde(default)]
-    pub asyncio_lag: Vec<LagRun>,
-}
-
-/// How many runs were discarded for a point (the machine was busy), and how
-/// many were kept although disturbed; both 0 when the guard was off.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Discards {
-    /// Runs discarded and repeated.
-    #[serde(default)]
-    pub discarded: u32,
-    /// Runs kept although the rest of the machine used more CPU than allowed.
-    #[serde(default)]
-    pub noisy: u32,
-}
-
-impl Discards {
-    /// Both zero (left out of the file).
-    pub fn is_zero(&self) -> bool {
-        self.discarded == 0 && self.noisy == 0
-    }
-
-    /// Adds another point's counts.
-    pub fn add(&mut self, other: Discards) {
-        self.discarded += other.discarded;
-        self.noisy += other.noisy;
-    }
-}
-
-/// The smallest value (NaN when empty).
-pub fn min(runs: &[f64]) -> f64 {
-    runs.iter().copied().fold(f64::NAN, f64::min)
-}
-
-/// The largest value (NaN when empty).
-pub fn max(runs: &[f64]) -> f64 {
-    runs.iter().copied().fold(f64::NAN, f64::max)
-}
-
-/// The median (the mean of the middle two of an even count; NaN when empty).
-pub fn median(runs: &[f64]) -> f64 {
-    let mut v = runs.to_vec();
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
-}
-
-/// A countdown run.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct CountdownRun {
-    /// Pinned to one core with `taskset`.
-    pub pinned: bool,
-    /// `threads` or `processes`.
-    pub mode: String,
-    /// How many share the work.
-    pub threads: u32,
-    /// Wall time, seconds: the best run.
-    pub seconds: f64,
-    /// Wall time of every run kept, seconds, in the order measured.
-    #[serde(default)]
-    pub runs: Vec<f64>,
-    /// Runs the quiet-window guard discarded.
-    #[serde(default, skip_serializing_if = "Discards::is_zero")]
-    pub discards: Discards,
-}
-
-/// Countdown threads at a switch interval.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct IntervalRun {
-    /// `sys.setswitchinterval`, seconds.
-    pub interval_s: f64,
-    /// Threads sharing the countdown.
-    pub threads: u32,
-    /// Wall time, seconds: the best run.
-    pub seconds: f64,
-    /// Wall time of every run kept, seconds.
-    #[serde(default)]
-    pub runs: Vec<f64>,
-    /// Runs the quiet-window guard discarded.
-    #[serde(default, skip_serializing_if = "Discards::is_zero")]
-    pub discards: Discards,
-    /// Iterations of the countdown (the interpreter's `countdown_n` when 0).
-    #[serde(default, skip_serializing_if = "is_zero_u64")]
-    pub countdown_n: u64,
-}
-
-fn is_zero_u64(v: &u64) -> bool {
-    *v == 0
-}
-
-/// Blocking waits.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct SleepData {
-    /// Tasks.
-    pub tasks: u32,
-    /// Sleeps per task.
-    pub count: u32,
-    /// Milliseconds per sleep.
-    pub ms: f64,
-    /// Seconds, by mode: `sequential`, `threads`, `asyncio` (the best run).
-    pub seconds: BTreeMap<String, f64>,
-    /// Every run kept, by mode, seconds.
-    #[serde(default)]
-    pub runs: BTreeMap<String, Vec<f64>>,
-    /// Runs the quiet-window guard discarded (all modes).
-    #[serde(default, skip_serializing_if = "Discards::is_zero")]
-    pub discards: Discards,
-}
-
-/// Echo throughput.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct EchoRun {
-    /// CPU-bound threads next to the echo thread.
-    pub cpu_threads: u32,
-    /// Switch interval, seconds (none for the old GIL).
-    pub interval_s: Option<f64>,
-    /// Round trips per second (median of several runs).
-    pub rps: f64,
-    /// Next to a CPU-bound thread: the share of round trips that took more
-    /// than 1.5 switch intervals (that lost two intervals, not one), the
-    /// mean over the runs.
-    #[serde(default)]
-    pub two_interval_share: Option<f64>,
-    /// Where the threads ran.
-    #[serde(default, skip_serializing_if = "Placement::is_free")]
-    pub placement: Placement,
-    /// Round trips per second of every run kept.
-    #[serde(default)]
-    pub runs: Vec<f64>,
-    /// The round trips of every run kept.
-    #[serde(default)]
-    pub trips: Vec<EchoTrips>,
-    /// Round trips of all runs by switch intervals lost, in quarters of an
-    /// interval: `[0, 0.25)`, `[0.25, 0.5)`, ... `[4, inf)` (17 bins).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub lost_quarters: Vec<u64>,
-    /// Median round trip alone that the lost intervals are counted above, us.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_us: Option<f64>,
-    /// Runs the quiet-window guard discarded.
-    #[serde(default, skip_serializing_if = "Discards::is_zero")]
-    pub discards: Discards,
-}
-
-impl EchoRun {
-    /// Shares of all runs' round trips that lost about 0, 1, 2 and 3 or more
-    /// switch intervals (each trip's time less `base_us`, rounded).
-    pub fn lost_shares(&self) -> Option<[f64; 4]> {
-        let mut counts = [0u64; 4];
-        for t in &self.trips {
-            for (c, n) in counts.iter_mut().zip(t.lost.as_ref()?) {
-                *c += n;
-            }
-        }
-        let total: u64 = counts.iter().sum();
-        (total > 0).then(|| counts.map(|c| c as f64 / total as f64))
-    }
-
-    /// The median over the runs of each run's median round trip, us.
-    pub fn median_trip_us(&self) -> Option<f64> {
-        (!self.trips.is_empty()).then(|| median(&self.trips.iter().map(|t| t.median_us).collect::<Vec<_>>()))
-    }
-}
-
-/// Where an echo run's threads ran.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Placement {
-    /// Unpinned.
-    #[default]
-    Free,
-    /// The whole server process pinned to one core (`taskset -c 0`); the
-    /// client process free.
-    Process,
-    /// The echo thread and the CPU-bound threads pinned to the same core.
-    SameCore,
-    /// The echo thread on one core, the CPU-bound threads on another.
-    OtherCore,
-}
-
-impl Placement {
-    fn is_free(&self) -> bool {
-        *self == Placement::Free
-    }
-
-    /// `free`, `process`, `same_core`, `other_core`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Placement::Free => "free",
-            Placement::Process => "process",
-            Placement::SameCore => "same_core",
-            Placement::OtherCore => "other_core",
-        }
-    }
-}
-
-/// One echo run's round trips, as the client saw them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EchoTrips {
-    /// Round trips.
-    pub trips: u64,
-    /// Seconds of ping-pong.
-    pub seconds: f64,
-    /// Median round trip, us.
-    pub median_us: f64,
-    /// Mean round trip, us.
-    pub mean_us: f64,
-    /// 10th percentile, us.
-    pub p10_us: f64,
-    /// 90th percentile, us.
-    pub p90_us: f64,
-    /// 99th percentile, us.
-    pub p99_us: f64,
-    /// Longest round trip, us.
-    pub max_us: f64,
-    /// With a switch interval: trips that lost about 0, 1, 2 and 3 or more
-    /// intervals (trip less the base, rounded to whole intervals).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lost: Option<[u64; 4]>,
-}
-
-/// Countdown threads, each pinned to one core from inside the thread
-/// (`os.sched_setaffinity(0, ...)`, or libc through ctypes on 2.7).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AffinityRun {
-    /// The core of each thread (as many threads as entries): `[0, 0]` both
-    /// on one core, `[0, 1]` on two.
-    pub cpus: Vec<u32>,
-    /// Switch interval, seconds (none: the default, or the old GIL).
-    pub interval_s: Option<f64>,
-    /// Iterations of the whole countdown (split evenly).
-    pub countdown_n: u64,
-    /// How the threads pinned themselves: `os` or `ctypes`.
-    pub method: String,
-    /// Wall time, seconds: the best run.
-    pub seconds: f64,
-    /// Every run kept, seconds.
-    pub runs: Vec<f64>,
-    /// Runs the quiet-window guard discarded.
-    #[serde(default, skip_serializing_if = "Discards::is_zero")]
-    pub discards: Discards,
-}
-
-/// `Pool(workers).map(f, tasks x bytes(payload_bytes), chunksize)`, timed
-/// from the first task sent to the last result back (workers already
-/// started); `f` returns the argument's length.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PoolMapRun {
-    /// `fork`, `spawn` or `forkserver`.
-    pub start_method: String,
-    /// Worker processes.
-    pub workers: u32,
-    /// Tasks.
-    pub tasks: u32,
-    /// `chunksize`.
-    pub chunksize: u32,
-    /// Bytes of each task's argument (a `bytes` object).
-    pub payload_bytes: u64,
-    /// Wall time, seconds: the best run.
-    pub seconds: f64,
-    /// Every run kept, seconds.
-    pub runs: Vec<f64>,
-    /// Runs the quiet-window guard discarded.
-    #[serde(default, skip_serializing_if = "Discards::is_zero")]
-    pub discards: Discards,
-}
-
-impl PoolMapRun {
-    /// Seconds per task (best run).
-    pub fn per_task_s(&self) -> f64 {
-        self.seconds / f64::from(self.tasks.max(1))
-    }
-}
-
-/// Start-up of a start method, in a fresh interpreter: `pool` is
-/// `Pool(workers)` until `apply` returned the first result, `process` a bare
-/// `Process` started and joined.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PoolStartRun {
-    /// `fork`, `spawn` or `forkserver`.
-    pub start_method: String,
-    /// `pool` or `process`.
-    pub kind: String,
-    /// Pool workers (1 for `process`).
-    pub workers: u32,
-    /// Seconds, the first in the interpreter: the best run.
-    pub seconds: f64,
-    /// The first in the interpreter, every run kept, seconds.
-    pub runs: Vec<f64>,
-    /// A second one right after the first (a forkserver already running,
-    /// modules already imported), every run, seconds.
-    pub again_runs: Vec<f64>,
-    /// Runs the quiet-window guard discarded.
-    #[serde(default, skip_serializing_if = "Discards::is_zero")]
-    pub discards: Discards,
-}
-
-/// A ticker task that sleeps 1 ms in a loop on an asyncio event loop; its
-/// lag is when it woke less when it asked to.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LagRun {
-    /// `alone`, `thread` (a countdown in the default executor:
-    /// `asyncio.to_thread` on 3.9+, `loop.run_in_executor` before) or
-    /// `block` (a coroutine calls `time.sleep`).
-    pub mode: String,
-    /// Switch interval, seconds (none: the default 5 ms).
-    pub interval_s: Option<f64>,
-    /// The ticker's sleep, seconds.
-    pub tick_s: f64,
-    /// `thread`: iterations of the countdown in the executor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub countdown_n: Option<u64>,
-    /// `block`: the blocking call, seconds; `alone`: how long the ticker ran.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seconds: Option<f64>,
-    /// Largest lag, seconds: the median over the runs.
-    pub max_lag_s: f64,
-    /// Mean lag, seconds: the median over the runs.
-    pub mean_lag_s: f64,
-    /// Ticks: the median over the runs.
-    pub ticks: f64,
-    /// Every run kept.
-    pub runs: Vec<LagSample>,
-    /// Runs the quiet-window guard discarded.
-    #[serde(default, skip_serializing_if = "Discards::is_zero")]
-    pub discards: Discards,
-}
-
-/// One asyncio lag run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LagSample {
-    /// Ticks.
-    pub ticks: u64,
-    /// Largest lag, seconds.
-    pub max_lag_s: f64,
-    /// Mean lag, seconds.
-    pub mean_lag_s: f64,
-    /// Median lag, seconds.
-    pub p50_lag_s: f64,
-    /// 90th percentile, seconds.
-    pub p90_lag_s: f64,
-    /// 99th percentile, seconds.
-    pub p99_lag_s: f64,
-    /// How long the other work took (the countdown in its thread, the
-    /// blocking call), seconds.
-    pub work_s: f64,
-}
-
-/// Hashing in threads.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct HashData {
-    /// Buffers hashed in all.
-    pub blocks: u32,
-    /// MiB per buffer.
-    pub mb: u32,
-    /// Seconds, by thread count (the best run).
-    pub seconds: BTreeMap<u32, f64>,
-    /// Every run kept, by thread count, seconds.
-    #[serde(default)]
-    pub runs: BTreeMap<u32, Vec<f64>>,
-    /// Runs the quiet-window guard discarded (all thread counts).
-    #[serde(default, skip_serializing_if = "Discards::is_zero")]
-    pub discards: Discards,
-    /// Whether this interpreter's SHA-256 releases the GIL (OpenSSL's does;
-    /// the built-in fallback of builds without OpenSSL does not).
-    #[serde(default = "yes")]
-    pub releases_gil: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// Gunicorn (gthread) under a loopback load.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct WsgiData {
-    /// Interpreter version running gunicorn.
-    pub interpreter: String,
-    /// Gunicorn version.
-    pub gunicorn: String,
-    /// Open connections of the load generator (closed loop).
-    pub connections: u32,
-    /// Seconds per run.
-    pub duration_s: f64,
-    /// Endpoint work: name -> (CPU ms of Python, ms of sleep).
-    pub endpoints: BTreeMap<String, (f64, f64)>,
-    /// Runs.
-    pub runs: Vec<WsgiRun>,
-}
-
-/// One gunicorn run.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct WsgiRun {
-    /// Endpoint name.
-    pub endpoint: String,
-    /// `-w`.
-    pub workers: u32,
-    /// `--threads`.
-    pub threads: u32,
-    /// Requests per second (median of the runs).
-    pub rps: f64,
-    /// Median latency, ms (median of the runs).
-    pub p50_ms: f64,
-    /// 99th percentile latency, ms (median of the runs).
-    pub p99_ms: f64,
-    /// Requests per second of every run kept.
-    #[serde(default)]
-    pub runs: Vec<f64>,
-    /// Median latency of every run kept, ms.
-    #[serde(default)]
-    pub p50_runs_ms: Vec<f64>,
-    /// 99th percentile latency of every run kept, ms.
-    #[serde(default)]
-    pub p99_runs_ms: Vec<f64>,
-    /// Runs the quiet-window guard discarded.
-    #[serde(default, skip_serializing_if = "Discards::is_zero")]
-    pub discards: Discards,
-}
-
-impl Measured {
-    /// The file's text: indented JSON, each list of numbers (a point's runs)
-    /// on one line.
-    pub fn to_json(&self) -> String {
-        let mut out = Vec::new();
-        let mut ser = serde_json::Serializer::with_formatter(&mut out, ShortLists::default());
-        self.serialize(&mut ser).expect("plain data serialises");
-        let mut text = String::from_utf8(out).expect("JSON is UTF-8");
-        text.push('\n');
-        text
-    }
-}
-
-/// Where an array is: not yet known (empty so far), on one line (its first
-/// element was a scalar), or one element per line.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ListMode {
-    Pending,
-    Inline,
-    Block,
-}
-
-/// Like serde_json's pretty printer (two spaces), but an array whose first
-/// element is a scalar stays on one line.
-#[derive(Default)]
-struct ShortLists {
-    indent: usize,
-    lists: Vec<ListMode>,
-    /// Set between `begin_array_value` and the value's first byte.
-    pending: Option<bool>,
-    /// Whether the innermost open object has a member.
-    members: Vec<bool>,
-}
-
-impl ShortLists {
-    fn newline<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b"\n")?;
-        for _ in 0..self.indent {
-            w.write_all(b"  ")?;
-        }
-        Ok(())
-    }
-
-    /// Before a value's first byte: the separator its array needs.
-    fn value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, container: bool) -> std::io::Result<()> {
-        let Some(first) = self.pending.take() else { return Ok(()) };
-        let mode = self.lists.last_mut().expect("a value in an array");
-        if *mode == ListMode::Pending {
-            *mode = if container { ListMode::Block } else { ListMode::Inline };
-        }
-        match *mode {
-            ListMode::Inline if !first => w.write_all(b", "),
-            ListMode::Block => {
-                if !first {
-                    w.write_all(b",")?;
-                }
-                self.newline(w)
-            }
-            _ => Ok(()),
-        }
-    }
-}
-
-macro_rules! scalar {
-    ($($name:ident: $t:ty),*) => {$(
-        fn $name<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: $t) -> std::io::Result<()> {
-            self.value(w, false)?;
-            serde_json::ser::CompactFormatter.$name(w, v)
-        }
-    )*};
-}
-
-impl serde_json::ser::Formatter for ShortLists {
-    scalar!(write_bool: bool, write_i8: i8, write_i16: i16, write_i32: i32, write_i64: i64, write_i128: i128,
-        write_u8: u8, write_u16: u16, write_u32: u32, write_u64: u64, write_u128: u128, write_f32: f32,
-        write_f64: f64, write_number_str: &str, write_raw_fragment: &str);
-
-    fn write_null<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.value(w, false)?;
-        w.write_all(b"null")
-    }
-
-    fn begin_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.value(w, false)?;
-        w.write_all(b"\"")
-    }
-
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.value(w, true)?;
-        self.lists.push(ListMode::Pending);
-        self.indent += 1;
-        w.write_all(b"[")
-    }
-
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.indent -= 1;
-        if self.lists.pop() == Some(ListMode::Block) {
-            self.newline(w)?;
-        }
-        w.write_all(b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W, first: bool) -> std::io::Result<()> {
-        self.pending = Some(first);
-        Ok(())
-    }
-
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.value(w, true)?;
-        self.indent += 1;
-        self.members.push(false);
-        w.write_all(b"{")
-    }
-
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.indent -= 1;
-        if self.members.pop() == Some(true) {
-            self.newline(w)?;
-        }
-        w.write_all(b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
-        if let Some(m) = self.members.last_mut() {
-            *m = true;
-        }
-        if !first {
-            w.write_all(b",")?;
-        }
-        self.newline(w)
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-}
-
-/// The model's free parameters, as fitted.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Params {
-    /// Context switch, ns.
-    pub context_switch_ns: u64,
-    /// Wake-up latency onto an idle core, ns.
-    pub wakeup_latency_ns: u64,
-    /// Mean wake-up jitter, ns.
-    pub wakeup_jitter_ns: u64,
-    /// One tick of bytecode, ns.
-    pub tick_ns: u64,
-    /// Timer slack of timed waits, ns.
-    #[serde(default)]
-    pub timer_slack_ns: u64,
-    /// CPU time the waker spends waking a sleeping thread, ns.
-    #[serde(default)]
-    pub futex_wake_ns: u64,
-}
-
-/// A ratio measured on real CPython and in the simulation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Row {
-    /// Section: `countdown`, `interval`, `sleeps`, `echo`, `hash`, `wsgi`.
-    pub group: String,
-    /// Ratio id (see [`describe`]).
-    pub what: String,
-    /// Interpreter version (or a published source).
-    pub source: String,
-    /// Measured.
-    pub real: f64,
-    /// Simulated.
-    pub sim: f64,
-}
-
-impl Row {
-    /// Simulated / real - 1.
-    pub fn error(&self) -> f64 {
-        self.sim / self.real - 1.0
-    }
-
-    /// Within 25%.
-    pub fn agrees(&self) -> bool {
-        self.error().abs() <= 0.25
-    }
-}
-
-/// Measured and simulated, side by side.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Comparison {
-    /// When and where it was measured.
-    pub date: String,
-    /// The machine.
-    pub machine: MachineInfo,
-    /// The parameters the simulation ran with.
-    pub params: Params,
-    /// Ratios on this machine.
-    pub rows: Vec<Row>,
-    /// Published tables and the model's numbers for them.
-    pub published: Vec<Row>,
-    /// Measured values without a simulated twin, named like values
-    /// (`py3.12.1.echo-two-share-5ms`).
-    #[serde(default)]
-    pub measured: BTreeMap<String, f64>,
-}
+use crate::i18n::Lang;
 
 /// What a ratio means, in both languages: (en, ko).
 pub fn describe(what: &str) -> (&'static str, &'static str) {
@@ -824,27 +91,60 @@ pub fn echo_lines(id: &str, title: &str, lines: Vec<(String, Vec<(f64, f64)>)>, 
     }
 }
 
-/// A source's id in value names: `py3.12.1`, `beazley2010`, `wsgi`.
-pub fn source_id(source: &str) -> String {
-    if source.contains("gunicorn") {
-        return "wsgi".into();
-    }
-    if source.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        return format!("py{source}");
-    }
-    source.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect()
-}
-
 /// A ratio's id in value names: `threads2-seq`, `echo-slowdown-5ms`.
 pub fn what_id(what: &str) -> String {
     chart::sanitize(what)
 }
 
-impl Comparison {
+/// The comparison as a source of values and charts for notes, with the
+/// measurements file it came from.
+pub struct Calibration<'a> {
+    /// The comparison.
+    pub cmp: &'a Comparison,
+    /// `calibration/measured.json` as read.
+    pub measured: &'a str,
+}
+
+impl experiments::Source for Calibration<'_> {
+    fn values(&self) -> Result<BTreeMap<String, f64>, experiments::ExpError> {
+        Ok(self.values())
+    }
+
+    fn chart_ids(&self) -> Vec<String> {
+        self.chart_ids()
+    }
+
+    fn chart(&self, id: &str, lang: Lang) -> Result<(Chart, experiments::Table), experiments::ExpError> {
+        self.chart(id, lang).ok_or_else(|| experiments::ExpError {
+            path: "charts".into(),
+            message: format!("no chart `{id}` (it has {:?})", self.chart_ids()),
+        })
+    }
+
+    fn data_files(&self) -> Vec<(String, Vec<u8>)> {
+        let json = serde_json::to_string_pretty(self.cmp).unwrap_or_default();
+        vec![
+            ("data.csv".into(), self.csv().into_bytes()),
+            ("data.json".into(), json.into_bytes()),
+            ("measured.json".into(), self.measured.as_bytes().to_vec()),
+        ]
+    }
+
+    fn link(&self, lang: Lang) -> experiments::Link {
+        let text = match lang {
+            Lang::En => "measurements (JSON)",
+            Lang::Ko => "측정 데이터 (JSON)",
+        };
+        experiments::Link { href: "experiments/calibration/measured.json".into(), text: text.into() }
+    }
+}
+
+impl Calibration<'_> {
     /// The old-GIL interpreter and the newest new-GIL one (by version).
     pub fn aliases(&self) -> Vec<(&'static str, String)> {
         let versions = |gil_old: bool| -> Vec<String> {
             let mut v: Vec<String> = self
+                .cmp
                 .rows
                 .iter()
                 .filter(|r| r.group != "wsgi")
@@ -866,7 +166,7 @@ impl Comparison {
     }
 
     fn all_rows(&self) -> impl Iterator<Item = &Row> {
-        self.rows.iter().chain(&self.published)
+        self.cmp.rows.iter().chain(&self.cmp.published)
     }
 
     /// Every value a note can use as `{{calibration.NAME}}`.
@@ -881,9 +181,16 @@ impl Comparison {
                 v.insert(format!("{key}.real"), r.real);
                 v.insert(format!("{key}.sim"), r.sim);
                 v.insert(format!("{key}.err"), r.error());
+                for (name, x) in
+                    [("real_min", r.real_min), ("real_max", r.real_max), ("sim_min", r.sim_min), ("sim_max", r.sim_max)]
+                {
+                    if let Some(x) = x {
+                        v.insert(format!("{key}.{name}"), x);
+                    }
+                }
             }
         }
-        for (name, x) in &self.measured {
+        for (name, x) in &self.cmp.measured {
             v.insert(name.clone(), *x);
             for (alias, s) in &aliases {
                 if let Some(rest) = name.strip_prefix(&format!("{}.", source_id(s))) {
@@ -892,10 +199,18 @@ impl Comparison {
             }
         }
         let share = |rows: &[&Row]| rows.iter().filter(|r| r.agrees()).count() as f64 / rows.len().max(1) as f64;
-        let here: Vec<&Row> = self.rows.iter().collect();
+        let here: Vec<&Row> = self.cmp.rows.iter().collect();
         v.insert("rows".into(), here.len() as f64);
         v.insert("agree".into(), here.iter().filter(|r| r.agrees()).count() as f64);
         v.insert("agree_share".into(), share(&here));
+        v.insert("max_factor".into(), here.iter().map(|r| r.factor()).fold(1.0, f64::max));
+        v.insert("tolerance_pct".into(), ::calibration::TOLERANCE * 100.0);
+        for h in &self.cmp.cross_validation {
+            v.insert(format!("cv.{}.agree_in", h.family), h.agree_in);
+            v.insert(format!("cv.{}.agree_out", h.family), h.agree_out);
+            v.insert(format!("cv.{}.error_in", h.family), h.error_in);
+            v.insert(format!("cv.{}.error_out", h.family), h.error_out);
+        }
         let mut groups: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
         for r in self.all_rows() {
             groups.entry(r.group.as_str()).or_default().push(r);
@@ -905,17 +220,17 @@ impl Comparison {
             v.insert(format!("{g}.max_abs_err"), rows.iter().map(|r| r.error().abs()).fold(0.0, f64::max));
         }
         let mut sources: Vec<&str> =
-            self.rows.iter().filter(|r| r.group != "wsgi").map(|r| r.source.as_str()).collect();
+            self.cmp.rows.iter().filter(|r| r.group != "wsgi").map(|r| r.source.as_str()).collect();
         sources.sort_unstable();
         sources.dedup();
         v.insert("interpreters".into(), sources.len() as f64);
-        v.insert("cores".into(), f64::from(self.machine.cores));
-        v.insert("context_switch_us".into(), self.params.context_switch_ns as f64 / 1000.0);
-        v.insert("wakeup_latency_us".into(), self.params.wakeup_latency_ns as f64 / 1000.0);
-        v.insert("wakeup_jitter_us".into(), self.params.wakeup_jitter_ns as f64 / 1000.0);
-        v.insert("tick_ns".into(), self.params.tick_ns as f64);
-        v.insert("futex_wake_us".into(), self.params.futex_wake_ns as f64 / 1000.0);
-        v.insert("timer_slack_us".into(), self.params.timer_slack_ns as f64 / 1000.0);
+        v.insert("cores".into(), f64::from(self.cmp.machine.cores));
+        v.insert("context_switch_us".into(), self.cmp.params.context_switch_ns as f64 / 1000.0);
+        v.insert("wakeup_latency_us".into(), self.cmp.params.wakeup_latency_ns as f64 / 1000.0);
+        v.insert("wakeup_jitter_us".into(), self.cmp.params.wakeup_jitter_ns as f64 / 1000.0);
+        v.insert("tick_ns".into(), self.cmp.params.tick_ns as f64);
+        v.insert("futex_wake_us".into(), self.cmp.params.futex_wake_ns as f64 / 1000.0);
+        v.insert("timer_slack_us".into(), self.cmp.params.timer_slack_ns as f64 / 1000.0);
         v
     }
 
@@ -927,7 +242,70 @@ impl Comparison {
         if self.all_rows().any(|r| r.group == "echo" || r.what.starts_with("echo slowdown ")) {
             ids.push("echo-interval".into());
         }
+        if !self.cmp.cross_validation.is_empty() {
+            ids.push("cross-validation".into());
+        }
         ids
+    }
+
+    /// Each fitted family left out in turn: the share of its ratios that
+    /// agree at the fit on all families and at the fit on the others.
+    fn cross_validation(&self, lang: Lang) -> (Chart, (Vec<String>, Vec<Vec<String>>)) {
+        let cv = &self.cmp.cross_validation;
+        let (title, y, all, rest, head) = match lang {
+            Lang::En => (
+                "Cross-validation: each family predicted by a fit on the others",
+                "ratios that agree (%)",
+                "fitted on all families",
+                "fitted without it",
+                [
+                    "family",
+                    "ratios",
+                    "agree, fit on all",
+                    "agree, fit without it",
+                    "error, fit on all",
+                    "error, fit without it",
+                ],
+            ),
+            Lang::Ko => (
+                "교차 검증: 나머지 계열로 맞춘 모델이 빠진 계열을 얼마나 맞히나",
+                "맞는 비율 (%)",
+                "모든 계열로 맞춤",
+                "그 계열을 빼고 맞춤",
+                ["계열", "비율 수", "일치, 전체로 맞춤", "일치, 빼고 맞춤", "오차, 전체로 맞춤", "오차, 빼고 맞춤"],
+            ),
+        };
+        let categories: Vec<String> = cv.iter().map(|h| h.family.clone()).collect();
+        let groups = vec![
+            (all.to_owned(), cv.iter().map(|h| h.agree_in * 100.0).collect()),
+            (rest.to_owned(), cv.iter().map(|h| h.agree_out * 100.0).collect()),
+        ];
+        let description = cv
+            .iter()
+            .map(|h| format!("{}: {:.0}% / {:.0}%", h.family, h.agree_in * 100.0, h.agree_out * 100.0))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let chart = Chart {
+            id: format!("calibration-cross-validation-{}", lang.code()),
+            title: title.into(),
+            description,
+            plot: Plot::Bars { categories, y: Axis { label: y.into(), log: false }, groups },
+            fit: charts::Fit::default(),
+        };
+        let rows = cv
+            .iter()
+            .map(|h| {
+                vec![
+                    h.family.clone(),
+                    h.rows.to_string(),
+                    format!("{:.0}%", h.agree_in * 100.0),
+                    format!("{:.0}%", h.agree_out * 100.0),
+                    num(h.error_in),
+                    num(h.error_out),
+                ]
+            })
+            .collect();
+        (chart, (head.iter().map(|s| (*s).to_owned()).collect(), rows))
     }
 
     /// Chart `id` in `lang`, with its data table (every row of the group,
@@ -950,13 +328,22 @@ impl Comparison {
             vec![
                 label(r),
                 r.source.clone(),
-                num(r.real),
-                num(r.sim),
+                match (r.real_min, r.real_max) {
+                    (Some(lo), Some(hi)) => format!("{} ({}–{})", num(r.real), num(lo), num(hi)),
+                    _ => num(r.real),
+                },
+                match (r.sim_min, r.sim_max) {
+                    (Some(lo), Some(hi)) => format!("{} ({}–{})", num(r.sim), num(lo), num(hi)),
+                    _ => num(r.sim),
+                },
                 format!("{} {:+.0}%", if r.agrees() { "✔" } else { "✘" }, r.error() * 100.0),
             ]
         };
         let header = vec![h_what.into(), h_src.into(), h_real.into(), h_sim.into(), h_err.into()];
         let chart_id = format!("calibration-{id}-{}", lang.code());
+        if id == "cross-validation" {
+            return (!self.cmp.cross_validation.is_empty()).then(|| self.cross_validation(lang));
+        }
         if id == "echo-interval" {
             let newest = self.aliases().into_iter().find(|(a, _)| *a == "newest").map(|(_, s)| s);
             let mut lines = Vec::new();
@@ -1083,161 +470,56 @@ impl Comparison {
     }
 }
 
-/// The comparison as a source of values and charts for notes, with the
-/// measurements file it came from.
-pub struct Calibration<'a> {
-    /// The comparison.
-    pub cmp: &'a Comparison,
-    /// `calibration/measured.json` as read.
-    pub measured: &'a str,
-}
-
-impl experiments::Source for Calibration<'_> {
-    fn values(&self) -> Result<BTreeMap<String, f64>, experiments::ExpError> {
-        Ok(self.cmp.values())
-    }
-
-    fn chart_ids(&self) -> Vec<String> {
-        self.cmp.chart_ids()
-    }
-
-    fn chart(&self, id: &str, lang: Lang) -> Result<(Chart, experiments::Table), experiments::ExpError> {
-        self.cmp.chart(id, lang).ok_or_else(|| experiments::ExpError {
-            path: "charts".into(),
-            message: format!("no chart `{id}` (it has {:?})", self.chart_ids()),
-        })
-    }
-
-    fn data_files(&self) -> Vec<(String, Vec<u8>)> {
-        let json = serde_json::to_string_pretty(self.cmp).unwrap_or_default();
-        vec![
-            ("data.csv".into(), self.cmp.csv().into_bytes()),
-            ("data.json".into(), json.into_bytes()),
-            ("measured.json".into(), self.measured.as_bytes().to_vec()),
-        ]
-    }
-
-    fn link(&self, lang: Lang) -> experiments::Link {
-        let text = match lang {
-            Lang::En => "measurements (JSON)",
-            Lang::Ko => "측정 데이터 (JSON)",
-        };
-        experiments::Link { href: "experiments/calibration/measured.json".into(), text: text.into() }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use ::calibration::{MachineInfo, Params};
+
     use super::*;
 
-    /// A file of the first schema: summaries only.
-    const V1: &str = r#"{
-      "schema": "gil-lab.calibration/1", "date": "2026-11-22",
-      "machine": {"cores": 2, "cpu": "AMD EPYC", "os": "linux"},
-      "interpreters": [{
-        "version": "3.12.1", "gil": "new", "ns_per_iter": 30.0, "countdown_n": 33000000,
-        "countdown": [{"pinned": false, "mode": "threads", "threads": 1, "seconds": 1.0}],
-        "interval_cost": [{"interval_s": 0.005, "threads": 2, "seconds": 0.5}],
-        "sleeps": {"tasks": 8, "count": 4, "ms": 25.0, "seconds": {"sequential": 0.8}},
-        "echo": [{"cpu_threads": 1, "interval_s": 0.005, "rps": 150.0}],
-        "hash": {"blocks": 16, "mb": 32, "seconds": {"1": 1.7}}
-      }],
-      "wsgi": null
-    }"#;
-
-    #[test]
-    fn a_first_schema_file_loads_with_defaults() {
-        let m: Measured = serde_json::from_str(V1).unwrap();
-        assert!(SCHEMAS.contains(&m.schema.as_str()));
-        let d = &m.interpreters[0];
-        assert!(d.countdown[0].runs.is_empty() && d.countdown[0].discards.is_zero());
-        assert_eq!(d.echo[0].placement, Placement::Free);
-        assert_eq!(d.echo[0].lost_shares(), None);
-        assert!(d.hash.as_ref().unwrap().releases_gil);
-        assert!(d.pool_map.is_empty() && d.asyncio_lag.is_empty() && d.affinity.is_empty());
-        assert_eq!(m.guard, None);
+    fn row(group: &str, what: &str, source: &str, real: f64, sim: f64) -> Row {
+        Row {
+            group: group.into(),
+            what: what.into(),
+            source: source.into(),
+            real,
+            sim,
+            real_min: None,
+            real_max: None,
+            sim_min: None,
+            sim_max: None,
+        }
     }
 
     #[test]
-    fn the_second_schema_round_trips_every_family() {
-        let mut m: Measured = serde_json::from_str(V1).unwrap();
-        m.schema = SCHEMA.into();
-        let d = &mut m.interpreters[0];
-        d.countdown[0].runs = vec![1.0, 1.1];
-        d.countdown[0].discards = Discards { discarded: 2, noisy: 1 };
-        d.echo[0].trips = vec![EchoTrips {
-            trips: 300,
-            seconds: 2.0,
-            median_us: 5100.0,
-            mean_us: 6000.0,
-            p10_us: 5050.0,
-            p90_us: 10100.0,
-            p99_us: 15000.0,
-            max_us: 20000.0,
-            lost: Some([0, 240, 50, 10]),
-        }];
-        d.echo_placed.push(EchoRun { placement: Placement::SameCore, ..d.echo[0].clone() });
-        d.affinity.push(AffinityRun {
-            cpus: vec![0, 1],
-            interval_s: None,
-            countdown_n: 1000,
-            method: "os".into(),
-            seconds: 1.0,
-            runs: vec![1.0],
-            discards: Discards::default(),
-        });
-        d.pool_map.push(PoolMapRun {
-            start_method: "fork".into(),
-            workers: 2,
-            tasks: 10_000,
-            chunksize: 1,
-            payload_bytes: 1000,
-            seconds: 0.5,
-            runs: vec![0.5],
-            discards: Discards::default(),
-        });
-        d.asyncio_lag.push(LagRun {
-            mode: "thread".into(),
-            interval_s: Some(0.005),
-            tick_s: 0.001,
-            countdown_n: Some(1000),
-            seconds: None,
-            max_lag_s: 0.01,
-            mean_lag_s: 0.006,
-            ticks: 50.0,
-            runs: Vec::new(),
-            discards: Discards::default(),
-        });
-        let text = m.to_json();
-        assert!(text.contains("\"same_core\"") && text.contains("\"discarded\": 2"), "{text}");
-        // A point's runs on one line; points and objects one per line.
-        assert!(text.contains("\"runs\": [1.0, 1.1],\n"), "{text}");
-        assert!(text.contains("\"lost\": [0, 240, 50, 10]\n"), "{text}");
-        assert!(text.contains("\"countdown\": [\n        {\n          \"pinned\": false,"), "{text}");
-        assert!(text.contains("\"runs\": [],"), "{text}");
-        let back: Measured = serde_json::from_str(&text).unwrap();
-        assert_eq!(back, m);
-        let shares = back.interpreters[0].echo[0].lost_shares().unwrap();
-        assert_eq!(shares, [0.0, 0.8, 50.0 / 300.0, 10.0 / 300.0]);
-        assert_eq!(back.interpreters[0].echo[0].median_trip_us(), Some(5100.0));
-    }
-
-    #[test]
-    fn short_lists_read_back_as_pretty_json_does() {
-        let m: Measured = serde_json::from_str(V1).unwrap();
-        let text = m.to_json();
-        assert_eq!(serde_json::from_str::<Measured>(&text).unwrap(), m);
-        let pretty: serde_json::Value = serde_json::from_str(&serde_json::to_string_pretty(&m).unwrap()).unwrap();
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), pretty);
-        assert!(text.starts_with("{\n  \"schema\": ") && text.ends_with("}\n"), "{text}");
-        assert!(text.contains("\"wsgi\": null"), "{text}");
-    }
-
-    #[test]
-    fn spread_statistics() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert!(median(&[]).is_nan());
-        assert_eq!((min(&[2.0, 1.0, 3.0]), max(&[2.0, 1.0, 3.0])), (1.0, 3.0));
+    fn values_name_every_ratio_by_source_and_by_alias() {
+        let cmp = Comparison {
+            date: "2026-12-06".into(),
+            machine: MachineInfo { cores: 2, cpu: "test".into(), os: "linux".into() },
+            params: Params {
+                context_switch_ns: 4000,
+                wakeup_latency_ns: 2000,
+                wakeup_jitter_ns: 4000,
+                tick_ns: 10,
+                timer_slack_ns: 50_000,
+                futex_wake_ns: 6000,
+            },
+            rows: vec![
+                row("countdown", "threads2/seq", "2.7.18", 1.9, 2.1),
+                row("countdown", "threads2/seq", "3.12.1", 1.0, 1.01),
+                row("countdown", "threads2/seq", "3.9.18", 1.0, 1.5),
+            ],
+            published: vec![row("published", "threads2/seq", "Beazley 2010", 1.97, 2.0)],
+            measured: BTreeMap::from([("py3.12.1.echo-two-share-5ms".into(), 0.2)]),
+            cross_validation: Vec::new(),
+        };
+        let c = Calibration { cmp: &cmp, measured: "{}" };
+        let v = c.values();
+        assert_eq!(v["newest.threads2-seq.real"], 1.0);
+        assert_eq!(v["old.threads2-seq.sim"], 2.1);
+        assert_eq!(v["py3.12.1.threads2-seq.sim"], v["newest.threads2-seq.sim"]);
+        assert_eq!(v["beazley2010.threads2-seq.real"], 1.97);
+        assert_eq!(v["newest.echo-two-share-5ms"], 0.2);
+        assert_eq!((v["rows"], v["agree"]), (3.0, 2.0));
+        assert!(c.chart_ids().contains(&"countdown".to_owned()));
     }
 }

@@ -193,10 +193,10 @@ pub fn agree(a: &[Checked], b: &[Checked]) -> Result<(), (usize, String)> {
         if x.q.choices.len() != y.q.choices.len() {
             return differ("the number of choices");
         }
-        if let (Answer::Choices(p), Answer::Choices(q)) = (&x.answer, &y.answer) {
-            if p != q {
-                return differ("the answer");
-            }
+        if let (Answer::Choices(p), Answer::Choices(q)) = (&x.answer, &y.answer)
+            && p != q
+        {
+            return differ("the answer");
         }
     }
     Ok(())
@@ -276,8 +276,21 @@ pub fn question_hash(c: &Checked) -> String {
         h.update(part.as_bytes());
         h.update([0]);
     }
-    h.update(format!("{:?}", c.answer).as_bytes());
+    h.update(answer_key(&c.answer).as_bytes());
     h.finalize().iter().take(5).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The text that stands for an answer in [`question_hash`]. It spells what
+/// the derived `Debug` printed when the ids were first published, so saved
+/// progress survives; written out, so that renaming a variant or a field
+/// cannot move every id.
+fn answer_key(answer: &Answer) -> String {
+    let list = |items: Vec<String>| items.join(", ");
+    match answer {
+        Answer::Choices(idx) => format!("Choices([{}])", list(idx.iter().map(usize::to_string).collect())),
+        // A string's escaped, quoted form (`"a \"b\""`), as `Debug` writes it.
+        Answer::Text(texts) => format!("Text([{}])", list(texts.iter().map(|t| format!("{t:?}")).collect())),
+    }
 }
 
 /// The HTML of one question. Pages without JavaScript show the answer
@@ -427,6 +440,14 @@ pub fn anki_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answer_keys_spell_what_the_published_ids_hashed() {
+        let texts = Answer::Text(vec!["a".into(), "say \"hi\"\n".into()]);
+        for a in [Answer::Choices(vec![0, 2]), Answer::Choices(vec![]), texts] {
+            assert_eq!(answer_key(&a), format!("{a:?}"));
+        }
+    }
 
     const QUIZ: &str = "- id: a\n  level: 1\n  type: single\n  question: Q?\n  choices: [x, y]\n  answer: 1\n  explanation: Because.\n- id: b\n  level: 2\n  type: multiple\n  question: Which?\n  choices: [x, y, z]\n  answer: [2, 0]\n  explanation: Both.\n- id: c\n  level: 3\n  type: short\n  question: Name it\n  answer: [GIL, global interpreter lock]\n  explanation: It.\n";
 

@@ -68,6 +68,7 @@ pub fn build(docs: &[Doc]) -> Data {
 /// Raw DEFLATE at the best compression (deterministic: no header, no time).
 pub fn deflate(bytes: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    // The encoder's only errors are its writer's, and a Vec takes any bytes.
     e.write_all(bytes).expect("writing to memory cannot fail");
     e.finish().expect("writing to memory cannot fail")
 }

@@ -1,6 +1,6 @@
 //! Plain-text tables of summaries, for `cargo xtask sim`.
 
-use std::fmt::Write;
+use std::fmt;
 
 use workloads::Summary;
 
@@ -15,7 +15,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         }
     }
     let mut out = String::new();
-    let line = |out: &mut String, cells: &mut dyn Iterator<Item = &str>| {
+    let row = |out: &mut String, cells: &mut dyn Iterator<Item = &str>| {
         let mut parts = Vec::new();
         for (i, cell) in cells.enumerate() {
             let pad = width[i].saturating_sub(cell.chars().count());
@@ -25,13 +25,20 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
                 format!("{}{cell}", " ".repeat(pad))
             });
         }
-        writeln!(out, "{}", parts.join("  ").trim_end()).unwrap();
+        line(out, format_args!("{}", parts.join("  ").trim_end()));
     };
-    line(&mut out, &mut headers.iter().copied());
-    for row in rows {
-        line(&mut out, &mut (0..cols).map(|i| row.get(i).map_or("", String::as_str)));
+    row(&mut out, &mut headers.iter().copied());
+    for r in rows {
+        row(&mut out, &mut (0..cols).map(|i| r.get(i).map_or("", String::as_str)));
     }
     out
+}
+
+/// Appends a formatted line (what `writeln!` does, without a `Result`: a
+/// `String` takes any text).
+fn line(out: &mut String, args: fmt::Arguments<'_>) {
+    out.push_str(&args.to_string());
+    out.push('\n');
 }
 
 fn f3(x: f64) -> String {
@@ -44,35 +51,38 @@ fn pct(x: f64) -> String {
 
 /// A readable report of one run.
 pub fn summary(file: &str, s: &Summary) -> String {
+    // Long on purpose: the report top to bottom, one block per section of
+    // the summary, as it prints.
     let mut out = String::new();
     let title = s.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default();
-    writeln!(out, "{file}{title}").unwrap();
+    line(&mut out, format_args!("{file}{title}"));
     let end = match s.end {
         scheduler::EndReason::AllFinished => "every thread finished",
         scheduler::EndReason::StopWhen => "the stop_when threads finished",
         scheduler::EndReason::Horizon => "the duration elapsed",
         scheduler::EndReason::Deadlock => "DEADLOCK: threads wait on locks nobody releases",
     };
-    writeln!(out, "makespan {:.6} s ({end}), seed {}, {} events\n", s.makespan_s, s.seed, s.events).unwrap();
+    line(&mut out, format_args!("makespan {:.6} s ({end}), seed {}, {} events\n", s.makespan_s, s.seed, s.events));
     let g = &s.gil;
     if g.count > 0 {
-        writeln!(
-            out,
-            "GIL ({} instance{}): {} switches ({:.1}/s), {} forced drops, {} drop requests, {} failed acquires (badness {:.3}), held {}, waited for {}\n",
-            g.count,
-            if g.count == 1 { "" } else { "s" },
-            g.switches,
-            g.switches_per_s,
-            g.forced_drops,
-            g.drop_requests,
-            g.failed_acquires,
-            g.badness,
-            pct(g.held_fraction),
-            pct(g.wait_fraction),
-        )
-        .unwrap();
+        line(
+            &mut out,
+            format_args!(
+                "GIL ({} instance{}): {} switches ({:.1}/s), {} forced drops, {} drop requests, {} failed acquires (badness {:.3}), held {}, waited for {}\n",
+                g.count,
+                if g.count == 1 { "" } else { "s" },
+                g.switches,
+                g.switches_per_s,
+                g.forced_drops,
+                g.drop_requests,
+                g.failed_acquires,
+                g.badness,
+                pct(g.held_fraction),
+                pct(g.wait_fraction),
+            ),
+        );
     } else {
-        writeln!(out, "no GIL (free-threaded)\n").unwrap();
+        line(&mut out, format_args!("no GIL (free-threaded)\n"));
     }
     let rows: Vec<Vec<String>> = s
         .threads
@@ -94,21 +104,39 @@ pub fn summary(file: &str, s: &Summary) -> String {
         &["thread", "process", "cpu s", "gil wait s", "io s", "ready s", "finished s", "state"],
         &rows,
     ));
+    if !s.deadlock.is_empty() {
+        let n = s.deadlock.len();
+        let cycle = (0..n).all(|i| s.deadlock[i].held_by.contains(&s.deadlock[(i + 1) % n].thread));
+        let how = if cycle { "a cycle: each waits for what the next holds" } else { "blocked for good" };
+        line(&mut out, format_args!("\nstuck threads ({how}):"));
+        for d in &s.deadlock {
+            let holds = if d.holds.is_empty() { "nothing".to_owned() } else { d.holds.join(", ") };
+            let by = if d.held_by.is_empty() { String::new() } else { format!(" (held by {})", d.held_by.join(", ")) };
+            line(&mut out, format_args!("  {} holds {holds} and waits for {}{by}", d.thread, d.waits_for));
+        }
+    }
     let cores: Vec<String> = s.cores.iter().map(|c| pct(*c)).collect();
-    writeln!(out, "\ncores busy: {}", cores.join(", ")).unwrap();
+    line(&mut out, format_args!("\ncores busy: {}", cores.join(", ")));
     if !s.shared.is_empty() {
         let vars: Vec<String> = s.shared.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-        writeln!(out, "shared: {}", vars.join(", ")).unwrap();
+        line(&mut out, format_args!("shared: {}", vars.join(", ")));
     }
     if let Some(v) = &s.server {
-        writeln!(out, "\nserver: {} sent, {} completed ({:.1} requests/s), {} refused, {} timed out (504), {} failed, {} late, {} in flight", v.sent, v.completed, v.throughput_rps, v.refused, v.timed_out, v.failed, v.late, v.in_flight).unwrap();
+        line(
+            &mut out,
+            format_args!(
+                "\nserver: {} sent, {} completed ({:.1} requests/s), {} refused, {} timed out (504), {} failed, {} late, {} in flight",
+                v.sent, v.completed, v.throughput_rps, v.refused, v.timed_out, v.failed, v.late, v.in_flight
+            ),
+        );
         let l = &v.latency_ms;
-        writeln!(
-            out,
-            "latency ms: p50 {:.2}, p90 {:.2}, p99 {:.2}, max {:.2}, mean {:.2}",
-            l.p50, l.p90, l.p99, l.max, l.mean
-        )
-        .unwrap();
+        line(
+            &mut out,
+            format_args!(
+                "latency ms: p50 {:.2}, p90 {:.2}, p99 {:.2}, max {:.2}, mean {:.2}",
+                l.p50, l.p90, l.p99, l.max, l.mean
+            ),
+        );
     }
     if !s.tasks.is_empty() {
         let rows: Vec<Vec<String>> = s
@@ -142,16 +170,19 @@ pub fn summary(file: &str, s: &Summary) -> String {
             .collect();
         out.push('\n');
         out.push_str(&table(&["job", "arrival ms", "burst ms", "waiting ms", "turnaround ms"], &rows));
-        writeln!(out, "mean waiting {:.3} ms, mean turnaround {:.3} ms", j.mean_waiting_ms, j.mean_turnaround_ms)
-            .unwrap();
+        line(
+            &mut out,
+            format_args!("mean waiting {:.3} ms, mean turnaround {:.3} ms", j.mean_waiting_ms, j.mean_turnaround_ms),
+        );
     }
     if let Some(p) = &s.pool {
-        writeln!(
-            out,
-            "\npool ({}): {} workers, {} tasks in {} chunks of {}, serial work {:.3} s, speed-up {:.2}x, {:.2} MB through pipes, {:.0} MB of processes",
-            p.kind, p.workers, p.tasks, p.chunks, p.chunksize, p.serial_s, p.speedup, p.ipc_mb, p.memory_mb
-        )
-        .unwrap();
+        line(
+            &mut out,
+            format_args!(
+                "\npool ({}): {} workers, {} tasks in {} chunks of {}, serial work {:.3} s, speed-up {:.2}x, {:.2} MB through pipes, {:.0} MB of processes",
+                p.kind, p.workers, p.tasks, p.chunks, p.chunksize, p.serial_s, p.speedup, p.ipc_mb, p.memory_mb
+            ),
+        );
     }
     out
 }

@@ -108,7 +108,10 @@ impl Env for AnyEnv {
 
 /// Raw HTML a data text may not carry out (the fake environment emits none).
 fn carries_html(html: &str) -> bool {
-    ["<script", "<img", "<iframe", "href=\"javascript", "src=\"javascript"].iter().any(|t| html.contains(t))
+    // `javascript../x:y` is a relative path (a scheme has no `/`), so only
+    // `javascript:` itself is a script URL.
+    let lower = html.to_ascii_lowercase();
+    ["<script", "<img", "<iframe", "href=\"javascript:", "src=\"javascript:"].iter().any(|t| lower.contains(t))
 }
 
 fn check_note(name: &str, text: &str) {
@@ -166,7 +169,7 @@ fn templates() -> &'static (Vec<serde_json::Value>, TracedPoint) {
         for f in ["convoy.yaml", "wsgi-cpu.yaml", "pool.yaml", "scheduling.yaml", "asyncio.yaml", "race-counter.yaml"] {
             let path = repo().join("examples/scenarios").join(f);
             let text = std::fs::read_to_string(&path).unwrap();
-            let exp = workloads::Experiment::parse(f, &text).unwrap();
+            let exp = workloads::ScenarioFile::parse(f, &text).unwrap();
             let points = exp.points().unwrap();
             let p = &points[0];
             let res = scheduler::simulate(&p.compiled.scenario).unwrap();
@@ -184,7 +187,7 @@ fn templates() -> &'static (Vec<serde_json::Value>, TracedPoint) {
 /// Numbers of a summary replaced by boundary values.
 fn perturb(v: &mut serde_json::Value, rng: &mut TestRng) {
     match v {
-        serde_json::Value::Number(_) if rng.next_u64() % 4 == 0 => {
+        serde_json::Value::Number(_) if rng.next_u64().is_multiple_of(4) => {
             *v = match rng.next_u64() % 7 {
                 0 => serde_json::json!(0),
                 1 => serde_json::json!(-1),
@@ -204,10 +207,10 @@ fn perturb(v: &mut serde_json::Value, rng: &mut TestRng) {
 /// Points for a definition: every setting it names, with the values it
 /// names and a few boundary ones, crossed (at most 16 points).
 fn data_for(def: &experiment::ExperimentDef, rng: &mut TestRng) -> ExperimentData {
-    let mut params: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut params: BTreeMap<String, Vec<serde_yaml::Value>> = BTreeMap::new();
     let mut add = |at: &BTreeMap<String, serde_yaml::Value>| {
         for (k, v) in at {
-            params.entry(k.clone()).or_default().push(experiment::show(v));
+            params.entry(k.clone()).or_default().push(v.clone());
         }
     };
     for v in def.values.values() {
@@ -251,12 +254,13 @@ fn data_for(def: &experiment::ExperimentDef, rng: &mut TestRng) -> ExperimentDat
     for a in axes {
         params.entry(a.clone()).or_default();
     }
-    let boundary = ["1", "2", "0", "-1", "1e308", "5ms", "NaN", "18446744073709551615"];
-    let mut grid: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    let boundary = ["1", "2", "0", "-1", "1e308", "5ms", ".nan", "NaN", "18446744073709551615", "{model: new}"];
+    let boundary = |i: u64| serde_yaml::from_str(boundary[i as usize % boundary.len()]).unwrap();
+    let mut grid: Vec<Vec<(String, serde_yaml::Value)>> = vec![Vec::new()];
     for (k, mut vals) in params.into_iter().take(4) {
-        vals.push(boundary[rng.next_u64() as usize % boundary.len()].to_owned());
-        vals.push(boundary[rng.next_u64() as usize % boundary.len()].to_owned());
-        vals.sort();
+        vals.push(boundary(rng.next_u64()));
+        vals.push(boundary(rng.next_u64()));
+        vals.sort_by_key(experiment::show);
         vals.dedup();
         vals.truncate(3);
         grid = grid
@@ -280,7 +284,7 @@ fn data_for(def: &experiment::ExperimentDef, rng: &mut TestRng) -> ExperimentDat
     // Every point traced in every explorable figure's window.
     let mut traces = Vec::new();
     for e in &def.explore {
-        if let Some(Ok((from, to))) = e.trace.as_ref().map(|t| experiment::explore::parse_window(&t.window)) {
+        if let Some(Ok((from, to))) = e.trace.as_ref().map(|t| workloads::duration::parse_window(&t.window)) {
             for i in 0..points.len() {
                 traces.push((i, TracedPoint { from_ns: from, to_ns: to, ..traced.clone() }));
             }
@@ -517,7 +521,7 @@ fn mutate(kind: Kind, rng: &mut TestRng, seed: &[u8]) -> Vec<u8> {
         s.splice(at..at, insert.chars());
     }
     let mut out = s.into_iter().collect::<String>().into_bytes();
-    if rng.next_u64() % 8 == 0 {
+    if rng.next_u64().is_multiple_of(8) {
         let at = rng.next_u64() as usize % (out.len() + 1);
         const BAD: [&[u8]; 3] = [b"\xff", b"\xc0\xaf", b"\xed\xa0\x80"];
         let bad: &[u8] = pick::<&[u8]>(rng, &BAD);

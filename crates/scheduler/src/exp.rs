@@ -96,7 +96,7 @@ mod tests {
         // P(X > q) = exp(-q), including the tail beyond R.
         for q in [0.1, 0.5, 1.0, 2.0, 4.0, 7.0, 9.0] {
             let share = draws.iter().filter(|&&d| d > q).count() as f64 / n as f64;
-            let want = (-q as f64).exp();
+            let want = (-q).exp();
             let se = (want * (1.0 - want) / n as f64).sqrt();
             assert!((share - want).abs() < 5.0 * se + 1e-6, "P(X > {q}) = {share}, want {want}");
         }

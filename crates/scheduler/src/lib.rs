@@ -26,6 +26,7 @@
 mod engine;
 mod exp;
 mod fingerprint;
+pub mod presets;
 mod program;
 mod queue;
 mod result;
@@ -37,13 +38,13 @@ mod trace;
 pub use fingerprint::{code_fingerprint, full_code_fingerprint};
 pub use gil_core::{DEFAULT_CHECK_INTERVAL, DEFAULT_SWITCH_INTERVAL_NS, GilStats, ThreadId, WakeOrder};
 pub use result::{
-    CoreReport, EndReason, GilReport, Latency, ProcessReport, SimResult, SourceReport, StateTimes, TaskReport,
-    ThreadReport,
+    CoreReport, EndReason, GilReport, Latency, ProcessReport, Resource, SimResult, SourceReport, StateTimes, Stuck,
+    TaskReport, ThreadReport,
 };
 pub use scenario::{
     Arrivals, CheckPoints, Costs, CrashSpec, Dist, EventLoopSpec, GilSpec, Interp, Limits, MAX_DURATION_NS,
-    MAX_OVERHEAD, MAX_TIME_NS, MS, Machine, OsPolicy, Problem, ProcessSpec, QueueSpec, RoutineSpec, SEC, Scenario,
-    ScenarioError, SourceSpec, Step, TaskSpec, ThreadSpec, Times, US,
+    MAX_OVERHEAD, MAX_PRIORITY, MAX_TIME_NS, MS, Machine, OsPolicy, Problem, ProcessSpec, QueueSpec, RoutineSpec, SEC,
+    Scenario, ScenarioError, SourceSpec, Step, TaskSpec, ThreadSpec, Times, US,
 };
 pub use trace::{CoreSpan, CoreState, Mark, MarkAt, NoTrace, Recorder, Span, ThreadState, Trace, TraceSink};
 
@@ -153,6 +154,6 @@ pub fn simulate_traced<S: TraceSink>(scenario: &Scenario, sink: &mut S) -> Resul
 impl ThreadSpec {
     /// A thread starting at time 0 in interpreter 0.
     pub fn new(name: &str, program: Vec<Step>) -> ThreadSpec {
-        ThreadSpec { name: name.to_owned(), interpreter: 0, start_ns: 0, program, event_loop: None }
+        ThreadSpec { name: name.to_owned(), interpreter: 0, start_ns: 0, program, event_loop: None, priority: 0 }
     }
 }

@@ -23,6 +23,10 @@ pub(crate) enum Kind {
     Io,
     Lock(u32),
     Unlock(u32),
+    /// Take a permit of a semaphore.
+    SemAcquire(u32),
+    /// Return a permit of a semaphore.
+    SemRelease(u32),
     /// One bytecode: load a shared variable into the thread's register.
     Read(u32),
     /// One bytecode: add to the register.
@@ -62,6 +66,8 @@ impl Kind {
             | Kind::CHold
             | Kind::Lock(_)
             | Kind::Unlock(_)
+            | Kind::SemAcquire(_)
+            | Kind::SemRelease(_)
             | Kind::Read(_)
             | Kind::Add(_)
             | Kind::Store(_)
@@ -103,6 +109,8 @@ fn emit(steps: &[Step], ops: &mut Vec<Op>) {
             Step::Io(d) => ops.push(Op::Work(Kind::Io, *d)),
             Step::Lock(n) => ops.push(Op::Instant(Kind::Lock(*n))),
             Step::Unlock(n) => ops.push(Op::Instant(Kind::Unlock(*n))),
+            Step::Acquire(n) => ops.push(Op::Instant(Kind::SemAcquire(*n))),
+            Step::Release(n) => ops.push(Op::Instant(Kind::SemRelease(*n))),
             Step::Read(v) => ops.push(Op::Instant(Kind::Read(*v))),
             Step::Add(n) => ops.push(Op::Instant(Kind::Add(*n))),
             Step::Store(v) => ops.push(Op::Instant(Kind::Store(*v))),
@@ -167,6 +175,7 @@ impl Cursor {
                 Op::ToThread(r) => return Next::ToThread(r),
                 Op::Loop { times } => self.loops.push(times),
                 Op::EndLoop { start } => {
+                    // Programs are compiled from nested steps: every EndLoop follows its Loop.
                     let left = self.loops.last_mut().expect("loop end without start");
                     if *left != FOREVER_LOOP {
                         *left -= 1;

@@ -57,6 +57,7 @@ impl<W: Copy> EventQueue<W> {
     /// An empty queue for `entities` entities (at most [`MAX_ENTITIES`]);
     /// `filler` is any payload value.
     pub(crate) fn new(entities: usize, filler: W) -> EventQueue<W> {
+        // `Scenario::validate` refuses scenarios with more entities.
         assert!(entities <= MAX_ENTITIES, "too many entities for the event queue");
         EventQueue {
             heap: Vec::with_capacity(entities),
@@ -105,6 +106,7 @@ impl<W: Copy> EventQueue<W> {
             return;
         }
         self.pos[entity as usize] = NONE;
+        // `pos` holds a slot only for entities in the heap, so it is not empty.
         let last = self.heap.pop().expect("a queued entity is in the heap");
         if entity_of(last) != entity as usize {
             let at = p as usize;
@@ -170,10 +172,10 @@ impl<W: Copy> EventQueue<W> {
             }
             let mut child = first;
             let mut c = heap[first];
-            for i in first + 1..(first + ARITY).min(n) {
-                if heap[i] < c {
+            for (i, &k) in (first + 1..).zip(&heap[first + 1..(first + ARITY).min(n)]) {
+                if k < c {
                     child = i;
-                    c = heap[i];
+                    c = k;
                 }
             }
             if c >= key {

@@ -45,6 +45,39 @@ pub struct SimResult {
     pub sources: Vec<SourceReport>,
     /// Per asyncio task, in thread order then task order.
     pub tasks: Vec<TaskReport>,
+    /// Why threads are stuck: the threads of a cycle of lock and semaphore
+    /// waits, each waiting for what the next holds (found at any end); or,
+    /// when the run ended in a deadlock without such a cycle, every thread
+    /// blocked on a lock, a semaphore or a queue. Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deadlock: Vec<Stuck>,
+}
+
+/// Something a thread can hold or wait for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resource {
+    /// A lock, by number.
+    Lock(u32),
+    /// A semaphore, by number.
+    Semaphore(u32),
+    /// A queue, by number (nobody holds one).
+    Queue(u32),
+}
+
+/// A thread that cannot go on, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stuck {
+    /// The thread (global number).
+    pub thread: u32,
+    /// The locks and semaphores it holds (a semaphore once, however many
+    /// of its permits it took), in order.
+    pub holds: Vec<Resource>,
+    /// What it is blocked on.
+    pub waits_for: Resource,
+    /// The threads holding what it waits for (for a semaphore, every thread
+    /// that took one of its permits; none for a queue).
+    pub held_by: Vec<u32>,
 }
 
 impl SimResult {

@@ -244,32 +244,30 @@ impl Recorder {
     }
 
     fn close_thread(&mut self, idx: usize, at: u64) {
-        if let Some((start, state, holds_gil)) = self.open_threads[idx].take() {
-            if let Some((s, e)) = self.clip(start, at) {
-                let lane = &mut self.trace.threads[idx];
-                match lane.last_mut() {
-                    Some(last) if last.end_ns == s && last.state == state && last.holds_gil == holds_gil => {
-                        last.end_ns = e
-                    }
-                    _ => {
-                        lane.push(Span { start_ns: s, end_ns: e, state, holds_gil });
-                        self.records += 1;
-                    }
+        if let Some((start, state, holds_gil)) = self.open_threads[idx].take()
+            && let Some((s, e)) = self.clip(start, at)
+        {
+            let lane = &mut self.trace.threads[idx];
+            match lane.last_mut() {
+                Some(last) if last.end_ns == s && last.state == state && last.holds_gil == holds_gil => last.end_ns = e,
+                _ => {
+                    lane.push(Span { start_ns: s, end_ns: e, state, holds_gil });
+                    self.records += 1;
                 }
             }
         }
     }
 
     fn close_core(&mut self, idx: usize, at: u64) {
-        if let Some((start, state)) = self.open_cores[idx].take() {
-            if let Some((s, e)) = self.clip(start, at) {
-                let lane = &mut self.trace.cores[idx];
-                match lane.last_mut() {
-                    Some(last) if last.end_ns == s && last.state == state => last.end_ns = e,
-                    _ => {
-                        lane.push(CoreSpan { start_ns: s, end_ns: e, state });
-                        self.records += 1;
-                    }
+        if let Some((start, state)) = self.open_cores[idx].take()
+            && let Some((s, e)) = self.clip(start, at)
+        {
+            let lane = &mut self.trace.cores[idx];
+            match lane.last_mut() {
+                Some(last) if last.end_ns == s && last.state == state => last.end_ns = e,
+                _ => {
+                    lane.push(CoreSpan { start_ns: s, end_ns: e, state });
+                    self.records += 1;
                 }
             }
         }

@@ -14,7 +14,7 @@ sweep:
 ";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let file = workloads::Experiment::parse("convoy.yaml", FILE)?;
+    let file = workloads::ScenarioFile::parse("convoy.yaml", FILE)?;
     let points = file.points()?;
     for (point, res) in points.iter().zip(workloads::run_points(&points, &|| {})) {
         let summary = workloads::summary(&point.compiled, &res?);

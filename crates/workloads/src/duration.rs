@@ -8,7 +8,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// A non-negative duration in nanoseconds, written with a unit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Duration(pub u64);
 
 const UNITS: [(&str, f64); 6] = [("ns", 1.0), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("min", 60e9)];
@@ -44,10 +44,21 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration(whole as u64))
 }
 
+/// A time window `FROM..TO` (`0ms..20ms`) in nanoseconds; the end comes
+/// after the start.
+pub fn parse_window(text: &str) -> Result<(u64, u64), String> {
+    let (a, b) = text.split_once("..").ok_or("write FROM..TO, like 0ms..20ms")?;
+    let (a, b) = (parse_duration(a)?.0, parse_duration(b)?.0);
+    if b <= a {
+        return Err("the end must come after the start".into());
+    }
+    Ok((a, b))
+}
+
 /// Formats nanoseconds with the largest unit that keeps the number exact.
 pub fn format_duration(ns: u64) -> String {
     for (unit, scale) in [("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] {
-        if ns >= scale && ns % scale == 0 {
+        if ns >= scale && ns.is_multiple_of(scale) {
             return format!("{}{unit}", ns / scale);
         }
     }
@@ -170,6 +181,15 @@ impl<'de> Deserialize<'de> for Range {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_run_from_a_start_to_a_later_end() {
+        assert_eq!(parse_window("0ms..20ms"), Ok((0, 20_000_000)));
+        assert_eq!(parse_window("1us..2us"), Ok((1_000, 2_000)));
+        assert!(parse_window("5ms").unwrap_err().contains("FROM..TO"));
+        assert!(parse_window("5ms..5ms").unwrap_err().contains("after the start"));
+        assert!(parse_window("5..6ms").unwrap_err().contains("no unit"));
+    }
 
     #[test]
     fn parses_units_and_rejects_the_rest() {

@@ -2,7 +2,7 @@
 //!
 //! A scenario file (YAML, documented in `docs/scenarios.md`) describes a
 //! machine, a GIL model and threads, processes, a WSGI server with clients, a
-//! multiprocessing pool, asyncio loops or a scheduling task set. [`Experiment`]
+//! multiprocessing pool, asyncio loops or a scheduling task set. [`ScenarioFile`]
 //! parses one, applies overrides and expands its `sweep` grid into
 //! [`Point`]s; each point is compiled into a `scheduler::Scenario`;
 //! [`run_points`] runs them in parallel; [`summary`] turns results into the
@@ -17,7 +17,6 @@ pub mod duration;
 mod fingerprint;
 pub mod limits;
 pub mod locate;
-pub mod presets;
 pub mod schema;
 pub mod summary;
 pub mod sweep;
@@ -80,9 +79,11 @@ pub fn printable(text: &str) -> String {
 
 impl std::error::Error for LoadError {}
 
-/// A parsed scenario file with its overrides and sweep grid.
+/// A parsed scenario file with its overrides and sweep grid: the runs one
+/// file asks for. (The notes' experiments, which add values, claims and
+/// charts, are `experiments::ExperimentDef`.)
 #[derive(Clone, Debug)]
-pub struct Experiment {
+pub struct ScenarioFile {
     /// The file name, for messages.
     pub file: String,
     source: String,
@@ -97,7 +98,7 @@ pub struct Experiment {
     pub cases: Vec<Vec<Setting>>,
 }
 
-/// One run of an experiment: the values set for it and the compiled scenario.
+/// One run of a scenario file: the values set for it and the compiled scenario.
 #[derive(Clone, Debug)]
 pub struct Point {
     /// Case and sweep values of this point, in grid order.
@@ -112,17 +113,24 @@ impl Point {
     pub fn label(&self) -> String {
         self.set.iter().map(|s| format!("{}={}", s.path, sweep::show(&s.value))).collect::<Vec<_>>().join(", ")
     }
+
+    /// Whether this run has every setting of `at` (field path to value), as
+    /// an experiment's `where:` picks runs. Values compare as YAML values:
+    /// `2` is not `"2"`.
+    pub fn matches<'a>(&self, at: impl IntoIterator<Item = (&'a String, &'a Value)>) -> bool {
+        at.into_iter().all(|(k, v)| self.set.iter().any(|s| &s.path == k && &s.value == v))
+    }
 }
 
-impl Experiment {
+impl ScenarioFile {
     /// Parses the text of scenario file `file` under the default [`Limits`].
-    pub fn parse(file: &str, source: &str) -> Result<Experiment, LoadError> {
-        Experiment::parse_with(file, source, Limits::default())
+    pub fn parse(file: &str, source: &str) -> Result<ScenarioFile, LoadError> {
+        ScenarioFile::parse_with(file, source, Limits::default())
     }
 
     /// Parses the text of scenario file `file`; `limits` bound what it and
     /// its runs may ask for.
-    pub fn parse_with(file: &str, source: &str, limits: Limits) -> Result<Experiment, LoadError> {
+    pub fn parse_with(file: &str, source: &str, limits: Limits) -> Result<ScenarioFile, LoadError> {
         limits::check_yaml(source, &limits).map_err(|e| error_at(file, source, e.line, e.column, "", &e.message))?;
         let base: Value = serde_yaml::from_str(source).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
@@ -135,7 +143,7 @@ impl Experiment {
             return Err(error_at(file, source, 1, 1, "", "a scenario file is a mapping (machine:, threads:, ...)"));
         }
         let locator = Locator::new(source);
-        let mut exp = Experiment {
+        let mut parsed = ScenarioFile {
             file: file.to_owned(),
             source: source.to_owned(),
             limits,
@@ -145,20 +153,19 @@ impl Experiment {
             sweep: Vec::new(),
             cases: Vec::new(),
         };
-        exp.sweep = sweep::axes(&exp.base).map_err(|(path, msg)| exp.error(&path, &msg))?;
-        exp.cases = sweep::cases(&exp.base).map_err(|(path, msg)| exp.error(&path, &msg))?;
-        Ok(exp)
+        parsed.sweep = sweep::axes(&parsed.base).map_err(|(path, msg)| parsed.error(&path, &msg))?;
+        parsed.cases = sweep::cases(&parsed.base).map_err(|(path, msg)| parsed.error(&path, &msg))?;
+        Ok(parsed)
     }
 
-    /// Adds an override `path=value` (the value is read as YAML: `2`, `5ms`).
+    /// Adds an override `path=value` (the value is read as YAML: `2`, `5ms`),
+    /// as `--set` does.
     pub fn set(&mut self, assignment: &str) -> Result<(), LoadError> {
         let Some((path, text)) = assignment.split_once('=') else {
             return Err(self.error("", &format!("--set `{assignment}`: write path=value, like machine.cores=4")));
         };
-        let path = path.trim().to_owned();
-        // The grid is read from the file: a set sweep or case would be ignored.
-        let head = path.split(['.', '[']).next().unwrap_or_default();
-        if head == "sweep" || head == "cases" {
+        let path = path.trim();
+        if let Some(head) = grid_field(path) {
             return Err(self.error(
                 head,
                 &format!(
@@ -170,11 +177,24 @@ impl Experiment {
             .map_err(|e| self.error("", &format!("--set {assignment}: {}", e.message)))?;
         let value: Value = serde_yaml::from_str(text)
             .map_err(|e| self.error("", &format!("--set {assignment}: the value is not YAML ({e})")))?;
-        sweep::set_path(&mut self.base.clone(), &path, value.clone())
-            .map_err(|msg| self.error("", &format!("--set {assignment}: {msg}")))?;
+        self.put(path, value).map_err(|msg| self.error("", &format!("--set {assignment}: {msg}")))
+    }
+
+    /// Overrides field `path` with `value` in every run: [`set`](Self::set)
+    /// for a value that is already YAML (an experiment's `set:`), so
+    /// nothing is printed and read again.
+    pub fn set_value(&mut self, path: &str, value: Value) -> Result<(), LoadError> {
+        if let Some(head) = grid_field(path) {
+            return Err(self.error(head, "the sweep and cases are not fields of a run; set the swept field instead"));
+        }
+        self.put(path, value).map_err(|msg| self.error("", &msg))
+    }
+
+    fn put(&mut self, path: &str, value: Value) -> Result<(), String> {
+        sweep::set_path(&mut self.base.clone(), path, value.clone())?;
         // A set path also removes it from the sweep grid.
         self.sweep.retain(|a| a.path != path);
-        self.overrides.push((path, value));
+        self.overrides.push((path.to_owned(), value));
         Ok(())
     }
 
@@ -327,6 +347,13 @@ impl Experiment {
         let (line, column) = pos.map_or((1, 1), |p| (p.line, p.column));
         error_at(&self.file, &self.source, line, column, path, message)
     }
+}
+
+/// `sweep` or `cases` when `path` is inside them: the grid is read from the
+/// file, so an override there would be ignored.
+fn grid_field(path: &str) -> Option<&str> {
+    let head = path.split(['.', '[']).next().unwrap_or_default();
+    (head == "sweep" || head == "cases").then_some(head)
 }
 
 fn error_at(file: &str, source: &str, line: usize, column: usize, path: &str, message: &str) -> LoadError {

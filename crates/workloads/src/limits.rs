@@ -322,13 +322,13 @@ pub(crate) fn measure(file: &File, limits: &Limits) -> Result<Size, Over> {
             format!("{cores} cores; the limit is {max} (raise it with --max-threads)"),
         ));
     }
-    if let Some(events) = file.max_events {
-        if events > limits.max_events {
-            return Err((
-                "max_events".into(),
-                format!("{events} events; the limit is {} (raise it with --max-events)", limits.max_events),
-            ));
-        }
+    if let Some(events) = file.max_events
+        && events > limits.max_events
+    {
+        return Err((
+            "max_events".into(),
+            format!("{events} events; the limit is {} (raise it with --max-events)", limits.max_events),
+        ));
     }
     let mut t = Tally { limits, threads: 0, processes: 0, interpreters: 0, tasks: 0, steps: 0 };
     if !file.threads.is_empty() {

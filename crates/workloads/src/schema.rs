@@ -39,6 +39,9 @@ pub struct File {
     /// Named queues for `get` and `put` steps.
     #[serde(default)]
     pub queues: Vec<QueueY>,
+    /// Named counting semaphores for `acquire` and `release` steps.
+    #[serde(default)]
+    pub semaphores: Vec<SemaphoreY>,
     /// A WSGI server (needs `clients`).
     pub server: Option<ServerY>,
     /// Clients sending requests to the server.
@@ -63,8 +66,36 @@ fn one() -> u64 {
     1
 }
 
+/// An empty scenario on zero cores with the file format's defaults (seed 1),
+/// for building scenarios in code.
+impl Default for File {
+    fn default() -> File {
+        File {
+            title: None,
+            description: None,
+            machine: MachineY::default(),
+            gil: GilY::default(),
+            interp: InterpY::default(),
+            seed: one(),
+            duration: None,
+            max_events: None,
+            threads: Vec::new(),
+            processes: Vec::new(),
+            queues: Vec::new(),
+            semaphores: Vec::new(),
+            server: None,
+            clients: None,
+            pool: None,
+            jobs: Vec::new(),
+            stop_when: Vec::new(),
+            sweep: serde_yaml::Mapping::new(),
+            cases: Vec::new(),
+        }
+    }
+}
+
 /// `machine:`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MachineY {
     /// Number of cores.
@@ -80,10 +111,16 @@ pub struct MachineY {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SchedulerY {
-    /// `fair` (CFS-like), `rr` (round robin), `fcfs` or `sjf`.
+    /// `fair` (CFS-like), `rr` (round robin), `fcfs`, `sjf`, `srtf` or `priority`.
     pub policy: PolicyY,
     /// Round robin's time slice.
     pub slice: Option<Duration>,
+    /// Priority: whether an arrival may take a less urgent thread's core
+    /// (default false).
+    pub preemptive: Option<bool>,
+    /// Priority: one level more urgent per this much time waiting in the
+    /// ready queue (default: no aging).
+    pub aging: Option<Duration>,
     /// Fair: target period in which every ready thread runs once.
     pub latency: Option<Duration>,
     /// Fair: shortest slice.
@@ -104,6 +141,10 @@ pub enum PolicyY {
     Fcfs,
     /// Shortest job first.
     Sjf,
+    /// Shortest remaining time first (preemptive SJF).
+    Srtf,
+    /// Priority scheduling.
+    Priority,
 }
 
 /// `machine.costs:`.
@@ -133,8 +174,10 @@ pub struct CostsY {
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum CostPreset {
-    /// Calibrated Linux-like costs.
+    /// Calibrated Linux-like costs (fitted on a virtual machine).
     Linux,
+    /// The same on bare metal: fast wake-ups (`scheduler::Costs::bare_metal`).
+    BareMetal,
     /// Everything free.
     Zero,
 }
@@ -188,7 +231,7 @@ pub struct InterpY {
 }
 
 /// A thread (or `count` identical threads).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThreadY {
     /// Name; with `count > 1` the threads are `name-0`, `name-1`, ...
@@ -204,10 +247,13 @@ pub struct ThreadY {
     pub program: Vec<StepY>,
     /// Run an asyncio event loop instead of `program`.
     pub asyncio: Option<AsyncioY>,
+    /// Scheduling priority (lower is more urgent; default 0), used by the
+    /// `priority` policy.
+    pub priority: Option<u32>,
 }
 
 /// `asyncio:` of a thread.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AsyncioY {
     /// The tasks, all started together (as with `gather`).
@@ -219,7 +265,7 @@ pub struct AsyncioY {
 }
 
 /// An asyncio task (or `count` identical tasks).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskY {
     /// Name; with `count > 1` the tasks are `name-0`, `name-1`, ...
@@ -231,7 +277,7 @@ pub struct TaskY {
 }
 
 /// A process (or `count` identical processes).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProcessY {
     /// Name; with `count > 1` the processes are `name-0`, `name-1`, ...
@@ -260,8 +306,18 @@ pub struct CrashY {
     pub restart: Option<Duration>,
 }
 
-/// A named queue.
+/// A named counting semaphore.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SemaphoreY {
+    /// Name used by `acquire` and `release`.
+    pub name: String,
+    /// Permits it starts with (`threading.Semaphore(permits)`).
+    pub permits: u32,
+}
+
+/// A named queue.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueueY {
     /// Name used by `get` and `put`.
@@ -286,6 +342,10 @@ pub struct StepY {
     pub lock: Option<String>,
     /// `lock.release()` of the named lock.
     pub unlock: Option<String>,
+    /// `semaphore.acquire()` of the named semaphore.
+    pub acquire: Option<String>,
+    /// `semaphore.release()` of the named semaphore.
+    pub release: Option<String>,
     /// Repeat `body` this many times or `forever`.
     pub repeat: Option<TimesY>,
     /// What `repeat` repeats.
@@ -346,7 +406,7 @@ impl<'de> Deserialize<'de> for TimesY {
 }
 
 /// `server:`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerY {
     /// `wsgi`.
@@ -386,15 +446,16 @@ pub enum WorkerClass {
 }
 
 /// A server kind.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ServerKind {
     /// A pre-forking WSGI server (gunicorn with `--workers` and `--threads`).
+    #[default]
     Wsgi,
 }
 
 /// An endpoint.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointY {
     /// Name.
@@ -406,7 +467,7 @@ pub struct EndpointY {
 }
 
 /// `clients:`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientsY {
     /// This many clients, each waiting for its answer before the next request.
@@ -502,4 +563,7 @@ pub struct JobY {
     pub arrival: Option<Duration>,
     /// Its CPU burst.
     pub burst: Duration,
+    /// Its priority (lower is more urgent; default 0), used by the
+    /// `priority` policy.
+    pub priority: Option<u32>,
 }

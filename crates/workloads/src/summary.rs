@@ -32,6 +32,8 @@ pub struct Summary {
     pub threads: Vec<ThreadSummary>,
     /// Per core: busy fraction (running or switching).
     pub cores: Vec<f64>,
+    /// Fraction of all cores' time spent in context switches.
+    pub switch_fraction: f64,
     /// Per process.
     pub processes: Vec<ProcessSummary>,
     /// Final values of shared variables, by name.
@@ -44,6 +46,25 @@ pub struct Summary {
     pub jobs: Option<JobsSummary>,
     /// The multiprocessing pool, if any.
     pub pool: Option<PoolSummary>,
+    /// Threads stuck in a cycle of lock and semaphore waits (or, after a
+    /// deadlock end without one, every thread blocked on a lock, semaphore
+    /// or queue): what each holds and waits for.
+    pub deadlock: Vec<StuckSummary>,
+    /// How many threads `deadlock` lists (0: no deadlock).
+    pub deadlocked: usize,
+}
+
+/// One thread of a deadlock.
+#[derive(Clone, Debug, Serialize)]
+pub struct StuckSummary {
+    /// The thread's name.
+    pub thread: String,
+    /// The locks and semaphores it holds (`lock a`, `semaphore pool`).
+    pub holds: Vec<String>,
+    /// What it is blocked on.
+    pub waits_for: String,
+    /// The threads holding what it waits for.
+    pub held_by: Vec<String>,
 }
 
 /// GIL counters.
@@ -184,6 +205,8 @@ pub struct JobSummary {
     pub arrival_ms: f64,
     /// CPU burst.
     pub burst_ms: f64,
+    /// Priority (lower is more urgent).
+    pub priority: u32,
     /// Finish.
     pub finish_ms: Option<f64>,
     /// Time ready but not running.
@@ -225,6 +248,8 @@ fn ms(ns: u64) -> f64 {
 
 /// Summarises a run of a compiled scenario.
 pub fn summary(compiled: &Compiled, res: &SimResult) -> Summary {
+    // Long on purpose: one section of the documented summary after another,
+    // in the order `docs/scenarios.md` lists them, so the two read side by side.
     let meta = &compiled.meta;
     let sc = &compiled.scenario;
     let totals = res.gil_totals();
@@ -310,6 +335,7 @@ pub fn summary(compiled: &Compiled, res: &SimResult) -> Summary {
                     name: j.name.clone(),
                     arrival_ms: ms(j.arrival_ns),
                     burst_ms: ms(j.burst_ns),
+                    priority: j.priority,
                     finish_ms: t.finished_ns.map(ms),
                     waiting_ms: ms(t.waiting_ns()),
                     turnaround_ms: t.turnaround_ns().map(ms),
@@ -334,6 +360,24 @@ pub fn summary(compiled: &Compiled, res: &SimResult) -> Summary {
         ipc_mb: p.ipc_bytes as f64 / 1e6,
         memory_mb: res.processes.iter().map(|p| p.memory_mb).sum(),
     });
+    let resource = |r: &scheduler::Resource| match *r {
+        scheduler::Resource::Lock(n) => format!("lock {}", meta.locks.get(n as usize).map_or("?", String::as_str)),
+        scheduler::Resource::Semaphore(n) => {
+            format!("semaphore {}", meta.semaphores.get(n as usize).map_or("?", String::as_str))
+        }
+        scheduler::Resource::Queue(n) => format!("queue {}", meta.queues.get(n as usize).map_or("?", String::as_str)),
+    };
+    let thread_name = |t: u32| res.threads.get(t as usize).map_or_else(String::new, |th| th.name.clone());
+    let deadlock: Vec<StuckSummary> = res
+        .deadlock
+        .iter()
+        .map(|d| StuckSummary {
+            thread: thread_name(d.thread),
+            holds: d.holds.iter().map(resource).collect(),
+            waits_for: resource(&d.waits_for),
+            held_by: d.held_by.iter().map(|&t| thread_name(t)).collect(),
+        })
+        .collect();
     Summary {
         schema: SCHEMA,
         title: meta.title.clone(),
@@ -344,11 +388,17 @@ pub fn summary(compiled: &Compiled, res: &SimResult) -> Summary {
         gil,
         threads,
         cores: res.cores.iter().map(|c| c.utilisation).collect(),
+        switch_fraction: {
+            let total = res.makespan_ns as f64 * res.cores.len() as f64;
+            if total == 0.0 { 0.0 } else { res.cores.iter().map(|c| c.switch_ns as f64).sum::<f64>() / total }
+        },
         processes,
         shared,
         server,
         tasks,
         jobs,
         pool,
+        deadlocked: deadlock.len(),
+        deadlock,
     }
 }

@@ -162,10 +162,7 @@ pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), String
                     return Err(format!("`{path}`: `{k}` is inside something that is not a mapping"));
                 };
                 let key = Value::String((*k).to_owned());
-                if !map.contains_key(&key) {
-                    map.insert(key.clone(), if last { Value::Null } else { Value::Mapping(Mapping::new()) });
-                }
-                map.get_mut(&key).expect("inserted above")
+                map.entry(key).or_insert_with(|| if last { Value::Null } else { Value::Mapping(Mapping::new()) })
             }
             Seg::Index(n) => {
                 let Some(seq) = node.as_sequence_mut() else {

@@ -14,26 +14,40 @@ use experiments::ExperimentData;
 use sha2::{Digest, Sha256};
 
 /// Bumped whenever the cached data's layout changes.
-const FORMAT: &str = "gil-lab-cache/4";
+const FORMAT: &str = "gil-lab-cache/5";
 
 /// Hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The cache key of an experiment: its points, its trace request and the
-/// fingerprint of the code they depend on.
-pub fn key(points: &[workloads::Point], trace: &str, fingerprint: &str) -> String {
+/// The cache key of an experiment: its points (scenario, report metadata
+/// and settings), its trace request (point, window) and the fingerprint of
+/// the code they depend on.
+pub fn key(
+    points: &[workloads::Point],
+    trace: Option<(usize, u64, u64)>,
+    explore_traces: &[(usize, u64, u64)],
+    fingerprint: &str,
+) -> String {
     let mut h = Sha256::new();
     h.update(FORMAT);
     h.update(fingerprint);
-    h.update(trace);
+    h.update(json(&trace));
+    h.update(json(&explore_traces));
     for p in points {
-        h.update(serde_json::to_string(&p.compiled.scenario).expect("plain data"));
-        h.update(serde_json::to_string(&p.compiled.meta).expect("plain data"));
-        h.update(p.label());
+        h.update(json(&p.compiled.scenario));
+        h.update(json(&p.compiled.meta));
+        h.update(json(&p.set.iter().map(|s| (&s.path, &s.value)).collect::<Vec<_>>()));
     }
     hex(&h.finalize())
+}
+
+/// The JSON of plain data. Only a setting that JSON cannot hold (a mapping
+/// with non-string keys) fails; it hashes as empty, and the compiled
+/// scenario hashed beside it still tells such runs apart.
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// A cache file: its data and the key it was stored under.
@@ -106,7 +120,7 @@ mod tests {
         // Bare data, as an older cache wrote it: not trusted either.
         std::fs::write(dir.path().join("cccc.json"), "[1, 2, 3]").unwrap();
         assert_eq!(cache.load_json::<Vec<i32>>("cccc"), None);
-        std::fs::write(dir.path().join("aaaa.json"), "{\"format\":\"gil-lab-cache/4\",\"key\":\"aa").unwrap();
+        std::fs::write(dir.path().join("aaaa.json"), "{\"format\":\"gil-lab-cache/5\",\"key\":\"aa").unwrap();
         assert_eq!(cache.load_json::<Vec<i32>>("aaaa"), None);
     }
 }

@@ -8,6 +8,7 @@
 //! it was.
 
 pub mod cache;
+mod explore;
 pub mod http;
 pub mod output;
 pub mod serve;
@@ -146,30 +147,29 @@ fn read_experiments(root: &Path) -> Result<BTreeMap<String, ExperimentSource>> {
 }
 
 /// `calibration/measured.json`, if there is one: parsed, and its text.
-fn read_calibration(root: &Path) -> Result<Option<(report::calibration::Measured, String)>> {
+fn read_calibration(root: &Path) -> Result<Option<(calibration::Measured, String)>> {
     let path = root.join("calibration/measured.json");
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    let m: report::calibration::Measured =
+    let m: calibration::Measured =
         serde_json::from_str(&text).map_err(|e| anyhow!("calibration/measured.json:{}: {e}", e.line()))?;
-    if !report::calibration::SCHEMAS.contains(&m.schema.as_str()) {
+    if !calibration::SCHEMAS.contains(&m.schema.as_str()) {
         bail!(
             "calibration/measured.json:1: schema `{}`, expected one of {}",
             m.schema,
-            report::calibration::SCHEMAS.join(", ")
+            calibration::SCHEMAS.join(", ")
         );
     }
     Ok(Some((m, text)))
 }
 
 /// The simulated side of the calibration, cached like an experiment.
-fn calibration_comparison(cache: &Cache, m: &report::calibration::Measured) -> Result<report::calibration::Comparison> {
+fn calibration_comparison(cache: &Cache, m: &calibration::Measured) -> Result<calibration::Comparison> {
     // Its scenarios go through the whole pipeline, written by the twins' code.
-    let twins = cache::hex(&sha2::Sha256::digest(include_str!("../calibrate/model.rs")));
-    let fingerprint = format!("{}{twins}", workloads::full_code_fingerprint());
+    let fingerprint = calibration::code_fingerprint();
     let mut h = sha2::Sha256::new();
     h.update(b"calibration/1");
     h.update(fingerprint.as_bytes());
@@ -178,9 +178,22 @@ fn calibration_comparison(cache: &Cache, m: &report::calibration::Measured) -> R
     if let Some(c) = cache.load_json(&key) {
         return Ok(c);
     }
-    let c = crate::calibrate::model::compare(m, &crate::calibrate::model::current_params())?;
+    let c = calibration::compare(m, &calibration::current_params())?;
     cache.store_json(&key, &c)?;
     Ok(c)
+}
+
+/// The cross-validation of the last fit (`calibration/fitted.json`), if any.
+fn read_cross_validation(root: &Path) -> Result<Vec<calibration::HeldOut>> {
+    let path = root.join("calibration/fitted.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).context("cannot read calibration/fitted.json"),
+    };
+    let fit: calibration::Fit =
+        serde_json::from_str(&text).map_err(|e| anyhow!("calibration/fitted.json:{}: {e}", e.line()))?;
+    Ok(fit.cross_validation)
 }
 
 /// `site.yaml`, the publishing settings (defaults without it).
@@ -201,8 +214,11 @@ fn read_spellings(root: &Path) -> Result<Vec<Vec<String>>> {
     }
 }
 
+/// Templates: (name, source).
+type Templates = Vec<(String, String)>;
+
 /// Templates and static assets.
-fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<pages::File>)> {
+fn read_templates(root: &Path) -> Result<(Templates, Vec<pages::File>)> {
     let dir = root.join("templates");
     let mut templates = Vec::new();
     for (stem, path) in read_dir(&dir, ".html")? {
@@ -219,7 +235,7 @@ fn read_templates(root: &Path) -> Result<(Vec<(String, String)>, Vec<pages::File
 struct Prepared {
     id: String,
     /// The scenario file read (to place errors of its runs).
-    exp: workloads::Experiment,
+    file: workloads::ScenarioFile,
     points: Vec<workloads::Point>,
     trace: Option<(usize, u64, u64)>,
     /// The explorable figures' traces: (point, from, to), each once.
@@ -243,56 +259,34 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
     }
     let text =
         read_source(&paths.root, &file).with_context(|| format!("{at}: cannot read scenario {}", def.scenario))?;
-    let mut exp = workloads::Experiment::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
+    let mut parsed = workloads::ScenarioFile::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
     for (k, v) in &def.set {
-        let assignment = format!("{k}={}", experiments::show(v));
-        exp.set(&assignment).map_err(|e| anyhow!("{}: set {assignment}: {e}", src.path))?;
+        parsed.set_value(k, v.clone()).map_err(|e| anyhow!("{}: set {k}: {e}", src.path))?;
     }
-    let points = exp.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
+    let points = parsed.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
     let trace = match &def.trace {
         Some(t) => {
-            let (from, to) = parse_window(&t.window)
+            let (from, to) = workloads::duration::parse_window(&t.window)
                 .map_err(|e| anyhow!("{}:{}: trace.window: {e}", src.path, pages::line_of(&src.source, "window:")))?;
-            let at: Vec<(String, String)> = t.at.iter().map(|(k, v)| (k.clone(), experiments::show(v))).collect();
-            let idx = points
-                .iter()
-                .position(|p| {
-                    at.iter().all(|(k, v)| p.set.iter().any(|s| &s.path == k && workloads::sweep::show(&s.value) == *v))
-                })
-                .ok_or_else(|| {
-                    anyhow!("{}:{}: trace.where selects no point", src.path, pages::line_of(&src.source, "trace:"))
-                })?;
+            let idx = points.iter().position(|p| p.matches(&t.at)).ok_or_else(|| {
+                anyhow!("{}:{}: trace.where selects no point", src.path, pages::line_of(&src.source, "trace:"))
+            })?;
             Some((idx, from, to))
         }
         None => None,
     };
-    let settings: Vec<Vec<(String, String)>> = points
-        .iter()
-        .map(|p| p.set.iter().map(|s| (s.path.clone(), workloads::sweep::show(&s.value))).collect())
-        .collect();
-    let mut explore_traces = Vec::new();
-    for i in 0..def.explore.len() {
-        let lay = experiments::explore::layout(def, i, &settings)
-            .map_err(|e| anyhow!("{}:{}: {e}", src.path, src.line(&e.path)))?;
-        if let Some((from, to)) = lay.window {
-            for p in lay.variants.iter().filter_map(|v| v.traced) {
-                if !explore_traces.contains(&(p, from, to)) {
-                    explore_traces.push((p, from, to));
-                }
-            }
-        }
-    }
+    let explore_traces = explore::traces(src, &points)?;
     let mut codes: Vec<String> = points.iter().map(|p| workloads::code_fingerprint(&p.compiled.scenario)).collect();
     codes.sort_unstable();
     codes.dedup();
     let fingerprint = cache::hex(&sha2::Sha256::digest(codes.concat()))[..16].to_owned();
-    let key = cache::key(&points, &format!("{trace:?} {explore_traces:?}"), &fingerprint);
+    let key = cache::key(&points, trace, &explore_traces, &fingerprint);
     let sets: Vec<String> =
         def.set.iter().map(|(k, v)| format!(" --set {k}={}", shell_word(&experiments::show(v)))).collect();
     let command = format!("cargo xtask sim {}{}", def.scenario, sets.concat());
     Ok(Prepared {
         id: id.to_owned(),
-        exp,
+        file: parsed,
         points,
         trace,
         explore_traces,
@@ -309,10 +303,6 @@ fn shell_word(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
-}
-
-fn parse_window(w: &str) -> Result<(u64, u64)> {
-    experiments::explore::parse_window(w).map_err(|e| anyhow!(e))
 }
 
 /// One simulator run: a point's summary, or a traced point (the
@@ -333,16 +323,15 @@ fn run_job(job: &Job<'_>) -> Result<Done> {
         Job::Point(p, i) => {
             let point = &p.points[i];
             let res = scheduler::simulate(&point.compiled.scenario)
-                .map_err(|e| anyhow!("{}\n(experiment {})", p.exp.run_error(point, &e), p.id))?;
+                .map_err(|e| anyhow!("{}\n(experiment {})", p.file.run_error(point, &e), p.id))?;
             let summary = serde_json::to_value(workloads::summary(&point.compiled, &res))?;
-            let set = point.set.iter().map(|s| (s.path.clone(), workloads::sweep::show(&s.value))).collect();
-            Ok(Done::Point(PointData { set, summary }))
+            Ok(Done::Point(PointData::new(point, summary)))
         }
         Job::Trace(p, i, from, to, main) => {
             let point = &p.points[i];
             let mut rec = Recorder::window(from, to).with_limit(crate::sim::DEFAULT_MAX_TRACE_EVENTS);
             scheduler::simulate_traced(&point.compiled.scenario, &mut rec)
-                .map_err(|e| anyhow!("{}\n(experiment {}, trace)", p.exp.run_error(point, &e), p.id))?;
+                .map_err(|e| anyhow!("{}\n(experiment {}, trace)", p.file.run_error(point, &e), p.id))?;
             let traced = TracedPoint::new(&point.compiled.scenario, from, to, rec.into_trace());
             Ok(if main { Done::Trace(traced) } else { Done::Explored(i, traced) })
         }
@@ -371,11 +360,7 @@ fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Execu
                 && d.trace.is_some() == p.trace.is_some()
                 && d.traces.len() == p.explore_traces.len()
                 && d.points.iter().zip(&p.points).all(|(a, b)| {
-                    a.set.len() == b.set.len()
-                        && a.set
-                            .iter()
-                            .zip(&b.set)
-                            .all(|(x, y)| x.0 == y.path && x.1 == workloads::sweep::show(&y.value))
+                    a.set.len() == b.set.len() && a.set.iter().zip(&b.set).all(|(x, y)| x.0 == y.path && x.1 == y.value)
                 })
         };
         match cache.load(&p.key).filter(fits) {
@@ -418,11 +403,7 @@ fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Execu
         let (p, done) = match job {
             Job::Point(p, _) | Job::Trace(p, ..) => (p, res?),
         };
-        let entry = fresh.entry(p.id.clone()).or_insert_with(|| ExperimentData {
-            points: Vec::new(),
-            trace: None,
-            traces: Vec::new(),
-        });
+        let entry = fresh.entry(p.id.clone()).or_insert_with(ExperimentData::default);
         match done {
             Done::Point(pd) => entry.points.push(pd),
             Done::Trace(t) => entry.trace = Some(t),
@@ -476,7 +457,11 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
         .map(|n| (format!("{}/{}.html", n.src.lang.code(), n.src.slug), (n.src.path.clone(), n.src.source.clone())))
         .collect();
     let calibration = match (&measured, plan.used.contains(pages::CALIBRATION)) {
-        (Some((m, text)), true) => Some((calibration_comparison(&cache, m)?, text.clone())),
+        (Some((m, text)), true) => {
+            let mut c = calibration_comparison(&cache, m)?;
+            c.cross_validation = read_cross_validation(root)?;
+            Some((c, text.clone()))
+        }
         _ => None,
     };
     let config = read_config(root)?;

@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
-use report::calibration::GuardSummary;
+use calibration::GuardSummary;
 
 /// The guard's settings.
 #[derive(Clone, Debug)]

@@ -17,9 +17,15 @@
 //! and checks only facts that hold on any machine; it fails when the
 //! interpreter is missing or is not CPython, unless told `--skip-if-missing`.
 
+mod families;
 pub mod guard;
-pub mod model;
 pub mod proc;
+mod quick;
+mod wsgi;
+
+use families::*;
+use quick::quick;
+use wsgi::measure_wsgi;
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -28,7 +34,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
-use report::calibration::{
+use calibration::{
     AffinityRun, CountdownRun, Discards, EchoRun, EchoTrips, GuardSummary, HashData, InterpreterData, IntervalRun,
     LagRun, LagSample, MachineInfo, Measured, Placement, PoolMapRun, PoolStartRun, SCHEMA, SCHEMAS, SleepData,
     WsgiData, WsgiRun, max, median, min,
@@ -333,7 +339,7 @@ fn iterations(ns_per_iter: f64, seconds: f64) -> u64 {
 
 /// `5ms` for an interval, `default` for none.
 fn interval_name(i: Option<f64>) -> String {
-    i.map_or_else(|| "default".to_owned(), model::interval_label)
+    i.map_or_else(|| "default".to_owned(), calibration::interval_label)
 }
 
 /// A new interpreter entry: its speed and the countdown size, no families.
@@ -393,559 +399,6 @@ fn measure_family(ctx: &mut Ctx<'_>, py: &Python, d: &mut InterpreterData, famil
         Family::Wsgi => {}
     }
     Ok(())
-}
-
-fn measure_countdown(ctx: &mut Ctx<'_>, py: &Python, n: u64) -> Result<Vec<CountdownRun>> {
-    // The old GIL's multi-thread outcome depends on a race at each release.
-    let reps = if py.gil == "old" { ctx.runs_bimodal() } else { ctx.runs };
-    let mut out = Vec::new();
-    for pinned in [false, true] {
-        for (mode, k) in [("threads", 1u32), ("threads", 2), ("threads", 4), ("threads", 8), ("processes", 2)] {
-            let label = format!("{} countdown {k} {mode}{}", py.version, if pinned { ", one core" } else { "" });
-            let args = strings(&["countdown", &n.to_string(), &k.to_string(), mode]);
-            let p = ctx.point(&label, reps, &py.path, &args, pinned)?;
-            let runs = p.numbers("seconds")?;
-            say(&format!("{label}: {}{}", spread(&runs, " s", 1.0), discards_note(p.discards)));
-            out.push(CountdownRun {
-                pinned,
-                mode: mode.into(),
-                threads: k,
-                seconds: min(&runs),
-                runs,
-                discards: p.discards,
-            });
-        }
-    }
-    Ok(out)
-}
-
-fn measure_interval(ctx: &mut Ctx<'_>, py: &Python, n: u64) -> Result<Vec<IntervalRun>> {
-    let mut out = Vec::new();
-    for threads in [2u32, 4] {
-        for interval in [0.005, 0.001, 0.0001, 0.00001, 0.000001] {
-            let label = format!("{} {threads} threads at {}", py.version, model::interval_label(interval));
-            let args = strings(&["countdown", &n.to_string(), &threads.to_string(), "threads", &interval.to_string()]);
-            let p = ctx.point(&label, ctx.runs, &py.path, &args, false)?;
-            let runs = p.numbers("seconds")?;
-            say(&format!("{label}: {}{}", spread(&runs, " s", 1.0), discards_note(p.discards)));
-            out.push(IntervalRun {
-                interval_s: interval,
-                threads,
-                seconds: min(&runs),
-                runs,
-                discards: p.discards,
-                countdown_n: n,
-            });
-        }
-    }
-    Ok(out)
-}
-
-fn measure_sleeps(ctx: &mut Ctx<'_>, py: &Python) -> Result<SleepData> {
-    let (tasks, count, ms) = (8u32, 4u32, 25.0);
-    let modes: &[&str] =
-        if py.at_least(&[3, 5]) { &["sequential", "threads", "asyncio"] } else { &["sequential", "threads"] };
-    let mut seconds = BTreeMap::new();
-    let mut all = BTreeMap::new();
-    let mut discards = Discards::default();
-    for mode in modes {
-        let label = format!("{} sleeps {mode}", py.version);
-        let args = strings(&["sleeps", &tasks.to_string(), &count.to_string(), &ms.to_string(), mode]);
-        let p = ctx.point(&label, ctx.runs, &py.path, &args, false)?;
-        let runs = p.numbers("seconds")?;
-        say(&format!("{label}: {}{}", spread(&runs, " s", 1.0), discards_note(p.discards)));
-        seconds.insert((*mode).to_owned(), min(&runs));
-        all.insert((*mode).to_owned(), runs);
-        discards.add(p.discards);
-    }
-    Ok(SleepData { tasks, count, ms, seconds, runs: all, discards })
-}
-
-/// One echo point: `cpu` CPU-bound threads at `interval`, trips' lost
-/// intervals counted above `base_us`.
-fn echo_point(
-    ctx: &mut Ctx<'_>,
-    py: &Python,
-    cpu: u32,
-    interval: Option<f64>,
-    base_us: Option<f64>,
-    placement: Placement,
-) -> Result<EchoRun> {
-    // Enough trips for a histogram at the longest interval.
-    let seconds = if interval.is_some_and(|i| i >= 0.005) && cpu > 0 { 2.0 } else { 1.0 };
-    let pin = match placement {
-        Placement::SameCore => "same",
-        Placement::OtherCore => "other",
-        Placement::Free | Placement::Process => "none",
-    };
-    let args = strings(&[
-        "echo",
-        &seconds.to_string(),
-        &cpu.to_string(),
-        &interval.unwrap_or(0.0).to_string(),
-        &base_us.unwrap_or(0.0).to_string(),
-        pin,
-    ]);
-    let label = format!(
-        "{} echo, {cpu} CPU threads, {}, {}",
-        py.version,
-        interval_name(interval),
-        placement.name().replace('_', " ")
-    );
-    let p = ctx.point(&label, ctx.runs, &py.path, &args, placement == Placement::Process)?;
-    let runs = p.numbers("rps")?;
-    let mut trips = Vec::new();
-    let mut quarters: Vec<u64> = Vec::new();
-    let mut shares = Vec::new();
-    for v in &p.values {
-        let rtt = v.get("rtt_us").ok_or_else(|| anyhow!("echo printed no rtt_us: {v}"))?;
-        let lost = match v.get("lost") {
-            Some(l) => Some(serde_json::from_value::<[u64; 4]>(l.clone()).context("echo's `lost`")?),
-            None => None,
-        };
-        if let Some(q) = v.get("lost_quarters") {
-            let q: Vec<u64> = serde_json::from_value(q.clone()).context("echo's `lost_quarters`")?;
-            quarters.resize(q.len().max(quarters.len()), 0);
-            for (a, b) in quarters.iter_mut().zip(q) {
-                *a += b;
-            }
-        }
-        if let Some(s) = v.get("two_interval_share").and_then(Value::as_f64) {
-            shares.push(s);
-        }
-        trips.push(EchoTrips {
-            trips: number(v, "trips")? as u64,
-            seconds: number(v, "seconds")?,
-            median_us: number(rtt, "median")?,
-            mean_us: number(rtt, "mean")?,
-            p10_us: number(rtt, "p10")?,
-            p90_us: number(rtt, "p90")?,
-            p99_us: number(rtt, "p99")?,
-            max_us: number(rtt, "max")?,
-            lost,
-        });
-    }
-    if let Some(observed) = p.values.iter().find_map(|v| v.get("observed")) {
-        check_echo_pinning(observed, placement)?;
-    }
-    let run = EchoRun {
-        cpu_threads: cpu,
-        interval_s: interval,
-        rps: median(&runs),
-        two_interval_share: (cpu > 0 && !shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64),
-        placement,
-        runs,
-        trips,
-        lost_quarters: quarters,
-        base_us: base_us.filter(|_| interval.is_some()),
-        discards: p.discards,
-    };
-    let lost = run
-        .lost_shares()
-        .map(|s| format!(", lost ~0/1/2/3+ intervals: {:.2}/{:.2}/{:.2}/{:.2}", s[0], s[1], s[2], s[3]))
-        .unwrap_or_default();
-    say(&format!(
-        "{label}: {}, median trip {:.0} us{lost}{}",
-        spread(&run.runs, "/s", 1.0),
-        run.median_trip_us().unwrap_or(f64::NAN),
-        discards_note(run.discards)
-    ));
-    Ok(run)
-}
-
-/// The echo thread and the CPU-bound thread ran where they were put.
-fn check_echo_pinning(observed: &Value, placement: Placement) -> Result<()> {
-    let cpus = |k: &str| -> Option<Vec<u64>> { serde_json::from_value(observed.get(k)?.clone()).ok() };
-    if let (Some(e), Some(c)) = (cpus("echo"), cpus("cpu")) {
-        let same = e == c && e.len() == 1;
-        let other = e.len() == 1 && c.len() == 1 && e != c;
-        ensure!(
-            (placement == Placement::SameCore && same) || (placement == Placement::OtherCore && other),
-            "pinning did not take effect: echo thread on {e:?}, CPU thread on {c:?} ({})",
-            placement.name()
-        );
-    }
-    Ok(())
-}
-
-/// The echo alone and next to CPU-bound threads (unpinned), then the whole
-/// server process on one core.
-fn measure_echo(ctx: &mut Ctx<'_>, py: &Python) -> Result<(Vec<EchoRun>, Vec<EchoRun>)> {
-    let new = py.gil == "new";
-    let intervals: Vec<Option<f64>> = if new { vec![Some(0.005), Some(0.001), Some(0.0001)] } else { vec![None] };
-    let cpus: &[u32] = if new { &[1, 2, 4] } else { &[1, 2] };
-    let alone = echo_point(ctx, py, 0, intervals[0], None, Placement::Free)?;
-    let base = alone.median_trip_us();
-    let mut free = vec![alone];
-    for &cpu in cpus {
-        for &interval in &intervals {
-            free.push(echo_point(ctx, py, cpu, interval, base, Placement::Free)?);
-        }
-    }
-    let alone = echo_point(ctx, py, 0, intervals[0], None, Placement::Process)?;
-    let base = alone.median_trip_us();
-    let mut process = vec![alone];
-    for cpu in [1, 2] {
-        process.push(echo_point(ctx, py, cpu, intervals[0], base, Placement::Process)?);
-    }
-    Ok((free, process))
-}
-
-/// The echo next to one CPU-bound thread pinned to the echo thread's core
-/// and to the other core.
-fn measure_echo_affinity(ctx: &mut Ctx<'_>, py: &Python, base: Option<f64>) -> Result<Vec<EchoRun>> {
-    let interval = (py.gil == "new").then_some(0.005);
-    let mut out = Vec::new();
-    for placement in [Placement::SameCore, Placement::OtherCore] {
-        out.push(echo_point(ctx, py, 1, interval, base, placement)?);
-    }
-    Ok(out)
-}
-
-/// Countdown threads pinned from inside: both on one core, on two cores,
-/// and four threads over two cores.
-fn measure_affinity(ctx: &mut Ctx<'_>, py: &Python, n: u64) -> Result<Vec<AffinityRun>> {
-    let reps = if py.gil == "old" { ctx.runs_bimodal() } else { ctx.runs };
-    let mut out = Vec::new();
-    for cpus in [vec![0u32, 0], vec![0, 1], vec![0, 1, 0, 1]] {
-        let list = cpus.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-        let label = format!("{} countdown, threads pinned to cores {list}", py.version);
-        let args = strings(&["countdown-affinity", &n.to_string(), &list]);
-        let p = ctx.point(&label, reps, &py.path, &args, false)?;
-        for v in &p.values {
-            let observed: Vec<Vec<u32>> = serde_json::from_value(v.get("observed").cloned().unwrap_or_default())
-                .context("countdown-affinity's `observed`")?;
-            let want: Vec<u32> = serde_json::from_value(v.get("cpus").cloned().unwrap_or_default())
-                .context("countdown-affinity's `cpus`")?;
-            ensure!(
-                observed.iter().zip(&want).all(|(o, w)| o == &vec![*w]) && observed.len() == want.len(),
-                "{label}: pinning did not take effect: wanted {want:?}, threads saw {observed:?}"
-            );
-        }
-        let method = p.values[0].get("method").and_then(Value::as_str).unwrap_or("unknown").to_owned();
-        let runs = p.numbers("seconds")?;
-        say(&format!("{label}: {}{}", spread(&runs, " s", 1.0), discards_note(p.discards)));
-        out.push(AffinityRun {
-            cpus,
-            interval_s: None,
-            countdown_n: n,
-            method,
-            seconds: min(&runs),
-            runs,
-            discards: p.discards,
-        });
-    }
-    Ok(out)
-}
-
-fn measure_pool_map(ctx: &mut Ctx<'_>, py: &Python) -> Result<Vec<PoolMapRun>> {
-    let workers = 2u32;
-    let mut points: Vec<(u32, u32, u64)> = [1u32, 10, 100, 1250].iter().map(|&c| (10_000, c, 0)).collect();
-    for payload in [1_000u64, 10_000, 100_000, 1_000_000] {
-        // About 100 MB through the pipes at most.
-        let tasks = (100_000_000 / payload).clamp(100, 10_000) as u32;
-        points.push((tasks, 1, payload));
-    }
-    let mut out = Vec::new();
-    for (tasks, chunksize, payload) in points {
-        let label = format!("{} Pool({workers}).map {tasks} tasks, chunksize {chunksize}, {payload} B", py.version);
-        let args = strings(&[
-            "pool-map",
-            &tasks.to_string(),
-            &workers.to_string(),
-            &chunksize.to_string(),
-            &payload.to_string(),
-            "fork",
-        ]);
-        let p = ctx.point(&label, ctx.runs, &py.path, &args, false)?;
-        let runs = p.numbers("seconds")?;
-        say(&format!(
-            "{label}: per task {}{}",
-            spread(&runs.iter().map(|s| s / f64::from(tasks)).collect::<Vec<_>>(), " us", 1e6),
-            discards_note(p.discards)
-        ));
-        out.push(PoolMapRun {
-            start_method: "fork".into(),
-            workers,
-            tasks,
-            chunksize,
-            payload_bytes: payload,
-            seconds: min(&runs),
-            runs,
-            discards: p.discards,
-        });
-    }
-    Ok(out)
-}
-
-fn measure_pool_start(ctx: &mut Ctx<'_>, py: &Python) -> Result<Vec<PoolStartRun>> {
-    // Start methods arrived in 3.4; before, fork was all there was.
-    let methods: &[&str] = if py.at_least(&[3, 4]) { &["fork", "spawn", "forkserver"] } else { &["fork"] };
-    let mut out = Vec::new();
-    for method in methods {
-        for (kind, workers) in [("pool", 2u32), ("process", 1)] {
-            let label = format!("{} {method} start-up, {kind}", py.version);
-            let args = strings(&["pool-start", method, kind, &workers.to_string()]);
-            let p = ctx.point(&label, ctx.runs, &py.path, &args, false)?;
-            let runs = p.numbers("seconds")?;
-            let again_runs = p.numbers("again_s")?;
-            say(&format!(
-                "{label}: first {}, again {}{}",
-                spread(&runs, " ms", 1e3),
-                spread(&again_runs, " ms", 1e3),
-                discards_note(p.discards)
-            ));
-            out.push(PoolStartRun {
-                start_method: (*method).into(),
-                kind: kind.into(),
-                workers,
-                seconds: min(&runs),
-                runs,
-                again_runs,
-                discards: p.discards,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// An asyncio lag point: mode, switch interval, countdown or seconds.
-struct LagPoint {
-    mode: &'static str,
-    interval: Option<f64>,
-    countdown_n: Option<u64>,
-    seconds: Option<f64>,
-}
-
-fn measure_asyncio(ctx: &mut Ctx<'_>, py: &Python, n: u64) -> Result<Vec<LagRun>> {
-    let tick_s = 0.001;
-    let mut points = vec![LagPoint { mode: "alone", interval: None, countdown_n: None, seconds: Some(0.5) }];
-    for interval in [0.005, 0.001, 0.0001] {
-        points.push(LagPoint { mode: "thread", interval: Some(interval), countdown_n: Some(n), seconds: None });
-    }
-    points.push(LagPoint { mode: "block", interval: None, countdown_n: None, seconds: Some(0.05) });
-    let mut out = Vec::new();
-    for LagPoint { mode, interval, countdown_n, seconds } in points {
-        let arg = countdown_n.map_or_else(|| seconds.unwrap_or(0.0).to_string(), |n| n.to_string());
-        let label = format!("{} asyncio lag, {mode}, {}", py.version, interval_name(interval));
-        let args = strings(&["aio-lag", mode, &arg, &interval.unwrap_or(0.0).to_string()]);
-        let p = ctx.point(&label, ctx.runs, &py.path, &args, false)?;
-        let runs: Vec<LagSample> = p
-            .values
-            .iter()
-            .map(|v| {
-                Ok(LagSample {
-                    ticks: number(v, "ticks")? as u64,
-                    max_lag_s: number(v, "max_lag_s")?,
-                    mean_lag_s: number(v, "mean_lag_s")?,
-                    p50_lag_s: number(v, "p50_lag_s")?,
-                    p90_lag_s: number(v, "p90_lag_s")?,
-                    p99_lag_s: number(v, "p99_lag_s")?,
-                    work_s: number(v, "work_s")?,
-                })
-            })
-            .collect::<Result<_>>()?;
-        let maxes: Vec<f64> = runs.iter().map(|r| r.max_lag_s).collect();
-        let means: Vec<f64> = runs.iter().map(|r| r.mean_lag_s).collect();
-        let ticks: Vec<f64> = runs.iter().map(|r| r.ticks as f64).collect();
-        say(&format!(
-            "{label}: max lag {}, mean lag {}, ticks {:.0}{}",
-            spread(&maxes, " ms", 1e3),
-            spread(&means, " ms", 1e3),
-            median(&ticks),
-            discards_note(p.discards)
-        ));
-        out.push(LagRun {
-            mode: mode.into(),
-            interval_s: interval,
-            tick_s,
-            countdown_n,
-            seconds,
-            max_lag_s: median(&maxes),
-            mean_lag_s: median(&means),
-            ticks: median(&ticks),
-            runs,
-            discards: p.discards,
-        });
-    }
-    Ok(out)
-}
-
-fn measure_hash(ctx: &mut Ctx<'_>, py: &Python) -> Result<HashData> {
-    let (blocks, mb) = (16u32, 32u32);
-    let mut seconds = BTreeMap::new();
-    let mut all = BTreeMap::new();
-    let mut discards = Discards::default();
-    let mut releases_gil = true;
-    for k in [1u32, 2, 4] {
-        let label = format!("{} hash x{k}", py.version);
-        let args = strings(&["hash", &k.to_string(), &blocks.to_string(), &mb.to_string()]);
-        let p = ctx.point(&label, ctx.runs, &py.path, &args, false)?;
-        releases_gil = p.values.iter().all(|v| v.get("releases_gil").and_then(Value::as_bool).unwrap_or(true));
-        let runs = p.numbers("seconds")?;
-        say(&format!("{label}: {}{}", spread(&runs, " s", 1.0), discards_note(p.discards)));
-        seconds.insert(k, min(&runs));
-        all.insert(k, runs);
-        discards.add(p.discards);
-    }
-    Ok(HashData { blocks, mb, seconds, runs: all, discards, releases_gil })
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// Parses wrk's `--latency` output: requests/s, p50 and p99 in ms.
-fn parse_wrk(text: &str) -> Option<(f64, f64, f64)> {
-    let ms = |v: &str| -> Option<f64> {
-        let v = v.trim();
-        let (num, unit) = v.find(|c: char| c.is_ascii_alphabetic()).map(|i| v.split_at(i))?;
-        let x: f64 = num.parse().ok()?;
-        Some(match unit {
-            "us" => x / 1000.0,
-            "ms" => x,
-            "s" => x * 1000.0,
-            "m" => x * 60_000.0,
-            _ => return None,
-        })
-    };
-    let rps =
-        text.lines().find(|l| l.trim_start().starts_with("Requests/sec:"))?.split(':').nth(1)?.trim().parse().ok()?;
-    let pct =
-        |p: &str| text.lines().find(|l| l.trim_start().starts_with(p)).and_then(|l| ms(l.split_whitespace().nth(1)?));
-    Some((rps, pct("50%")?, pct("99%")?))
-}
-
-/// One gunicorn run: start it, load it with wrk, stop it (and wait for its
-/// workers, so their CPU counts as ours): requests/s, p50 and p99 in ms.
-#[allow(clippy::too_many_arguments)]
-fn gunicorn_once(
-    root: &Path,
-    py: &Path,
-    endpoint: &str,
-    workers: u32,
-    threads: u32,
-    env: &[(&str, String)],
-    connections: u32,
-    duration_s: f64,
-) -> Result<(f64, f64, f64)> {
-    use std::os::unix::process::CommandExt;
-    let port = free_port()?;
-    let mut cmd = Command::new(py);
-    cmd.args(["-m", "gunicorn", "-k", "gthread", "-w", &workers.to_string(), "--threads", &threads.to_string()])
-        .args(["--backlog", "2048", "-b", &format!("127.0.0.1:{port}"), "wsgi_app:app"])
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .current_dir(root.join("calibration"))
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .process_group(0);
-    let what = proc::show(&cmd);
-    let mut child = cmd.spawn().with_context(|| format!("cannot start `{what}`"))?;
-    let result = (|| {
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Some(status) = child.try_wait()? {
-                bail!("`{what}` exited ({status}) before listening on {port}");
-            }
-            ensure!(start.elapsed() < Duration::from_secs(15), "`{what}` did not listen on {port} within 15 s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // A connection per request: gthread keeps a kept-alive connection
-        // on the worker that accepted it, and wrk opens all of its
-        // connections at once, so one worker would get them all.
-        let mut wrk = Command::new("wrk");
-        wrk.args(["-t2", &format!("-c{connections}"), &format!("-d{duration_s}s"), "--latency"])
-            .args(["-H", "Connection: close"])
-            .arg(format!("http://127.0.0.1:{port}/{endpoint}"));
-        let out = proc::output(&mut wrk, Duration::from_secs_f64(duration_s + 30.0))?;
-        let text = String::from_utf8_lossy(&out.stdout);
-        parse_wrk(&text).ok_or_else(|| anyhow!("cannot read wrk's output:\n{text}"))
-    })();
-    // SIGTERM lets the master stop and reap its workers.
-    proc::kill(child.id(), "TERM");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if child.try_wait()?.is_some() {
-            break;
-        }
-        if Instant::now() > deadline {
-            proc::kill_group(child.id(), "KILL");
-            let _ = child.wait();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    result
-}
-
-/// Gunicorn (gthread) with workers x threads under wrk, for each endpoint.
-fn measure_wsgi(ctx: &mut Ctx<'_>, pythons: &[Python]) -> Result<Option<WsgiData>> {
-    if proc::output(Command::new("wrk").arg("--version"), Duration::from_secs(10)).is_err() {
-        say("wrk not found: skipping the WSGI measurements (apt-get install wrk)");
-        return Ok(None);
-    }
-    let with_gunicorn = pythons.iter().rev().find_map(|p| {
-        let out =
-            proc::output(Command::new(&p.path).args(["-m", "gunicorn", "--version"]), Duration::from_secs(30)).ok()?;
-        out.status.success().then(|| (p, String::from_utf8_lossy(&out.stdout).trim().to_owned()))
-    });
-    let Some((py, gunicorn)) = with_gunicorn else {
-        say("gunicorn not found: skipping the WSGI measurements (python -m pip install gunicorn)");
-        return Ok(None);
-    };
-    let gunicorn = gunicorn
-        .split_whitespace()
-        .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
-        .unwrap_or(&gunicorn)
-        .trim_end_matches(')')
-        .to_owned();
-    let ns = ctx.point("iter-speed", 1, &py.path, &["iter-speed".into()], false)?.numbers("ns_per_iter")?[0];
-    // Endpoint work: (ms of Python, ms of sleep).
-    let endpoints: BTreeMap<String, (f64, f64)> =
-        [("cpu".to_owned(), (5.0, 0.0)), ("io".to_owned(), (0.0, 20.0)), ("mixed".to_owned(), (2.0, 10.0))].into();
-    let (connections, duration_s) = (16u32, 3.0);
-    let mut runs = Vec::new();
-    let (root, runs_per_point) = (ctx.root, ctx.runs);
-    for (name, (cpu_ms, io_ms)) in &endpoints {
-        let env =
-            [("GIL_LAB_CPU_ITERS", ((cpu_ms * 1e6 / ns) as u64).to_string()), ("GIL_LAB_SLEEP_MS", io_ms.to_string())];
-        for (workers, threads) in [(1u32, 1u32), (1, 4), (2, 1), (2, 4), (4, 4)] {
-            let label = format!("gunicorn {name} -w {workers} --threads {threads}");
-            let mut samples = Vec::new();
-            let mut discards = Discards::default();
-            for _ in 0..runs_per_point {
-                let s = ctx.guard.run(&label, || {
-                    gunicorn_once(root, &py.path, name, workers, threads, &env, connections, duration_s)
-                })?;
-                discards.discarded += s.discarded;
-                discards.noisy += u32::from(s.noisy);
-                samples.push(s.value);
-            }
-            let rps: Vec<f64> = samples.iter().map(|s| s.0).collect();
-            let p50: Vec<f64> = samples.iter().map(|s| s.1).collect();
-            let p99: Vec<f64> = samples.iter().map(|s| s.2).collect();
-            say(&format!(
-                "{label}: {}, p50 {}{}",
-                spread(&rps, "/s", 1.0),
-                spread(&p50, " ms", 1.0),
-                discards_note(discards)
-            ));
-            runs.push(WsgiRun {
-                endpoint: name.clone(),
-                workers,
-                threads,
-                rps: median(&rps),
-                p50_ms: median(&p50),
-                p99_ms: median(&p99),
-                runs: rps,
-                p50_runs_ms: p50,
-                p99_runs_ms: p99,
-                discards,
-            });
-        }
-    }
-    Ok(Some(WsgiData { interpreter: py.version.clone(), gunicorn, connections, duration_s, endpoints, runs }))
 }
 
 /// Reads `calibration/measured.json` (any schema in [`SCHEMAS`]).
@@ -1065,7 +518,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     let measured =
         if args.reuse { read_measured(&root.join("calibration/measured.json"))? } else { measure_all(root, args)? };
     let params = match &args.params {
-        None => model::current_params(),
+        None => calibration::current_params(),
         Some(text) => {
             let v: Vec<u64> = text
                 .split(',')
@@ -1073,7 +526,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
                 .collect::<Result<_, _>>()
                 .map_err(|_| anyhow!("--params: six integers (ns), like 2000,1000,2000,50000,2000,10"))?;
             ensure!(v.len() == 6, "--params: six integers (ns), like 2000,1000,2000,50000,2000,10");
-            report::calibration::Params {
+            calibration::Params {
                 context_switch_ns: v[0],
                 wakeup_latency_ns: v[1],
                 wakeup_jitter_ns: v[2],
@@ -1083,23 +536,30 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             }
         }
     };
-    let cmp = model::compare(&measured, &params)?;
+    let cmp = calibration::compare(&measured, &params)?;
     print_rows(&cmp.rows);
     println!("published tables:");
     print_rows(&cmp.published);
-    let mut groups: BTreeMap<&str, Vec<report::calibration::Row>> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Vec<calibration::Row>> = BTreeMap::new();
     for r in &cmp.rows {
         groups.entry(r.group.as_str()).or_default().push(r.clone());
     }
     let within = cmp.rows.iter().filter(|r| r.agrees()).count();
+    let worst = cmp.rows.iter().map(calibration::Row::factor).fold(1.0, f64::max);
     println!(
-        "{within} of {} ratios within 25%; mean squared log error {:.4} ({})",
+        "{within} of {} ratios agree (within {:.0}% or inside the measured spread), the worst off by {worst:.2}x; \
+         mean squared log error {:.4} ({})",
         cmp.rows.len(),
-        model::objective(&cmp.rows),
-        groups.iter().map(|(g, rows)| format!("{g} {:.3}", model::objective(rows))).collect::<Vec<_>>().join(", ")
+        calibration::TOLERANCE * 100.0,
+        calibration::objective(&cmp.rows),
+        groups
+            .iter()
+            .map(|(g, rows)| format!("{g} {:.3}", calibration::objective(rows)))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if !args.no_fit {
-        let fit = model::fit(&measured)?;
+        let fit = calibration::fit(&measured)?;
         println!(
             "fit: context switch {} ns, wake-up latency {} ns + jitter {} ns, tick {} ns; \
              mean squared log error {:.4} -> {:.4}",
@@ -1110,6 +570,17 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             fit.objective_before,
             fit.objective_after
         );
+        for h in &fit.cross_validation {
+            println!(
+                "  left out {:<10} {:>3} ratios: error {:.4} -> {:.4}, agree {:.0}% -> {:.0}%",
+                h.family,
+                h.rows,
+                h.error_in,
+                h.error_out,
+                h.agree_in * 100.0,
+                h.agree_out * 100.0
+            );
+        }
         let path = root.join("calibration/fitted.json");
         std::fs::write(&path, serde_json::to_string_pretty(&fit)? + "\n")?;
         println!("wrote {} (the defaults in scheduler::Costs and Interp should match it)", path.display());
@@ -1118,75 +589,23 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
 }
 
 #[allow(clippy::print_stdout)]
-fn print_rows(rows: &[report::calibration::Row]) {
-    for (source, rows) in model::by_source(rows) {
+fn print_rows(rows: &[calibration::Row]) {
+    for (source, rows) in calibration::by_source(rows) {
         println!("{source}");
         for r in rows {
+            let spread = match (r.real_min, r.real_max) {
+                (Some(lo), Some(hi)) => format!("({lo:.3}-{hi:.3})"),
+                _ => String::new(),
+            };
             println!(
-                "  {:<24} real {:>9.3}  sim {:>9.3}  {:+5.0}% {}",
+                "  {:<24} real {:>9.3} {:<17} sim {:>9.3}  {:+5.0}% {}",
                 r.what,
                 r.real,
+                spread,
                 r.sim,
                 r.error() * 100.0,
-                if r.agrees() { "" } else { "(off by more than 25%)" }
+                if r.agrees() { "" } else { "(disagrees)" }
             );
         }
     }
-}
-
-/// `--quick`: robust facts on one CPython 3 (`python3`, or the first
-/// `--python` with the new GIL). A missing interpreter fails unless
-/// `--skip-if-missing`; one that is not CPython always fails.
-#[allow(clippy::print_stdout)]
-fn quick(root: &Path, args: &Args) -> Result<()> {
-    let given: Vec<PathBuf> = if args.python.is_empty() { vec![PathBuf::from("python3")] } else { args.python.clone() };
-    let timeout = Duration::from_secs(args.timeout);
-    let found = discover(root, timeout, &given, args.skip_if_missing)?;
-    if found.is_empty() {
-        // Only reachable with --skip-if-missing: everything else errs above.
-        println!("calibrate --quick: no interpreter found; skipped as asked (--skip-if-missing)");
-        return Ok(());
-    }
-    let Some(py) = found.iter().find(|p| p.gil == "new") else {
-        bail!(
-            "calibrate --quick needs a CPython 3 with a GIL; found {}",
-            found.iter().map(|p| format!("{} ({} GIL)", p.version, p.gil)).collect::<Vec<_>>().join(", ")
-        );
-    };
-    // Seconds, not minutes, on a busy machine: wait briefly, repeat a
-    // disturbed run once; the facts checked hold with a margin.
-    let config = guard::Config { max_wait: Duration::from_secs(10), max_retries: 1, ..guard::Config::default() };
-    let mut ctx = Ctx::new(root, args, config);
-    let p = &py.path;
-    println!("calibrate --quick on CPython {} ({} cores)", py.version, cores());
-    let ns = ctx.point("iter-speed", 1, p, &["iter-speed".into()], false)?.numbers("ns_per_iter")?[0];
-    let n = iterations(ns, 0.4).to_string();
-    let mut time = |k: &str, mode: &str| -> Result<f64> {
-        let args = strings(&["countdown", &n, k, mode]);
-        Ok(min(&ctx.point(&format!("countdown {k} {mode}"), 2, p, &args, false)?.numbers("seconds")?))
-    };
-    let (seq, two) = (time("1", "threads")?, time("2", "threads")?);
-    let speedup = seq / two;
-    println!("  countdown: 1 thread {seq:.3} s, 2 threads {two:.3} s: speed-up {speedup:.2}");
-    ensure!(speedup < 1.3, "CPU-bound threads ran {speedup:.2}x faster than one thread under the new GIL");
-    if cores() >= 2 {
-        let procs = time("2", "processes")?;
-        println!("  countdown: 2 processes {procs:.3} s");
-        ensure!(
-            procs < two,
-            "2 processes ({procs:.3} s) were not faster than 2 threads ({two:.3} s) on {} cores",
-            cores()
-        );
-    } else {
-        println!("  one core: processes vs threads not checked");
-    }
-    let mut rate = |cpu: &str| -> Result<f64> {
-        let args = strings(&["echo", "0.5", cpu, "0.005"]);
-        Ok(median(&ctx.point(&format!("echo next to {cpu} CPU threads"), 3, p, &args, false)?.numbers("rps")?))
-    };
-    let (alone, busy) = (rate("0")?, rate("1")?);
-    println!("  echo: alone {alone:.0}/s, next to a CPU thread {busy:.0}/s ({:.0}x slower)", alone / busy);
-    ensure!(alone >= 10.0 * busy, "an I/O thread next to a CPU-bound thread was only {:.1}x slower", alone / busy);
-    println!("calibrate --quick: ok");
-    Ok(())
 }

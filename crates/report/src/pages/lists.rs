@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
+use super::explore;
 use super::note::DrillRow;
-use super::sources::{PageEnv, explore_figure, figure};
+use super::sources::{PageEnv, figure};
 use super::{Chapter, Ctx, File, Link, Note, SiteError, tag_file};
 use crate::i18n::{Lang, ui};
 use crate::markdown;
@@ -78,7 +79,8 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
         let explores: Vec<String> = built
             .explore_ids
             .iter()
-            .map(|e| explore_figure(id, &built.explores[&(e.clone(), lang)], &built.links[&lang], lang, root, true))
+            .filter_map(|e| built.explores.get(&(e.clone(), lang)))
+            .map(|b| explore::figure(id, b, &built.links[&lang], lang, root, true))
             .collect();
         let values: Vec<(String, String, String)> = built
             .values
@@ -156,9 +158,11 @@ pub(super) fn experiments(cx: &Ctx<'_>, lang: Lang, docs: &mut Vec<search::Doc>)
 /// spaced repetition, progress and mock interviews (`practice.js`).
 pub(super) fn drill(cx: &Ctx<'_>, lang: Lang, drill: &[DrillRow], mine: &[&Note]) -> Result<File, SiteError> {
     let (u, code) = (ui(lang), lang.code());
-    let mut levels: Vec<(u8, &str, Vec<(String, String, String)>, String)> = Vec::new();
+    /// (note slug, note title, question HTML), as the template reads them.
+    type Question = (String, String, String);
+    let mut levels: Vec<(u8, &str, Vec<Question>, String)> = Vec::new();
     for level in 1..=3u8 {
-        let qs: Vec<(String, String, String)> =
+        let qs: Vec<Question> =
             drill.iter().filter(|q| q.0 == level).map(|q| (q.1.clone(), q.2.clone(), q.3.clone())).collect();
         // Progress is kept per question set: new questions start afresh.
         let mut h = Sha256::new();

@@ -17,6 +17,7 @@
 
 mod book;
 mod config;
+mod explore;
 mod links;
 mod lists;
 mod note;
@@ -29,7 +30,9 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::calibration::{Calibration, Comparison};
+use ::calibration::Comparison;
+
+use crate::calibration::Calibration;
 use crate::highlight::Highlighter;
 use crate::i18n::{Lang, ui};
 use charts::escape;
@@ -172,7 +175,7 @@ fn templates(input: &Input) -> Result<tera::Tera, SiteError> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html"]);
     // Tera's default also escapes `/`, which would mangle every URL.
-    tera.set_escape_fn(|s| escape(s));
+    tera.set_escape_fn(escape);
     tera.register_filter("slug", |v: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
         Ok(tera::Value::String(tag_file(v.as_str().unwrap_or_default())))
     });

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::sources::PageEnv;
+use super::sources::{PageEnv, Placed};
 use super::{Chapter, Ctx, File, Link, SiteError};
 use crate::i18n::{Lang, ui};
 use crate::markdown::{self, MdError, Section, TocEntry};
@@ -59,7 +59,7 @@ pub(super) fn render(cx: &Ctx<'_>, lang: Lang, i: usize) -> Result<NoteOut, Site
     }
     let rendered = markdown::render(&body, n.body_line, lang, &env).map_err(to_err(&n.src.path))?;
     let weight: usize = env.explore_weight.borrow().values().sum();
-    if weight > super::sources::EXPLORE_BUDGET {
+    if weight > super::explore::EXPLORE_BUDGET {
         let figs: Vec<String> =
             env.explore_weight.borrow().iter().map(|(f, b)| format!("{f}: {} kB", b / 1000)).collect();
         return Err(SiteError {
@@ -68,7 +68,7 @@ pub(super) fn render(cx: &Ctx<'_>, lang: Lang, i: usize) -> Result<NoteOut, Site
             message: format!(
                 "the explorable figures add {} kB, over the budget of {} kB per note ({}): fewer variants or charts",
                 weight / 1000,
-                super::sources::EXPLORE_BUDGET / 1000,
+                super::explore::EXPLORE_BUDGET / 1000,
                 figs.join(", ")
             ),
         });
@@ -78,7 +78,8 @@ pub(super) fn render(cx: &Ctx<'_>, lang: Lang, i: usize) -> Result<NoteOut, Site
     let mut drill_rows = Vec::new();
     if !n.quiz.is_empty() {
         let qfile = n.src.quiz.as_ref().map_or(n.src.path.clone(), |q| q.0.clone());
-        let sees = backing(&n.quiz, &rendered.html, &rendered.sections, lang).map_err(to_err(&qfile))?;
+        let placed = env.placed.borrow().clone();
+        let sees = backing(&n.quiz, &placed, &rendered.sections, lang).map_err(to_err(&qfile))?;
         let quiz_html = quiz::quiz_html(&n.quiz, &n.src.slug, &sees, lang, &env).map_err(to_err(&qfile))?;
         html = html.replacen(QUIZ_HERE, &quiz_html, 1);
         let text_env = PageEnv { text_charts: true, ..PageEnv::new(cx.built, cx.highlighter, lang, root) };
@@ -175,32 +176,6 @@ fn stub(cx: &Ctx<'_>, lang: Lang, i: usize) -> Result<NoteOut, SiteError> {
     Ok(NoteOut { page, anki: Vec::new(), drill: Vec::new(), doc: Some(doc), body: None })
 }
 
-/// Undoes [`charts::escape`] for text shown again through it.
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
-}
-
-/// The charts of a rendered body: (anchor id, experiment, title).
-fn figures(html: &str) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find("<figure class=\"chart\" id=\"") {
-        rest = &rest[i + 26..];
-        let Some(end) = rest.find('"') else { break };
-        let id = rest[..end].to_owned();
-        let exp = rest.find("data-exp=\"").map(|j| {
-            let v = &rest[j + 10..];
-            v[..v.find('"').unwrap_or(0)].to_owned()
-        });
-        let title = rest.find("<span class=\"chart-title\">").map(|j| {
-            let v = &rest[j + 26..];
-            unescape(&v[..v.find("</span>").unwrap_or(0)])
-        });
-        out.push((id, exp.unwrap_or_default(), title.unwrap_or_default()));
-    }
-    out
-}
-
 /// Search terms of a text for matching questions to sections: Latin words
 /// of three letters or more, and Hangul bigrams.
 fn terms(text: &str) -> BTreeSet<String> {
@@ -222,12 +197,11 @@ fn terms(text: &str) -> BTreeSet<String> {
 /// most (rare) words with it. Anchors are `#id`.
 fn backing(
     quiz: &[Checked],
-    html: &str,
+    figs: &[Placed],
     sections: &[Section],
     lang: Lang,
 ) -> Result<Vec<Option<(String, String)>>, MdError> {
     let u = ui(lang);
-    let figs = figures(html);
     let candidates: Vec<(&Section, BTreeSet<String>)> = sections
         .iter()
         .filter(|s| !s.id.is_empty())
@@ -248,8 +222,8 @@ fn backing(
                 exps.extend(d.kind.experiments());
             }
         }
-        if let Some((id, _, title)) = figs.iter().find(|(_, e, _)| exps.contains(e)) {
-            out.push(Some((format!("#{id}"), format!("{}: {title}", u.see_chart))));
+        if let Some(f) = figs.iter().find(|f| exps.contains(&f.exp)) {
+            out.push(Some((format!("#{}", f.anchor), format!("{}: {}", u.see_chart, f.title))));
             continue;
         }
         let q = terms(&format!("{} {} {}", c.q.question, c.q.choices.join(" "), c.q.explanation));
@@ -279,7 +253,8 @@ mod tests {
             "- id: a\n  level: 1\n  type: short\n  question: How slow?\n  answer: x\n  explanation: \"{{convoy.slowdown}} times\"\n- id: b\n  level: 1\n  type: short\n  question: What does the switch interval set?\n  answer: x\n  explanation: How long a waiter waits before a drop request.\n",
         )
         .unwrap();
-        let html = "<h2 id=\"intro\">Intro</h2><figure class=\"chart\" id=\"chart-convoy-trips\" data-exp=\"convoy\">\n<figcaption><span class=\"chart-title\">Trips &amp; waits</span></figcaption></figure>";
+        let figs =
+            [Placed { anchor: "chart-convoy-trips".into(), exp: "convoy".into(), title: "Trips & waits".into() }];
         let sections = vec![
             Section { id: "intro".into(), heading: "Intro".into(), text: "The GIL and threads.".into() },
             Section {
@@ -289,7 +264,7 @@ mod tests {
             },
             Section { id: "refs".into(), heading: "References".into(), text: "The GIL threads papers.".into() },
         ];
-        let sees = backing(&quiz, html, &sections, Lang::En).unwrap();
+        let sees = backing(&quiz, &figs, &sections, Lang::En).unwrap();
         assert_eq!(sees[0], Some(("#chart-convoy-trips".into(), "See the chart: Trips & waits".into())));
         assert_eq!(sees[1], Some(("#interval".into(), "See the section: The switch interval".into())));
     }

@@ -80,12 +80,11 @@ impl ExperimentSource {
             let name = rest.split('.').next().unwrap_or(rest);
             return line_of(&self.source, &format!("{name}:"));
         }
-        if let Some(rest) = path.strip_prefix("charts[") {
-            if let Some(i) = rest.split(']').next().and_then(|n| n.parse::<usize>().ok()) {
-                if let Some(c) = self.def.charts.get(i) {
-                    return line_of(&self.source, &format!("id: {}", c.id));
-                }
-            }
+        if let Some(rest) = path.strip_prefix("charts[")
+            && let Some(i) = rest.split(']').next().and_then(|n| n.parse::<usize>().ok())
+            && let Some(c) = self.def.charts.get(i)
+        {
+            return line_of(&self.source, &format!("id: {}", c.id));
         }
         if let Some(rest) = path.strip_prefix("explore[")
             && let Some(i) = rest.split(']').next().and_then(|n| n.parse::<usize>().ok())
@@ -306,8 +305,8 @@ pub fn plan(sources: Vec<NoteSource>, known: &BTreeSet<String>) -> Result<Plan, 
     ordered.sort();
     for w in ordered.windows(2) {
         if w[0].0 == w[1].0 {
-            let n = notes.iter().find(|n| n.src.slug == w[1].1).unwrap();
-            return err(&n.src.path, 1, format!("order {} is also the order of `{}`", w[1].0, w[0].1));
+            let path = notes.iter().find(|n| n.src.slug == w[1].1).map_or("notes", |n| n.src.path.as_str());
+            return err(path, 1, format!("order {} is also the order of `{}`", w[1].0, w[0].1));
         }
     }
     let rank: BTreeMap<&str, usize> = ordered.iter().enumerate().map(|(i, (_, s))| (s.as_str(), i)).collect();

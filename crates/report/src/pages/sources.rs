@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
+use super::explore::{self, Explores};
 use super::{ExperimentRun, File, SiteError};
 use crate::i18n::{Lang, ui};
 use crate::markdown::Env;
 use charts::{self as chart, escape};
-use experiments::{Explored, Link, Source, Table};
+use experiments::{Link, Source, Table};
 
 /// One source's values and charts, built.
 pub(super) struct BuiltSource {
@@ -21,25 +22,11 @@ pub(super) struct BuiltSource {
     pub links: BTreeMap<Lang, Link>,
     /// Explorable figure ids in order.
     pub explore_ids: Vec<String>,
-    pub explores: BTreeMap<(String, Lang), BuiltExplore>,
+    pub explores: Explores,
     /// The size of `trace.json`, the traced run for Perfetto, if any.
     pub trace_bytes: Option<usize>,
     /// Charts whose zoomable view's data was written (`CHART.LANG.js`).
     pub views: BTreeSet<(String, Lang)>,
-}
-
-/// An explorable figure, drawn.
-pub(super) struct BuiltExplore {
-    pub fig: Explored,
-    /// What a reader downloads to see every variant, besides the page:
-    /// each variant's charts at their larger drawing.
-    pub weight: usize,
-    /// The size of each variant's trace file (`vN.trace.json`), if traced
-    /// and small enough to offer.
-    pub traces: Vec<Option<usize>>,
-    /// Per chart, whether every variant has a zoomable view
-    /// (`vN.CHART.LANG.js`).
-    pub zoomable: Vec<bool>,
 }
 
 /// The largest trace file (`trace.json`, for Perfetto) the site offers;
@@ -50,18 +37,8 @@ pub const TRACE_FILE_MAX: usize = 1_000_000;
 /// denser chart stays a picture (its trace still opens in Perfetto).
 pub const VIEW_MAX: usize = 400_000;
 
-/// The most a note may add through its explorable figures, in bytes:
-/// their HTML and every variant's charts (see `docs/notes.md`).
-pub const EXPLORE_BUDGET: usize = 2_000_000;
-
-/// Where variant `n`'s chart `chart` of figure `fig` of `exp` is drawn,
-/// from the site's root (`suffix` is `""` or `".phone"`).
-pub(super) fn variant_file(exp: &str, fig: &str, n: usize, chart: &str, lang: Lang, suffix: &str) -> String {
-    format!("experiments/{exp}/{fig}/v{n}.{chart}.{}{suffix}.svg", lang.code())
-}
-
 /// Draws a chart in both sizes, checking its text: (file, bytes) twice.
-fn draw_both(
+pub(super) fn draw_both(
     c: &chart::Chart,
     name: &dyn Fn(&str) -> String,
     place: &(dyn Fn(&str) -> (String, usize) + Sync),
@@ -130,76 +107,7 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
                 }
             }
             let explore_ids = src.explore_ids();
-            let mut explores: BTreeMap<(String, Lang), BuiltExplore> = BTreeMap::new();
-            for (ei, eid) in explore_ids.iter().enumerate() {
-                for lang in Lang::ALL {
-                    let fig = src.explore(eid, lang).map_err(&at)?;
-                    // Variants in parallel: a figure may have dozens.
-                    let drawn: Vec<Result<Vec<File>, SiteError>> = fig
-                        .variants
-                        .par_iter()
-                        .enumerate()
-                        .map(|(n, v)| {
-                            let mut files = Vec::new();
-                            for (ci, (c, _)) in v.charts.iter().enumerate() {
-                                let cid = &fig.chart_ids[ci];
-                                let name = |suffix: &str| variant_file(id, eid, n, cid, lang, suffix);
-                                let path = format!("explore[{ei}].charts[{ci}]");
-                                let what = format!("explorable figure `{eid}`, chart `{cid}`");
-                                files.extend(draw_both(c, &name, located.place, &path, &what)?);
-                            }
-                            Ok(files)
-                        })
-                        .collect();
-                    let mut weight = 0;
-                    for files in drawn {
-                        let files = files?;
-                        weight += files
-                            .chunks(2)
-                            .map(|pair| pair.iter().map(|f| f.1.len()).max().unwrap_or(0))
-                            .sum::<usize>();
-                        out.extend(files);
-                    }
-                    // Zoomable views of its timelines: for every variant or none.
-                    let mut zoomable = Vec::new();
-                    for (ci, cid) in fig.chart_ids.iter().enumerate() {
-                        let data: Option<Vec<String>> = fig
-                            .variants
-                            .iter()
-                            .map(|v| experiments::interactive(&v.charts[ci].0, lang).filter(|js| js.len() <= VIEW_MAX))
-                            .collect();
-                        let data = data.filter(|d| !d.is_empty());
-                        zoomable.push(data.is_some());
-                        for (n, js) in data.into_iter().flatten().enumerate() {
-                            weight += js.len();
-                            let name = format!("experiments/{id}/{eid}/v{n}.{cid}.{}.js", lang.code());
-                            out.push((name, js.into_bytes()));
-                        }
-                    }
-                    // Each variant's run for Perfetto: the same in both languages,
-                    // written (in parallel) with the first.
-                    let traces: Vec<Option<usize>> = match explores.get(&(eid.clone(), Lang::En)) {
-                        Some(first) => first.traces.clone(),
-                        None => {
-                            let written: Vec<(usize, Option<File>)> = fig
-                                .variants
-                                .par_iter()
-                                .enumerate()
-                                .filter_map(|(n, v)| v.trace.as_ref().map(|t| (n, t)))
-                                .map(|(n, t)| {
-                                    let json = experiments::chrome::chrome_trace(t).to_string().into_bytes();
-                                    let name = format!("experiments/{id}/{eid}/v{n}.trace.json");
-                                    (json.len(), (json.len() <= TRACE_FILE_MAX).then_some((name, json)))
-                                })
-                                .collect();
-                            let sizes = written.iter().map(|(len, f)| f.as_ref().map(|_| *len)).collect();
-                            out.extend(written.into_iter().filter_map(|(_, f)| f));
-                            sizes
-                        }
-                    };
-                    explores.insert((eid.clone(), lang), BuiltExplore { fig, weight, traces, zoomable });
-                }
-            }
+            let explores = explore::build(id, located, &mut out)?;
             let mut trace_bytes = None;
             for (name, bytes) in src.data_files() {
                 if name == "trace.json" {
@@ -237,6 +145,17 @@ pub(super) fn build(sources: &BTreeMap<String, Located<'_>>, files: &mut Vec<Fil
     Ok(built)
 }
 
+/// A chart placed with an anchor on a page: what a quiz question can link to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Placed {
+    /// The figure's id (`chart-EXP-ID`).
+    pub anchor: String,
+    /// The experiment (or other source) it comes from.
+    pub exp: String,
+    /// Its title, in the page's language.
+    pub title: String,
+}
+
 /// What a page's directives see.
 pub(super) struct PageEnv<'a> {
     pub built: &'a Built,
@@ -249,6 +168,8 @@ pub(super) struct PageEnv<'a> {
     /// Charts given an anchor on this page: a chart shown again (in a
     /// quiz's explanation) gets none, so ids stay unique.
     pub anchored: RefCell<BTreeSet<String>>,
+    /// The anchored charts, in the order the page shows them.
+    pub placed: RefCell<Vec<Placed>>,
     /// What the page's explorable figures add, in bytes (their HTML and
     /// every variant's charts), by figure.
     pub explore_weight: RefCell<BTreeMap<String, usize>>,
@@ -269,6 +190,7 @@ impl<'a> PageEnv<'a> {
             quiz: None,
             text_charts: false,
             anchored: RefCell::default(),
+            placed: RefCell::default(),
             explore_weight: RefCell::default(),
         }
     }
@@ -304,6 +226,10 @@ impl Env for PageEnv<'_> {
             return Ok(format!("<p>[{}]</p>", escape(&c.title)));
         }
         let anchor = self.anchored.borrow_mut().insert(format!("{exp}.{id}"));
+        if anchor {
+            let placed = Placed { anchor: format!("chart-{exp}-{id}"), exp: exp.to_owned(), title: c.title.clone() };
+            self.placed.borrow_mut().push(placed);
+        }
         Ok(figure(exp, id, c, table, src, self.lang, self.root, anchor))
     }
 
@@ -316,7 +242,13 @@ impl Env for PageEnv<'_> {
             return Ok(format!("<p>[{}]</p>", escape(&b.fig.title)));
         }
         let anchor = self.anchored.borrow_mut().insert(format!("{exp}.explore.{id}"));
-        let html = explore_figure(exp, b, &src.links[&self.lang], self.lang, self.root, anchor);
+        if anchor {
+            // A quiz question about this experiment can point here.
+            let placed =
+                Placed { anchor: format!("explore-{exp}-{id}"), exp: exp.to_owned(), title: b.fig.title.clone() };
+            self.placed.borrow_mut().push(placed);
+        }
+        let html = explore::figure(exp, b, &src.links[&self.lang], self.lang, self.root, anchor);
         self.explore_weight.borrow_mut().insert(format!("{exp}.{id}"), html.len() + b.weight);
         Ok(html)
     }
@@ -353,7 +285,7 @@ fn table_html(table: &Table) -> String {
 }
 
 /// The link to a traced run's file for Perfetto, with its size.
-fn trace_link(href: &str, bytes: usize, lang: Lang) -> String {
+pub(super) fn trace_link(href: &str, bytes: usize, lang: Lang) -> String {
     let size = if bytes >= 1_000_000 {
         format!("{:.1} MB", bytes as f64 / 1e6)
     } else {
@@ -406,139 +338,4 @@ pub(super) fn figure(
 /// Experiments as sources, their errors placed in their definition files.
 pub(super) fn experiment_place(run: &ExperimentRun) -> impl Fn(&str) -> (String, usize) + Sync + '_ {
     move |path: &str| (run.src.path.clone(), run.src.line(path))
-}
-
-/// An explorable figure: its controls (shown only with scripts), the
-/// default variant's charts and values, and a table of every variant.
-/// `explore.js` swaps the charts (loading only the chosen variant's
-/// drawings), the values and the table's current row when a control moves.
-pub(super) fn explore_figure(exp: &str, b: &BuiltExplore, link: &Link, lang: Lang, root: &str, anchor: bool) -> String {
-    let (fig, traces) = (&b.fig, &b.traces);
-    let u = ui(lang);
-    let code = lang.code();
-    let key = format!("{exp}-{}", fig.id);
-    let n = fig.default;
-    let current = &fig.variants[n];
-    let setting = |v: &experiments::explore::ExploredVariant| -> Vec<String> {
-        fig.controls.iter().zip(&v.at).map(|(c, &i)| c.values[i].clone()).collect()
-    };
-    let id = if anchor { format!(" id=\"explore-{key}\"") } else { String::new() };
-    let mut h = format!(
-        "<figure class=\"chart explore\"{id} data-base=\"{root}experiments/{exp}/{fig_id}/\" data-lang=\"{code}\" data-charts=\"{charts}\" data-variant=\"{n}\">\n",
-        fig_id = fig.id,
-        charts = escape(&fig.chart_ids.join(" ")),
-    );
-    h.push_str(&format!(
-        "<div class=\"explore-controls\" role=\"group\" hidden aria-label=\"{}\">\n",
-        escape(&fig.title)
-    ));
-    for (ci, c) in fig.controls.iter().enumerate() {
-        let cid = format!("x-{key}-{ci}");
-        let at = current.at[ci];
-        h.push_str(&format!("<div class=\"control\"><label for=\"{cid}\">{}</label>", escape(&c.label)));
-        match c.kind {
-            experiments::ControlKind::Slider => {
-                // Under the thumb's centre (a 16 px thumb) at each position.
-                let last = (c.values.len() - 1).max(1) as f64;
-                let ticks: Vec<String> = c
-                    .values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        let f = i as f64 / last;
-                        format!("<span style=\"left: calc(8px + (100% - 16px) * {f:.4})\">{}</span>", escape(v))
-                    })
-                    .collect();
-                h.push_str(&format!(
-                    "<div class=\"slider\"><input type=\"range\" id=\"{cid}\" min=\"0\" max=\"{max}\" step=\"1\" value=\"{at}\" aria-valuetext=\"{v}\" data-values=\"{all}\"><output for=\"{cid}\">{v}</output></div><div class=\"ticks{many}\" aria-hidden=\"true\">{ticks}</div>",
-                    many = if c.values.len() > 4 { " many" } else { "" },
-                    max = c.values.len() - 1,
-                    v = escape(&c.values[at]),
-                    all = escape(&serde_json::to_string(&c.values).unwrap_or_default()),
-                    ticks = ticks.concat(),
-                ));
-            }
-            experiments::ControlKind::Select => {
-                h.push_str(&format!("<select id=\"{cid}\">"));
-                for (i, v) in c.values.iter().enumerate() {
-                    let sel = if i == at { " selected" } else { "" };
-                    h.push_str(&format!("<option value=\"{i}\"{sel}>{}</option>", escape(v)));
-                }
-                h.push_str("</select>");
-            }
-        }
-        h.push_str("</div>\n");
-    }
-    h.push_str("</div>\n");
-    let label_of = |v: &experiments::explore::ExploredVariant| -> String {
-        fig.controls.iter().zip(setting(v)).map(|(c, s)| format!("{}: {s}", c.label)).collect::<Vec<_>>().join(", ")
-    };
-    for (ci, cid) in fig.chart_ids.iter().enumerate() {
-        let (c, _) = &current.charts[ci];
-        let (wide, phone) =
-            (variant_file(exp, &fig.id, n, cid, lang, ""), variant_file(exp, &fig.id, n, cid, lang, ".phone"));
-        h.push_str(&format!(
-            "<picture data-chart=\"{cid}\"{view}><source media=\"(max-width: 600px)\" srcset=\"{root}{phone}\" width=\"360\" height=\"440\"><img src=\"{root}{wide}\" width=\"760\" height=\"420\" alt=\"{alt}\" data-title=\"{title}\" loading=\"lazy\"></picture>\n",
-            alt = escape(&format!("{} ({})", c.title, label_of(current))),
-            view = if b.zoomable.get(ci) == Some(&true) {
-                format!(" data-timeline=\"{root}experiments/{exp}/{}/v{n}.{cid}.{code}.js\"", fig.id)
-            } else {
-                String::new()
-            },
-            title = escape(&c.title),
-        ));
-    }
-    if !fig.values.is_empty() {
-        h.push_str("<dl class=\"explore-values\" aria-live=\"polite\">");
-        for ((label, spec), v) in fig.values.iter().zip(&current.values) {
-            h.push_str(&format!(
-                "<div><dt>{}</dt><dd>{}</dd></div>",
-                escape(label),
-                escape(&experiments::format::number(*v, spec, lang))
-            ));
-        }
-        h.push_str("</dl>\n");
-    }
-    // The chosen variant's run for Perfetto (the script follows the controls).
-    let trace = if traces.iter().any(Option::is_some) {
-        let href = format!("{root}experiments/{exp}/{}/v{n}.trace.json", fig.id);
-        let link = trace_link(&href, traces[n].unwrap_or(0), lang);
-        let sizes = serde_json::to_string(traces).unwrap_or_default();
-        let hidden = if traces[n].is_some() { "" } else { " hidden" };
-        format!(" <span class=\"trace-for\" data-sizes=\"{sizes}\"{hidden}>· {link}</span>")
-    } else {
-        String::new()
-    };
-    h.push_str(&format!(
-        "<figcaption><span class=\"chart-title\">{}</span> <span class=\"chart-desc\">{}</span> <a href=\"{root}{}\">{}</a>{trace}</figcaption>\n",
-        escape(&fig.title),
-        escape(&fig.description),
-        link.href,
-        escape(&link.text),
-    ));
-    // Every variant's values: the data without scripts, and the row the
-    // controls point at.
-    h.push_str(&format!("<details class=\"data\"><summary>{}</summary>\n<div class=\"table-wrap\"><table class=\"explore-table\">\n<thead><tr>", u.data));
-    for c in &fig.controls {
-        h.push_str(&format!("<th>{}</th>", escape(&c.label)));
-    }
-    for (label, _) in &fig.values {
-        h.push_str(&format!("<th>{}</th>", escape(label)));
-    }
-    h.push_str("</tr></thead>\n<tbody>\n");
-    for (i, v) in fig.variants.iter().enumerate() {
-        let mark = if i == n { " class=\"current\" aria-current=\"true\"" } else { "" };
-        h.push_str(&format!("<tr{mark}>"));
-        for s in setting(v) {
-            h.push_str(&format!("<td>{}</td>", escape(&s)));
-        }
-        for ((_, spec), x) in fig.values.iter().zip(&v.values) {
-            h.push_str(&format!("<td class=\"num\">{}</td>", escape(&experiments::format::number(*x, spec, lang))));
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str(&format!(
-        "</tbody></table></div>\n<p class=\"downloads\"><a href=\"{root}experiments/{exp}/data.csv\" download>CSV</a> · <a href=\"{root}experiments/{exp}/data.json\" download>JSON</a></p></details>\n</figure>\n"
-    ));
-    h
 }

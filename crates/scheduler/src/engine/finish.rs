@@ -1,13 +1,18 @@
 //! The end of a run: closing open intervals and assembling the results.
 
 use super::{Engine, Reply, Sched};
+use crate::program::Kind;
 use crate::result::{
-    CoreReport, EndReason, GilReport, ProcessReport, SimResult, SourceReport, TaskReport, ThreadReport, summarise,
+    CoreReport, EndReason, GilReport, ProcessReport, Resource, SimResult, SourceReport, Stuck, TaskReport,
+    ThreadReport, summarise,
 };
 use crate::trace::TraceSink;
 
 impl<S: TraceSink> Engine<'_, S> {
     pub(super) fn finish(mut self, end: EndReason) -> SimResult {
+        // Long on purpose: one pass that closes every open interval (threads,
+        // cores, GILs, processes) at the end time, then moves each into the
+        // result; split, each part would need the whole engine.
         let now = self.now;
         for t in 0..self.threads.len() as u32 {
             let th = &self.threads[t as usize];
@@ -94,6 +99,7 @@ impl<S: TraceSink> Engine<'_, S> {
             })
             .collect();
         let sources = self.source_reports();
+        let deadlock = self.explain_deadlock(end);
         let mut tasks = Vec::new();
         for (t, th) in self.threads.iter().enumerate() {
             if let Some(lp) = &th.lp {
@@ -118,7 +124,105 @@ impl<S: TraceSink> Engine<'_, S> {
             vars: std::mem::take(&mut self.vars),
             sources,
             tasks,
+            deadlock,
         }
+    }
+
+    /// What a blocked thread waits for, if it is blocked on a lock, a
+    /// semaphore or a queue.
+    fn waits_for(&self, t: u32) -> Option<Resource> {
+        let th = &self.threads[t as usize];
+        if th.sched != Sched::Blocked {
+            return None;
+        }
+        match th.kind {
+            Kind::Lock(n) => Some(Resource::Lock(n)),
+            Kind::SemAcquire(n) => Some(Resource::Semaphore(n)),
+            Kind::Get(q) | Kind::Put(q, _) | Kind::Reserve(q) | Kind::Forward(q) => Some(Resource::Queue(q)),
+            _ => None,
+        }
+        .filter(|_| matches!(th.state, crate::trace::ThreadState::LockWait | crate::trace::ThreadState::QueueWait))
+    }
+
+    fn held_by(&self, r: Resource) -> Vec<u32> {
+        match r {
+            Resource::Lock(n) => self.locks[n as usize].holder.into_iter().collect(),
+            Resource::Semaphore(n) => {
+                let mut h = self.sems[n as usize].holders.clone();
+                h.sort_unstable();
+                h.dedup();
+                h
+            }
+            Resource::Queue(_) => Vec::new(),
+        }
+    }
+
+    fn stuck(&self, t: u32, waits_for: Resource) -> Stuck {
+        let mut holds: Vec<Resource> = (0..self.locks.len() as u32)
+            .filter(|&l| self.locks[l as usize].holder == Some(t))
+            .map(Resource::Lock)
+            .collect();
+        holds.extend(
+            (0..self.sems.len() as u32)
+                .filter(|&s| self.sems[s as usize].holders.contains(&t))
+                .map(Resource::Semaphore),
+        );
+        Stuck { thread: t, holds, waits_for, held_by: self.held_by(waits_for) }
+    }
+
+    /// A cycle in the wait-for graph (thread -> holders of what it waits
+    /// for), found by depth-first search from the lowest thread number; else,
+    /// after a deadlock end, every thread blocked on a lock, semaphore or queue.
+    fn explain_deadlock(&self, end: EndReason) -> Vec<Stuck> {
+        let n = self.threads.len();
+        let waits: Vec<Option<Resource>> = (0..n as u32).map(|t| self.waits_for(t)).collect();
+        if !(self.locks.is_empty() && self.sems.is_empty()) {
+            let edges: Vec<Vec<u32>> = waits
+                .iter()
+                .map(|w| match w {
+                    Some(r @ (Resource::Lock(_) | Resource::Semaphore(_))) => self.held_by(*r),
+                    _ => Vec::new(),
+                })
+                .collect();
+            // 0 unvisited, 1 on the current path, 2 done.
+            let mut colour = vec![0u8; n];
+            for start in 0..n {
+                if colour[start] != 0 || edges[start].is_empty() {
+                    continue;
+                }
+                let mut path: Vec<(u32, usize)> = vec![(start as u32, 0)];
+                colour[start] = 1;
+                while let Some(&mut (t, ref mut next)) = path.last_mut() {
+                    let Some(&h) = edges[t as usize].get(*next) else {
+                        colour[t as usize] = 2;
+                        path.pop();
+                        continue;
+                    };
+                    *next += 1;
+                    match colour[h as usize] {
+                        0 => {
+                            colour[h as usize] = 1;
+                            path.push((h, 0));
+                        }
+                        1 => {
+                            let from = path.iter().position(|(x, _)| *x == h).expect("on the path");
+                            let mut cycle: Vec<u32> = path[from..].iter().map(|(x, _)| *x).collect();
+                            let first = cycle.iter().enumerate().min_by_key(|(_, x)| **x).map_or(0, |(i, _)| i);
+                            cycle.rotate_left(first);
+                            return cycle
+                                .into_iter()
+                                .map(|t| self.stuck(t, waits[t as usize].expect("in the cycle")))
+                                .collect();
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        if end != EndReason::Deadlock {
+            return Vec::new();
+        }
+        (0..n as u32).filter_map(|t| waits[t as usize].map(|r| self.stuck(t, r))).collect()
     }
 
     /// Requests still pending at the end: a closed-loop client still waiting

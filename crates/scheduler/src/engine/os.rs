@@ -106,8 +106,9 @@ impl<S: TraceSink> Engine<'_, S> {
             th.vruntime = th.vruntime.max(min_v.saturating_sub(latency_ns / 2));
         }
         self.set_state(t, state, holds);
+        self.threads[t as usize].queued_at = self.now;
         if let Some(core) = self.idle_core(self.threads[t as usize].last_core) {
-            if self.policy == OsPolicy::Sjf {
+            if self.policy.picks_by_key() {
                 // Decide after every arrival of this instant.
                 self.enqueue(t);
                 self.cores[core as usize].claimed = true;
@@ -132,16 +133,64 @@ impl<S: TraceSink> Engine<'_, S> {
                     victim = Some((cur_v, ci as u32, cur));
                 }
             }
-            if let Some((cur_v, core, cur)) = victim {
-                if cur_v > v + wakeup_granularity_ns {
-                    self.preempt(cur);
-                    self.dispatch(core, t, self.costs.context_switch_ns);
-                    return;
+            if let Some((cur_v, core, cur)) = victim
+                && cur_v > v + wakeup_granularity_ns
+            {
+                self.preempt(cur);
+                self.dispatch(core, t, self.costs.context_switch_ns);
+                return;
+            }
+        }
+        if self.policy.preempts_by_key() {
+            // SRTF and preemptive priority: the arrival takes the core of the
+            // running thread it beats by the most, if it beats one strictly.
+            let key = self.sched_key(t);
+            let mut victim: Option<(u64, u32, u32)> = None;
+            for (ci, c) in self.cores.iter().enumerate() {
+                let Some(cur) = c.current else { continue };
+                if !matches!(self.threads[cur as usize].sched, Sched::Running(_)) {
+                    continue;
                 }
+                let cur_key = self.sched_key(cur);
+                if victim.is_none_or(|(worst, _, _)| cur_key > worst) {
+                    victim = Some((cur_key, ci as u32, cur));
+                }
+            }
+            if let Some((cur_key, core, cur)) = victim
+                && key < cur_key
+            {
+                self.preempt(cur);
+                self.dispatch(core, t, self.costs.context_switch_ns);
+                return;
             }
         }
         self.enqueue(t);
         self.arm_all();
+    }
+
+    /// The key by which SJF, SRTF and priority order threads (least first),
+    /// as of now: the expected CPU work left (for a running thread, minus
+    /// what its current burst has done), or the priority number, less one
+    /// for every aging period spent in the ready queue (scaled by the
+    /// period, plus the time now, so that a queued thread's key stays fixed
+    /// while it waits).
+    fn sched_key(&self, t: u32) -> u64 {
+        let th = &self.threads[t as usize];
+        match self.policy {
+            OsPolicy::Priority { aging_ns: None, .. } => u64::from(th.priority),
+            OsPolicy::Priority { aging_ns: Some(aging), .. } => {
+                // Validated: priority x aging <= 2^62, and the time waited
+                // never exceeds the time now.
+                u64::from(th.priority) * aging + (self.now - th.waited_ns)
+            }
+            _ => {
+                let done = match th.sched {
+                    Sched::Running(_) => th.cpu_ns + (self.now - th.burst.start),
+                    _ => th.cpu_ns,
+                };
+                th.est_cpu.saturating_sub(done)
+            }
+        }
     }
 
     /// The least virtual runtime among running and queued threads (never
@@ -174,11 +223,8 @@ impl<S: TraceSink> Engine<'_, S> {
 
     fn enqueue(&mut self, t: u32) {
         self.queue_seq += 1;
-        let th = &self.threads[t as usize];
-        let key = match self.policy {
-            OsPolicy::Sjf => th.est_cpu.saturating_sub(th.cpu_ns),
-            _ => th.vruntime,
-        };
+        self.threads[t as usize].queued_at = self.now;
+        let key = if self.policy.picks_by_key() { self.sched_key(t) } else { self.threads[t as usize].vruntime };
         match &mut self.runq {
             RunQueue::Fifo(q) => q.push_back(t),
             RunQueue::Keyed(q) => q.push(key, self.queue_seq, t),
@@ -270,6 +316,7 @@ impl<S: TraceSink> Engine<'_, S> {
         let th = &mut self.threads[t as usize];
         th.sched = Sched::Switching(core);
         th.dispatched_at = self.now;
+        th.waited_ns += self.now - th.queued_at;
         self.min_vruntime = self.min_vruntime.max(th.vruntime);
         let c = &mut self.cores[core as usize];
         debug_assert!(c.current.is_none(), "dispatch onto a busy core");
@@ -295,7 +342,7 @@ impl<S: TraceSink> Engine<'_, S> {
     }
 
     fn arm(&mut self, core: u32) {
-        if matches!(self.policy, OsPolicy::Fcfs | OsPolicy::Sjf) {
+        if !self.policy.has_slices() {
             return;
         }
         let c = &mut self.cores[core as usize];
@@ -327,7 +374,7 @@ pub(super) fn slice_table(policy: OsPolicy, cores: u32, threads: usize) -> Vec<u
                 (latency_ns / per_core).max(min_granularity_ns)
             }
             OsPolicy::RoundRobin { slice_ns } => slice_ns,
-            OsPolicy::Fcfs | OsPolicy::Sjf => u64::MAX / 4,
+            OsPolicy::Fcfs | OsPolicy::Sjf | OsPolicy::Srtf | OsPolicy::Priority { .. } => u64::MAX / 4,
         })
         .collect()
 }

@@ -110,6 +110,8 @@ impl SourceRt {
     fn pick_routine(&mut self) -> u32 {
         let total = self.weights.last().map_or(0, |w| w.0);
         let x = self.rng.random_range(0..total);
+        // Validated: a source has a routine of positive weight, and `x` is
+        // below the last cumulative weight.
         self.weights.iter().find(|(cum, _)| x < *cum).map(|w| w.1).expect("weights cover the range")
     }
 
@@ -231,6 +233,14 @@ impl<S: TraceSink> Engine<'_, S> {
                 self.offer(q, item, false);
             }
             Kind::Forward(_) => {
+                for s in 0..self.sems.len() {
+                    // The permits a killed thread took go back.
+                    while self.sems[s].holders.contains(&t) {
+                        if let Some(w) = self.sems[s].give(t) {
+                            self.wake_blocked(w, WakeCause::LockSignalled);
+                        }
+                    }
+                }
                 if let Some(item) = self.threads[t as usize].item.take() {
                     self.offer(q, item, false);
                 }
@@ -245,6 +255,14 @@ impl<S: TraceSink> Engine<'_, S> {
 
     /// Answers the sender of the thread's current item (its routine is done).
     pub(super) fn reply_current(&mut self, t: u32) {
+        for s in 0..self.sems.len() {
+            // The permits a killed thread took go back.
+            while self.sems[s].holders.contains(&t) {
+                if let Some(w) = self.sems[s].give(t) {
+                    self.wake_blocked(w, WakeCause::LockSignalled);
+                }
+            }
+        }
         if let Some(item) = self.threads[t as usize].item.take() {
             self.answer(item, Outcome::Done);
         }
@@ -409,6 +427,9 @@ impl<S: TraceSink> Engine<'_, S> {
                 for lock in &mut self.locks {
                     lock.sleepers.retain(|x| *x != t);
                 }
+                for sem in &mut self.sems {
+                    sem.sleepers.retain(|x| *x != t);
+                }
                 for queue in &mut self.queues {
                     queue.getters.retain(|x| *x != t);
                     queue.putters.retain(|x| *x != t);
@@ -425,6 +446,14 @@ impl<S: TraceSink> Engine<'_, S> {
             if self.locks[l].holder == Some(t) {
                 self.locks[l].holder = None;
                 if let Some(w) = self.locks[l].sleepers.pop_front() {
+                    self.wake_blocked(w, WakeCause::LockSignalled);
+                }
+            }
+        }
+        for s in 0..self.sems.len() {
+            // The permits a killed thread took go back.
+            while self.sems[s].holders.contains(&t) {
+                if let Some(w) = self.sems[s].give(t) {
                     self.wake_blocked(w, WakeCause::LockSignalled);
                 }
             }

@@ -105,11 +105,11 @@ impl<S: TraceSink> Engine<'_, S> {
     pub(super) fn load_step(&mut self, t: u32, kind: Kind, mut amount: u64, back_edge: bool) {
         if kind.is_op() {
             amount = self.tick;
-        } else if let (Kind::Python, Some(f)) = (kind, self.py_factor) {
-            if amount < FOREVER {
-                // A slowed-down step may reach the end of time, never past it.
-                amount = ((amount as f64) * f).round().clamp(1.0, FOREVER as f64) as u64;
-            }
+        } else if let (Kind::Python, Some(f)) = (kind, self.py_factor)
+            && amount < FOREVER
+        {
+            // A slowed-down step may reach the end of time, never past it.
+            amount = ((amount as f64) * f).round().clamp(1.0, FOREVER as f64) as u64;
         }
         let th = &mut self.threads[t as usize];
         th.kind = kind;
@@ -147,6 +147,8 @@ impl<S: TraceSink> Engine<'_, S> {
     }
 
     fn work(&mut self, t: u32) -> bool {
+        // Long on purpose: one short arm per kind of step, the dispatch of
+        // the engine's hot path; split, every arm would pay a call.
         let th = &mut self.threads[t as usize];
         if th.remaining == 0 {
             th.cont = Cont::Fetch;
@@ -210,6 +212,29 @@ impl<S: TraceSink> Engine<'_, S> {
                 th.cont = Cont::Fetch;
                 false
             }
+            Kind::SemAcquire(n) => {
+                if self.sems[n as usize].try_take(t) {
+                    th.remaining = 0;
+                    th.cont = Cont::Fetch;
+                } else {
+                    // No permit: release the GIL, then block, as for a lock.
+                    th.cont = Cont::LockTry;
+                    if th.holds {
+                        self.release_gil(t, ReleaseKind::Voluntary);
+                    }
+                }
+                false
+            }
+            Kind::SemRelease(n) => {
+                if let Some(w) = self.sems[n as usize].give(t) {
+                    th.overhead_left += self.costs.futex_wake_ns;
+                    self.wake_blocked(w, WakeCause::LockSignalled);
+                }
+                let th = &mut self.threads[t as usize];
+                th.remaining = 0;
+                th.cont = Cont::Fetch;
+                false
+            }
             Kind::Get(_) => self.get(t),
             Kind::Put(..) | Kind::Reserve(_) | Kind::Forward(_) => self.put(t),
             Kind::Serve => {
@@ -230,15 +255,32 @@ impl<S: TraceSink> Engine<'_, S> {
 
     fn lock_try(&mut self, t: u32) -> bool {
         let th = &mut self.threads[t as usize];
-        let Kind::Lock(n) = th.kind else { unreachable!("lock retry outside a lock step") };
-        let lock = &mut self.locks[n as usize];
-        if lock.holder.is_none() {
-            lock.holder = Some(t);
+        let taken = match th.kind {
+            Kind::Lock(n) => {
+                let lock = &mut self.locks[n as usize];
+                if lock.holder.is_none() {
+                    lock.holder = Some(t);
+                    true
+                } else {
+                    lock.sleepers.push_back(t);
+                    false
+                }
+            }
+            Kind::SemAcquire(n) => {
+                let sem = &mut self.sems[n as usize];
+                let taken = sem.try_take(t);
+                if !taken {
+                    sem.sleepers.push_back(t);
+                }
+                taken
+            }
+            _ => unreachable!("lock retry outside a lock or acquire step"),
+        };
+        if taken {
             th.remaining = 0;
             th.cont = Cont::Acquire(Cause::Entry);
             false
         } else {
-            lock.sleepers.push_back(t);
             self.block(t, ThreadState::LockWait, None);
             true
         }

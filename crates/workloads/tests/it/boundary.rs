@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::RngCore;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 use scheduler::SimError;
-use workloads::{Experiment, Limits, LoadError};
+use workloads::{Limits, LoadError, ScenarioFile};
 
 /// Small limits, so that every accepted case runs in milliseconds.
 fn limits() -> Limits {
@@ -97,7 +97,7 @@ fn check(name: &str, bytes: &[u8]) {
 }
 
 fn check_text(name: &str, text: &str, limits: Limits) {
-    let exp = match Experiment::parse_with(name, text, limits) {
+    let exp = match ScenarioFile::parse_with(name, text, limits) {
         Ok(e) => e,
         Err(e) => return assert_located(name, text, &e),
     };
@@ -346,7 +346,7 @@ fn mutate(rng: &mut TestRng, seed: &[u8]) -> Vec<u8> {
             // Nest deeply, around the depth limit or far past it.
             6 => {
                 let depth = *pick(rng, &[63usize, 64, 65, 200, 10_000, 100_000]);
-                let open = if rng.next_u64() % 2 == 0 { "[" } else { "{a: " };
+                let open = if rng.next_u64().is_multiple_of(2) { "[" } else { "{a: " };
                 if !words.is_empty() {
                     toks[at] = format!("{}{}", open.repeat(depth), toks[at]);
                 }
@@ -365,7 +365,7 @@ fn mutate(rng: &mut TestRng, seed: &[u8]) -> Vec<u8> {
             }
             // Bytes that are not UTF-8, or a sweep of boundary size.
             _ => {
-                if rng.next_u64() % 2 == 0 {
+                if rng.next_u64().is_multiple_of(2) {
                     const BAD: [&[u8]; 4] = [b"\xff", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"];
                     let bad: &[u8] = pick::<&[u8]>(rng, &BAD);
                     tail.extend_from_slice(bad);

@@ -20,7 +20,7 @@ fn every_example_runs() {
     for path in files {
         let name = path.display().to_string();
         let source = std::fs::read_to_string(&path).unwrap();
-        let exp = workloads::Experiment::parse(&name, &source).unwrap_or_else(|e| panic!("{e}"));
+        let exp = workloads::ScenarioFile::parse(&name, &source).unwrap_or_else(|e| panic!("{e}"));
         let points = exp.points().unwrap_or_else(|e| panic!("{e}"));
         for (point, res) in points.iter().zip(workloads::run_points(&points, &|| {})) {
             let res = res.unwrap_or_else(|e| panic!("{name} ({}): {e}", point.label()));

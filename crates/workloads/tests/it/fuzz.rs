@@ -1,7 +1,7 @@
 //! Arbitrary input never panics, and every run ends (or reports its budget).
 
 use proptest::prelude::*;
-use workloads::Experiment;
+use workloads::ScenarioFile;
 
 fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -9,7 +9,7 @@ fn cases(default: u32) -> u32 {
 
 /// Loads and, if it compiles, runs with a small event budget; never panics.
 fn load_and_run(source: &str) {
-    let Ok(mut exp) = Experiment::parse("fuzz.yaml", source) else { return };
+    let Ok(mut exp) = ScenarioFile::parse("fuzz.yaml", source) else { return };
     // Keep runaway scenarios short: the budget must end them with an error.
     if exp.set("max_events=20000").is_err() {
         return;
@@ -26,6 +26,7 @@ fn load_and_run(source: &str) {
 /// YAML-ish text built from the format's own vocabulary, so that random
 /// input gets past the parser and into the compiler and validator.
 fn yamlish() -> impl Strategy<Value = String> {
+    // Long on purpose: the format's vocabulary, listed.
     let key = prop::sample::select(vec![
         "machine",
         "cores",
@@ -247,7 +248,7 @@ proptest! {
                 "machine: {{cores: {cores}}}\ngil: {{model: {model}}}\nthreads:\n  - {{name: t, count: {threads}, program: [{{repeat: {trips}, body: {body}}}]}}\n  - {{name: spin, program: [{{python: forever}}]}}\nstop_when: [t]\n"
             )
         };
-        let exp = Experiment::parse("valid.yaml", &src).unwrap_or_else(|e| panic!("{e}\n{src}"));
+        let exp = ScenarioFile::parse("valid.yaml", &src).unwrap_or_else(|e| panic!("{e}\n{src}"));
         let points = exp.points().unwrap_or_else(|e| panic!("{e}\n{src}"));
         for res in workloads::run_points(&points, &|| {}) {
             let res = res.unwrap_or_else(|e| panic!("{e}\n{src}"));

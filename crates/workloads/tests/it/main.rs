@@ -5,4 +5,5 @@ mod boundary;
 mod docs;
 mod examples;
 mod fuzz;
+mod refused;
 mod systems;

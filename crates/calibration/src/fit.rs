@@ -1,0 +1,161 @@
+//! The fit of the model's free parameters on a grid, and its
+//! cross-validation.
+
+use crate::Error;
+use crate::comparison::{Params, Row};
+use crate::measured::Measured;
+use crate::plan::{compare, current_params, plans, simulate_plans};
+use crate::twins::TICKS_PER_ITER;
+
+/// The fit's objective: mean squared log error of the machine's ratios.
+pub fn objective(rows: &[Row]) -> f64 {
+    let n = rows.len().max(1) as f64;
+    rows.iter().map(|r| (r.sim / r.real).ln().powi(2)).sum::<f64>() / n
+}
+
+/// The fit's objective: [`objective`] of the old GIL's rows and of the new
+/// GIL's, averaged, so the many 3.x interpreters do not outvote 2.7.
+pub fn balanced(rows: &[Row]) -> f64 {
+    let (old, new): (Vec<Row>, Vec<Row>) = rows.iter().cloned().partition(|r| r.source.starts_with("2."));
+    match (old.is_empty(), new.is_empty()) {
+        (true, _) => objective(&new),
+        (_, true) => objective(&old),
+        _ => (objective(&old) + objective(&new)) / 2.0,
+    }
+}
+
+/// The result of a fit.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Fit {
+    /// Best parameters.
+    pub params: Params,
+    /// Objective at the code's current parameters.
+    pub objective_before: f64,
+    /// Objective at the best parameters.
+    pub objective_after: f64,
+    /// Each fitted family left out of the fit in turn.
+    #[serde(default)]
+    pub cross_validation: Vec<HeldOut>,
+    /// Every grid point tried: (parameters, objective).
+    pub grid: Vec<(Params, f64)>,
+}
+
+/// A family left out of the fit: how well the parameters fitted on the
+/// other families predict it, against the fit on all of them.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HeldOut {
+    /// The family (`countdown`, `interval`, `echo`).
+    pub family: String,
+    /// Its ratios on this machine.
+    pub rows: usize,
+    /// The parameters fitted without it.
+    pub params: Params,
+    /// Mean squared log error of its ratios at the fit on all families.
+    pub error_in: f64,
+    /// The same at the fit without it.
+    pub error_out: f64,
+    /// Share of its ratios that agree at the fit on all families.
+    pub agree_in: f64,
+    /// The same at the fit without it.
+    pub agree_out: f64,
+}
+
+/// The families the fit uses; each is left out once for cross-validation.
+pub const FITTED: [&str; 3] = ["countdown", "interval", "echo"];
+
+/// The grid of parameters the fit tries; the tick comes from the old GIL's
+/// measured bytecode speed.
+fn grid(tick_ns: u64) -> Vec<Params> {
+    let mut grid = Vec::new();
+    for cs in [500u64, 1_000, 2_000, 4_000] {
+        // A waker's futex wake: a system call and, on a virtual machine, an
+        // inter-processor interrupt that exits to the hypervisor.
+        for futex_wake_ns in [2_000u64, 4_000, 8_000, 12_000, 16_000, 24_000] {
+            // A sleeping thread's wake-up onto an idle core: on a virtual
+            // machine the idle vCPU must be scheduled by the host again.
+            for wake in [2_000u64, 4_000, 8_000, 12_000, 16_000, 24_000] {
+                for jitter_factor in [1u64, 2, 3] {
+                    // Waking a thread costs the waker less than the woken
+                    // thread waits to run (sending an interrupt is quicker
+                    // than leaving an idle state). Without this, the fit
+                    // trades the old GIL's false alarms for hand-offs.
+                    if futex_wake_ns > wake * (1 + jitter_factor) {
+                        continue;
+                    }
+                    for timer_slack_ns in [0u64, 25_000, 50_000] {
+                        grid.push(Params {
+                            context_switch_ns: cs,
+                            wakeup_latency_ns: wake,
+                            wakeup_jitter_ns: wake * jitter_factor,
+                            tick_ns,
+                            timer_slack_ns,
+                            futex_wake_ns,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    grid
+}
+
+fn best_of<'a>(scored: impl Iterator<Item = (&'a Params, f64)>) -> Option<(Params, f64)> {
+    scored.min_by(|a, b| a.1.total_cmp(&b.1)).map(|(p, o)| (p.clone(), o))
+}
+
+fn agree_share(rows: &[&Row]) -> f64 {
+    rows.iter().filter(|r| r.agrees()).count() as f64 / rows.len().max(1) as f64
+}
+
+/// Fits the context-switch cost, the wake-up latency and jitter, the
+/// waker's cost and the timer slack on a grid, minimising [`balanced`] over
+/// the countdown, interval and echo ratios; then leaves each of those
+/// families out in turn (the same grid, scored without it) and reports how
+/// well the rest predicts it.
+pub fn fit(m: &Measured) -> Result<Fit, Error> {
+    let base = current_params();
+    let tick_ns = m
+        .interpreters
+        .iter()
+        .find(|d| d.gil == "old")
+        .map_or(base.tick_ns, |d| (d.ns_per_iter / TICKS_PER_ITER).round().max(1.0) as u64);
+    let fit_plans = || plans(m, true);
+    let objective_before = balanced(&simulate_plans(fit_plans(), &base)?);
+    // Every grid point's rows, scored with and without each family.
+    let scored: Vec<(Params, Vec<Row>)> = grid(tick_ns)
+        .into_iter()
+        .map(|p| {
+            let rows = simulate_plans(fit_plans(), &p)?;
+            Ok((p, rows))
+        })
+        .collect::<Result<_, Error>>()?;
+    let without = |family: Option<&str>| {
+        best_of(scored.iter().map(|(p, rows)| {
+            let kept: Vec<Row> = rows.iter().filter(|r| Some(r.group.as_str()) != family).cloned().collect();
+            (p, balanced(&kept))
+        }))
+    };
+    let (params, objective_after) = without(None).ok_or(Error::EmptyGrid)?;
+    let all = compare(m, &params)?.rows;
+    let mut cross_validation = Vec::new();
+    for family in FITTED {
+        let mine = |rows: &[Row]| -> Vec<Row> { rows.iter().filter(|r| r.group == family).cloned().collect() };
+        let inside = mine(&all);
+        if inside.is_empty() {
+            continue;
+        }
+        let (held, _) = without(Some(family)).ok_or(Error::EmptyGrid)?;
+        let outside = mine(&compare(m, &held)?.rows);
+        cross_validation.push(HeldOut {
+            family: family.into(),
+            rows: inside.len(),
+            params: held,
+            error_in: objective(&inside),
+            error_out: objective(&outside),
+            agree_in: agree_share(&inside.iter().collect::<Vec<_>>()),
+            agree_out: agree_share(&outside.iter().collect::<Vec<_>>()),
+        });
+    }
+    let grid = scored.iter().map(|(p, rows)| (p.clone(), balanced(rows))).collect();
+    Ok(Fit { params, objective_before, objective_after, cross_validation, grid })
+}

@@ -1,0 +1,497 @@
+//! The ratios to compare, their simulation, the comparison and the fit.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::comparison::{Comparison, Params, Row};
+use crate::measured::{InterpreterData, Measured};
+use crate::twins::{Gil, SleepMode, Twin};
+use crate::{Error, source_id};
+
+/// The parameters the code uses by default.
+pub fn current_params() -> Params {
+    let c = scheduler::Costs::default();
+    Params {
+        context_switch_ns: c.context_switch_ns,
+        wakeup_latency_ns: c.wakeup_latency_ns,
+        wakeup_jitter_ns: c.wakeup_jitter_ns,
+        tick_ns: scheduler::Interp::default().tick_ns,
+        timer_slack_ns: c.timer_slack_ns,
+        futex_wake_ns: c.futex_wake_ns,
+    }
+}
+
+/// A twin to run and how to read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    /// What to simulate.
+    pub twin: Twin,
+    /// Seeds to average the metric over (1, 2, ...): more than one where the
+    /// model locks into a seed-dependent cycle.
+    pub seeds: u32,
+    /// Factor applied to the metric (a shortened run's time scaled back up).
+    pub scale: f64,
+}
+
+/// Work (simulated seconds) of each seed's run when several are averaged; a
+/// CPU-bound countdown's time is proportional to its work once the threads
+/// settle, so the run is scaled back to the measured length.
+const SEEDED_WORK_S: f64 = 0.2;
+
+/// Seeds averaged for the old GIL's countdowns with several threads: their
+/// threads lock into a steady cycle whose phase (1 or 2 extra check
+/// intervals per turn) depends on the start, so one seed may land in either.
+const OLD_GIL_SEEDS: u32 = 8;
+
+fn countdown(gil: Gil, cores: u32, seq_s: f64, k: u32, processes: bool, interval_s: Option<f64>) -> Job {
+    let seeds = if gil == Gil::Old && k > 1 && !processes { OLD_GIL_SEEDS } else { 1 };
+    let work_s = if seeds > 1 { seq_s.min(SEEDED_WORK_S) } else { seq_s };
+    Job {
+        twin: Twin::Countdown { gil, cores, work_s, threads: k, processes, interval_s },
+        seeds,
+        scale: seq_s / work_s,
+    }
+}
+
+fn sleeps(gil: Gil, cores: u32, tasks: u32, count: u32, ms: f64, mode: SleepMode) -> Job {
+    Job { twin: Twin::Sleeps { gil, cores, tasks, count, ms, mode }, seeds: 1, scale: 1.0 }
+}
+
+fn echo(gil: Gil, cores: u32, rtt_s: f64, cpu: u32, interval_s: Option<f64>, trips: u32) -> Job {
+    Job { twin: Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips }, seeds: 1, scale: 1.0 }
+}
+
+fn hash(gil: Gil, cores: u32, per_block_s: f64, blocks: u32, k: u32, releases: bool) -> Job {
+    Job { twin: Twin::Hash { gil, cores, per_block_s, blocks, threads: k, releases }, seeds: 1, scale: 1.0 }
+}
+
+/// A gunicorn run's simulated twin: workers x threads serving one endpoint
+/// to `clients` closed-loop clients. `overhead_ms` is the Python each
+/// request costs outside the endpoint (HTTP parsing, the response), taken
+/// from the one-worker, one-thread CPU run.
+#[allow(clippy::too_many_arguments)]
+fn wsgi(
+    cores: u32,
+    workers: u32,
+    threads: u32,
+    cpu_ms: f64,
+    io_ms: f64,
+    overhead_ms: f64,
+    clients: u32,
+    seconds: f64,
+) -> Job {
+    Job {
+        twin: Twin::Wsgi { cores, workers, threads, cpu_ms, io_ms, overhead_ms, clients, seconds },
+        seeds: 1,
+        scale: 1.0,
+    }
+}
+
+/// Runs a job at parameters `p`: its metric (the mean over its seeds).
+pub fn run(job: &Job, p: &Params) -> Result<f64, Error> {
+    let each = run_seeds(job, p)?;
+    Ok(each.iter().sum::<f64>() / each.len().max(1) as f64)
+}
+
+/// Runs a job at parameters `p`: its metric for each of its seeds, scaled.
+pub fn run_seeds(job: &Job, p: &Params) -> Result<Vec<f64>, Error> {
+    let mut file = match job.twin {
+        Twin::Echo { gil, cores, rtt_s, interval_s, .. } => {
+            // The client's bytecode is set so that the simulated round trip
+            // alone takes the measured time: one run alone corrects the
+            // estimate (the trip is linear in it).
+            const TRIPS: u32 = 400;
+            let alone = Twin::Echo { gil, cores, rtt_s, cpu: 0, interval_s, trips: TRIPS };
+            let guess = crate::twins::echo_client_estimate(p, rtt_s).max(crate::twins::echo::CLIENT_MIN_S);
+            let trip = simulate(&alone, alone.echo_scenario(p, Some(guess)))? / f64::from(TRIPS);
+            job.twin.echo_scenario(p, Some(guess + rtt_s - trip))
+        }
+        _ => job.twin.scenario(p),
+    };
+    let mut out = Vec::new();
+    for seed in 1..=job.seeds.max(1) {
+        file.seed = u64::from(seed);
+        out.push(simulate(&job.twin, file.clone())? * job.scale);
+    }
+    Ok(out)
+}
+
+/// Runs one scenario of `twin`: its metric.
+fn simulate(twin: &Twin, file: workloads::schema::File) -> Result<f64, Error> {
+    let compiled =
+        workloads::compile::compile(&file).map_err(|e| Error::Twin(format!("{twin:?}: {}: {}", e.path, e.message)))?;
+    let res = scheduler::simulate(&compiled.scenario).map_err(|e| Error::Twin(format!("{twin:?}: {e}")))?;
+    let summary = workloads::summary(&compiled, &res);
+    twin.metric(&summary).ok_or_else(|| Error::Twin(format!("{twin:?}: no result")))
+}
+
+/// A ratio to compute: real value, and how to get the simulated one from
+/// jobs (numerator / denominator, or denominator / numerator).
+pub(crate) struct Plan {
+    group: &'static str,
+    what: String,
+    source: String,
+    real: f64,
+    num: Job,
+    den: Job,
+    /// Simulated rate ratios: trips/s alone over trips/s next to a CPU thread.
+    rates: Option<(u32, u32)>,
+    /// Instead of the rate ratio: switch intervals lost per trip, from the
+    /// trip times next to a CPU thread and alone (this interval, seconds).
+    intervals: Option<f64>,
+    /// The measured ratio's spread over the runs, where runs were recorded.
+    spread: Option<(f64, f64)>,
+}
+
+fn best(d: &InterpreterData, pinned: bool, mode: &str, k: u32) -> Option<f64> {
+    point(d, pinned, mode, k).map(|p| p.0)
+}
+
+/// A countdown point: its time (the median of its runs, or the one time of
+/// a file without runs) and its runs.
+fn point<'a>(d: &'a InterpreterData, pinned: bool, mode: &str, k: u32) -> Option<(f64, &'a [f64])> {
+    d.countdown
+        .iter()
+        .find(|c| c.pinned == pinned && c.mode == mode && c.threads == k)
+        .map(|c| (if c.runs.is_empty() { c.seconds } else { crate::median(&c.runs) }, c.runs.as_slice()))
+}
+
+/// The spread of a measured ratio `f(num, den)`: every run of each side
+/// against the other side's median. None without runs.
+fn spread(num: (f64, &[f64]), den: (f64, &[f64]), f: impl Fn(f64, f64) -> f64) -> Option<(f64, f64)> {
+    let values: Vec<f64> = num
+        .1
+        .iter()
+        .map(|&x| f(x, den.0))
+        .chain(den.1.iter().map(|&y| f(num.0, y)))
+        .filter(|v| v.is_finite())
+        .collect();
+    (values.len() >= 2).then(|| (crate::min(&values), crate::max(&values)))
+}
+
+/// How long (simulated) the fit's countdowns run; ratios do not depend on it.
+const FIT_SECONDS: f64 = 0.25;
+
+pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
+    // Long on purpose: the table of every compared ratio, family by family,
+    // reads best in one place.
+    let cores = m.machine.cores.max(1);
+    let mut out = Vec::new();
+    for d in &m.interpreters {
+        let gil = Gil::parse(&d.gil);
+        if gil == Gil::None {
+            continue;
+        }
+        let src = d.version.clone();
+        let Some(seq) = best(d, false, "threads", 1) else { continue };
+        let sim_seq = if fit { FIT_SECONDS } else { seq };
+        for (pinned, c) in [(false, cores), (true, 1)] {
+            let Some(base) = point(d, pinned, "threads", 1) else { continue };
+            for k in [2, 4] {
+                if let Some(t) = point(d, pinned, "threads", k) {
+                    out.push(Plan {
+                        group: "countdown",
+                        what: format!("{}threads{k}/seq", if pinned { "pinned " } else { "" }),
+                        source: src.clone(),
+                        real: t.0 / base.0,
+                        num: countdown(gil, c, sim_seq, k, false, None),
+                        den: countdown(gil, c, sim_seq, 1, false, None),
+                        rates: None,
+                        intervals: None,
+                        spread: spread(t, base, |a, b| a / b),
+                    });
+                }
+            }
+        }
+        if let (Some(pr), Some(th)) = (point(d, false, "processes", 2), point(d, false, "threads", 2)) {
+            out.push(Plan {
+                group: "countdown",
+                what: "procs2/threads2".into(),
+                source: src.clone(),
+                real: pr.0 / th.0,
+                num: countdown(gil, cores, sim_seq, 2, true, None),
+                den: countdown(gil, cores, sim_seq, 2, false, None),
+                rates: None,
+                intervals: None,
+                spread: spread(pr, th, |a, b| a / b),
+            });
+        }
+        let at5 = d.interval_cost.iter().find(|r| (r.interval_s - 0.005).abs() < 1e-9);
+        for r in d.interval_cost.iter().filter(|r| r.interval_s < 0.004) {
+            let Some(b) = at5 else { break };
+            let label = interval_label(r.interval_s);
+            out.push(Plan {
+                group: "interval",
+                what: format!("interval {label}"),
+                source: src.clone(),
+                real: r.seconds / b.seconds,
+                num: countdown(gil, cores, sim_seq, r.threads, false, Some(r.interval_s)),
+                den: countdown(gil, cores, sim_seq, r.threads, false, Some(0.005)),
+                rates: None,
+                intervals: None,
+                spread: spread((r.seconds, &r.runs), (b.seconds, &b.runs), |a, b| a / b),
+            });
+        }
+        if let (Some(s), false) = (&d.sleeps, fit) {
+            for (mode, how) in [("threads", SleepMode::Threads), ("asyncio", SleepMode::Asyncio)] {
+                if let (Some(seq), Some(t)) = (s.seconds.get("sequential"), s.seconds.get(mode)) {
+                    out.push(Plan {
+                        group: "sleeps",
+                        what: format!("sleeps seq/{mode}"),
+                        source: src.clone(),
+                        real: seq / t,
+                        num: sleeps(gil, cores, s.tasks, s.count, s.ms, SleepMode::Sequential),
+                        den: sleeps(gil, cores, s.tasks, s.count, s.ms, how),
+                        rates: None,
+                        intervals: None,
+                        spread: None,
+                    });
+                }
+            }
+        }
+        let alone = d.echo.iter().find(|e| e.cpu_threads == 0);
+        if let Some(a) = alone {
+            for e in d.echo.iter().filter(|e| e.cpu_threads == 1) {
+                let what = match e.interval_s {
+                    Some(i) => format!("echo slowdown {}", interval_label(i)),
+                    None => "echo slowdown".into(),
+                };
+                let rtt = 1.0 / a.rps;
+                // Enough trips for a stable mean, few enough to stay fast.
+                let busy_trip = e.interval_s.unwrap_or(0.0).max(rtt);
+                let trips = ((0.3 / busy_trip) as u32).clamp(20, 2000);
+                let num = echo(gil, cores, rtt, 0, e.interval_s, 2000);
+                let den = echo(gil, cores, rtt, 1, e.interval_s, trips);
+                if let (Some(i), false) = (e.interval_s, fit) {
+                    out.push(Plan {
+                        group: "echo",
+                        what: format!("echo intervals {}", interval_label(i)),
+                        source: src.clone(),
+                        real: (1.0 / e.rps - 1.0 / a.rps) / i,
+                        num: num.clone(),
+                        den: den.clone(),
+                        rates: Some((2000, trips)),
+                        intervals: Some(i),
+                        spread: spread((e.rps, &e.runs), (a.rps, &a.runs), |busy, alone| {
+                            (1.0 / busy - 1.0 / alone) / i
+                        }),
+                    });
+                }
+                out.push(Plan {
+                    group: "echo",
+                    what,
+                    source: src.clone(),
+                    real: a.rps / e.rps,
+                    num,
+                    den,
+                    rates: Some((2000, trips)),
+                    intervals: None,
+                    spread: spread((a.rps, &a.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
+                });
+            }
+        }
+        if let (Some(h), false) = (&d.hash, fit)
+            && let Some(one) = h.seconds.get(&1)
+        {
+            let per_block = one / f64::from(h.blocks);
+            for k in [2u32, 4] {
+                if let Some(t) = h.seconds.get(&k) {
+                    out.push(Plan {
+                        group: "hash",
+                        what: format!("hash {k}/1"),
+                        source: src.clone(),
+                        real: one / t,
+                        num: hash(gil, cores, per_block, h.blocks, 1, h.releases_gil),
+                        den: hash(gil, cores, per_block, h.blocks, k, h.releases_gil),
+                        rates: None,
+                        intervals: None,
+                        spread: None,
+                    });
+                }
+            }
+        }
+    }
+    if let (Some(w), false) = (&m.wsgi, fit) {
+        let base_cpu = w.runs.iter().find(|r| r.endpoint == "cpu" && r.workers == 1 && r.threads == 1);
+        if let Some(b) = base_cpu {
+            let cpu_ms = w.endpoints.get("cpu").map_or(0.0, |e| e.0);
+            let overhead_ms = (1000.0 / b.rps - cpu_ms).max(0.05);
+            for (name, &(cpu, io)) in &w.endpoints {
+                let Some(base) = w.runs.iter().find(|r| &r.endpoint == name && r.workers == 1 && r.threads == 1) else {
+                    continue;
+                };
+                for r in w.runs.iter().filter(|r| &r.endpoint == name && (r.workers, r.threads) != (1, 1)) {
+                    let seconds = w.duration_s.min(2.0);
+                    out.push(Plan {
+                        group: "wsgi",
+                        what: format!("wsgi {name} w{}t{}/w1t1", r.workers, r.threads),
+                        source: format!("{} + gunicorn {}", w.interpreter, w.gunicorn),
+                        real: r.rps / base.rps,
+                        num: wsgi(cores, r.workers, r.threads, cpu, io, overhead_ms, w.connections, seconds),
+                        den: wsgi(cores, 1, 1, cpu, io, overhead_ms, w.connections, seconds),
+                        rates: None,
+                        intervals: None,
+                        spread: None,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `0.0001` -> `100us`.
+pub fn interval_label(s: f64) -> String {
+    let us = (s * 1e6).round() as u64;
+    if us >= 1000 && us.is_multiple_of(1000) { format!("{}ms", us / 1000) } else { format!("{us}us") }
+}
+
+pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, Error> {
+    // Plans share many jobs (one baseline for several ratios, and in the fit
+    // the same countdowns for every interpreter): run each distinct job once.
+    let mut jobs: Vec<&Job> = Vec::new();
+    for job in plans.iter().flat_map(|pl| [&pl.num, &pl.den]) {
+        if !jobs.contains(&job) {
+            jobs.push(job);
+        }
+    }
+    let results: Vec<Vec<f64>> = jobs.par_iter().map(|job| run_seeds(job, p)).collect::<Result<_, Error>>()?;
+    // Every job of every plan is in `jobs`.
+    let seeds = |job: &Job| jobs.iter().position(|j| *j == job).map_or(&[][..], |i| results[i].as_slice());
+    let mean = |v: &[f64]| if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
+    let rows = plans
+        .iter()
+        .map(|pl| {
+            let ratio = |a: f64, b: f64| match (pl.rates, pl.intervals) {
+                // Finish times of `n` trips alone and `d` trips next to a CPU
+                // thread: intervals lost per trip.
+                (Some((n, d)), Some(i)) => (b / f64::from(d) - a / f64::from(n)) / i,
+                // The same: rate ratio.
+                (Some((n, d)), None) => (f64::from(n) / a) / (f64::from(d) / b),
+                _ => a / b,
+            };
+            let (a, b) = (seeds(&pl.num), seeds(&pl.den));
+            let sim = ratio(mean(a), mean(b));
+            // Where a side ran several seeds, the ratio at each of them.
+            let each: Vec<f64> =
+                a.iter().map(|&x| ratio(x, mean(b))).chain(b.iter().map(|&y| ratio(mean(a), y))).collect();
+            let sim_range = (a.len() > 1 || b.len() > 1).then(|| (crate::min(&each), crate::max(&each)));
+            Row {
+                group: pl.group.into(),
+                what: pl.what.clone(),
+                source: pl.source.clone(),
+                real: pl.real,
+                sim,
+                real_min: pl.spread.map(|s| s.0),
+                real_max: pl.spread.map(|s| s.1),
+                sim_min: sim_range.map(|s| s.0),
+                sim_max: sim_range.map(|s| s.1),
+            }
+        })
+        .collect();
+    Ok(rows)
+}
+
+/// The comparison of measurements with the simulation at `params`.
+pub fn compare(m: &Measured, params: &Params) -> Result<Comparison, Error> {
+    let rows = simulate_plans(plans(m, false), params)?;
+    let published = published(params)?;
+    let mut measured = BTreeMap::new();
+    for d in &m.interpreters {
+        for e in &d.echo {
+            if let (Some(i), Some(share)) = (e.interval_s, e.two_interval_share) {
+                let src = source_id(&d.version);
+                measured.insert(format!("{src}.echo-two-share-{}", interval_label(i)), share);
+            }
+        }
+    }
+    Ok(Comparison {
+        date: m.date.clone(),
+        machine: m.machine.clone(),
+        params: params.clone(),
+        rows,
+        published,
+        measured,
+        cross_validation: Vec::new(),
+    })
+}
+
+/// Published tables (`../shared/reference/gil-facts.md` §3) and the model's
+/// numbers for the same setups, on bare metal ([`Params::bare_metal`]).
+fn published(p: &Params) -> Result<Vec<Row>, Error> {
+    let mut plans = Vec::new();
+    // Beazley, PyCon 2010: countdown(100M) on a quad-core Mac Pro, old GIL.
+    let beazley = "Beazley 2010";
+    for (what, k, cores, real) in [
+        ("threads2/seq", 2, 4, 15.4 / 7.8),
+        ("threads4/seq", 4, 4, 15.7 / 7.8),
+        ("pinned threads2/seq", 2, 1, 11.3 / 7.8),
+    ] {
+        plans.push(Plan {
+            group: "published",
+            what: what.into(),
+            source: beazley.into(),
+            real,
+            num: countdown(Gil::Old, cores, 1.0, k, false, None),
+            den: countdown(Gil::Old, 4, 1.0, 1, false, None),
+            rates: None,
+            intervals: None,
+            spread: None,
+        });
+    }
+    // Skvortsov 2021, CPython 3.9, 2 cores: countdown vs threads (a), echo vs
+    // switch interval with one CPU thread (d), 2 threads vs interval (e).
+    let sk = "Skvortsov 2021";
+    for (k, real) in [(2, 6.57 / 6.52), (4, 6.59 / 6.52)] {
+        plans.push(Plan {
+            group: "published",
+            what: format!("threads{k}/seq"),
+            source: sk.into(),
+            real,
+            num: countdown(Gil::New, 2, 1.0, k, false, None),
+            den: countdown(Gil::New, 2, 1.0, 1, false, None),
+            rates: None,
+            intervals: None,
+            spread: None,
+        });
+    }
+    let rtt = 1.0 / 30_000.0;
+    for (interval, rps) in [(0.01, 50.0), (0.005, 100.0), (0.001, 500.0), (0.0001, 3200.0)] {
+        let trips = ((0.3 / interval) as u32).clamp(20, 2000);
+        plans.push(Plan {
+            group: "published",
+            what: format!("echo slowdown {}", interval_label(interval)),
+            source: sk.into(),
+            real: 30_000.0 / rps,
+            num: echo(Gil::New, 2, rtt, 0, Some(interval), 2000),
+            den: echo(Gil::New, 2, rtt, 1, Some(interval), trips),
+            rates: Some((2000, trips)),
+            intervals: None,
+            spread: None,
+        });
+    }
+    for (interval, real) in [(0.001, 7.36 / 6.58), (0.0001, 9.20 / 6.58), (0.00001, 12.29 / 6.58)] {
+        plans.push(Plan {
+            group: "published",
+            what: format!("interval {}", interval_label(interval)),
+            source: sk.into(),
+            real,
+            num: countdown(Gil::New, 2, 1.0, 2, false, Some(interval)),
+            den: countdown(Gil::New, 2, 1.0, 2, false, Some(0.005)),
+            rates: None,
+            intervals: None,
+            spread: None,
+        });
+    }
+    simulate_plans(plans, &p.bare_metal())
+}
+
+/// Groups rows by interpreter, for printing.
+pub fn by_source(rows: &[Row]) -> BTreeMap<&str, Vec<&Row>> {
+    let mut m: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for r in rows {
+        m.entry(r.source.as_str()).or_default().push(r);
+    }
+    m
+}

@@ -1,0 +1,400 @@
+//! The simulated twin of each measurement, as a typed scenario.
+//!
+//! A twin does the same work as the measured program: the countdown's time
+//! is the interpreter's measured single-thread time, an echo round trip's
+//! costs add up to the measured round trip alone, and so on. Only ratios are
+//! compared, so the machine's speed cancels out.
+
+use scheduler::Dist;
+use workloads::duration::{Duration, DurationSpec};
+use workloads::schema::{
+    ClientsY, CostsY, EndpointY, File, GilY, InterpY, MachineY, ModelY, ProcessY, QueueY, ServerKind, ServerY, StepY,
+    TaskY, ThreadY, TimesY,
+};
+
+use crate::comparison::Params;
+
+/// Bytecode ticks per countdown iteration under the old GIL. In 2.7
+/// `ceval.c` the ticker runs at the loop top, which an opcode reaches only
+/// when the one before it ended with `continue`: in `while n > 0: n -= 1`
+/// that is the LOAD_FAST after JUMP_ABSOLUTE and the STORE_FAST after
+/// INPLACE_SUBTRACT; the others follow `fast_next_opcode` or a PREDICT.
+pub const TICKS_PER_ITER: f64 = 2.0;
+
+/// The GIL of a measured interpreter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gil {
+    /// CPython 2.x: ticks and the check interval.
+    Old,
+    /// CPython 3.2+: the switch interval.
+    New,
+    /// Free-threaded.
+    None,
+}
+
+impl Gil {
+    /// From `InterpreterData::gil` (`old`, `new`, `none`).
+    pub fn parse(name: &str) -> Gil {
+        match name {
+            "old" => Gil::Old,
+            "none" => Gil::None,
+            _ => Gil::New,
+        }
+    }
+}
+
+/// How the sleeps family waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SleepMode {
+    /// One thread, one wait after another.
+    Sequential,
+    /// One thread per task.
+    Threads,
+    /// One asyncio task per task.
+    Asyncio,
+}
+
+/// What a twin measures, in the terms of the real program.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Twin {
+    /// `threads` (or processes) counting down `work_s` of single-thread work
+    /// between them; the time it takes.
+    Countdown {
+        /// The GIL.
+        gil: Gil,
+        /// Cores.
+        cores: u32,
+        /// Single-thread time of the whole countdown, seconds.
+        work_s: f64,
+        /// Threads or processes.
+        threads: u32,
+        /// Processes instead of threads.
+        processes: bool,
+        /// Switch interval (new GIL), seconds.
+        interval_s: Option<f64>,
+    },
+    /// `tasks` x `count` blocking waits of `ms`; the time it takes.
+    Sleeps {
+        /// The GIL.
+        gil: Gil,
+        /// Cores.
+        cores: u32,
+        /// Tasks.
+        tasks: u32,
+        /// Waits per task.
+        count: u32,
+        /// Each wait, milliseconds.
+        ms: f64,
+        /// How.
+        mode: SleepMode,
+    },
+    /// An echo server thread next to `cpu` CPU-bound threads, `trips` round
+    /// trips; the time they take.
+    Echo {
+        /// The GIL.
+        gil: Gil,
+        /// Cores.
+        cores: u32,
+        /// Measured round trip alone, seconds.
+        rtt_s: f64,
+        /// CPU-bound threads beside it.
+        cpu: u32,
+        /// Switch interval (new GIL), seconds.
+        interval_s: Option<f64>,
+        /// Round trips.
+        trips: u32,
+    },
+    /// `threads` threads hashing `blocks` blocks between them; the time.
+    Hash {
+        /// The GIL.
+        gil: Gil,
+        /// Cores.
+        cores: u32,
+        /// Time of one block, seconds.
+        per_block_s: f64,
+        /// Blocks.
+        blocks: u32,
+        /// Threads.
+        threads: u32,
+        /// Whether hashing releases the GIL.
+        releases: bool,
+    },
+    /// gunicorn with `workers` x `threads` under closed-loop load; requests/s.
+    Wsgi {
+        /// Cores.
+        cores: u32,
+        /// Worker processes.
+        workers: u32,
+        /// Threads per worker.
+        threads: u32,
+        /// The endpoint's Python, milliseconds.
+        cpu_ms: f64,
+        /// The endpoint's blocking wait, milliseconds.
+        io_ms: f64,
+        /// Python per request outside the endpoint, milliseconds.
+        overhead_ms: f64,
+        /// Closed-loop clients.
+        clients: u32,
+        /// Length of the run, seconds.
+        seconds: f64,
+    },
+}
+
+/// The echo round trip's parts, in seconds of CPU. The server thread
+/// releases the GIL around each socket call (`Py_BEGIN_ALLOW_THREADS`) even
+/// when it does not block: `recv` of a byte already there is short, `sendall`
+/// on loopback TCP is longer (the stack delivers the byte and wakes the
+/// client). Whether a CPU-bound thread woken by the release takes the GIL
+/// before the call returns decides how many switch intervals a trip loses,
+/// so the calls are modelled as GIL-releasing C code, and the client as a
+/// separate process whose wake-up competes for the cores.
+pub mod echo {
+    /// `recv` of a byte that has arrived.
+    pub const RECV_S: f64 = 2e-6;
+    /// `sendall` of a byte on loopback TCP.
+    pub const SEND_S: f64 = 6e-6;
+    /// The server loop's bytecode per trip.
+    pub const PYTHON_S: f64 = 4e-6;
+    /// The client's `sendall` and `recv` calls.
+    pub const CLIENT_CALLS_S: f64 = 8e-6;
+    /// The least bytecode the client spends per trip (timing, the loop).
+    pub const CLIENT_MIN_S: f64 = 2e-6;
+}
+
+/// A first estimate of the echo client's bytecode per trip: the measured
+/// round trip alone less the server's parts, the client's calls and two
+/// wake-ups of a sleeping thread. `plan::run` corrects it by simulating the
+/// round trip alone once.
+pub fn echo_client_estimate(p: &Params, rtt_s: f64) -> f64 {
+    let wake = (p.wakeup_latency_ns + p.wakeup_jitter_ns) as f64 * 1e-9;
+    let server = echo::RECV_S + echo::SEND_S + echo::PYTHON_S;
+    rtt_s - server - echo::CLIENT_CALLS_S - 2.0 * wake
+}
+
+fn ns(seconds: f64) -> u64 {
+    (seconds * 1e9).round().max(1.0) as u64
+}
+
+fn dur(seconds: f64) -> Duration {
+    Duration(ns(seconds))
+}
+
+fn fixed(seconds: f64) -> Option<DurationSpec> {
+    Some(DurationSpec(Dist::Fixed(ns(seconds))))
+}
+
+fn forever() -> Option<DurationSpec> {
+    Some(DurationSpec(Dist::Forever))
+}
+
+/// Bytecode holding the GIL.
+fn python(seconds: f64) -> StepY {
+    StepY { python: fixed(seconds), ..StepY::default() }
+}
+
+/// Blocking I/O (releases the GIL).
+fn io(seconds: f64) -> StepY {
+    StepY { io: fixed(seconds), ..StepY::default() }
+}
+
+/// C code that releases the GIL.
+fn c_release(seconds: f64) -> StepY {
+    StepY { c_release: fixed(seconds), ..StepY::default() }
+}
+
+/// `queue.get()`.
+fn get(queue: &str) -> StepY {
+    StepY { get: Some(queue.into()), ..StepY::default() }
+}
+
+/// `queue.put()`.
+fn put(queue: &str) -> StepY {
+    StepY { put: Some(queue.into()), ..StepY::default() }
+}
+
+fn queue(name: &str) -> QueueY {
+    QueueY { name: name.into(), capacity: None }
+}
+
+/// `body` `times` times.
+fn repeat(times: u64, body: Vec<StepY>) -> StepY {
+    StepY { repeat: Some(TimesY::Count(times)), body: Some(body), ..StepY::default() }
+}
+
+fn threads(name: &str, count: Option<u32>, program: Vec<StepY>) -> ThreadY {
+    ThreadY { name: name.into(), count, program, ..ThreadY::default() }
+}
+
+/// The machine, the GIL and the model's parameters every twin shares.
+fn base(p: &Params, cores: u32, gil: Gil, interval_s: Option<f64>) -> File {
+    let model = match gil {
+        Gil::Old => ModelY::Old,
+        Gil::New => ModelY::New,
+        Gil::None => ModelY::None,
+    };
+    File {
+        machine: MachineY {
+            cores,
+            scheduler: None,
+            costs: CostsY {
+                context_switch: Some(Duration(p.context_switch_ns)),
+                wakeup_latency: Some(Duration(p.wakeup_latency_ns)),
+                wakeup_jitter: Some(Duration(p.wakeup_jitter_ns)),
+                timer_slack: Some(Duration(p.timer_slack_ns)),
+                futex_wake: Some(Duration(p.futex_wake_ns)),
+                ..CostsY::default()
+            },
+        },
+        gil: GilY { model, switch_interval: interval_s.filter(|_| gil == Gil::New).map(dur), ..GilY::default() },
+        interp: InterpY { tick: Some(Duration(p.tick_ns)), ..InterpY::default() },
+        ..File::default()
+    }
+}
+
+impl Twin {
+    /// The scenario at parameters `p`.
+    pub fn scenario(&self, p: &Params) -> File {
+        // One arm per family, each the measured program written as a scenario.
+        match *self {
+            Twin::Countdown { gil, cores, work_s, threads: k, processes, interval_s } => {
+                let mut f = base(p, cores, gil, interval_s);
+                let share = vec![python(work_s / f64::from(k))];
+                if processes {
+                    f.processes.push(ProcessY {
+                        name: "w".into(),
+                        count: Some(k),
+                        threads: vec![threads("main", None, share)],
+                        ..ProcessY::default()
+                    });
+                } else {
+                    f.threads.push(threads("w", Some(k), share));
+                }
+                f
+            }
+            Twin::Sleeps { gil, cores, tasks, count, ms, mode } => {
+                let mut f = base(p, cores, gil, None);
+                let wait = ms / 1000.0;
+                match mode {
+                    SleepMode::Sequential => f.threads.push(threads(
+                        "w",
+                        None,
+                        vec![repeat(u64::from(tasks) * u64::from(count), vec![io(wait), python(5e-6)])],
+                    )),
+                    SleepMode::Threads => f.threads.push(threads(
+                        "w",
+                        Some(tasks),
+                        vec![repeat(u64::from(count), vec![io(wait), python(5e-6)])],
+                    )),
+                    SleepMode::Asyncio => {
+                        let body = vec![python(5e-6), StepY { await_io: fixed(wait), ..StepY::default() }];
+                        f.threads.push(ThreadY {
+                            name: "loop".into(),
+                            asyncio: Some(workloads::schema::AsyncioY {
+                                tasks: vec![TaskY {
+                                    name: "t".into(),
+                                    count: Some(tasks),
+                                    program: vec![repeat(u64::from(count), body)],
+                                }],
+                                ..Default::default()
+                            }),
+                            ..ThreadY::default()
+                        });
+                    }
+                }
+                f
+            }
+            Twin::Echo { .. } => self.echo_scenario(p, None),
+            Twin::Hash { gil, cores, per_block_s, blocks, threads: k, releases } => {
+                let mut f = base(p, cores, gil, None);
+                let c = if releases {
+                    StepY { c_release: fixed(per_block_s), ..StepY::default() }
+                } else {
+                    StepY { c_hold: fixed(per_block_s), ..StepY::default() }
+                };
+                f.threads.push(threads("w", Some(k), vec![repeat(u64::from(blocks / k), vec![python(20e-6), c])]));
+                f
+            }
+            Twin::Wsgi { cores, workers, threads: t, cpu_ms, io_ms, overhead_ms, clients, seconds } => {
+                let mut f = base(p, cores, Gil::New, None);
+                let mut program = vec![python((cpu_ms + overhead_ms) / 1000.0)];
+                if io_ms > 0.0 {
+                    program.push(io(io_ms / 1000.0));
+                }
+                f.server = Some(ServerY {
+                    kind: ServerKind::Wsgi,
+                    workers: Some(workers),
+                    threads: Some(t),
+                    endpoints: vec![EndpointY { name: "e".into(), weight: Some(1), program }],
+                    ..ServerY::default()
+                });
+                f.clients =
+                    Some(ClientsY { closed_loop: Some(clients), duration: dur(seconds), ..ClientsY::default() });
+                f
+            }
+        }
+    }
+
+    /// The echo twin with the client's bytecode per trip `client_py_s` (by
+    /// default estimated from the measured round trip alone).
+    pub fn echo_scenario(&self, p: &Params, client_py_s: Option<f64>) -> File {
+        let Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips } = *self else {
+            return self.scenario(p);
+        };
+        let mut f = base(p, cores, gil, interval_s);
+        f.queues = vec![queue("request"), queue("response")];
+        let half = echo::PYTHON_S / 2.0;
+        f.threads.push(threads(
+            "echo",
+            None,
+            vec![repeat(
+                u64::from(trips),
+                vec![
+                    c_release(echo::RECV_S),
+                    get("request"),
+                    python(half),
+                    c_release(echo::SEND_S),
+                    put("response"),
+                    python(half),
+                ],
+            )],
+        ));
+        if cpu > 0 {
+            f.threads.push(threads("spinner", Some(cpu), vec![StepY { python: forever(), ..StepY::default() }]));
+        }
+        // The client is another process, never pinned: what is left
+        // of the measured round trip alone, after the server's parts
+        // and two wake-ups of a sleeping thread, is its bytecode.
+        let client_py = client_py_s.unwrap_or_else(|| echo_client_estimate(p, rtt_s)).max(echo::CLIENT_MIN_S);
+        let calls = echo::CLIENT_CALLS_S / 2.0;
+        f.processes.push(ProcessY {
+            name: "client".into(),
+            threads: vec![threads(
+                "client",
+                None,
+                vec![StepY {
+                    repeat: Some(TimesY::Forever),
+                    body: Some(vec![
+                        python(client_py),
+                        c_release(calls),
+                        put("request"),
+                        c_release(calls),
+                        get("response"),
+                    ]),
+                    ..StepY::default()
+                }],
+            )],
+            ..ProcessY::default()
+        });
+        f.stop_when.push("echo".into());
+        f
+    }
+
+    /// The measured quantity, from the run's summary.
+    pub fn metric(&self, s: &workloads::Summary) -> Option<f64> {
+        match self {
+            Twin::Echo { .. } => s.threads.iter().find(|t| t.name == "echo").and_then(|t| t.finished_s),
+            Twin::Wsgi { .. } => s.server.as_ref().map(|v| v.throughput_rps),
+            _ => Some(s.makespan_s),
+        }
+    }
+}

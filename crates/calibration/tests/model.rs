@@ -1,0 +1,139 @@
+//! The model against the robust shapes every measured machine shows, and
+//! the code's defaults against the last fit.
+
+use calibration::{
+    CountdownRun, EchoRun, Fit, InterpreterData, MachineInfo, Measured, SCHEMA, compare, current_params,
+};
+
+#[test]
+fn the_code_defaults_are_the_fitted_parameters() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../calibration/fitted.json");
+    let fit: Fit = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(fit.params, current_params(), "update scheduler::Costs/Interp defaults to calibration/fitted.json");
+}
+
+fn interpreter(version: &str, gil: &str, threads2: f64, echo_busy: f64) -> InterpreterData {
+    let run = |pinned, mode: &str, threads, seconds| CountdownRun {
+        pinned,
+        mode: mode.into(),
+        threads,
+        seconds,
+        ..Default::default()
+    };
+    InterpreterData {
+        version: version.into(),
+        gil: gil.into(),
+        ns_per_iter: 20.0,
+        countdown_n: 50_000_000,
+        countdown: vec![
+            run(false, "threads", 1, 1.0),
+            run(false, "threads", 2, threads2),
+            run(false, "processes", 2, 0.5),
+            run(true, "threads", 1, 1.0),
+            run(true, "threads", 2, 1.02),
+        ],
+        interval_cost: Vec::new(),
+        sleeps: None,
+        echo: vec![
+            EchoRun {
+                cpu_threads: 0,
+                interval_s: (gil == "new").then_some(0.005),
+                rps: 10_000.0,
+                two_interval_share: None,
+                ..Default::default()
+            },
+            EchoRun {
+                cpu_threads: 1,
+                interval_s: (gil == "new").then_some(0.005),
+                rps: echo_busy,
+                two_interval_share: Some(0.2),
+                ..Default::default()
+            },
+        ],
+        hash: None,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_model_reproduces_the_robust_shapes() {
+    let m = Measured {
+        schema: SCHEMA.into(),
+        date: "2026-11-21".into(),
+        machine: MachineInfo { cores: 2, cpu: "test".into(), os: "linux".into() },
+        interpreters: vec![interpreter("2.7.18", "old", 1.9, 12_000.0), interpreter("3.12.1", "new", 1.0, 170.0)],
+        wsgi: None,
+        guard: None,
+    };
+    let cmp = compare(&m, &current_params()).unwrap();
+    let sim =
+        |src: &str, what: &str| cmp.rows.iter().find(|r| r.source == src && r.what == what).map(|r| r.sim).unwrap();
+    // Old GIL: about 2x slower on two cores, no penalty on one.
+    assert!((1.5..2.5).contains(&sim("2.7.18", "threads2/seq")));
+    assert!((0.95..1.1).contains(&sim("2.7.18", "pinned threads2/seq")));
+    // New GIL: threads as fast as one thread; processes twice as fast.
+    assert!((0.97..1.05).contains(&sim("3.12.1", "threads2/seq")));
+    assert!((0.45..0.55).contains(&sim("3.12.1", "procs2/threads2")));
+    // The convoy: 1 to 2 intervals lost per round trip, a large slowdown.
+    assert!((1.0..2.3).contains(&sim("3.12.1", "echo intervals 5ms")));
+    assert!(sim("3.12.1", "echo slowdown 5ms") > 10.0);
+    // Published tables are simulated too.
+    assert!(cmp.published.iter().any(|r| r.source == "Beazley 2010"));
+}
+
+/// Seconds per round trip of the echo twin: `trips` trips next to `cpu`
+/// CPU-bound threads at a 5 ms switch interval.
+fn trip_s(p: &calibration::Params, rtt_s: f64, cpu: u32, trips: u32) -> f64 {
+    use calibration::twins::{Gil, Twin};
+    let job = calibration::Job {
+        twin: Twin::Echo { gil: Gil::New, cores: 2, rtt_s, cpu, interval_s: Some(0.005), trips },
+        seeds: 1,
+        scale: 1.0,
+    };
+    calibration::run(&job, p).unwrap() / f64::from(trips)
+}
+
+#[test]
+fn the_echo_twin_alone_takes_the_measured_round_trip() {
+    let p = current_params();
+    for rtt in [60e-6, 85e-6] {
+        let sim = trip_s(&p, rtt, 0, 2000);
+        assert!((sim / rtt - 1.0).abs() < 0.15, "measured {rtt}, simulated {sim}");
+    }
+}
+
+/// The convoy's size is decided by a race the hardware's wake-up latency
+/// settles: a slow wake-up (an idle vCPU) loses it to `recv` and mostly to
+/// `send`, at most about one interval per round trip (none when the next
+/// request beats the woken thread); a fast one (bare metal) wins more of
+/// them, up to two intervals.
+#[test]
+fn intervals_lost_per_round_trip_follow_the_wake_up_latency() {
+    let vm = current_params();
+    let bare = vm.bare_metal();
+    let lost = |p: &calibration::Params, rtt: f64| (trip_s(p, rtt, 1, 60) - trip_s(p, rtt, 0, 2000)) / 0.005;
+    let on_vm = lost(&vm, 70e-6);
+    let on_bare = lost(&bare, 33e-6);
+    assert!((0.6..1.5).contains(&on_vm), "{on_vm}");
+    assert!((1.3..2.3).contains(&on_bare) && on_bare > on_vm + 0.3, "{on_bare} vs {on_vm}");
+}
+
+#[test]
+fn a_ratio_agrees_within_the_tolerance_or_inside_the_measured_spread() {
+    let row = |real: f64, sim: f64, spread: Option<(f64, f64)>| calibration::Row {
+        group: "echo".into(),
+        what: "echo slowdown 5ms".into(),
+        source: "3.12.1".into(),
+        real,
+        sim,
+        real_min: spread.map(|s| s.0),
+        real_max: spread.map(|s| s.1),
+        sim_min: None,
+        sim_max: None,
+    };
+    assert!(row(1.0, 1.14, None).agrees());
+    assert!(!row(1.0, 1.16, None).agrees());
+    assert!(row(1.0, 1.4, Some((0.8, 1.5))).agrees());
+    assert!(!row(1.0, 1.6, Some((0.8, 1.5))).agrees());
+    assert_eq!(row(2.0, 1.0, None).factor(), 2.0);
+}
