@@ -403,7 +403,7 @@ fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Execu
         let (p, done) = match job {
             Job::Point(p, _) | Job::Trace(p, ..) => (p, res?),
         };
-        let entry = fresh.entry(p.id.clone()).or_insert_with(ExperimentData::default);
+        let entry = fresh.entry(p.id.clone()).or_default();
         match done {
             Done::Point(pd) => entry.points.push(pd),
             Done::Trace(t) => entry.trace = Some(t),
