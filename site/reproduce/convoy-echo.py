@@ -21,9 +21,9 @@ import sys
 import threading
 import time
 
-MODEL_INTERVALS = 1.915  # {{convoy-effect-echo.busy_intervals}}
+MODEL_INTERVALS = 1.912  # {{convoy-effect-echo.busy_intervals}}
 MEASURED_INTERVALS = 1.235  # {{calibration.newest.echo-intervals-5ms.real}}
-MODEL_SLOWDOWN = 107.0  # {{calibration.newest.echo-slowdown-5ms.sim}}
+MODEL_SLOWDOWN = 64.52  # {{calibration.newest.echo-slowdown-5ms.sim}}
 MEASURED_SLOWDOWN = 75.52  # {{calibration.newest.echo-slowdown-5ms.real}}
 
 
