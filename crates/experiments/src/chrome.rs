@@ -55,8 +55,24 @@ fn place(t: &TracedPoint, i: usize) -> (usize, Option<usize>) {
 /// The trace as a Chrome trace-event JSON object.
 pub fn chrome_trace(t: &TracedPoint) -> Value {
     let mut ev: Vec<Value> = Vec::new();
+    let gils = tracks(t, &mut ev);
+    states(t, &mut ev);
+    holds(t, &gils, &mut ev);
+    json!({
+        "traceEvents": ev,
+        "displayTimeUnit": "ns",
+        "otherData": {
+            "generator": "gil-lab",
+            "window_ns": [t.from_ns, t.to_ns.min(t.trace.end_ns.max(t.from_ns))],
+            "end_ns": t.trace.end_ns,
+        },
+    })
+}
+
+/// Names and order of processes and tracks; returns every GIL with its
+/// process, in order of first use.
+fn tracks(t: &TracedPoint, ev: &mut Vec<Value>) -> Vec<(usize, usize)> {
     let processes = t.processes.len().max(1);
-    // Names and order of processes and tracks.
     ev.push(meta("process_name", 0, None, json!({"name": "CPU"})));
     ev.push(meta("process_sort_index", 0, None, json!({"sort_index": 0})));
     for p in 0..processes {
@@ -89,7 +105,11 @@ pub fn chrome_trace(t: &TracedPoint) -> Value {
         ev.push(meta("thread_name", p + 1, Some(gil_tid(t, g)), json!({"name": name})));
         ev.push(meta("thread_sort_index", p + 1, Some(gil_tid(t, g)), json!({"sort_index": 0})));
     }
-    // Thread states and marks.
+    gils
+}
+
+/// Thread states, marks and what each core runs.
+fn states(t: &TracedPoint, ev: &mut Vec<Value>) {
     for (i, spans) in t.trace.threads.iter().enumerate() {
         let (p, _) = place(t, i);
         for s in spans {
@@ -105,7 +125,6 @@ pub fn chrome_trace(t: &TracedPoint) -> Value {
         let name = serde_json::to_value(m.mark).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         ev.push(json!({"name": name, "ph": "i", "s": "t", "ts": us(m.at_ns), "pid": p + 1, "tid": i + 1}));
     }
-    // Cores.
     for (c, spans) in t.trace.cores.iter().enumerate() {
         for s in spans {
             let name = match s.state {
@@ -118,9 +137,12 @@ pub fn chrome_trace(t: &TracedPoint) -> Value {
             }
         }
     }
-    // Each GIL's holds, in time order, and the hand-offs between them.
+}
+
+/// Each GIL's holds, in time order, and the hand-offs between them.
+fn holds(t: &TracedPoint, gils: &[(usize, usize)], ev: &mut Vec<Value>) {
     let mut flow = 0u64;
-    for &(g, p) in &gils {
+    for &(g, p) in gils {
         let mut holds: Vec<(u64, u64, usize)> = Vec::new();
         for (i, spans) in t.trace.threads.iter().enumerate() {
             if place(t, i).1 != Some(g) {
@@ -158,13 +180,4 @@ pub fn chrome_trace(t: &TracedPoint) -> Value {
             ev.push(slice(&name, p + 1, gil_tid(t, g), a, b));
         }
     }
-    json!({
-        "traceEvents": ev,
-        "displayTimeUnit": "ns",
-        "otherData": {
-            "generator": "gil-lab",
-            "window_ns": [t.from_ns, t.to_ns.min(t.trace.end_ns.max(t.from_ns))],
-            "end_ns": t.trace.end_ns,
-        },
-    })
 }

@@ -58,21 +58,7 @@ pub(super) fn render(cx: &Ctx<'_>, lang: Lang, i: usize) -> Result<NoteOut, Site
         body.push_str("\n\n{{quiz}}\n");
     }
     let rendered = markdown::render(&body, n.body_line, lang, &env).map_err(to_err(&n.src.path))?;
-    let weight: usize = env.explore_weight.borrow().values().sum();
-    if weight > super::explore::EXPLORE_BUDGET {
-        let figs: Vec<String> =
-            env.explore_weight.borrow().iter().map(|(f, b)| format!("{f}: {} kB", b / 1000)).collect();
-        return Err(SiteError {
-            file: n.src.path.clone(),
-            line: n.body_line,
-            message: format!(
-                "the explorable figures add {} kB, over the budget of {} kB per note ({}): fewer variants or charts",
-                weight / 1000,
-                super::explore::EXPLORE_BUDGET / 1000,
-                figs.join(", ")
-            ),
-        });
-    }
+    within_budget(&env, &n.src.path, n.body_line)?;
     let mut html = rendered.html.clone();
     let mut anki_rows = Vec::new();
     let mut drill_rows = Vec::new();
@@ -190,6 +176,27 @@ fn terms(text: &str) -> BTreeSet<String> {
         }
     }
     out
+}
+
+/// Fails a note whose explorable figures add more than
+/// [`EXPLORE_BUDGET`](super::explore::EXPLORE_BUDGET) bytes, naming each.
+fn within_budget(env: &PageEnv<'_>, file: &str, line: usize) -> Result<(), SiteError> {
+    let weights = env.explore_weight.borrow();
+    let weight: usize = weights.values().sum();
+    if weight <= super::explore::EXPLORE_BUDGET {
+        return Ok(());
+    }
+    let figs: Vec<String> = weights.iter().map(|(f, b)| format!("{f}: {} kB", b / 1000)).collect();
+    Err(SiteError {
+        file: file.to_owned(),
+        line,
+        message: format!(
+            "the explorable figures add {} kB, over the budget of {} kB per note ({}): fewer variants or charts",
+            weight / 1000,
+            super::explore::EXPLORE_BUDGET / 1000,
+            figs.join(", ")
+        ),
+    })
 }
 
 /// For each question, what backs its answer in the note: the first chart
