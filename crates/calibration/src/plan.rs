@@ -96,34 +96,13 @@ pub fn run(job: &Job, p: &Params) -> Result<f64, Error> {
 
 /// Runs a job at parameters `p`: its metric for each of its seeds, scaled.
 pub fn run_seeds(job: &Job, p: &Params) -> Result<Vec<f64>, Error> {
-    let mut file = match job.twin {
-        Twin::Echo { gil, cores, rtt_s, interval_s, .. } => {
-            // The client's bytecode is set so that the simulated round trip
-            // alone takes the measured time: one run alone corrects the
-            // estimate (the trip is linear in it).
-            const TRIPS: u32 = 400;
-            let alone = Twin::Echo { gil, cores, rtt_s, cpu: 0, interval_s, trips: TRIPS };
-            let guess = crate::twins::echo_client_estimate(p, rtt_s).max(crate::twins::echo::CLIENT_MIN_S);
-            let trip = simulate(&alone, alone.echo_scenario(p, Some(guess)))? / f64::from(TRIPS);
-            job.twin.echo_scenario(p, Some(guess + rtt_s - trip))
-        }
-        _ => job.twin.scenario(p),
-    };
+    let mut file = job.twin.scenario(p)?;
     let mut out = Vec::new();
     for seed in 1..=job.seeds.max(1) {
         file.seed = u64::from(seed);
-        out.push(simulate(&job.twin, file.clone())? * job.scale);
+        out.push(job.twin.simulate(file.clone())? * job.scale);
     }
     Ok(out)
-}
-
-/// Runs one scenario of `twin`: its metric.
-fn simulate(twin: &Twin, file: workloads::schema::File) -> Result<f64, Error> {
-    let compiled =
-        workloads::compile::compile(&file).map_err(|e| Error::Twin(format!("{twin:?}: {}: {}", e.path, e.message)))?;
-    let res = scheduler::simulate(&compiled.scenario).map_err(|e| Error::Twin(format!("{twin:?}: {e}")))?;
-    let summary = workloads::summary(&compiled, &res);
-    twin.metric(&summary).ok_or_else(|| Error::Twin(format!("{twin:?}: no result")))
 }
 
 /// A ratio to compute: real value, and how to get the simulated one from
