@@ -55,9 +55,36 @@ pub enum SleepMode {
     Asyncio,
 }
 
+/// What runs beside the asyncio lag family's ticker.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LagMode {
+    /// Nothing: the ticker alone.
+    Alone,
+    /// A CPU-bound countdown of this many seconds offloaded with `to_thread`.
+    Thread(f64),
+    /// A coroutine that blocks the loop in `time.sleep` for this many seconds.
+    Block(f64),
+}
+
 /// What a twin measures, in the terms of the real program.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Twin {
+    /// A ticker task sleeping `tick_s` in a loop beside `mode`, for
+    /// `seconds`; its mean lag (`Alone`, `Thread`) or its largest (`Block`).
+    AioLag {
+        /// The GIL.
+        gil: Gil,
+        /// Cores.
+        cores: u32,
+        /// Switch interval, seconds (none: the default).
+        interval_s: Option<f64>,
+        /// The ticker's sleep, seconds.
+        tick_s: f64,
+        /// What runs beside it.
+        mode: LagMode,
+        /// How long the ticker runs, seconds.
+        seconds: f64,
+    },
     /// `threads` (or processes) counting down `work_s` of single-thread work
     /// between them; the time it takes.
     Countdown {
@@ -259,6 +286,42 @@ impl Twin {
     pub fn scenario(&self, p: &Params) -> Result<File, Error> {
         // One arm per family, each the measured program written as a scenario.
         Ok(match *self {
+            Twin::AioLag { gil, cores, interval_s, tick_s, mode, seconds } => {
+                let mut f = base(p, cores, gil, interval_s);
+                // The ticker: `t = clock(); await asyncio.sleep(tick); lags.append(...)`.
+                let ticks = (seconds / tick_s).ceil() as u64 + 1;
+                let mut tasks = vec![TaskY {
+                    name: "ticker".into(),
+                    program: vec![repeat(
+                        ticks,
+                        vec![StepY { await_io: fixed(tick_s), ..StepY::default() }, python(5e-6)],
+                    )],
+                    ..TaskY::default()
+                }];
+                let other = match mode {
+                    LagMode::Alone => None,
+                    LagMode::Thread(work) => Some(StepY { to_thread: Some(vec![python(work)]), ..StepY::default() }),
+                    LagMode::Block(block) => Some(io(block)),
+                };
+                if let Some(step) = other {
+                    // The other task starts after the ticker's first tick, as
+                    // `ensure_future` then `await` do.
+                    let program = vec![python(20e-6), step];
+                    tasks.push(TaskY { name: "other".into(), program, ..TaskY::default() });
+                }
+                f.threads.push(ThreadY {
+                    name: "loop".into(),
+                    asyncio: Some(workloads::schema::AsyncioY {
+                        tasks,
+                        executor_threads: Some(1),
+                        ..Default::default()
+                    }),
+                    ..ThreadY::default()
+                });
+                // The real ticker stops when the other work ends.
+                f.duration = Some(dur(seconds));
+                f
+            }
             Twin::Countdown { gil, cores, work_s, threads: k, processes, interval_s } => {
                 let mut f = base(p, cores, gil, interval_s);
                 let share = vec![python(work_s / f64::from(k))];
@@ -356,6 +419,10 @@ impl Twin {
     pub fn metric(&self, s: &workloads::Summary) -> Option<f64> {
         match self {
             Twin::Echo { .. } => s.threads.iter().find(|t| t.name == "echo").and_then(|t| t.finished_s),
+            Twin::AioLag { mode, .. } => s.tasks.iter().find(|t| t.name == "ticker").map(|t| match mode {
+                LagMode::Block(_) => t.max_lag_ms / 1e3,
+                _ => t.mean_lag_ms / 1e3,
+            }),
             Twin::Wsgi { .. } => s.server.as_ref().map(|v| v.throughput_rps),
             _ => Some(s.makespan_s),
         }
