@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::comparison::{Comparison, Params, Row};
 use crate::measured::{InterpreterData, Measured};
-use crate::twins::{Gil, SleepMode, Twin};
+use crate::twins::{Gil, LagMode, SleepMode, Twin};
 use crate::{Error, source_id};
 
 /// The parameters the code uses by default.
@@ -62,6 +62,10 @@ fn echo(gil: Gil, cores: u32, rtt_s: f64, cpu: u32, interval_s: Option<f64>, tri
     Job { twin: Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips }, seeds: 1, scale: 1.0 }
 }
 
+fn aio(gil: Gil, cores: u32, interval_s: Option<f64>, tick_s: f64, mode: LagMode, seconds: f64) -> Job {
+    Job { twin: Twin::AioLag { gil, cores, interval_s, tick_s, mode, seconds }, seeds: 3, scale: 1.0 }
+}
+
 fn hash(gil: Gil, cores: u32, per_block_s: f64, blocks: u32, k: u32, releases: bool) -> Job {
     Job { twin: Twin::Hash { gil, cores, per_block_s, blocks, threads: k, releases }, seeds: 1, scale: 1.0 }
 }
@@ -96,34 +100,13 @@ pub fn run(job: &Job, p: &Params) -> Result<f64, Error> {
 
 /// Runs a job at parameters `p`: its metric for each of its seeds, scaled.
 pub fn run_seeds(job: &Job, p: &Params) -> Result<Vec<f64>, Error> {
-    let mut file = match job.twin {
-        Twin::Echo { gil, cores, rtt_s, interval_s, .. } => {
-            // The client's bytecode is set so that the simulated round trip
-            // alone takes the measured time: one run alone corrects the
-            // estimate (the trip is linear in it).
-            const TRIPS: u32 = 400;
-            let alone = Twin::Echo { gil, cores, rtt_s, cpu: 0, interval_s, trips: TRIPS };
-            let guess = crate::twins::echo_client_estimate(p, rtt_s).max(crate::twins::echo::CLIENT_MIN_S);
-            let trip = simulate(&alone, alone.echo_scenario(p, Some(guess)))? / f64::from(TRIPS);
-            job.twin.echo_scenario(p, Some(guess + rtt_s - trip))
-        }
-        _ => job.twin.scenario(p),
-    };
+    let mut file = job.twin.scenario(p)?;
     let mut out = Vec::new();
     for seed in 1..=job.seeds.max(1) {
         file.seed = u64::from(seed);
-        out.push(simulate(&job.twin, file.clone())? * job.scale);
+        out.push(job.twin.simulate(file.clone())? * job.scale);
     }
     Ok(out)
-}
-
-/// Runs one scenario of `twin`: its metric.
-fn simulate(twin: &Twin, file: workloads::schema::File) -> Result<f64, Error> {
-    let compiled =
-        workloads::compile::compile(&file).map_err(|e| Error::Twin(format!("{twin:?}: {}: {}", e.path, e.message)))?;
-    let res = scheduler::simulate(&compiled.scenario).map_err(|e| Error::Twin(format!("{twin:?}: {e}")))?;
-    let summary = workloads::summary(&compiled, &res);
-    twin.metric(&summary).ok_or_else(|| Error::Twin(format!("{twin:?}: no result")))
 }
 
 /// A ratio to compute: real value, and how to get the simulated one from
@@ -137,8 +120,9 @@ pub(crate) struct Plan {
     den: Job,
     /// Simulated rate ratios: trips/s alone over trips/s next to a CPU thread.
     rates: Option<(u32, u32)>,
-    /// Instead of the rate ratio: switch intervals lost per trip, from the
-    /// trip times next to a CPU thread and alone (this interval, seconds).
+    /// With `rates`: instead of the rate ratio, switch intervals lost per
+    /// trip, from the trip times next to a CPU thread and alone (this
+    /// interval, seconds). Without: the numerator's metric over this length.
     intervals: Option<f64>,
     /// The measured ratio's spread over the runs, where runs were recorded.
     spread: Option<(f64, f64)>,
@@ -291,6 +275,57 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 });
             }
         }
+        for r in d.asyncio_lag.iter().filter(|_| !fit) {
+            let samples = |f: fn(&crate::measured::LagSample) -> f64, by: f64| -> Option<(f64, f64)> {
+                let v: Vec<f64> = r.runs.iter().map(|x| f(x) / by).collect();
+                (v.len() >= 2).then(|| (crate::min(&v), crate::max(&v)))
+            };
+            let (what, real, mode, by, spread) = match (r.mode.as_str(), r.countdown_n, r.seconds) {
+                ("thread", Some(n), _) => {
+                    let i = r.interval_s.unwrap_or(0.005);
+                    let work = n as f64 * d.ns_per_iter * 1e-9;
+                    let what = format!("asyncio lag/interval {}", interval_label(i));
+                    (what, r.mean_lag_s / i, LagMode::Thread(work), i, samples(|x| x.mean_lag_s, i))
+                }
+                ("block", _, Some(b)) => (
+                    "asyncio max lag/block".to_owned(),
+                    r.max_lag_s / b,
+                    LagMode::Block(b),
+                    b,
+                    samples(|x| x.max_lag_s, b),
+                ),
+                ("alone", _, Some(_)) => {
+                    let t = r.tick_s;
+                    (
+                        "asyncio lag/tick alone".to_owned(),
+                        r.mean_lag_s / t,
+                        LagMode::Alone,
+                        t,
+                        samples(|x| x.mean_lag_s, t),
+                    )
+                }
+                _ => continue,
+            };
+            // The ticker runs while the other work does (the thread's
+            // countdown is slowed a little by the loop; most of it counts).
+            let seconds = match mode {
+                LagMode::Thread(work) => 0.9 * work,
+                LagMode::Block(b) => b + 0.2,
+                LagMode::Alone => r.seconds.unwrap_or(0.5),
+            };
+            let job = aio(gil, cores, r.interval_s.filter(|_| gil == Gil::New), r.tick_s, mode, seconds);
+            out.push(Plan {
+                group: "asyncio",
+                what,
+                source: src.clone(),
+                real,
+                num: job.clone(),
+                den: job,
+                rates: None,
+                intervals: Some(by),
+                spread,
+            });
+        }
         if let (Some(h), false) = (&d.hash, fit)
             && let Some(one) = h.seconds.get(&1)
         {
@@ -369,7 +404,9 @@ pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, E
                 (Some((n, d)), Some(i)) => (b / f64::from(d) - a / f64::from(n)) / i,
                 // The same: rate ratio.
                 (Some((n, d)), None) => (f64::from(n) / a) / (f64::from(d) / b),
-                _ => a / b,
+                // One job's metric over a length (a lag over the interval).
+                (None, Some(by)) => a / by,
+                (None, None) => a / b,
             };
             let (a, b) = (seeds(&pl.num), seeds(&pl.den));
             let sim = ratio(mean(a), mean(b));

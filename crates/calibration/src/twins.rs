@@ -12,6 +12,7 @@ use workloads::schema::{
     TaskY, ThreadY, TimesY,
 };
 
+use crate::Error;
 use crate::comparison::Params;
 
 /// Bytecode ticks per countdown iteration under the old GIL. In 2.7
@@ -54,9 +55,36 @@ pub enum SleepMode {
     Asyncio,
 }
 
+/// What runs beside the asyncio lag family's ticker.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LagMode {
+    /// Nothing: the ticker alone.
+    Alone,
+    /// A CPU-bound countdown of this many seconds offloaded with `to_thread`.
+    Thread(f64),
+    /// A coroutine that blocks the loop in `time.sleep` for this many seconds.
+    Block(f64),
+}
+
 /// What a twin measures, in the terms of the real program.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Twin {
+    /// A ticker task sleeping `tick_s` in a loop beside `mode`, for
+    /// `seconds`; its mean lag (`Alone`, `Thread`) or its largest (`Block`).
+    AioLag {
+        /// The GIL.
+        gil: Gil,
+        /// Cores.
+        cores: u32,
+        /// Switch interval, seconds (none: the default).
+        interval_s: Option<f64>,
+        /// The ticker's sleep, seconds.
+        tick_s: f64,
+        /// What runs beside it.
+        mode: LagMode,
+        /// How long the ticker runs, seconds.
+        seconds: f64,
+    },
     /// `threads` (or processes) counting down `work_s` of single-thread work
     /// between them; the time it takes.
     Countdown {
@@ -163,8 +191,8 @@ pub mod echo {
 
 /// A first estimate of the echo client's bytecode per trip: the measured
 /// round trip alone less the server's parts, the client's calls and two
-/// wake-ups of a sleeping thread. `plan::run` corrects it by simulating the
-/// round trip alone once.
+/// wake-ups of a sleeping thread. [`Twin::scenario`] corrects it by
+/// simulating the round trip alone once.
 pub fn echo_client_estimate(p: &Params, rtt_s: f64) -> f64 {
     let wake = (p.wakeup_latency_ns + p.wakeup_jitter_ns) as f64 * 1e-9;
     let server = echo::RECV_S + echo::SEND_S + echo::PYTHON_S;
@@ -252,10 +280,48 @@ fn base(p: &Params, cores: u32, gil: Gil, interval_s: Option<f64>) -> File {
 }
 
 impl Twin {
-    /// The scenario at parameters `p`.
-    pub fn scenario(&self, p: &Params) -> File {
+    /// The scenario at parameters `p`. The echo twin's client bytecode is
+    /// set so that the simulated round trip alone takes the measured time:
+    /// one run alone corrects the first estimate (the trip is linear in it).
+    pub fn scenario(&self, p: &Params) -> Result<File, Error> {
         // One arm per family, each the measured program written as a scenario.
-        match *self {
+        Ok(match *self {
+            Twin::AioLag { gil, cores, interval_s, tick_s, mode, seconds } => {
+                let mut f = base(p, cores, gil, interval_s);
+                // The ticker: `t = clock(); await asyncio.sleep(tick); lags.append(...)`.
+                let ticks = (seconds / tick_s).ceil() as u64 + 1;
+                let mut tasks = vec![TaskY {
+                    name: "ticker".into(),
+                    program: vec![repeat(
+                        ticks,
+                        vec![StepY { await_io: fixed(tick_s), ..StepY::default() }, python(5e-6)],
+                    )],
+                    ..TaskY::default()
+                }];
+                let other = match mode {
+                    LagMode::Alone => None,
+                    LagMode::Thread(work) => Some(StepY { to_thread: Some(vec![python(work)]), ..StepY::default() }),
+                    LagMode::Block(block) => Some(io(block)),
+                };
+                if let Some(step) = other {
+                    // The other task starts after the ticker's first tick, as
+                    // `ensure_future` then `await` do.
+                    let program = vec![python(20e-6), step];
+                    tasks.push(TaskY { name: "other".into(), program, ..TaskY::default() });
+                }
+                f.threads.push(ThreadY {
+                    name: "loop".into(),
+                    asyncio: Some(workloads::schema::AsyncioY {
+                        tasks,
+                        executor_threads: Some(1),
+                        ..Default::default()
+                    }),
+                    ..ThreadY::default()
+                });
+                // The real ticker stops when the other work ends.
+                f.duration = Some(dur(seconds));
+                f
+            }
             Twin::Countdown { gil, cores, work_s, threads: k, processes, interval_s } => {
                 let mut f = base(p, cores, gil, interval_s);
                 let share = vec![python(work_s / f64::from(k))];
@@ -303,7 +369,13 @@ impl Twin {
                 }
                 f
             }
-            Twin::Echo { .. } => self.echo_scenario(p, None),
+            Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips } => {
+                const TRIPS: u32 = 400;
+                let alone = Twin::Echo { gil, cores, rtt_s, cpu: 0, interval_s, trips: TRIPS };
+                let guess = echo_client_estimate(p, rtt_s).max(echo::CLIENT_MIN_S);
+                let trip = alone.simulate(echo_file(p, gil, cores, 0, interval_s, TRIPS, guess))? / f64::from(TRIPS);
+                echo_file(p, gil, cores, cpu, interval_s, trips, guess + rtt_s - trip)
+            }
             Twin::Hash { gil, cores, per_block_s, blocks, threads: k, releases } => {
                 let mut f = base(p, cores, gil, None);
                 let c = if releases {
@@ -331,70 +403,88 @@ impl Twin {
                     Some(ClientsY { closed_loop: Some(clients), duration: dur(seconds), ..ClientsY::default() });
                 f
             }
-        }
+        })
     }
 
-    /// The echo twin with the client's bytecode per trip `client_py_s` (by
-    /// default estimated from the measured round trip alone).
-    pub fn echo_scenario(&self, p: &Params, client_py_s: Option<f64>) -> File {
-        let Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips } = *self else {
-            return self.scenario(p);
-        };
-        let mut f = base(p, cores, gil, interval_s);
-        f.queues = vec![queue("request"), queue("response")];
-        let half = echo::PYTHON_S / 2.0;
-        f.threads.push(threads(
-            "echo",
-            None,
-            vec![repeat(
-                u64::from(trips),
-                vec![
-                    c_release(echo::RECV_S),
-                    get("request"),
-                    python(half),
-                    c_release(echo::SEND_S),
-                    put("response"),
-                    python(half),
-                ],
-            )],
-        ));
-        if cpu > 0 {
-            f.threads.push(threads("spinner", Some(cpu), vec![StepY { python: forever(), ..StepY::default() }]));
-        }
-        // The client is another process, never pinned: what is left
-        // of the measured round trip alone, after the server's parts
-        // and two wake-ups of a sleeping thread, is its bytecode.
-        let client_py = client_py_s.unwrap_or_else(|| echo_client_estimate(p, rtt_s)).max(echo::CLIENT_MIN_S);
-        let calls = echo::CLIENT_CALLS_S / 2.0;
-        f.processes.push(ProcessY {
-            name: "client".into(),
-            threads: vec![threads(
-                "client",
-                None,
-                vec![StepY {
-                    repeat: Some(TimesY::Forever),
-                    body: Some(vec![
-                        python(client_py),
-                        c_release(calls),
-                        put("request"),
-                        c_release(calls),
-                        get("response"),
-                    ]),
-                    ..StepY::default()
-                }],
-            )],
-            ..ProcessY::default()
-        });
-        f.stop_when.push("echo".into());
-        f
+    /// Runs one scenario of this twin: its metric.
+    pub fn simulate(&self, file: File) -> Result<f64, Error> {
+        let compiled = workloads::compile::compile(&file)
+            .map_err(|e| Error::Twin(format!("{self:?}: {}: {}", e.path, e.message)))?;
+        let res = scheduler::simulate(&compiled.scenario).map_err(|e| Error::Twin(format!("{self:?}: {e}")))?;
+        let summary = workloads::summary(&compiled, &res);
+        self.metric(&summary).ok_or_else(|| Error::Twin(format!("{self:?}: no result")))
     }
 
     /// The measured quantity, from the run's summary.
     pub fn metric(&self, s: &workloads::Summary) -> Option<f64> {
         match self {
             Twin::Echo { .. } => s.threads.iter().find(|t| t.name == "echo").and_then(|t| t.finished_s),
+            Twin::AioLag { mode, .. } => s.tasks.iter().find(|t| t.name == "ticker").map(|t| match mode {
+                LagMode::Block(_) => t.max_lag_ms / 1e3,
+                _ => t.mean_lag_ms / 1e3,
+            }),
             Twin::Wsgi { .. } => s.server.as_ref().map(|v| v.throughput_rps),
             _ => Some(s.makespan_s),
         }
     }
+}
+
+/// The echo twin: the server thread, `cpu` spinners and the client process
+/// whose bytecode per trip is `client_py_s`.
+fn echo_file(
+    p: &Params,
+    gil: Gil,
+    cores: u32,
+    cpu: u32,
+    interval_s: Option<f64>,
+    trips: u32,
+    client_py_s: f64,
+) -> File {
+    let mut f = base(p, cores, gil, interval_s);
+    f.queues = vec![queue("request"), queue("response")];
+    let half = echo::PYTHON_S / 2.0;
+    f.threads.push(threads(
+        "echo",
+        None,
+        vec![repeat(
+            u64::from(trips),
+            vec![
+                c_release(echo::RECV_S),
+                get("request"),
+                python(half),
+                c_release(echo::SEND_S),
+                put("response"),
+                python(half),
+            ],
+        )],
+    ));
+    if cpu > 0 {
+        f.threads.push(threads("spinner", Some(cpu), vec![StepY { python: forever(), ..StepY::default() }]));
+    }
+    // The client is another process, never pinned: what is left
+    // of the measured round trip alone, after the server's parts
+    // and two wake-ups of a sleeping thread, is its bytecode.
+    let client_py = client_py_s.max(echo::CLIENT_MIN_S);
+    let calls = echo::CLIENT_CALLS_S / 2.0;
+    f.processes.push(ProcessY {
+        name: "client".into(),
+        threads: vec![threads(
+            "client",
+            None,
+            vec![StepY {
+                repeat: Some(TimesY::Forever),
+                body: Some(vec![
+                    python(client_py),
+                    c_release(calls),
+                    put("request"),
+                    c_release(calls),
+                    get("response"),
+                ]),
+                ..StepY::default()
+            }],
+        )],
+        ..ProcessY::default()
+    });
+    f.stop_when.push("echo".into());
+    f
 }

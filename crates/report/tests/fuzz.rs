@@ -11,39 +11,20 @@
 //! `target/fuzz-findings/`).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use charts as chart;
+use fuzzkit::{TestRng, files, pick, rng_for};
 use proptest::prelude::RngCore;
-use proptest::test_runner::{RngAlgorithm, TestRng};
 use report::experiment::{self, ExperimentData, PointData, TracedPoint};
 use report::i18n::Lang;
 use report::markdown::{self, Env};
 use report::pages as site;
 use report::quiz;
 
-/// The most CPU time one case may take: only a hang or a quadratic blow-up
-/// exceeds it.
-const CASE_BUDGET: Duration = Duration::from_secs(10);
-/// The most memory the test process may have used (its peak resident set).
-const MEMORY_BUDGET_KB: u64 = 3 << 20;
-
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// (name, bytes) of the files in `dir` ending with `suffix`.
-fn files(dir: &Path, suffix: &str) -> Vec<(String, Vec<u8>)> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut paths: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .filter(|p| p.to_string_lossy().ends_with(suffix))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
-        .collect()
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -361,50 +342,8 @@ fn check(kind: Kind, name: &str, bytes: &[u8], rng: &mut TestRng) {
     }
 }
 
-/// CPU time this thread has used (user and system), where the system tells
-/// (Linux); wall-clock time elsewhere. A loaded machine slows a case down
-/// but does not add to its CPU time, so the budget does not flake.
-fn thread_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    // Fields after the parenthesised name: utime and stime are the 12th and 13th.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
-    // The kernel reports in USER_HZ, 100 on every Linux build.
-    Some(Duration::from_millis(ticks * 10))
-}
-
-/// Measures `f`'s cost: thread CPU time if known, else wall time.
-fn cost<T>(f: impl FnOnce() -> T) -> (T, Duration) {
-    let (cpu, wall) = (thread_cpu(), Instant::now());
-    let out = f();
-    let took = match (cpu, thread_cpu()) {
-        (Some(a), Some(b)) => b.saturating_sub(a),
-        _ => wall.elapsed(),
-    };
-    (out, took)
-}
-
 fn run_case(kind: Kind, name: &str, bytes: &[u8], origin: &str, rng: &mut TestRng) {
-    // A stack overflow aborts the process before any report: name the case first.
-    if std::env::var_os("FUZZ_VERBOSE").is_some() {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("fuzz: {origin}");
-        }
-    }
-    let (res, took) = cost(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(kind, name, bytes, rng))));
-    let why = match res {
-        Err(_) => "panicked".to_owned(),
-        Ok(()) if took > CASE_BUDGET => format!("took {took:?}, over the budget of {CASE_BUDGET:?}"),
-        Ok(()) => return,
-    };
-    let dir = repo().join("target/fuzz-findings");
-    std::fs::create_dir_all(&dir).ok();
-    let file = dir.join(name);
-    std::fs::write(&file, bytes).ok();
-    let preview: String = String::from_utf8_lossy(bytes).chars().take(600).collect();
-    panic!("{origin}: {why}; the input is in {}:\n{preview}", file.display());
+    fuzzkit::run_case(&repo().join("target/fuzz-findings"), name, bytes, origin, || check(kind, name, bytes, rng));
 }
 
 const VALUES: &[&str] = &[
@@ -482,10 +421,6 @@ const MARKDOWN: &[&str] = &[
     "{{a.b | .4294967296}}",
 ];
 
-fn pick<'a, T>(rng: &mut TestRng, items: &'a [T]) -> &'a T {
-    &items[rng.next_u64() as usize % items.len()]
-}
-
 /// A mutation of `seed` with boundary edits.
 fn mutate(kind: Kind, rng: &mut TestRng, seed: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(seed).into_owned();
@@ -530,15 +465,6 @@ fn mutate(kind: Kind, rng: &mut TestRng, seed: &[u8]) -> Vec<u8> {
     out
 }
 
-fn peak_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn rng_for(seed: u64) -> TestRng {
-    TestRng::from_seed(RngAlgorithm::ChaCha, &[seed.to_le_bytes(), [0; 8], [0; 8], [0; 8]].concat())
-}
-
 #[test]
 fn corpus_renders_or_fails_at_a_line() {
     let mut rng = rng_for(7);
@@ -550,50 +476,19 @@ fn corpus_renders_or_fails_at_a_line() {
         }
     }
     assert!(n >= 20, "the corpus is in tests/corpus/{{notes,quizzes,experiments}}");
-    if let Some(kb) = peak_kb() {
-        assert!(kb < MEMORY_BUDGET_KB, "peak memory {kb} KB is over the budget");
-    }
+    fuzzkit::assert_memory();
 }
 
 #[test]
 fn boundary_mutations_render_or_fail_at_a_line() {
-    let long = std::env::var("FUZZ_SECONDS").ok().and_then(|s| s.parse::<u64>().ok());
-    let seed: u64 = std::env::var("FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(if long.is_some() {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs())
-    } else {
-        1
-    });
-    let mut rng = rng_for(seed);
     let kinds = [Kind::Note, Kind::Quiz, Kind::Experiment];
     let all: Vec<Vec<(String, Vec<u8>)>> = kinds.iter().map(|k| seeds(*k)).collect();
-    let deadline = Instant::now() + Duration::from_secs(long.unwrap_or(0));
-    let start = Instant::now();
-    let mut cases = 0u64;
-    loop {
-        let done = match long {
-            Some(_) => Instant::now() >= deadline,
-            None => cases >= 45,
-        };
-        if done {
-            break;
-        }
-        let k = cases as usize % kinds.len();
-        let (from, bytes) = pick(&mut rng, &all[k]).clone();
-        let input = mutate(kinds[k], &mut rng, &bytes);
+    fuzzkit::mutations("report fuzz", 45, |rng, seed, n| {
+        let k = n as usize % kinds.len();
+        let (from, bytes) = pick(rng, &all[k]).clone();
+        let input = mutate(kinds[k], rng, &bytes);
         let ext = if let Kind::Note = kinds[k] { "md" } else { "yaml" };
-        let name = format!("case-{seed}-{cases}.{ext}");
-        run_case(kinds[k], &name, &input, &format!("FUZZ_SEED={seed}, case {cases} (a mutation of {from})"), &mut rng);
-        cases += 1;
-    }
-    if let Some(kb) = peak_kb() {
-        assert!(kb < MEMORY_BUDGET_KB, "peak memory {kb} KB is over the budget");
-    }
-    #[allow(clippy::print_stderr)]
-    if long.is_some() {
-        eprintln!(
-            "report fuzz: {cases} cases in {:.0} s (FUZZ_SEED={seed}), peak memory {} MB, no finding",
-            start.elapsed().as_secs_f64(),
-            peak_kb().unwrap_or(0) / 1024
-        );
-    }
+        let name = format!("case-{seed}-{n}.{ext}");
+        run_case(kinds[k], &name, &input, &format!("FUZZ_SEED={seed}, case {n} (a mutation of {from})"), rng);
+    });
 }

@@ -181,8 +181,11 @@ pub struct TaskSummary {
     pub finished_s: Option<f64>,
     /// Times it awaited.
     pub awaits: u64,
-    /// Longest delay between its await completing and it running again.
+    /// Longest delay between its await completing and it running again
+    /// (GIL waits included).
     pub max_lag_ms: f64,
+    /// Mean of those delays over its awaits (0 without awaits).
+    pub mean_lag_ms: f64,
 }
 
 /// A scheduling task set.
@@ -323,6 +326,7 @@ pub fn summary(compiled: &Compiled, res: &SimResult) -> Summary {
             finished_s: t.finished_ns.map(s),
             awaits: t.awaits,
             max_lag_ms: ms(t.max_lag_ns),
+            mean_lag_ms: if t.awaits == 0 { 0.0 } else { ms(t.total_lag_ns) / t.awaits as f64 },
         })
         .collect();
     let jobs = (!meta.jobs.is_empty()).then(|| {

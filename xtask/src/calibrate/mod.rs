@@ -20,10 +20,12 @@
 mod families;
 pub mod guard;
 pub mod proc;
+mod python;
 mod quick;
 mod wsgi;
 
 use families::*;
+use python::*;
 use quick::quick;
 use wsgi::measure_wsgi;
 
@@ -136,20 +138,6 @@ pub struct Args {
     timeout: u64,
 }
 
-/// An interpreter found.
-#[derive(Clone, Debug)]
-struct Python {
-    path: PathBuf,
-    version: String,
-    gil: String,
-}
-
-impl Python {
-    fn at_least(&self, v: &[u32]) -> bool {
-        version_key(&self.version).as_slice() >= v
-    }
-}
-
 /// Prints a progress line (measurements take minutes).
 #[allow(clippy::print_stderr)]
 pub(crate) fn say(msg: &str) {
@@ -226,110 +214,6 @@ impl Ctx<'_> {
         }
         Ok(Point { values, discards })
     }
-}
-
-/// Runs `measure.py ARGS` once (pinned to core 0 with taskset): its JSON.
-fn measure_once(root: &Path, timeout: Duration, py: &Path, args: &[String], pinned: bool) -> Result<Value> {
-    let mut cmd = if pinned {
-        let mut c = Command::new("taskset");
-        c.args(["-c", "0"]).arg(py);
-        c
-    } else {
-        Command::new(py)
-    };
-    cmd.arg(root.join("calibration/measure.py")).args(args).current_dir(root.join("calibration"));
-    let what = proc::show(&cmd);
-    let out = proc::output(&mut cmd, timeout)?;
-    ensure!(out.status.success(), "`{what}` failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim());
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
-    match serde_json::from_str::<Value>(line.trim()) {
-        Ok(v) if v.is_object() => Ok(v),
-        _ => bail!("`{what}` printed no JSON object: {:?}", text.trim()),
-    }
-}
-
-/// What `measure.py info` says of `path`: a CPython, or an error naming it.
-fn describe(root: &Path, timeout: Duration, path: &Path) -> Result<Python> {
-    let info = measure_once(root, timeout.min(Duration::from_secs(60)), path, &["info".into()], false)?;
-    let text = |key: &str| -> Result<String> {
-        info.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| {
-            anyhow!("{} is not a Python that measure.py understands: no `{key}` in {info}", path.display())
-        })
-    };
-    let implementation = text("implementation")?;
-    ensure!(implementation == "cpython", "{} is {implementation}, not CPython", path.display());
-    Ok(Python { path: path.to_owned(), version: text("version")?, gil: text("gil")? })
-}
-
-fn version_key(v: &str) -> Vec<u32> {
-    v.split('.').filter_map(|p| p.parse().ok()).collect()
-}
-
-/// Interpreters, one per version, oldest first: the given ones (each must
-/// be a CPython; a missing one is skipped only with `skip_if_missing`), or
-/// pyenv's versions and `python2`, `python3` on `PATH` (whatever of those
-/// is not a CPython is skipped with a message).
-fn discover(root: &Path, timeout: Duration, given: &[PathBuf], skip_if_missing: bool) -> Result<Vec<Python>> {
-    let mut found = Vec::new();
-    if given.is_empty() {
-        let mut candidates = Vec::new();
-        let pyenv = std::env::var_os("PYENV_ROOT")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")));
-        if let Some(dir) = pyenv.map(|p| p.join("versions")) {
-            if let Ok(entries) = std::fs::read_dir(dir) {
-                let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path().join("bin/python")).collect();
-                paths.sort();
-                candidates.extend(paths.into_iter().filter(|p| p.exists()));
-            }
-        }
-        candidates.extend(["python2", "python3"].iter().map(PathBuf::from));
-        for c in candidates {
-            match describe(root, timeout, &c) {
-                Ok(p) => found.push(p),
-                Err(e) if e.downcast_ref::<proc::Missing>().is_some() => {}
-                // The first line says why (a pyenv shim explains at length).
-                Err(e) => say(&format!("skipping {}: {}", c.display(), format!("{e:#}").lines().next().unwrap_or(""))),
-            }
-        }
-    } else {
-        for c in given {
-            match describe(root, timeout, c) {
-                Ok(p) => found.push(p),
-                Err(e) if skip_if_missing && e.downcast_ref::<proc::Missing>().is_some() => {
-                    say(&format!("{} not found: skipped (--skip-if-missing)", c.display()));
-                }
-                Err(e) => return Err(e.context(format!("cannot use --python {}", c.display()))),
-            }
-        }
-    }
-    let mut by_version: BTreeMap<Vec<u32>, Python> = BTreeMap::new();
-    for p in found {
-        by_version.entry(version_key(&p.version)).or_insert(p);
-    }
-    Ok(by_version.into_values().collect())
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|s| s.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown".into())
-}
-
-fn cores() -> u32 {
-    std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
-}
-
-fn today() -> Result<String> {
-    let out = proc::output(Command::new("date").arg("+%Y-%m-%d"), Duration::from_secs(10))?;
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 /// Countdown iterations for about `seconds` of single-thread work.

@@ -6,6 +6,13 @@
 //! blocking step (plain `io`, a long `python`) runs on the loop's thread and
 //! so delays every other task. With nothing ready, the loop sleeps in
 //! `select` (releasing the GIL) until the earliest timer or a completion.
+//!
+//! A task woken from outside (its timer fired, its offloaded call ended)
+//! resumes as in asyncio's `_run_once`: the loop first runs the callback
+//! that completes the task's future (Python, so it needs the GIL), which
+//! schedules the task with `call_soon`; the next iteration's `select(0)`
+//! releases the GIL once more before the task runs. A task's lag runs from
+//! when it was due until its code runs, GIL waits included.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -38,7 +45,26 @@ pub(super) struct LoopRt {
     executor: Option<u32>,
     done: usize,
     started: bool,
+    /// Where the loop is in waking tasks made ready from outside.
+    wake: Wake,
+    /// The current task's lag is measured when its first step is fetched
+    /// (after the GIL was taken and the resume paid for).
+    lag_open: bool,
 }
+
+/// The loop's path from a task made ready from outside to the task running.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wake {
+    /// Nothing pending.
+    Idle,
+    /// Run the callbacks that complete the woken tasks' futures.
+    Callbacks,
+    /// The next iteration's `select(0)`: a system call without the GIL.
+    Poll,
+}
+
+/// The `select(0)` system call of a loop iteration with tasks ready.
+const POLL_NS: u64 = 1_000;
 
 impl LoopRt {
     /// Compiles the tasks' programs (appended to `programs`).
@@ -70,6 +96,8 @@ impl LoopRt {
             executor: spec.executor,
             done: 0,
             started: false,
+            wake: Wake::Idle,
+            lag_open: false,
         }
     }
 
@@ -84,6 +112,8 @@ impl LoopRt {
         self.current = None;
         self.done = 0;
         self.started = false;
+        self.wake = Wake::Idle;
+        self.lag_open = false;
     }
 
     fn next_timer(&self) -> Option<u64> {
@@ -109,6 +139,11 @@ impl<S: TraceSink> Engine<'_, S> {
             }
             if let Some(k) = lp.current {
                 let task = &mut lp.tasks[k as usize];
+                if std::mem::take(&mut lp.lag_open) {
+                    let lag = now - task.due;
+                    task.max_lag = task.max_lag.max(lag);
+                    task.total_lag += lag;
+                }
                 match task.cursor.next(&self.programs[task.prog as usize], &mut th.rng) {
                     Next::Step { kind, amount, back_edge } => {
                         self.load_step(t, kind, amount, back_edge);
@@ -145,18 +180,33 @@ impl<S: TraceSink> Engine<'_, S> {
                 lp.timers.pop();
                 lp.tasks[k as usize].due = due;
                 lp.ready.push_back(k);
+                lp.wake = Wake::Callbacks;
+            }
+            let overhead = lp.overhead;
+            let needs_gil = th.gil.is_some() && !th.holds;
+            match lp.wake {
+                Wake::Callbacks => {
+                    lp.wake = Wake::Poll;
+                    let cost = self.sample(t, overhead).max(1);
+                    self.load_step(t, Kind::Python, cost, false);
+                    return false;
+                }
+                Wake::Poll => {
+                    lp.wake = Wake::Idle;
+                    self.load_step(t, Kind::CRelease, POLL_NS, false);
+                    return false;
+                }
+                Wake::Idle => {}
             }
             if let Some(k) = lp.ready.pop_front() {
-                let task = &mut lp.tasks[k as usize];
-                let lag = now - task.due;
-                task.max_lag = task.max_lag.max(lag);
-                task.total_lag += lag;
                 lp.current = Some(k);
-                let overhead = lp.overhead;
+                lp.lag_open = true;
                 let cost = match overhead {
                     Dist::Fixed(0) => 0,
                     d => self.sample(t, d),
                 };
+                // Resuming a coroutine is Python: it needs the GIL.
+                let cost = if needs_gil { cost.max(1) } else { cost };
                 if cost > 0 {
                     self.load_step(t, Kind::Python, cost, false);
                     return false;
@@ -197,6 +247,7 @@ impl<S: TraceSink> Engine<'_, S> {
         let lp = th.lp.as_mut().expect("an event-loop thread");
         lp.tasks[task as usize].due = now;
         lp.ready.push_back(task);
+        lp.wake = Wake::Callbacks;
         if th.sched == Sched::Blocked && th.kind == Kind::Select {
             self.wake_blocked(thread, WakeCause::Io);
         }

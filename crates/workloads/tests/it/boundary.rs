@@ -10,11 +10,10 @@
 //! picks the stream; a finding is written to `target/fuzz-findings/`, ready
 //! to be added to the corpus).
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
 
+use fuzzkit::{TestRng, pick};
 use proptest::prelude::RngCore;
-use proptest::test_runner::{RngAlgorithm, TestRng};
 use scheduler::SimError;
 use workloads::{Limits, LoadError, ScenarioFile};
 
@@ -23,36 +22,18 @@ fn limits() -> Limits {
     Limits { max_threads: 2_000, max_steps: 100_000, max_points: 16, max_events: 50_000, ..Limits::default() }
 }
 
-/// The most CPU time one case may take: far above any honest input's cost,
-/// so only a hang or a quadratic blow-up (33 s for 100 KB of `[` before)
-/// exceeds it.
-const CASE_BUDGET: Duration = Duration::from_secs(10);
-
-/// The most memory the test process may have used (its peak resident set).
-const MEMORY_BUDGET_KB: u64 = 3 << 20;
-
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
-    files
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
-        .collect()
-}
-
 fn corpus() -> Vec<(String, Vec<u8>)> {
-    files_in(&manifest().join("tests/corpus"))
+    fuzzkit::files(&manifest().join("tests/corpus"), ".yaml")
 }
 
 /// Seeds for mutation: the corpus and the examples.
 fn seeds() -> Vec<(String, Vec<u8>)> {
     let mut s = corpus();
-    s.extend(files_in(&manifest().join("../../examples/scenarios")));
+    s.extend(fuzzkit::files(&manifest().join("../../examples/scenarios"), ".yaml"));
     s
 }
 
@@ -133,54 +114,10 @@ fn check_text(name: &str, text: &str, limits: Limits) {
     }
 }
 
-/// CPU time this thread has used (user and system), where the system tells
-/// (Linux); wall-clock time elsewhere. A loaded machine slows a case down
-/// but does not add to its CPU time, so the budget does not flake.
-fn thread_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    // Fields after the parenthesised name: utime and stime are the 12th and 13th.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
-    // The kernel reports in USER_HZ, 100 on every Linux build.
-    Some(Duration::from_millis(ticks * 10))
-}
-
-/// Measures `f`'s cost: thread CPU time if known, else wall time.
-fn cost<T>(f: impl FnOnce() -> T) -> (T, Duration) {
-    let (cpu, wall) = (thread_cpu(), Instant::now());
-    let out = f();
-    let took = match (cpu, thread_cpu()) {
-        (Some(a), Some(b)) => b.saturating_sub(a),
-        _ => wall.elapsed(),
-    };
-    (out, took)
-}
-
 /// Runs `check` with the time budget; on failure, saves the input and says
 /// how to reproduce it.
 fn run_case(name: &str, bytes: &[u8], origin: &str) {
-    // A stack overflow aborts the process before any report: name the case first.
-    if std::env::var_os("FUZZ_VERBOSE").is_some() {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("fuzz: {origin}");
-        }
-    }
-    let (res, took) = cost(|| std::panic::catch_unwind(|| check(name, bytes)));
-    let failed = match &res {
-        Err(_) => Some("panicked".to_owned()),
-        Ok(()) if took > CASE_BUDGET => Some(format!("took {took:?}, over the budget of {CASE_BUDGET:?}")),
-        Ok(()) => None,
-    };
-    if let Some(why) = failed {
-        let dir = manifest().join("../../target/fuzz-findings");
-        std::fs::create_dir_all(&dir).ok();
-        let file = dir.join(name);
-        std::fs::write(&file, bytes).ok();
-        let preview: String = String::from_utf8_lossy(bytes).chars().take(600).collect();
-        panic!("{origin}: {why}; the input is in {}:\n{preview}", file.display());
-    }
+    fuzzkit::run_case(&manifest().join("../../target/fuzz-findings"), name, bytes, origin, || check(name, bytes));
 }
 
 /// Boundary values, as YAML scalars.
@@ -316,10 +253,6 @@ fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-fn pick<'a, T>(rng: &mut TestRng, items: &'a [T]) -> &'a T {
-    &items[rng.next_u64() as usize % items.len()]
-}
-
 /// A mutation of `seed`: a few boundary edits.
 fn mutate(rng: &mut TestRng, seed: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(seed).into_owned();
@@ -391,13 +324,6 @@ fn mutate(rng: &mut TestRng, seed: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Peak resident memory of this process, in KB (Linux only).
-fn peak_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 #[test]
 fn corpus_gives_results_or_located_errors() {
     let corpus = corpus();
@@ -405,9 +331,7 @@ fn corpus_gives_results_or_located_errors() {
     for (name, bytes) in &corpus {
         run_case(name, bytes, &format!("tests/corpus/{name}"));
     }
-    if let Some(kb) = peak_kb() {
-        assert!(kb < MEMORY_BUDGET_KB, "peak memory {kb} KB is over the budget of {MEMORY_BUDGET_KB} KB");
-    }
+    fuzzkit::assert_memory();
 }
 
 /// A slice of boundary mutations in every test run; `FUZZ_SECONDS` runs
@@ -415,39 +339,10 @@ fn corpus_gives_results_or_located_errors() {
 #[test]
 fn boundary_mutations_give_results_or_located_errors() {
     let seeds = seeds();
-    let long = std::env::var("FUZZ_SECONDS").ok().and_then(|s| s.parse::<u64>().ok());
-    let seed: u64 = std::env::var("FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(if long.is_some() {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs())
-    } else {
-        1
+    fuzzkit::mutations("boundary fuzz", 150, |rng, seed, n| {
+        let (from, bytes) = pick(rng, &seeds).clone();
+        let input = mutate(rng, &bytes);
+        let name = format!("case-{seed}-{n}.yaml");
+        run_case(&name, &input, &format!("FUZZ_SEED={seed}, case {n} (a mutation of {from})"));
     });
-    let mut rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[seed.to_le_bytes(), [0; 8], [0; 8], [0; 8]].concat());
-    let deadline = Instant::now() + Duration::from_secs(long.unwrap_or(0));
-    let start = Instant::now();
-    let mut cases = 0u64;
-    loop {
-        let done = match long {
-            Some(_) => Instant::now() >= deadline,
-            None => cases >= 150,
-        };
-        if done {
-            break;
-        }
-        let (from, bytes) = pick(&mut rng, &seeds).clone();
-        let input = mutate(&mut rng, &bytes);
-        let name = format!("case-{seed}-{cases}.yaml");
-        run_case(&name, &input, &format!("FUZZ_SEED={seed}, case {cases} (a mutation of {from})"));
-        cases += 1;
-    }
-    if let Some(kb) = peak_kb() {
-        assert!(kb < MEMORY_BUDGET_KB, "peak memory {kb} KB is over the budget of {MEMORY_BUDGET_KB} KB");
-    }
-    #[allow(clippy::print_stderr)]
-    if long.is_some() {
-        eprintln!(
-            "boundary fuzz: {cases} cases in {:.0} s (FUZZ_SEED={seed}), peak memory {} MB, no finding",
-            start.elapsed().as_secs_f64(),
-            peak_kb().unwrap_or(0) / 1024
-        );
-    }
 }
