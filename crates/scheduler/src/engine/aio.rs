@@ -12,7 +12,9 @@
 //! that completes the task's future (Python, so it needs the GIL), which
 //! schedules the task with `call_soon`; the next iteration's `select(0)`
 //! releases the GIL once more before the task runs. A task's lag runs from
-//! when it was due until its code runs, GIL waits included.
+//! when it was due until its code runs, GIL waits included. The loop's
+//! `select` sleeps until its earliest timer rounded up to a millisecond
+//! (epoll's resolution) plus the kernel's timer slack.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -65,6 +67,9 @@ enum Wake {
 
 /// The `select(0)` system call of a loop iteration with tasks ready.
 const POLL_NS: u64 = 1_000;
+
+/// epoll's timeout resolution.
+const MS: u64 = 1_000_000;
 
 impl LoopRt {
     /// Compiles the tasks' programs (appended to `programs`).
@@ -235,7 +240,11 @@ impl<S: TraceSink> Engine<'_, S> {
         if !lp.ready.is_empty() || next.is_some_and(|d| d <= now) {
             return false;
         }
-        self.block(t, ThreadState::Io, next.map(|d| (d, WakeCause::Io)));
+        // selectors' epoll rounds the timeout up to whole milliseconds, and
+        // the kernel lets a timed sleep overrun by the timer slack.
+        let slack = self.costs.timer_slack_ns;
+        let wake = next.map(|d| (now.saturating_add((d - now).div_ceil(MS) * MS).saturating_add(slack), WakeCause::Io));
+        self.block(t, ThreadState::Io, wake);
         true
     }
 

@@ -183,7 +183,8 @@ pub struct Costs {
     pub syscall_ns: u64,
     /// CPU time a woken waiter spends before it re-checks a lock.
     pub retry_ns: u64,
-    /// How late a timed wait (the new GIL's wait for the switch interval)
+    /// How late a timed wait (the new GIL's wait for the switch interval,
+    /// an event loop's `select` until its next timer)
     /// wakes: Linux lets a normal thread's timer fire up to its timer slack
     /// (50 us by default, `prctl(PR_SET_TIMERSLACK)`) late, so a 1 us switch
     /// interval behaves like a 50 us one.
