@@ -419,6 +419,8 @@ impl Calibration<'_> {
             ("sleeps", Lang::Ko) => "블로킹 대기: 스레드와 asyncio의 속도 향상",
             ("echo", Lang::En) => "Echo round trips: slowdown next to a CPU-bound thread",
             ("echo", Lang::Ko) => "에코 왕복: CPU 스레드 옆에서의 감속 배율",
+            ("asyncio", Lang::En) => "asyncio: a 1 ms ticker's lag, in switch intervals (or blocking calls, or ticks)",
+            ("asyncio", Lang::Ko) => "asyncio: 1 ms 티커의 지연, 스위치 간격(또는 블로킹 호출, 틱) 단위",
             ("hash", Lang::En) => "hashlib in threads: speed-up",
             ("hash", Lang::Ko) => "스레드에서 hashlib: 속도 향상",
             ("wsgi", Lang::En) => "Gunicorn gthread: throughput against 1 worker x 1 thread",
@@ -435,6 +437,9 @@ impl Calibration<'_> {
                 .replace("threads", "")
                 .replace("/seq", "thr")
                 .replace("procs2/threads2", "2p/2t")
+                .replace("asyncio lag/interval ", "lag ")
+                .replace("asyncio max lag/block", "block")
+                .replace("asyncio lag/tick alone", "alone")
                 .replace("echo slowdown ", "slow ")
                 .replace("echo slowdown", "slow")
                 .replace("echo intervals ", "int ")
