@@ -188,8 +188,16 @@ fn the_cache_reruns_exactly_what_changed() {
     let s = Scratch::new();
     let out = s.build();
     assert!(out.contains("(3 run, 0 cached"), "{out}");
+    // Nothing changed: nothing is read from the cache or written.
+    let before = s.tree("site");
+    let out = s.build();
+    assert!(out.contains("site is up to date: nothing changed"), "{out}");
+    assert_eq!(differing(&before, &s.tree("site")), Vec::<String>::new());
+    // A file of the site removed or edited by hand: built again.
+    std::fs::remove_file(s.root().join("site/en/demo.html")).unwrap();
     let out = s.build();
     assert!(out.contains("(0 run, 3 cached; 0 simulator runs)"), "{out}");
+    assert_eq!(differing(&before, &s.tree("site")), Vec::<String>::new());
     // Prose and templates change pages, not results.
     s.edit("notes/en/demo.md", |t| t.replace("Every feature", "All the features"));
     assert!(s.build().contains("(0 run, 3 cached"));

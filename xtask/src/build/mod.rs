@@ -9,6 +9,7 @@
 
 pub mod cache;
 mod explore;
+mod fresh;
 pub mod http;
 pub mod output;
 pub mod serve;
@@ -524,10 +525,36 @@ pub fn build(root: &Path, args: &BuildArgs) -> Result<()> {
         paths.out = out.clone();
     }
     output::check_target(&paths.out)?;
-    let outcome = generate(&paths, true)?;
-    write(&paths.out, &outcome.files)?;
-    println!("{}", describe(&outcome, Some(&paths.out)));
+    match build_if_changed(&paths, true)? {
+        Built::UpToDate(files) => println!(
+            "site is up to date: nothing changed since the last build ({files} files) -> {}",
+            paths.out.display()
+        ),
+        Built::Built(outcome) => println!("{}", describe(&outcome, Some(&paths.out))),
+    }
     Ok(())
+}
+
+/// What [`build_if_changed`] did.
+enum Built {
+    /// Nothing changed: the output has this many files.
+    UpToDate(usize),
+    /// A build.
+    Built(Box<Outcome>),
+}
+
+/// Builds and writes the site unless nothing it reads has changed since the
+/// last build into the same directory ([`fresh`]).
+fn build_if_changed(paths: &Paths, progress: bool) -> Result<Built> {
+    let stamp = fresh::stamp(paths)?;
+    if let Some(files) = fresh::up_to_date(paths, &stamp) {
+        return Ok(Built::UpToDate(files));
+    }
+    fresh::forget(paths);
+    let outcome = generate(paths, progress)?;
+    write(&paths.out, &outcome.files)?;
+    fresh::record(paths, &stamp)?;
+    Ok(Built::Built(Box::new(outcome)))
 }
 
 /// `cargo xtask check`: everything a build checks, nothing written (but the cache).
@@ -561,22 +588,28 @@ pub fn values(root: &Path, ids: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask bench-site`: clean build, then a warm rebuild.
+/// `cargo xtask bench-site`: a clean build, a rebuild with nothing changed,
+/// and a rebuild that renders every page again from the experiment cache
+/// (what an edit to a note or a template costs).
 #[allow(clippy::print_stdout)]
 pub fn bench(root: &Path) -> Result<()> {
     let scratch = std::env::temp_dir().join(format!("gil-lab-bench-site-{}", std::process::id()));
     let mut paths = Paths::new(root);
     paths.cache = scratch.join("cache");
     paths.out = scratch.join("site");
-    // Both builds are timed the same way: generate and write.
+    // Each is what `build-site` does: check the inputs, generate, write.
     let t = Instant::now();
-    let clean = generate(&paths, false)?;
-    write(&paths.out, &clean.files)?;
+    let Built::Built(clean) = build_if_changed(&paths, false)? else { bail!("a clean build found an up-to-date site") };
     let clean_total = t.elapsed();
     let t = Instant::now();
-    let warm = generate(&paths, false)?;
-    write(&paths.out, &warm.files)?;
+    let warm = build_if_changed(&paths, false)?;
     let warm_total = t.elapsed();
+    let t = Instant::now();
+    fresh::forget(&paths);
+    let Built::Built(render) = build_if_changed(&paths, false)? else {
+        bail!("a forgotten stamp still skipped the build")
+    };
+    let render_total = t.elapsed();
     std::fs::remove_dir_all(&scratch).ok();
     println!(
         "notes: {}, experiments: {}, files: {}",
@@ -590,7 +623,15 @@ pub fn bench(root: &Path) -> Result<()> {
         clean.ran.len(),
         clean.runs
     );
-    println!("warm rebuild: {:.3} s", warm_total.as_secs_f64());
-    println!("experiments run on warm rebuild: {}", warm.ran.len());
+    println!(
+        "warm rebuild (nothing changed): {:.3} s{}",
+        warm_total.as_secs_f64(),
+        if matches!(warm, Built::UpToDate(_)) { ", up to date" } else { ", built again" }
+    );
+    println!(
+        "re-render from the cache (a note edited): {:.3} s ({} experiments run)",
+        render_total.as_secs_f64(),
+        render.ran.len()
+    );
     Ok(())
 }
