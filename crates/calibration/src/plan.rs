@@ -436,7 +436,8 @@ pub fn compare(m: &Measured, params: &Params) -> Result<Comparison, Error> {
     let published = published(params)?;
     let mut measured = BTreeMap::new();
     for d in &m.interpreters {
-        for e in &d.echo {
+        // The share of round trips that lost two intervals, next to one CPU thread.
+        for e in d.echo.iter().filter(|e| e.cpu_threads == 1) {
             if let (Some(i), Some(share)) = (e.interval_s, e.two_interval_share) {
                 let src = source_id(&d.version);
                 measured.insert(format!("{src}.echo-two-share-{}", interval_label(i)), share);
