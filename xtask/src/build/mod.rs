@@ -440,7 +440,18 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
         .filter(|id| defs.contains_key(*id))
         .map(|id| prepare(paths, id, &defs[id]))
         .collect::<Result<_>>()?;
-    let Executed { mut data, ran, cached, runs } = execute(&cache, &prepared, progress)?;
+    // The calibration's simulated side runs beside the experiments, in the
+    // same thread pool, so neither waits on the other's longest job.
+    let compare = |m: &calibration::Measured| calibration_comparison(&cache, m);
+    let (executed, comparison) = rayon::join(
+        || execute(&cache, &prepared, progress),
+        || match (&measured, plan.used.contains(pages::CALIBRATION)) {
+            (Some((m, _)), true) => compare(m).map(Some),
+            _ => Ok(None),
+        },
+    );
+    let Executed { mut data, ran, cached, runs } = executed?;
+    let comparison = comparison?;
     let mut runs_by_id = BTreeMap::new();
     for p in prepared {
         let src = defs[&p.id].clone();
@@ -457,9 +468,8 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
         .iter()
         .map(|n| (format!("{}/{}.html", n.src.lang.code(), n.src.slug), (n.src.path.clone(), n.src.source.clone())))
         .collect();
-    let calibration = match (&measured, plan.used.contains(pages::CALIBRATION)) {
-        (Some((m, text)), true) => {
-            let mut c = calibration_comparison(&cache, m)?;
+    let calibration = match (comparison, &measured) {
+        (Some(mut c), Some((_, text))) => {
             c.cross_validation = read_cross_validation(root)?;
             Some((c, text.clone()))
         }

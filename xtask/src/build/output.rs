@@ -11,10 +11,12 @@
 //! beside the output serialises builds, and whoever holds it removes the
 //! temporaries that killed builds left behind.
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 
 /// The file that marks a directory as written by `build-site`.
 pub const MARKER: &str = ".gil-lab-site";
@@ -157,6 +159,14 @@ fn exchange(_: &Path, _: &Path) -> Result<bool> {
     Ok(false)
 }
 
+/// Whether the regular file at `path` holds exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => std::fs::read(path).is_ok_and(|b| b == bytes),
+        _ => false,
+    }
+}
+
 /// Writes `files` as the complete contents of `out` (plus [`MARKER`]),
 /// replacing what a previous build wrote there.
 pub fn write(out: &Path, files: &[report::pages::File]) -> Result<()> {
@@ -167,13 +177,21 @@ pub fn write(out: &Path, files: &[report::pages::File]) -> Result<()> {
     let tmp = s.tmp();
     let res = (|| -> Result<()> {
         std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        for (path, bytes) in files {
-            let p = tmp.join(path);
-            if let Some(dir) = p.parent() {
-                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            }
-            std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))?;
+        let dirs: BTreeSet<&Path> = files.iter().filter_map(|(path, _)| Path::new(path).parent()).collect();
+        for dir in dirs {
+            let d = tmp.join(dir);
+            std::fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
         }
+        // A file the old site has with the same bytes is linked, not
+        // written again: most of a rebuild is unchanged charts.
+        files.par_iter().try_for_each(|(path, bytes)| -> Result<()> {
+            let p = tmp.join(path);
+            let old = out.join(path);
+            if same_bytes(&old, bytes) && std::fs::hard_link(&old, &p).is_ok() {
+                return Ok(());
+            }
+            std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
+        })?;
         // Written last: a temporary with a marker is complete.
         std::fs::write(tmp.join(MARKER), MARKER_TEXT)
             .with_context(|| format!("cannot write the marker in {}", tmp.display()))
@@ -215,6 +233,23 @@ mod tests {
         let err = write(&out, &files(1)).unwrap_err().to_string();
         assert!(err.contains("not written by") && err.contains(MARKER), "{err}");
         assert_eq!(std::fs::read_to_string(out.join("thesis.tex")).unwrap(), "years of work");
+        assert!(s_leftovers(&out).is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_are_linked_and_changed_ones_written() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        write(&out, &files(1)).unwrap();
+        let ino = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
+        let before = ino("index.html");
+        let mut next = files(1);
+        next[1].1 = vec![9];
+        write(&out, &next).unwrap();
+        assert_eq!(ino("index.html"), before, "same bytes: the old file, linked");
+        assert_eq!(std::fs::read(out.join("a/b.txt")).unwrap(), vec![9]);
         assert!(s_leftovers(&out).is_empty());
     }
 
