@@ -47,16 +47,10 @@ pub fn stamp(paths: &Paths) -> Result<String> {
     for file in ["calibration/measured.json", "calibration/fitted.json", "site.yaml"] {
         add(file, &std::fs::read(root.join(file)).unwrap_or_default());
     }
-    // Scenario files outside the notes tree, named by experiments.
-    let mut scenarios = std::collections::BTreeSet::new();
-    for path in walk(&root.join("notes/experiments")) {
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        for line in text.lines() {
-            if let Some(s) = line.strip_prefix("scenario:") {
-                scenarios.insert(s.trim().trim_matches(['"', '\'']).to_owned());
-            }
-        }
-    }
+    // Scenario files outside the notes tree, named by the parsed experiments
+    // (a definition that does not parse fails here as it would in the build).
+    let scenarios: std::collections::BTreeSet<String> =
+        super::read_experiments(root)?.into_values().map(|e| e.def.scenario).collect();
     for s in scenarios.iter().filter(|s| !s.starts_with("notes/")) {
         add(s, &std::fs::read(root.join(s)).unwrap_or_default());
     }
@@ -175,6 +169,18 @@ mod tests {
         record(&paths, &edited).unwrap();
         std::fs::remove_file(paths.out.join("index.html")).unwrap();
         assert_eq!(up_to_date(&paths, &edited), None);
+        // A scenario outside the notes tree that an experiment names.
+        std::fs::create_dir_all(paths.root.join("notes/experiments")).unwrap();
+        std::fs::create_dir_all(paths.root.join("examples")).unwrap();
+        std::fs::write(paths.root.join("examples/s.yaml"), "a").unwrap();
+        std::fs::write(
+            paths.root.join("notes/experiments/e.yaml"),
+            "title: {en: E, ko: E}\ndescription: {en: E, ko: E}\nscenario: examples/s.yaml\n",
+        )
+        .unwrap();
+        let with_scenario = stamp(&paths).unwrap();
+        std::fs::write(paths.root.join("examples/s.yaml"), "b").unwrap();
+        assert_ne!(stamp(&paths).unwrap(), with_scenario, "the scenario file is an input");
         // A build in progress forgets the record.
         record(&paths, &edited).unwrap();
         forget(&paths);
