@@ -276,9 +276,10 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
             }
         }
         for r in d.asyncio_lag.iter().filter(|_| !fit) {
-            let samples = |f: fn(&crate::measured::LagSample) -> f64, by: f64| -> Option<(f64, f64)> {
-                let v: Vec<f64> = r.runs.iter().map(|x| f(x) / by).collect();
-                (v.len() >= 2).then(|| (crate::min(&v), crate::max(&v)))
+            // Each run's lag over the same divisor: its min-max is the spread.
+            let samples = |f: fn(&crate::measured::LagSample) -> f64, by: f64| {
+                let v: Vec<f64> = r.runs.iter().map(f).collect();
+                spread((0.0, &v), (by, &[]), |x, by| x / by)
             };
             let (what, real, mode, by, spread) = match (r.mode.as_str(), r.countdown_n, r.seconds) {
                 ("thread", Some(n), _) => {
@@ -306,8 +307,12 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 }
                 _ => continue,
             };
-            // The ticker runs while the other work does (the thread's
-            // countdown is slowed a little by the loop; most of it counts).
+            // How long the twin's ticker runs. `thread`: the real ticker stops
+            // when the countdown ends, so every tick has the CPU thread beside
+            // it; 90% of the countdown's time alone keeps the simulated ticks
+            // inside that window too (contention only makes the countdown
+            // longer). `block`: measure.py sleeps 0.1 s before and after the
+            // blocking call.
             let seconds = match mode {
                 LagMode::Thread(work) => 0.9 * work,
                 LagMode::Block(b) => b + 0.2,
