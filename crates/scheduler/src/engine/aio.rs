@@ -65,9 +65,6 @@ enum Wake {
     Poll,
 }
 
-/// The `select(0)` system call of a loop iteration with tasks ready.
-const POLL_NS: u64 = 1_000;
-
 /// epoll's timeout resolution.
 const MS: u64 = 1_000_000;
 
@@ -198,7 +195,9 @@ impl<S: TraceSink> Engine<'_, S> {
                 }
                 Wake::Poll => {
                     lp.wake = Wake::Idle;
-                    self.load_step(t, Kind::CRelease, POLL_NS, false);
+                    // `select(0)` finds nothing to do: a bare system call.
+                    let cost = self.costs.syscall_ns.max(1);
+                    self.load_step(t, Kind::CRelease, cost, false);
                     return false;
                 }
                 Wake::Idle => {}
