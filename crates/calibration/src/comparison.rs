@@ -112,7 +112,8 @@ pub struct Comparison {
     /// Published tables and the model's numbers for them.
     pub published: Vec<Row>,
     /// Measured values without a simulated twin, named like values
-    /// (`py3.12.1.echo-two-share-5ms`).
+    /// (`py3.12.1.echo-two-share-5ms`; `all.` for a range over every
+    /// interpreter, `all.asyncio-worst-tick-5ms-max`).
     #[serde(default)]
     pub measured: BTreeMap<String, f64>,
     /// The fit's cross-validation (from `calibration/fitted.json`), if any.

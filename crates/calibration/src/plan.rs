@@ -439,16 +439,7 @@ pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, E
 pub fn compare(m: &Measured, params: &Params) -> Result<Comparison, Error> {
     let rows = simulate_plans(plans(m, false), params)?;
     let published = published(params)?;
-    let mut measured = BTreeMap::new();
-    for d in &m.interpreters {
-        // The share of round trips that lost two intervals, next to one CPU thread.
-        for e in d.echo.iter().filter(|e| e.cpu_threads == 1) {
-            if let (Some(i), Some(share)) = (e.interval_s, e.two_interval_share) {
-                let src = source_id(&d.version);
-                measured.insert(format!("{src}.echo-two-share-{}", interval_label(i)), share);
-            }
-        }
-    }
+    let measured = measured_values(m);
     Ok(Comparison {
         date: m.date.clone(),
         machine: m.machine.clone(),
@@ -458,6 +449,39 @@ pub fn compare(m: &Measured, params: &Params) -> Result<Comparison, Error> {
         measured,
         cross_validation: Vec::new(),
     })
+}
+
+/// Measured values without a simulated twin, named like values.
+fn measured_values(m: &Measured) -> BTreeMap<String, f64> {
+    let mut measured = BTreeMap::new();
+    for d in &m.interpreters {
+        // The share of round trips that lost two intervals, next to one CPU thread.
+        for e in d.echo.iter().filter(|e| e.cpu_threads == 1) {
+            if let (Some(i), Some(share)) = (e.interval_s, e.two_interval_share) {
+                let src = source_id(&d.version);
+                measured.insert(format!("{src}.echo-two-share-{}", interval_label(i)), share);
+            }
+        }
+        // The worst tick of each run beside a thread, in switch intervals,
+        // per interpreter and over all of them (with the mean tick's range).
+        for r in d.asyncio_lag.iter().filter(|r| r.mode == "thread" && !r.runs.is_empty()) {
+            let Some(i) = r.interval_s else { continue };
+            let worst: Vec<f64> = r.runs.iter().map(|x| x.max_lag_s / i).collect();
+            let label = interval_label(i);
+            let (lo, hi) = (crate::min(&worst), crate::max(&worst));
+            let key = format!("{}.asyncio-worst-tick-{label}", source_id(&d.version));
+            measured.insert(format!("{key}-min"), lo);
+            measured.insert(format!("{key}-max"), hi);
+            for (what, lo, hi) in [("worst", lo, hi), ("mean", r.mean_lag_s / i, r.mean_lag_s / i)] {
+                let key = format!("all.asyncio-{what}-tick-{label}");
+                let min = measured.entry(format!("{key}-min")).or_insert(lo);
+                *min = min.min(lo);
+                let max = measured.entry(format!("{key}-max")).or_insert(hi);
+                *max = max.max(hi);
+            }
+        }
+    }
+    measured
 }
 
 /// Published tables (`../shared/reference/gil-facts.md` §3) and the model's
@@ -537,4 +561,56 @@ pub fn by_source(rows: &[Row]) -> BTreeMap<&str, Vec<&Row>> {
         m.entry(r.source.as_str()).or_default().push(r);
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measured::{LagRun, LagSample};
+
+    fn lag_run(interval_s: f64, worst: &[f64], mean: f64) -> LagRun {
+        let sample = |&w: &f64| LagSample {
+            ticks: 100,
+            max_lag_s: w * interval_s,
+            mean_lag_s: mean * interval_s,
+            p50_lag_s: 0.0,
+            p90_lag_s: 0.0,
+            p99_lag_s: 0.0,
+            work_s: 0.5,
+        };
+        LagRun {
+            mode: "thread".into(),
+            interval_s: Some(interval_s),
+            tick_s: 0.001,
+            countdown_n: Some(1),
+            seconds: None,
+            max_lag_s: 0.0,
+            mean_lag_s: mean * interval_s,
+            ticks: 100.0,
+            runs: worst.iter().map(sample).collect(),
+            discards: Default::default(),
+        }
+    }
+
+    #[test]
+    fn the_worst_asyncio_tick_is_given_per_interpreter_and_over_all() {
+        let data = |version: &str, worst: &[f64], mean| InterpreterData {
+            version: version.into(),
+            gil: "new".into(),
+            asyncio_lag: vec![lag_run(0.005, worst, mean)],
+            ..Default::default()
+        };
+        let m = Measured {
+            interpreters: vec![data("3.12.1", &[1.1, 2.0], 1.05), data("3.13.0", &[2.05, 2.1], 1.08)],
+            ..Default::default()
+        };
+        let v = measured_values(&m);
+        let near = |k: &str, x: f64| assert!((v[k] - x).abs() < 1e-9, "{k}: {} against {x}", v[k]);
+        near("py3.12.1.asyncio-worst-tick-5ms-min", 1.1);
+        near("py3.13.0.asyncio-worst-tick-5ms-max", 2.1);
+        near("all.asyncio-worst-tick-5ms-min", 1.1);
+        near("all.asyncio-worst-tick-5ms-max", 2.1);
+        near("all.asyncio-mean-tick-5ms-min", 1.05);
+        near("all.asyncio-mean-tick-5ms-max", 1.08);
+    }
 }
