@@ -67,7 +67,9 @@ fn sweep_json_lists_every_point() {
     let points = v["points"].as_array().unwrap();
     assert_eq!(points.len(), 3);
     assert_eq!(points[1]["set"]["machine.cores"], 2);
-    assert!(points[1]["result"]["makespan_s"].as_f64().unwrap() > 0.7);
+    let makespan = |i: usize| points[i]["result"]["makespan_s"].as_f64().unwrap();
+    // Real 2.7 runs two CPU threads 1.0-1.8x slower on two cores than on one.
+    assert!(makespan(1) > 1.3 * makespan(0), "{} {}", makespan(0), makespan(1));
 }
 
 #[test]

@@ -274,6 +274,25 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     spread: spread((a.rps, &a.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
                 });
             }
+            // Next to more CPU-bound threads: who of several waiters gets the
+            // GIL next (the echo thread must not starve behind them).
+            for e in d.echo.iter().filter(|e| e.cpu_threads > 1) {
+                let Some(i) = e.interval_s else { continue };
+                let rtt = 1.0 / a.rps;
+                let busy_trip = i * f64::from(e.cpu_threads);
+                let trips = ((0.3 / busy_trip) as u32).clamp(20, 2000);
+                out.push(Plan {
+                    group: "echo",
+                    what: format!("echo intervals {} x{}", interval_label(i), e.cpu_threads),
+                    source: src.clone(),
+                    real: (1.0 / e.rps - 1.0 / a.rps) / i,
+                    num: echo(gil, cores, rtt, 0, e.interval_s, 2000),
+                    den: echo(gil, cores, rtt, e.cpu_threads, e.interval_s, trips),
+                    rates: Some((2000, trips)),
+                    intervals: Some(i),
+                    spread: spread((e.rps, &e.runs), (a.rps, &a.runs), |busy, alone| (1.0 / busy - 1.0 / alone) / i),
+                });
+            }
         }
         for r in d.asyncio_lag.iter().filter(|_| !fit) {
             // Each run's lag over the same divisor: its min-max is the spread.

@@ -231,6 +231,10 @@ impl Calibration<'_> {
         v.insert("tick_ns".into(), self.cmp.params.tick_ns as f64);
         v.insert("futex_wake_us".into(), self.cmp.params.futex_wake_ns as f64 / 1000.0);
         v.insert("timer_slack_us".into(), self.cmp.params.timer_slack_ns as f64 / 1000.0);
+        // Measured by the wake-latency probe, not fitted: the simulator's defaults.
+        let costs = scheduler::Costs::default();
+        v.insert("idle_wakeup_extra_us".into(), costs.idle_wakeup_extra_ns as f64 / 1000.0);
+        v.insert("idle_wakeup_half_us".into(), costs.idle_wakeup_half_ns as f64 / 1000.0);
         v
     }
 

@@ -160,6 +160,10 @@ pub struct CostsY {
     pub wakeup_latency: Option<Duration>,
     /// Mean random extra delay of such a wake-up.
     pub wakeup_jitter: Option<Duration>,
+    /// Extra delay of a wake-up onto a core idle a long time.
+    pub idle_wakeup_extra: Option<Duration>,
+    /// The idle time at which a wake-up pays half of that extra.
+    pub idle_wakeup_half: Option<Duration>,
     /// CPU time the waker spends waking a sleeper.
     pub futex_wake: Option<Duration>,
     /// CPU time of a system call with nothing to do.

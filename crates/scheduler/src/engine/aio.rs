@@ -241,7 +241,7 @@ impl<S: TraceSink> Engine<'_, S> {
         }
         // selectors' epoll rounds the timeout up to whole milliseconds, and
         // the kernel lets a timed sleep overrun by the timer slack.
-        let slack = self.costs.timer_slack_ns;
+        let slack = if next.is_some() { self.timer_overrun() } else { 0 };
         let wake = next.map(|d| (now.saturating_add((d - now).div_ceil(MS) * MS).saturating_add(slack), WakeCause::Io));
         self.block(t, ThreadState::Io, wake);
         true

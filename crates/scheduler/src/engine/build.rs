@@ -30,6 +30,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
                 busy_ns: 0,
                 switch_ns: 0,
                 dispatches: 0,
+                idle_since: 0,
             })
             .collect();
         let runq = match sc.machine.policy {
@@ -225,6 +226,7 @@ fn thread(
         incarnation: 0,
         rng: rng::stream(sc.seed, rng::THREAD_STREAM, global as u64),
         vruntime: 0,
+        lag: 0,
         est_cpu: match &spec.event_loop {
             None => program::expected_cpu(&spec.program),
             Some(lp) => lp.tasks.iter().map(|t| program::expected_cpu(&t.program)).sum(),

@@ -194,6 +194,8 @@ struct Thread {
     incarnation: u32,
     rng: Pcg64Mcg,
     vruntime: u64,
+    /// `min_vruntime - vruntime` when it last blocked (EEVDF's lag).
+    lag: i64,
     /// Expected CPU work left, for the SJF and SRTF policies.
     est_cpu: u64,
     /// Priority number (lower is more urgent), for the priority policy.
@@ -225,6 +227,8 @@ struct Core {
     busy_ns: u64,
     switch_ns: u64,
     dispatches: u64,
+    /// When the core last went idle (wake-ups onto it pay more the longer it idled).
+    idle_since: u64,
 }
 
 struct GilSlot {

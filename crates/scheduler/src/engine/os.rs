@@ -1,6 +1,7 @@
 //! The OS: cores, the run queue, dispatching, preemption and time slices.
 
 use gil_core::ThreadId;
+use rand::Rng;
 
 use super::{Cont, Engine, RunQueue, Sched};
 use crate::program;
@@ -58,10 +59,10 @@ impl<S: TraceSink> Engine<'_, S> {
         }
         match self.pop_ready() {
             Some(t) => {
-                let delay = self.wakeup_delay();
+                let delay = self.wakeup_delay(core);
                 self.dispatch(core, t, delay);
             }
-            None => self.sink.core_state(self.now, core, CoreState::Idle),
+            None => self.go_idle(core),
         }
     }
 
@@ -99,11 +100,17 @@ impl<S: TraceSink> Engine<'_, S> {
         let th = &mut self.threads[t as usize];
         th.sched = Sched::Ready;
         let holds = th.holds;
-        if let (true, OsPolicy::Fair { latency_ns, .. }) = (sleeper, self.policy) {
-            // Sleeper credit: at most half a latency behind the others.
+        if let (true, OsPolicy::Fair { min_granularity_ns, .. }) = (sleeper, self.policy) {
+            // EEVDF (Linux 6.6+) places a woken thread at the lag it had when
+            // it went to sleep, bounded by two slices: a thread that used
+            // less than its share comes back ahead of the runners, one that
+            // used its share (a spinner waiting for the GIL) comes back level
+            // and does not preempt them.
             let min_v = self.current_min_vruntime();
+            let limit = 2 * min_granularity_ns as i64;
             let th = &mut self.threads[t as usize];
-            th.vruntime = th.vruntime.max(min_v.saturating_sub(latency_ns / 2));
+            let lag = th.lag.clamp(-limit, limit);
+            th.vruntime = (min_v as i64 - lag).max(0) as u64;
         }
         self.set_state(t, state, holds);
         self.threads[t as usize].queued_at = self.now;
@@ -115,7 +122,7 @@ impl<S: TraceSink> Engine<'_, S> {
                 self.queue.schedule(self.core_base + core, self.now, super::What::Dispatch);
                 return;
             }
-            let delay = self.wakeup_delay();
+            let delay = self.wakeup_delay(core);
             self.dispatch(core, t, delay);
             return;
         }
@@ -297,17 +304,38 @@ impl<S: TraceSink> Engine<'_, S> {
             Some(t) => self.dispatch(core, t, self.costs.context_switch_ns),
             None => {
                 self.cancel_slice(core);
-                self.sink.core_state(self.now, core, CoreState::Idle);
+                self.go_idle(core);
             }
         }
     }
 
-    /// Delay before a thread woken onto an idle core runs: the minimum
-    /// latency plus exponential jitter from the OS stream.
-    fn wakeup_delay(&mut self) -> u64 {
-        let jitter = self.costs.wakeup_jitter_ns;
-        let extra = if jitter == 0 { 0 } else { program::sample(Dist::Exp { mean: jitter }, &mut self.os_rng) };
-        self.costs.wakeup_latency_ns + extra
+    /// How late a timed wait ends: anywhere within the timer slack (the
+    /// kernel fires a slack-range timer with whatever interrupt comes first
+    /// in the range), from the OS stream.
+    pub(super) fn timer_overrun(&mut self) -> u64 {
+        let slack = self.costs.timer_slack_ns;
+        if slack == 0 { 0 } else { self.os_rng.random_range(0..=slack) }
+    }
+
+    fn go_idle(&mut self, core: u32) {
+        self.cores[core as usize].idle_since = self.now;
+        self.sink.core_state(self.now, core, CoreState::Idle);
+    }
+
+    /// Delay before a thread woken onto idle `core` runs: the minimum
+    /// latency, more the longer the core idled, plus exponential jitter
+    /// from the OS stream.
+    fn wakeup_delay(&mut self, core: u32) -> u64 {
+        let c = &self.costs;
+        let idle = u128::from(self.now - self.cores[core as usize].idle_since);
+        let (extra, half) = (u128::from(c.idle_wakeup_extra_ns), u128::from(c.idle_wakeup_half_ns));
+        // extra * idle / (idle + half): 0 at once, half at `half`, all of it
+        // long after; spread from 40% to 160% of that (the probe's p10-p90).
+        let mean = if extra == 0 || idle == 0 { 0 } else { (extra * idle / (idle + half)) as u64 };
+        let deep = if mean == 0 { 0 } else { mean * 2 / 5 + self.os_rng.random_range(0..=mean * 6 / 5) };
+        let jitter = c.wakeup_jitter_ns;
+        let random = if jitter == 0 { 0 } else { program::sample(Dist::Exp { mean: jitter }, &mut self.os_rng) };
+        c.wakeup_latency_ns + deep + random
     }
 
     /// Puts `t` on `core`; it starts running after `delay` (a context switch,

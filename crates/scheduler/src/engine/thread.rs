@@ -341,7 +341,7 @@ impl<S: TraceSink> Engine<'_, S> {
                     }
                     self.replan(h.0);
                 }
-                let wake = deadline.map(|d| (d + self.costs.timer_slack_ns, WakeCause::GilTimedOut));
+                let wake = deadline.map(|d| (d + self.timer_overrun(), WakeCause::GilTimedOut));
                 self.block(t, ThreadState::GilWait, wake);
                 true
             }
@@ -536,6 +536,11 @@ impl<S: TraceSink> Engine<'_, S> {
             None => self.queue.cancel(t),
         }
         self.set_state(t, state, holds);
+        // Its lag behind the runners, kept while it sleeps (see `make_ready`).
+        let v_min = self.current_min_vruntime();
+        let th = &self.threads[t as usize];
+        let v = th.vruntime + self.now.saturating_sub(th.dispatched_at);
+        self.threads[t as usize].lag = v_min as i64 - v as i64;
         self.leave_core(t, Sched::Blocked);
     }
 }

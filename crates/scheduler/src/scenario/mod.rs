@@ -176,6 +176,13 @@ pub struct Costs {
     /// onto an idle core; real wake-ups jitter, and whether a woken waiter
     /// beats a release window depends on it.
     pub wakeup_jitter_ns: u64,
+    /// Extra delay of a wake-up onto a core that has been idle a long time:
+    /// an idle vCPU's host thread stops polling and sleeps, and the longer
+    /// the core idled the deeper it sleeps. The extra grows with the idle
+    /// time `i` as `extra * i / (i + half)`.
+    pub idle_wakeup_extra_ns: u64,
+    /// The idle time at which a wake-up pays half of `idle_wakeup_extra_ns`.
+    pub idle_wakeup_half_ns: u64,
     /// CPU time the waker spends in a `futex_wake` that wakes a sleeper.
     pub futex_wake_ns: u64,
     /// CPU time of a system call that finds nothing to do (a semaphore post
@@ -186,8 +193,11 @@ pub struct Costs {
     /// How late a timed wait (the new GIL's wait for the switch interval,
     /// an event loop's `select` until its next timer)
     /// wakes: Linux lets a normal thread's timer fire up to its timer slack
-    /// (50 us by default, `prctl(PR_SET_TIMERSLACK)`) late, so a 1 us switch
-    /// interval behaves like a 50 us one.
+    /// (50 us by default, `prctl(PR_SET_TIMERSLACK)`) late, with whatever
+    /// interrupt comes first in that range; the model draws the overrun
+    /// uniformly from it, so a 1 us switch interval behaves like a 25 us one
+    /// on average, and two waits that began microseconds apart may end in
+    /// either order.
     pub timer_slack_ns: u64,
 }
 
@@ -197,10 +207,12 @@ impl Default for Costs {
     /// a 2-vCPU Linux VM (`calibration/fitted.json`); a test keeps them equal.
     fn default() -> Costs {
         Costs {
-            context_switch_ns: US / 2,
+            context_switch_ns: 2 * US,
             wakeup_latency_ns: 8 * US,
-            wakeup_jitter_ns: 16 * US,
-            futex_wake_ns: 12 * US,
+            wakeup_jitter_ns: 2 * US,
+            idle_wakeup_extra_ns: 60 * US,
+            idle_wakeup_half_ns: 400 * US,
+            futex_wake_ns: 4 * US,
             syscall_ns: 50,
             retry_ns: 200,
             timer_slack_ns: 50 * US,
@@ -215,7 +227,13 @@ impl Costs {
     /// by the host; published desktop measurements (Skvortsov 2021, Beazley
     /// 2010) agree with these instead.
     pub fn bare_metal() -> Costs {
-        Costs { wakeup_latency_ns: 2 * US, wakeup_jitter_ns: 2 * US, futex_wake_ns: 2 * US, ..Costs::default() }
+        Costs {
+            wakeup_latency_ns: 2 * US,
+            wakeup_jitter_ns: 2 * US,
+            idle_wakeup_extra_ns: 0,
+            futex_wake_ns: 2 * US,
+            ..Costs::default()
+        }
     }
 }
 

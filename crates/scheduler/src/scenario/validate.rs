@@ -32,6 +32,8 @@ impl Scenario {
             ("context_switch_ns", c.context_switch_ns),
             ("wakeup_latency_ns", c.wakeup_latency_ns),
             ("wakeup_jitter_ns", c.wakeup_jitter_ns),
+            ("idle_wakeup_extra_ns", c.idle_wakeup_extra_ns),
+            ("idle_wakeup_half_ns", c.idle_wakeup_half_ns),
             ("futex_wake_ns", c.futex_wake_ns),
             ("syscall_ns", c.syscall_ns),
             ("retry_ns", c.retry_ns),

@@ -60,46 +60,54 @@ fn forced_switch_on_two_cores() {
         &["A", "B"],
         expect![[r#"
             A          0.000     8.000  ready
-            A          8.000   116.207  python*
-            A        116.207   128.207  overhead
-            A        128.207   244.609  gil_wait
-            A        244.609   286.402  python*
-            A        286.402   332.600  done
+            A          8.000   128.120  python*
+            A        128.120   132.120  overhead
+            A        132.120   136.320  handoff
+            A        136.320   273.811  gil_wait
+            A        273.811   277.811  overhead*
+            A        277.811   307.691  python*
+            A        307.691   345.624  done
             B          0.000     8.000  ready
-            B          8.000   124.407  gil_wait
-            B        124.407   236.409  python*
-            B        236.409   248.409  overhead
-            B        248.409   294.602  gil_wait
-            B        294.602   332.600  python*
+            B          8.000   136.320  gil_wait
+            B        136.320   140.320  overhead*
+            B        140.320   265.610  python*
+            B        265.610   269.610  overhead
+            B        269.610   273.811  handoff
+            B        273.811   320.914  gil_wait
+            B        320.914   345.624  python*
             core0      0.000     8.000  switch->A
-            core0      8.000   128.207  run A
-            core0    128.207   228.207  idle
-            core0    228.207   236.207  switch->A
-            core0    236.207   236.407  run A
-            core0    236.407   236.409  idle
-            core0    236.409   244.409  switch->A
-            core0    244.409   286.402  run A
-            core0    286.402   332.600  idle
+            core0      8.000   132.120  run A
+            core0    132.120   136.320  idle
+            core0    136.320   144.927  switch->A
+            core0    144.927   244.927  idle
+            core0    244.927   265.402  switch->A
+            core0    265.402   265.602  run A
+            core0    265.602   265.610  idle
+            core0    265.610   273.611  switch->A
+            core0    273.611   307.691  run A
+            core0    307.691   345.624  idle
             core1      0.000     8.000  switch->B
             core1      8.000   108.000  idle
-            core1    108.000   116.000  switch->B
-            core1    116.000   116.200  run B
-            core1    116.200   116.207  idle
-            core1    116.207   124.207  switch->B
-            core1    124.207   248.409  run B
-            core1    248.409   286.402  idle
-            core1    286.402   294.402  switch->B
-            core1    294.402   332.600  run B
+            core1    108.000   127.919  switch->B
+            core1    127.919   128.119  run B
+            core1    128.119   128.120  idle
+            core1    128.120   136.120  switch->B
+            core1    136.120   269.610  run B
+            core1    269.610   273.811  idle
+            core1    273.811   282.785  switch->B
+            core1    282.785   307.691  idle
+            core1    307.691   320.714  switch->B
+            core1    320.714   345.624  run B
             mark       8.000  A Switch
             mark     108.000  B TimedOut
-            mark     116.200  A DropRequest
-            mark     116.207  A ForcedDrop
-            mark     124.407  B Switch
-            mark     228.207  A TimedOut
-            mark     236.407  B DropRequest
-            mark     236.409  B ForcedDrop
-            mark     244.609  A Switch
-            mark     294.602  B Switch
+            mark     128.119  A DropRequest
+            mark     128.120  A ForcedDrop
+            mark     136.320  B Switch
+            mark     244.927  A TimedOut
+            mark     265.602  B DropRequest
+            mark     265.610  B ForcedDrop
+            mark     273.811  A Switch
+            mark     320.914  B Switch
         "#]],
     );
 }
@@ -126,39 +134,41 @@ fn convoy_on_one_core() {
         expect![[r#"
             io         0.000     8.000  ready
             io         8.000    58.000  io
-            io        58.000  3009.000  ready
-            io      3009.000  4060.907  gil_wait
-            io      4060.907  4080.907  python*
-            io      4080.907  8043.900  done
-            cpu        0.000     8.500  ready
-            cpu        8.500  3008.500  python*
-            cpu     3008.500  3009.500  ready*
-            cpu     3009.500  4059.000  python*
-            cpu     4059.000  4060.200  ready*
-            cpu     4060.200  4060.207  python*
-            cpu     4060.207  4081.407  gil_wait
-            cpu     4081.407  4093.407  overhead
-            cpu     4093.407  8043.900  python*
+            io        58.000  3012.000  ready
+            io      3012.000  6024.405  gil_wait
+            io      6024.405  6028.405  overhead*
+            io      6028.405  6048.405  python*
+            io      6048.405  8050.400  done
+            cpu        0.000    10.000  ready
+            cpu       10.000  3010.000  python*
+            cpu     3010.000  3014.000  ready*
+            cpu     3014.000  6014.000  python*
+            cpu     6014.000  6018.200  ready*
+            cpu     6018.200  6018.205  python*
+            cpu     6018.205  6022.205  overhead
+            cpu     6022.205  6024.405  handoff
+            cpu     6024.405  6050.405  gil_wait
+            cpu     6050.405  8050.400  python*
             core0      0.000     8.000  switch->io
-            core0      8.000     8.500  switch->cpu
-            core0      8.500  3008.500  run cpu
-            core0   3008.500  3009.000  switch->io
-            core0   3009.000  3009.500  switch->cpu
-            core0   3009.500  4059.000  run cpu
-            core0   4059.000  4059.500  switch->io
-            core0   4059.500  4059.700  run io
-            core0   4059.700  4060.200  switch->cpu
-            core0   4060.200  4060.207  run cpu
-            core0   4060.207  4060.707  switch->io
-            core0   4060.707  4080.907  run io
-            core0   4080.907  4081.407  switch->cpu
-            core0   4081.407  8043.900  run cpu
-            mark       8.500  cpu Switch
-            mark    4059.000  io TimedOut
-            mark    4059.700  cpu DropRequest
-            mark    4060.207  cpu ForcedDrop
-            mark    4060.907  io Switch
-            mark    4093.407  cpu Switch
+            core0      8.000    10.000  switch->cpu
+            core0     10.000  3010.000  run cpu
+            core0   3010.000  3012.000  switch->io
+            core0   3012.000  3014.000  switch->cpu
+            core0   3014.000  6014.000  run cpu
+            core0   6014.000  6016.000  switch->io
+            core0   6016.000  6016.200  run io
+            core0   6016.200  6018.200  switch->cpu
+            core0   6018.200  6022.205  run cpu
+            core0   6022.205  6024.205  switch->io
+            core0   6024.205  6048.405  run io
+            core0   6048.405  6050.405  switch->cpu
+            core0   6050.405  8050.400  run cpu
+            mark      10.000  cpu Switch
+            mark    4036.719  io TimedOut
+            mark    6016.200  cpu DropRequest
+            mark    6018.205  cpu ForcedDrop
+            mark    6024.405  io Switch
+            mark    6050.405  cpu Switch
         "#]],
     );
 }

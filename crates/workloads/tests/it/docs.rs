@@ -28,6 +28,8 @@ fn documented_defaults_are_the_code_defaults() {
         ("context_switch", c.context_switch_ns),
         ("wakeup_latency", c.wakeup_latency_ns),
         ("wakeup_jitter", c.wakeup_jitter_ns),
+        ("idle_wakeup_extra", c.idle_wakeup_extra_ns),
+        ("idle_wakeup_half", c.idle_wakeup_half_ns),
         ("futex_wake", c.futex_wake_ns),
         ("syscall", c.syscall_ns),
         ("retry", c.retry_ns),

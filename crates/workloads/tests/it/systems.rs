@@ -43,11 +43,13 @@ fn io_bound_threads_overlap_their_waits() {
     }
 }
 
+/// CPython 2.7 measured on the 2-vCPU VM: two threads take 1.16x to 1.99x
+/// the sequential time on two cores (median 1.58x), about 1x on one.
 #[test]
-fn old_gil_doubles_the_time_on_two_cores_only() {
+fn old_gil_is_slower_on_several_cores_only() {
     let runs = run("old-gil");
     let (one_core, two, four) = (runs[0].1.makespan_s, runs[1].1.makespan_s, runs[2].1.makespan_s);
-    assert!(one_core < 0.44 && two > 0.7 && four > 0.7, "{one_core} {two} {four}");
+    assert!(one_core < 0.44 && two > 1.3 * one_core && four > 1.3 * one_core, "{one_core} {two} {four}");
     // Beazley's badness: failed wake-ups on two cores, almost none on one.
     assert!(runs[1].1.gil.badness > 0.03 && runs[1].1.gil.badness > 50.0 * runs[0].1.gil.badness);
 }
@@ -61,7 +63,9 @@ fn races_lose_updates_only_where_a_switch_can_split_the_increment() {
     assert!(free[0].1.shared["counter"] < 300_000, "no GIL, no lock: {:?}", free[0].1.shared);
     assert_eq!(free[1].1.shared["counter"], 400_000);
     assert_eq!(free[2].1.shared["counter"], 400_000);
-    assert!(free[1].1.makespan_s > 3.0 * free[0].1.makespan_s, "the lock serialises the loop");
+    // Serialised, the two threads' increments take at least twice as long
+    // as in parallel, plus the lock's hand-offs.
+    assert!(free[1].1.makespan_s > 2.2 * free[0].1.makespan_s, "the lock serialises the loop");
 }
 
 #[test]
@@ -115,11 +119,11 @@ fn overload_refuses_and_times_out() {
     assert_eq!((light.refused, light.timed_out), (0, 0));
     let heavy = runs[2].1.server.as_ref().unwrap();
     assert!(heavy.refused > 0 && heavy.timed_out > 0 && heavy.late > 0, "{heavy:?}");
-    // A gthread worker takes the excess into its own queue: no refusal, and
-    // the requests the sync worker refused time out instead.
+    // A gthread worker takes the excess into its own queue: far fewer
+    // refusals, and the requests the sync worker refused time out instead.
     let gthread = runs[5].1.server.as_ref().unwrap();
     assert_eq!(runs[5].0, "label=gthread, server.threads=4, clients.open_loop=150");
-    assert!(gthread.refused == 0 && gthread.timed_out > heavy.timed_out, "{gthread:?}");
+    assert!(10 * gthread.refused < heavy.refused && gthread.timed_out > heavy.timed_out, "{gthread:?}");
 }
 
 #[test]
