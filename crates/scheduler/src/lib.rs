@@ -154,6 +154,14 @@ pub fn simulate_traced<S: TraceSink>(scenario: &Scenario, sink: &mut S) -> Resul
 impl ThreadSpec {
     /// A thread starting at time 0 in interpreter 0.
     pub fn new(name: &str, program: Vec<Step>) -> ThreadSpec {
-        ThreadSpec { name: name.to_owned(), interpreter: 0, start_ns: 0, program, event_loop: None, priority: 0 }
+        ThreadSpec {
+            name: name.to_owned(),
+            interpreter: 0,
+            start_ns: 0,
+            program,
+            event_loop: None,
+            priority: 0,
+            affinity: Vec::new(),
+        }
     }
 }

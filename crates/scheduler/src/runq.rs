@@ -41,7 +41,10 @@ impl RunHeap {
 
     /// Adds `thread` with `key`; `seq` (unique, increasing) breaks ties.
     pub(crate) fn push(&mut self, key: u64, seq: u64, thread: u32) {
-        let k = pack(key, seq, thread);
+        self.push_packed(pack(key, seq, thread));
+    }
+
+    fn push_packed(&mut self, k: u128) {
         let mut at = self.heap.len();
         self.heap.push(k);
         while at > 0 {
@@ -67,6 +70,34 @@ impl RunHeap {
         let Some(&root) = self.heap.first() else { return Some(unpack(last)) };
         self.sift_down(0, last);
         Some(unpack(root))
+    }
+
+    /// The least key whose thread `ok` accepts (a linear scan: only
+    /// scenarios with pinned threads ask).
+    pub(crate) fn min_where(&self, mut ok: impl FnMut(u32) -> bool) -> Option<(u64, u32)> {
+        self.heap.iter().copied().filter(|&k| ok(unpack(k).1)).min().map(unpack)
+    }
+
+    /// Removes the least key whose thread `ok` accepts; the others keep
+    /// their keys and arrival order.
+    pub(crate) fn pop_where(&mut self, mut ok: impl FnMut(u32) -> bool) -> Option<(u64, u32)> {
+        let mut skipped = Vec::new();
+        let mut found = None;
+        while let Some(&root) = self.heap.first() {
+            let last = self.heap.pop().expect("a root means a last element");
+            if !self.heap.is_empty() {
+                self.sift_down(0, last);
+            }
+            if ok(unpack(root).1) {
+                found = Some(unpack(root));
+                break;
+            }
+            skipped.push(root);
+        }
+        for k in skipped {
+            self.push_packed(k);
+        }
+        found
     }
 
     /// Keeps only the threads `keep` accepts.
@@ -119,7 +150,7 @@ mod tests {
     proptest! {
         /// Pops come out exactly as from the `BinaryHeap` it replaced.
         #[test]
-        fn pops_like_a_binary_heap(ops in prop::collection::vec((0u8..4, 0u64..20, 0u32..50), 0..400)) {
+        fn pops_like_a_binary_heap(ops in prop::collection::vec((0u8..6, 0u64..20, 0u32..50), 0..400)) {
             let mut heap = RunHeap::default();
             let mut model: BinaryHeap<Reverse<(u64, u64, u32)>> = BinaryHeap::new();
             let mut seq = 0;
@@ -133,6 +164,19 @@ mod tests {
                     2 => {
                         let want = model.pop().map(|Reverse((k, _, t))| (k, t));
                         prop_assert_eq!(heap.pop(), want);
+                    }
+                    3 | 4 => {
+                        // A pinned core's pick: the least entry whose thread
+                        // has the wanted residue.
+                        let ok = |t: u32| t % 3 == thread % 3;
+                        let want = model.iter().filter(|Reverse((_, _, t))| ok(*t)).min_by_key(|Reverse(x)| *x).map(|Reverse(x)| *x);
+                        prop_assert_eq!(heap.min_where(ok), want.map(|(k, _, t)| (k, t)));
+                        if op == 4 {
+                            prop_assert_eq!(heap.pop_where(ok), want.map(|(k, _, t)| (k, t)));
+                            if let Some(w) = want {
+                                model.retain(|Reverse(x)| *x != w);
+                            }
+                        }
                     }
                     _ => {
                         heap.retain(|t| t != thread);

@@ -33,6 +33,8 @@ pub struct File {
     /// Threads of the main process.
     #[serde(default)]
     pub threads: Vec<ThreadY>,
+    /// The cores the main process's threads may run on (`taskset -c`).
+    pub affinity: Option<Vec<u32>>,
     /// More processes, each with its own GIL.
     #[serde(default)]
     pub processes: Vec<ProcessY>,
@@ -80,6 +82,7 @@ impl Default for File {
             duration: None,
             max_events: None,
             threads: Vec::new(),
+            affinity: None,
             processes: Vec::new(),
             queues: Vec::new(),
             semaphores: Vec::new(),
@@ -254,6 +257,9 @@ pub struct ThreadY {
     /// Scheduling priority (lower is more urgent; default 0), used by the
     /// `priority` policy.
     pub priority: Option<u32>,
+    /// The cores it may run on, numbered from 0 (`os.sched_setaffinity(0,
+    /// ...)` in the thread); default: its process's.
+    pub affinity: Option<Vec<u32>>,
 }
 
 /// `asyncio:` of a thread.
@@ -294,6 +300,8 @@ pub struct ProcessY {
     pub memory_mb: Option<f64>,
     /// The process crashes (the first copy, with `count > 1`).
     pub crash: Option<CrashY>,
+    /// The cores its threads may run on (`taskset -c`); default: any.
+    pub affinity: Option<Vec<u32>>,
     /// Its threads.
     pub threads: Vec<ThreadY>,
 }
@@ -496,7 +504,8 @@ pub struct PoolY {
     pub kind: Option<PoolKind>,
     /// Worker processes.
     pub workers: u32,
-    /// `fork`, `spawn` or `forkserver` (sets the default start-up cost).
+    /// `fork`, `spawn` or `forkserver` (sets the default start-up cost:
+    /// 22 ms, 130 ms, 120 ms, a first pool's as measured).
     pub start_method: Option<StartMethod>,
     /// CPU a worker spends starting before it takes tasks.
     pub startup: Option<Duration>,

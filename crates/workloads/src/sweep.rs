@@ -184,6 +184,8 @@ pub fn show(v: &Value) -> String {
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".into(),
+        // Flow style, as a list is usually written in a sweep: [0, 1].
+        Value::Sequence(items) => format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(", ")),
         other => serde_yaml::to_string(other).unwrap_or_default().trim().replace('\n', " "),
     }
 }

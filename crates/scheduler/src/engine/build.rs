@@ -73,6 +73,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
             os_rng: rng::stream(sc.seed, rng::OS_STREAM, 0),
             slices: os::slice_table(sc.machine.policy, sc.machine.cores, n),
             busy_cores: 0,
+            pinned: sc.threads().any(|(_, t)| !t.affinity.is_empty()),
             gils,
             locks: (0..sc.locks).map(|_| LockSlot { holder: None, sleepers: VecDeque::new() }).collect(),
             sems: sc
@@ -236,7 +237,9 @@ fn thread(
         waited_ns: 0,
         dispatched_at: 0,
         run_start: 0,
-        last_core: 0,
+        // A pinned thread starts on its first allowed core.
+        last_core: spec.affinity.first().copied().unwrap_or(0),
+        affinity: spec.affinity.clone().into_boxed_slice(),
         start_ns: spec.start_ns,
         finished: None,
         cpu_ns: 0,

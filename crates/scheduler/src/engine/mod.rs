@@ -207,6 +207,8 @@ struct Thread {
     dispatched_at: u64,
     run_start: u64,
     last_core: u32,
+    /// The cores it may run on; empty: any.
+    affinity: Box<[u32]>,
     // Results.
     start_ns: u64,
     finished: Option<u64>,
@@ -347,6 +349,8 @@ pub(crate) struct Engine<'s, S: TraceSink> {
     slices: Vec<u64>,
     /// Cores with a thread on them (running or switching in).
     busy_cores: u64,
+    /// Some thread has an affinity: the run queue is searched per core.
+    pinned: bool,
     gils: Vec<GilSlot>,
     locks: Vec<LockSlot>,
     sems: Vec<SemSlot>,

@@ -27,7 +27,7 @@ impl<S: TraceSink> Engine<'_, S> {
         if !matches!(self.threads[t as usize].sched, Sched::Running(_)) {
             return;
         }
-        if self.runq.is_empty() {
+        if !self.has_ready_for(core) {
             self.cores[core as usize].slice_start = self.now;
             return;
         }
@@ -39,7 +39,7 @@ impl<S: TraceSink> Engine<'_, S> {
             self.queue.schedule(self.core_base + core, self.now, super::What::Slice);
             return;
         }
-        if let (OsPolicy::Fair { .. }, Some(min_v)) = (self.policy, self.first_keyed()) {
+        if let (OsPolicy::Fair { .. }, Some(min_v)) = (self.policy, self.first_keyed_for(core)) {
             let th = &self.threads[t as usize];
             if th.vruntime + (self.now - th.dispatched_at) <= min_v {
                 // Still the most deserving thread: a new slice, no switch.
@@ -57,7 +57,7 @@ impl<S: TraceSink> Engine<'_, S> {
         if self.cores[core as usize].current.is_some() {
             return;
         }
-        match self.pop_ready() {
+        match self.pop_ready(core) {
             Some(t) => {
                 let delay = self.wakeup_delay(core);
                 self.dispatch(core, t, delay);
@@ -71,6 +71,30 @@ impl<S: TraceSink> Engine<'_, S> {
         match &self.runq {
             RunQueue::Keyed(q) => q.peek().map(|(key, _)| key),
             RunQueue::Fifo(_) => None,
+        }
+    }
+
+    /// The least key among the queued threads that may run on `core`.
+    fn first_keyed_for(&self, core: u32) -> Option<u64> {
+        if !self.pinned {
+            return self.first_keyed();
+        }
+        let threads = &self.threads;
+        match &self.runq {
+            RunQueue::Keyed(q) => q.min_where(|t| may_run(threads, t, core)).map(|(key, _)| key),
+            RunQueue::Fifo(_) => None,
+        }
+    }
+
+    /// Whether a queued thread may run on `core`.
+    fn has_ready_for(&self, core: u32) -> bool {
+        if !self.pinned {
+            return !self.runq.is_empty();
+        }
+        let threads = &self.threads;
+        match &self.runq {
+            RunQueue::Fifo(q) => q.iter().any(|&t| may_run(threads, t, core)),
+            RunQueue::Keyed(q) => q.min_where(|t| may_run(threads, t, core)).is_some(),
         }
     }
 
@@ -114,7 +138,7 @@ impl<S: TraceSink> Engine<'_, S> {
         }
         self.set_state(t, state, holds);
         self.threads[t as usize].queued_at = self.now;
-        if let Some(core) = self.idle_core(self.threads[t as usize].last_core) {
+        if let Some(core) = self.idle_core(t) {
             if self.policy.picks_by_key() {
                 // Decide after every arrival of this instant.
                 self.enqueue(t);
@@ -131,6 +155,9 @@ impl<S: TraceSink> Engine<'_, S> {
             let mut victim: Option<(u64, u32, u32)> = None;
             for (ci, c) in self.cores.iter().enumerate() {
                 let Some(cur) = c.current else { continue };
+                if !may_run(&self.threads, t, ci as u32) {
+                    continue;
+                }
                 let cth = &self.threads[cur as usize];
                 if !matches!(cth.sched, Sched::Running(_)) {
                     continue;
@@ -155,6 +182,9 @@ impl<S: TraceSink> Engine<'_, S> {
             let mut victim: Option<(u64, u32, u32)> = None;
             for (ci, c) in self.cores.iter().enumerate() {
                 let Some(cur) = c.current else { continue };
+                if !may_run(&self.threads, t, ci as u32) {
+                    continue;
+                }
                 if !matches!(self.threads[cur as usize].sched, Sched::Running(_)) {
                     continue;
                 }
@@ -220,12 +250,17 @@ impl<S: TraceSink> Engine<'_, S> {
         self.min_vruntime
     }
 
-    fn idle_core(&self, prefer: u32) -> Option<u32> {
-        let free = |c: &super::Core| c.current.is_none() && !c.claimed;
-        if free(&self.cores[prefer as usize]) {
+    /// An idle core `t` may run on: the one it last ran on if it can.
+    fn idle_core(&self, t: u32) -> Option<u32> {
+        let prefer = self.threads[t as usize].last_core;
+        let free = |i: u32| {
+            let c = &self.cores[i as usize];
+            c.current.is_none() && !c.claimed && may_run(&self.threads, t, i)
+        };
+        if free(prefer) {
             return Some(prefer);
         }
-        self.cores.iter().position(free).map(|i| i as u32)
+        (0..self.cores.len() as u32).find(|&i| free(i))
     }
 
     fn enqueue(&mut self, t: u32) {
@@ -292,15 +327,23 @@ impl<S: TraceSink> Engine<'_, S> {
         core
     }
 
-    fn pop_ready(&mut self) -> Option<u32> {
-        match &mut self.runq {
-            RunQueue::Fifo(q) => q.pop_front(),
-            RunQueue::Keyed(q) => q.pop().map(|(_, t)| t),
+    /// The next ready thread for `core`: the first in queue order that may
+    /// run there.
+    fn pop_ready(&mut self, core: u32) -> Option<u32> {
+        let threads = &self.threads;
+        match (&mut self.runq, self.pinned) {
+            (RunQueue::Fifo(q), false) => q.pop_front(),
+            (RunQueue::Keyed(q), false) => q.pop().map(|(_, t)| t),
+            (RunQueue::Fifo(q), true) => {
+                let at = q.iter().position(|&t| may_run(threads, t, core))?;
+                q.remove(at)
+            }
+            (RunQueue::Keyed(q), true) => q.pop_where(|t| may_run(threads, t, core)).map(|(_, t)| t),
         }
     }
 
     pub(super) fn dispatch_next(&mut self, core: u32) {
-        match self.pop_ready() {
+        match self.pop_ready(core) {
             Some(t) => self.dispatch(core, t, self.costs.context_switch_ns),
             None => {
                 self.cancel_slice(core);
@@ -389,6 +432,12 @@ impl<S: TraceSink> Engine<'_, S> {
             self.arm(core);
         }
     }
+}
+
+/// Whether thread `t` may run on `core` (its affinity allows it).
+fn may_run(threads: &[super::Thread], t: u32, core: u32) -> bool {
+    let a = &threads[t as usize].affinity;
+    a.is_empty() || a.contains(&core)
 }
 
 /// Slice lengths for 0..=threads+cores threads wanting a core: the fair

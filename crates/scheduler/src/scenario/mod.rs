@@ -363,6 +363,10 @@ pub struct ThreadSpec {
     /// urgent (at most [`MAX_PRIORITY`]); other policies ignore it.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub priority: u32,
+    /// The cores the thread may run on (`sched_setaffinity`, `taskset`);
+    /// empty: any core.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affinity: Vec<u32>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]

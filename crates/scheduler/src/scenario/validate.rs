@@ -260,6 +260,14 @@ impl Scenario {
                 if th.priority > MAX_PRIORITY {
                     return err(format!("{path}.priority"), Problem::BadPriority);
                 }
+                for (i, &core) in th.affinity.iter().enumerate() {
+                    if core >= self.machine.cores {
+                        return err(format!("{path}.affinity[{i}]"), Problem::NoSuchCore(core));
+                    }
+                    if th.affinity[..i].contains(&core) {
+                        return err(format!("{path}.affinity[{i}]"), Problem::Duplicate);
+                    }
+                }
                 let endless_thread = match &th.event_loop {
                     None => {
                         if th.program.is_empty() {
@@ -520,6 +528,10 @@ pub enum Problem {
     AgingTooLong,
     /// An interpreter number at or beyond the process's `interpreters`.
     NoSuchInterpreter(u32),
+    /// A core number at or beyond `machine.cores`.
+    NoSuchCore(u32),
+    /// A value listed twice.
+    Duplicate,
     /// A thread number at or beyond the number of threads.
     NoSuchThread(u32),
     /// A `stop_when` thread that can never finish.
@@ -569,6 +581,10 @@ impl std::fmt::Display for ScenarioError {
             Problem::BadPriority => format!("must be a whole number from 0 to {MAX_PRIORITY}"),
             Problem::AgingTooLong => "the aging period times the largest priority must not exceed 2^62 ns".to_owned(),
             Problem::NoSuchInterpreter(n) => format!("interpreter {n} does not exist in this process"),
+            Problem::NoSuchCore(n) => {
+                format!("core {n} does not exist (cores are numbered from 0 below machine.cores)")
+            }
+            Problem::Duplicate => "this value is already listed".to_owned(),
             Problem::NoSuchThread(n) => format!("thread {n} does not exist"),
             Problem::StopOnEndless(n) => format!("thread {n} never finishes, so the run could never stop"),
             Problem::NeverFinishes => "this program never finishes: add stop_when or a horizon".to_owned(),

@@ -580,3 +580,28 @@ fn invalid_scenarios_name_the_field() {
         }
     }
 }
+
+/// Beazley 2010's `taskset` run: the old GIL's two CPU-bound threads pinned
+/// to one core of two take as long as on a one-core machine (no waiter wakes
+/// on another core), and a thread pinned from inside never leaves its cores.
+#[test]
+fn pinned_threads_share_their_core() {
+    let total = 200 * MS;
+    let on_one_core = run(&cpu_threads(1, GilSpec::old(), 2, total));
+    let mut pinned = cpu_threads(2, GilSpec::old(), 2, total);
+    for t in pinned.processes.iter_mut().flat_map(|p| &mut p.threads) {
+        t.affinity = vec![1];
+    }
+    let res = simulate(&pinned).unwrap();
+    assert_between("old GIL pinned to one core / one-core machine", makespan(&res) / on_one_core, 0.98, 1.02);
+    assert_eq!(res.cores[0].busy_ns, 0, "core 0 is outside the affinity");
+    // Without a GIL, two threads pinned to one core take twice as long as
+    // two threads on two cores.
+    let free = GilSpec::None { overhead: 0.0 };
+    let spread = run(&cpu_threads(2, free, 2, total));
+    let mut stacked = cpu_threads(2, free, 2, total);
+    for t in stacked.processes.iter_mut().flat_map(|p| &mut p.threads) {
+        t.affinity = vec![0];
+    }
+    assert_between("no GIL, stacked / spread", run(&stacked) / spread, 1.98, 2.02);
+}

@@ -124,6 +124,8 @@ prop_compose! {
         starts in prop::collection::vec(prop_oneof![3 => Just(0u64), 1 => 1u64..100 * US], shape.iter().map(|(_, n)| *n).sum::<usize>()),
         interps in prop::collection::vec(0u32..2, shape.iter().map(|(_, n)| *n).sum::<usize>()),
         priorities in prop::collection::vec(0u32..4, shape.iter().map(|(_, n)| *n).sum::<usize>()),
+        // A core mask per thread; 0 (or no core below `cores`) is no affinity.
+        masks in prop::collection::vec(prop_oneof![2 => Just(0u32), 1 => 1u32..16], shape.iter().map(|(_, n)| *n).sum::<usize>()),
         cores in Just(cores), policy in Just(policy), costs in Just(costs), gil in Just(gil),
         tick_ns in Just(tick_ns), wake_order in Just(wake_order), seed in Just(seed), locks in Just(locks),
         per_bytecode in Just(per_bytecode),
@@ -141,6 +143,7 @@ prop_compose! {
                     program: programs[k].clone(),
                     event_loop: None,
                     priority: priorities[k],
+                    affinity: (0..cores).filter(|c| masks[k] >> c & 1 == 1).collect(),
                 }
             }).collect();
             ProcessSpec { name: format!("p{p}"), interpreters, threads, memory_mb: 0.0, crash: None }

@@ -77,6 +77,21 @@ pub fn check_invariants(sc: &Scenario, res: &SimResult, trace: &Trace) {
         assert_eq!(on_core, res.threads[t].cpu_ns, "thread {t}: core time differs from its CPU time");
     }
 
+    // A thread runs (or switches in) only on the cores its affinity allows.
+    let specs: Vec<_> = sc.threads().map(|(_, t)| t).collect();
+    for (c, lane) in trace.cores.iter().enumerate() {
+        for span in lane {
+            if let CoreState::Run(t) | CoreState::Switch(t) = span.state {
+                let a = &specs[t.index()].affinity;
+                assert!(
+                    a.is_empty() || a.contains(&(c as u32)),
+                    "thread {} on core {c} outside its affinity {a:?}",
+                    t.index()
+                );
+            }
+        }
+    }
+
     // CPU time adds up: per core busy + switching + idle = makespan; the
     // cores' busy time is the threads' CPU time; each thread's states cover
     // its life.
@@ -102,7 +117,6 @@ pub fn check_invariants(sc: &Scenario, res: &SimResult, trace: &Trace) {
         assert!(g.held_ns <= end && g.wait_ns <= end);
         assert!((0.0..=1.0).contains(&g.held_fraction) && (0.0..=1.0).contains(&g.wait_fraction));
     }
-    let _ = sc;
 }
 
 /// Bytecode, held-C, released-C and I/O nanoseconds a program with only

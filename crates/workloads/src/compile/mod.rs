@@ -144,6 +144,9 @@ struct Compiler {
     var_index: HashMap<String, u32>,
     /// Per scheduler thread: (base name as written, full name).
     names: Vec<(String, String)>,
+    /// The affinity of the process being built and where it was written,
+    /// for its threads that set none.
+    affinity: Option<(Vec<u32>, String)>,
 }
 
 /// Compiles a parsed file.
@@ -157,6 +160,7 @@ pub fn compile(file: &File) -> Result<Compiled, CompileError> {
         sem_index: HashMap::new(),
         var_index: HashMap::new(),
         names: Vec::new(),
+        affinity: None,
     };
     text("title", file.title.as_deref().unwrap_or(""), true)?;
     text("description", file.description.as_deref().unwrap_or(""), true)?;
@@ -203,11 +207,15 @@ pub fn compile(file: &File) -> Result<Compiled, CompileError> {
         c.sc.semaphores.push(sem.permits);
     }
     if !file.threads.is_empty() {
+        c.affinity = affinity(file.affinity.as_ref(), "affinity")?;
         let mut threads = Vec::new();
         for (i, t) in file.threads.iter().enumerate() {
             threads.extend(c.thread(t, &format!("threads[{i}]"), threads.len())?);
         }
+        c.affinity = None;
         c.sc.process("main", threads);
+    } else if file.affinity.is_some() {
+        return fail("affinity", "`affinity` pins the main process's `threads`: there are none");
     }
     for (i, p) in file.processes.iter().enumerate() {
         c.processes(p, &format!("processes[{i}]"))?;
@@ -264,6 +272,16 @@ fn file_path(paths: &[(String, String)], scenario_path: &str) -> String {
             if rest.starts_with('[') || rest.is_empty() { format!("{yaml}{rest}") } else { yaml.clone() }
         }
         None => scenario_path.to_owned(),
+    }
+}
+
+/// A written affinity (`taskset`'s core list), checked for emptiness; the
+/// scheduler checks the core numbers.
+fn affinity(cores: Option<&Vec<u32>>, yaml: &str) -> Result<Option<(Vec<u32>, String)>, CompileError> {
+    match cores {
+        None => Ok(None),
+        Some(c) if c.is_empty() => fail(yaml, "an affinity lists at least one core (leave it out to allow any core)"),
+        Some(c) => Ok(Some((c.clone(), yaml.to_owned()))),
     }
 }
 

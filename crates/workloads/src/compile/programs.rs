@@ -81,6 +81,14 @@ impl Compiler {
             spec.start_ns = t.start.map_or(0, |d| d.0);
             spec.interpreter = t.interpreter.unwrap_or(0);
             spec.priority = t.priority.unwrap_or(0);
+            // A thread's own affinity wins over its process's (as
+            // `sched_setaffinity` on a thread does over `taskset`).
+            if let Some((cores, from)) =
+                affinity(t.affinity.as_ref(), &format!("{yaml}.affinity"))?.or_else(|| self.affinity.clone())
+            {
+                spec.affinity = cores;
+                self.map(&format!("{sched}.affinity"), &from);
+            }
             self.map(&format!("{sched}.interpreter"), &format!("{yaml}.interpreter"));
             self.map(&format!("{sched}.priority"), &format!("{yaml}.priority"));
             let mut executors = Vec::new();
@@ -95,8 +103,11 @@ impl Compiler {
                 return fail(yaml.to_owned(), "a thread needs a `program` (or `asyncio` tasks)");
             }
             self.names.push((t.name.clone(), name));
+            let inherited = spec.affinity.clone();
             out.push(spec);
-            for e in executors {
+            for mut e in executors {
+                // Threads a thread starts inherit its affinity.
+                e.affinity.clone_from(&inherited);
                 self.names.push((e.name.clone(), e.name.clone()));
                 out.push(e);
             }
@@ -174,10 +185,12 @@ impl Compiler {
             let name = if count == 1 { p.name.clone() } else { format!("{}-{k}", p.name) };
             let index = self.sc.processes.len();
             self.map(&format!("processes[{index}]"), yaml);
+            self.affinity = affinity(p.affinity.as_ref(), &format!("{yaml}.affinity"))?;
             let mut threads = Vec::new();
             for (i, t) in p.threads.iter().enumerate() {
                 threads.extend(self.thread(t, &format!("{yaml}.threads[{i}]"), threads.len())?);
             }
+            self.affinity = None;
             let index = self.sc.process(&name, threads);
             let proc_ = &mut self.sc.processes[index];
             proc_.interpreters = p.interpreters.unwrap_or(1);
