@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::comparison::{Comparison, Params, Row};
-use crate::measured::{InterpreterData, Measured};
+use crate::measured::{InterpreterData, Measured, Placement};
 use crate::twins::{Gil, LagMode, SleepMode, Twin};
 use crate::{Error, source_id};
+use workloads::schema::StartMethod;
 
 /// The parameters the code uses by default.
 pub fn current_params() -> Params {
@@ -48,10 +49,43 @@ fn countdown(gil: Gil, cores: u32, seq_s: f64, k: u32, processes: bool, interval
     let seeds = if gil == Gil::Old && k > 1 && !processes { OLD_GIL_SEEDS } else { 1 };
     let work_s = if seeds > 1 { seq_s.min(SEEDED_WORK_S) } else { seq_s };
     Job {
-        twin: Twin::Countdown { gil, cores, work_s, threads: k, processes, interval_s },
+        twin: Twin::Countdown { gil, cores, work_s, threads: k, processes, interval_s, pins: Vec::new() },
         seeds,
         scale: seq_s / work_s,
     }
+}
+
+/// A countdown split over threads each pinned to its entry of `pins`.
+fn pinned_countdown(gil: Gil, cores: u32, seq_s: f64, pins: &[u32]) -> Job {
+    let seeds = if gil == Gil::Old && pins.len() > 1 { OLD_GIL_SEEDS } else { 1 };
+    let work_s = if seeds > 1 { seq_s.min(SEEDED_WORK_S) } else { seq_s };
+    let twin = Twin::Countdown {
+        gil,
+        cores,
+        work_s,
+        threads: pins.len() as u32,
+        processes: false,
+        interval_s: None,
+        pins: pins.to_vec(),
+    };
+    Job { twin, seeds, scale: seq_s / work_s }
+}
+
+/// A warm pool's map; its time per task.
+fn pool_map(cores: u32, r: &crate::measured::PoolMapRun) -> Job {
+    let twin = Twin::PoolMap {
+        cores,
+        workers: r.workers,
+        tasks: r.tasks,
+        chunksize: r.chunksize,
+        payload_bytes: r.payload_bytes,
+    };
+    Job { twin, seeds: 1, scale: 1.0 / f64::from(r.tasks.max(1)) }
+}
+
+/// The median of a point's runs, or its one time.
+fn typical(seconds: f64, runs: &[f64]) -> f64 {
+    if runs.is_empty() { seconds } else { crate::median(runs) }
 }
 
 fn sleeps(gil: Gil, cores: u32, tasks: u32, count: u32, ms: f64, mode: SleepMode) -> Job {
@@ -59,7 +93,11 @@ fn sleeps(gil: Gil, cores: u32, tasks: u32, count: u32, ms: f64, mode: SleepMode
 }
 
 fn echo(gil: Gil, cores: u32, rtt_s: f64, cpu: u32, interval_s: Option<f64>, trips: u32) -> Job {
-    Job { twin: Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips }, seeds: 1, scale: 1.0 }
+    Job {
+        twin: Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips, placement: Placement::Free },
+        seeds: 1,
+        scale: 1.0,
+    }
 }
 
 fn aio(gil: Gil, cores: u32, interval_s: Option<f64>, tick_s: f64, mode: LagMode, seconds: f64) -> Job {
@@ -201,6 +239,31 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 spread: spread(pr, th, |a, b| a / b),
             });
         }
+        // Threads pinned from inside (the affinity family), against the
+        // same threads pinned to one core, measured in the same session (a
+        // base from another session carries the machine's drift between
+        // sessions). Compared, not fitted: the old GIL's starving echo runs
+        // to its horizon, too slow for every grid point.
+        let one_core = d.affinity.iter().find(|r| r.cpus.len() > 1 && r.cpus.iter().all(|&c| c == r.cpus[0]));
+        if let (Some(b), false) = (one_core, fit) {
+            let base = (typical(b.seconds, &b.runs), b.runs.as_slice());
+            let base_cpus = b.cpus.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+            for r in d.affinity.iter().filter(|r| r.cpus != b.cpus) {
+                let t = typical(r.seconds, &r.runs);
+                let cpus = r.cpus.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+                out.push(Plan {
+                    group: "affinity",
+                    what: format!("pinned {cpus}/{base_cpus}"),
+                    source: src.clone(),
+                    real: t / base.0,
+                    num: pinned_countdown(gil, cores, sim_seq, &r.cpus),
+                    den: pinned_countdown(gil, cores, sim_seq, &b.cpus),
+                    rates: None,
+                    intervals: None,
+                    spread: spread((t, &r.runs), base, |a, b| a / b),
+                });
+            }
+        }
         let at5 = d.interval_cost.iter().find(|r| (r.interval_s - 0.005).abs() < 1e-9);
         for r in d.interval_cost.iter().filter(|r| r.interval_s < 0.004) {
             let Some(b) = at5 else { break };
@@ -268,6 +331,32 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     source: src.clone(),
                     real: a.rps / e.rps,
                     num,
+                    den,
+                    rates: Some((2000, trips)),
+                    intervals: None,
+                    spread: spread((a.rps, &a.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
+                });
+            }
+            // The echo and its CPU-bound thread pinned to one core or two.
+            for e in d.echo_placed.iter().filter(|e| e.cpu_threads == 1 && !fit) {
+                let (placement, name) = match e.placement {
+                    Placement::SameCore => (Placement::SameCore, "same core"),
+                    Placement::OtherCore => (Placement::OtherCore, "other core"),
+                    Placement::Free | Placement::Process => continue,
+                };
+                let rtt = 1.0 / a.rps;
+                let busy_trip = e.interval_s.unwrap_or(0.0).max(rtt);
+                let trips = ((0.3 / busy_trip) as u32).clamp(20, 2000);
+                let mut den = echo(gil, cores, rtt, 1, e.interval_s, trips);
+                if let Twin::Echo { placement: p, .. } = &mut den.twin {
+                    *p = placement;
+                }
+                out.push(Plan {
+                    group: "affinity",
+                    what: format!("echo slowdown, {name}"),
+                    source: src.clone(),
+                    real: a.rps / e.rps,
+                    num: echo(gil, cores, rtt, 0, e.interval_s, 2000),
                     den,
                     rates: Some((2000, trips)),
                     intervals: None,
@@ -349,6 +438,71 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 intervals: Some(by),
                 spread,
             });
+        }
+        // multiprocessing: a warm pool's cost per task by chunk size and
+        // argument size, against the largest chunk and the empty argument.
+        let empty = |c: u32| d.pool_map.iter().find(|r| r.payload_bytes == 0 && r.chunksize == c);
+        if let (Some(big), false) =
+            (d.pool_map.iter().filter(|r| r.payload_bytes == 0).max_by_key(|r| r.chunksize), fit)
+        {
+            let per = |r: &crate::measured::PoolMapRun| {
+                let runs: Vec<f64> = r.runs.iter().map(|s| s / f64::from(r.tasks.max(1))).collect();
+                (typical(r.per_task_s(), &runs), runs)
+            };
+            let (b, b_runs) = per(big);
+            for r in d.pool_map.iter().filter(|r| r.payload_bytes == 0 && r.chunksize < big.chunksize) {
+                let (t, runs) = per(r);
+                out.push(Plan {
+                    group: "pool",
+                    what: format!("pool chunksize {}/{}", r.chunksize, big.chunksize),
+                    source: src.clone(),
+                    real: t / b,
+                    num: pool_map(cores, r),
+                    den: pool_map(cores, big),
+                    rates: None,
+                    intervals: None,
+                    spread: spread((t, &runs), (b, &b_runs), |x, y| x / y),
+                });
+            }
+            if let Some(one) = empty(1) {
+                let (e, e_runs) = per(one);
+                for r in d.pool_map.iter().filter(|r| r.payload_bytes > 0 && r.chunksize == 1) {
+                    let (t, runs) = per(r);
+                    out.push(Plan {
+                        group: "pool",
+                        what: format!("pool {} B/0 B", r.payload_bytes),
+                        source: src.clone(),
+                        real: t / e,
+                        num: pool_map(cores, r),
+                        den: pool_map(cores, one),
+                        rates: None,
+                        intervals: None,
+                        spread: spread((t, &runs), (e, &e_runs), |x, y| x / y),
+                    });
+                }
+            }
+        }
+        // Start-up of a pool per start method, against fork.
+        let start = |m: &str| d.pool_start.iter().find(|r| r.kind == "pool" && r.start_method == m);
+        if let (Some(fork), false) = (start("fork"), fit) {
+            let f = typical(fork.seconds, &fork.runs);
+            for (name, method) in [("spawn", StartMethod::Spawn), ("forkserver", StartMethod::Forkserver)] {
+                let Some(r) = start(name) else { continue };
+                let t = typical(r.seconds, &r.runs);
+                let job =
+                    |method| Job { twin: Twin::PoolStart { cores, workers: r.workers, method }, seeds: 1, scale: 1.0 };
+                out.push(Plan {
+                    group: "pool",
+                    what: format!("pool start {name}/fork"),
+                    source: src.clone(),
+                    real: t / f,
+                    num: job(method),
+                    den: job(StartMethod::Fork),
+                    rates: None,
+                    intervals: None,
+                    spread: spread((t, &r.runs), (f, &fork.runs), |x, y| x / y),
+                });
+            }
         }
         if let (Some(h), false) = (&d.hash, fit)
             && let Some(one) = h.seconds.get(&1)

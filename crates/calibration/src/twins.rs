@@ -8,12 +8,13 @@
 use scheduler::Dist;
 use workloads::duration::{Duration, DurationSpec};
 use workloads::schema::{
-    ClientsY, CostsY, EndpointY, File, GilY, InterpY, MachineY, ModelY, ProcessY, QueueY, ServerKind, ServerY, StepY,
-    TaskY, ThreadY, TimesY,
+    ClientsY, CostsY, EndpointY, File, GilY, InterpY, MachineY, ModelY, PoolTaskY, PoolY, ProcessY, QueueY, ServerKind,
+    ServerY, StartMethod, StepY, TaskY, ThreadY, TimesY,
 };
 
 use crate::Error;
 use crate::comparison::Params;
+use crate::measured::Placement;
 
 /// Bytecode ticks per countdown iteration under the old GIL. In 2.7
 /// `ceval.c` the ticker runs at the loop top, which an opcode reaches only
@@ -100,6 +101,9 @@ pub enum Twin {
         processes: bool,
         /// Switch interval (new GIL), seconds.
         interval_s: Option<f64>,
+        /// The core each thread pins itself to (one thread per entry, in
+        /// place of `threads`); empty: unpinned.
+        pins: Vec<u32>,
     },
     /// `tasks` x `count` blocking waits of `ms`; the time it takes.
     Sleeps {
@@ -131,6 +135,9 @@ pub enum Twin {
         interval_s: Option<f64>,
         /// Round trips.
         trips: u32,
+        /// The echo thread pinned to core 0 and the CPU-bound threads to
+        /// core 0 (`SameCore`) or 1 (`OtherCore`); the client never.
+        placement: Placement,
     },
     /// `threads` threads hashing `blocks` blocks between them; the time.
     Hash {
@@ -146,6 +153,29 @@ pub enum Twin {
         threads: u32,
         /// Whether hashing releases the GIL.
         releases: bool,
+    },
+    /// `Pool(workers).map` of `tasks` calls, `chunksize` per message, each
+    /// argument `payload_bytes` (warm workers); the time it takes.
+    PoolMap {
+        /// Cores.
+        cores: u32,
+        /// Worker processes.
+        workers: u32,
+        /// Tasks.
+        tasks: u32,
+        /// Tasks per message.
+        chunksize: u32,
+        /// Bytes of each argument.
+        payload_bytes: u64,
+    },
+    /// `Pool(workers)` from its creation until `apply` returns, cold; the time.
+    PoolStart {
+        /// Cores.
+        cores: u32,
+        /// Worker processes.
+        workers: u32,
+        /// The start method.
+        method: StartMethod,
     },
     /// gunicorn with `workers` x `threads` under closed-loop load; requests/s.
     Wsgi {
@@ -322,10 +352,19 @@ impl Twin {
                 f.duration = Some(dur(seconds));
                 f
             }
-            Twin::Countdown { gil, cores, work_s, threads: k, processes, interval_s } => {
+            Twin::Countdown { gil, cores, work_s, threads: k, processes, interval_s, ref pins } => {
                 let mut f = base(p, cores, gil, interval_s);
                 let share = vec![python(work_s / f64::from(k))];
-                if processes {
+                if !pins.is_empty() {
+                    // Each thread pins itself, as measure.py's threads do.
+                    let share = vec![python(work_s / pins.len() as f64)];
+                    for (i, &core) in pins.iter().enumerate() {
+                        f.threads.push(ThreadY {
+                            affinity: Some(vec![core]),
+                            ..threads(&format!("w{i}"), None, share.clone())
+                        });
+                    }
+                } else if processes {
                     f.processes.push(ProcessY {
                         name: "w".into(),
                         count: Some(k),
@@ -369,12 +408,15 @@ impl Twin {
                 }
                 f
             }
-            Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips } => {
+            Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips, placement } => {
                 const TRIPS: u32 = 400;
-                let alone = Twin::Echo { gil, cores, rtt_s, cpu: 0, interval_s, trips: TRIPS };
+                // The round trip alone is calibrated unpinned, as measured.
+                let alone =
+                    Twin::Echo { gil, cores, rtt_s, cpu: 0, interval_s, trips: TRIPS, placement: Placement::Free };
                 let guess = echo_client_estimate(p, rtt_s).max(echo::CLIENT_MIN_S);
-                let trip = alone.simulate(echo_file(p, gil, cores, 0, interval_s, TRIPS, guess))? / f64::from(TRIPS);
-                echo_file(p, gil, cores, cpu, interval_s, trips, guess + rtt_s - trip)
+                let first = echo_file(p, gil, cores, 0, interval_s, TRIPS, guess, Placement::Free);
+                let trip = alone.simulate(first)? / f64::from(TRIPS);
+                echo_file(p, gil, cores, cpu, interval_s, trips, guess + rtt_s - trip, placement)
             }
             Twin::Hash { gil, cores, per_block_s, blocks, threads: k, releases } => {
                 let mut f = base(p, cores, gil, None);
@@ -384,6 +426,18 @@ impl Twin {
                     StepY { c_hold: fixed(per_block_s), ..StepY::default() }
                 };
                 f.threads.push(threads("w", Some(k), vec![repeat(u64::from(blocks / k), vec![python(20e-6), c])]));
+                f
+            }
+            Twin::PoolMap { cores, workers, tasks, chunksize, payload_bytes } => {
+                let mut f = base(p, cores, Gil::New, None);
+                // Workers already started: measure.py warms them first.
+                f.pool = Some(pool(workers, tasks, chunksize, payload_bytes, None, Some(Duration(0))));
+                f
+            }
+            Twin::PoolStart { cores, workers, method } => {
+                let mut f = base(p, cores, Gil::New, None);
+                // `pool.apply(noop)`: one task after the workers started.
+                f.pool = Some(pool(workers, 1, 1, 0, Some(method), None));
                 f
             }
             Twin::Wsgi { cores, workers, threads: t, cpu_ms, io_ms, overhead_ms, clients, seconds } => {
@@ -418,7 +472,9 @@ impl Twin {
     /// The measured quantity, from the run's summary.
     pub fn metric(&self, s: &workloads::Summary) -> Option<f64> {
         match self {
-            Twin::Echo { .. } => s.threads.iter().find(|t| t.name == "echo").and_then(|t| t.finished_s),
+            Twin::Echo { .. } => {
+                s.threads.iter().find(|t| t.name == "echo").map(|t| t.finished_s.unwrap_or(s.makespan_s))
+            }
             Twin::AioLag { mode, .. } => s.tasks.iter().find(|t| t.name == "ticker").map(|t| match mode {
                 LagMode::Block(_) => t.max_lag_ms / 1e3,
                 _ => t.mean_lag_ms / 1e3,
@@ -429,8 +485,51 @@ impl Twin {
     }
 }
 
+/// A pool whose task returns its argument's length (a few bytecodes, an
+/// int pickled back), with the code's default IPC costs.
+fn pool(
+    workers: u32,
+    tasks: u32,
+    chunksize: u32,
+    payload_bytes: u64,
+    start_method: Option<StartMethod>,
+    startup: Option<Duration>,
+) -> PoolY {
+    PoolY {
+        kind: None,
+        workers,
+        start_method,
+        startup,
+        tasks,
+        chunksize: Some(chunksize),
+        task: PoolTaskY {
+            program: vec![python(pool_task::PYTHON_S)],
+            arg_bytes: Some(payload_bytes),
+            result_bytes: Some(pool_task::RESULT_BYTES),
+        },
+        ipc: workloads::schema::IpcY::default(),
+        worker_memory_mb: None,
+    }
+}
+
+/// The pool family's task, `len(arg)`.
+pub mod pool_task {
+    /// Its cost per item in a worker: the call, `len`, and pickling the
+    /// item's argument and result inside a chunk; measured as twice the
+    /// per-task time of the largest chunk (two workers), 0.27 to 0.45 us
+    /// on 2.7 to 3.13.
+    pub const PYTHON_S: f64 = 0.7e-6;
+    /// Its pickled result, a small int.
+    pub const RESULT_BYTES: u64 = 5;
+}
+
+/// A round trip this long means the echo starves (far beyond any measured
+/// trip: 20 ms is four switch intervals).
+const ECHO_STARVED_TRIP_S: f64 = 0.05;
+
 /// The echo twin: the server thread, `cpu` spinners and the client process
 /// whose bytecode per trip is `client_py_s`.
+#[allow(clippy::too_many_arguments)]
 fn echo_file(
     p: &Params,
     gil: Gil,
@@ -439,27 +538,39 @@ fn echo_file(
     interval_s: Option<f64>,
     trips: u32,
     client_py_s: f64,
+    placement: Placement,
 ) -> File {
+    let (echo_core, cpu_core) = match placement {
+        Placement::SameCore => (Some(0), Some(0)),
+        Placement::OtherCore => (Some(0), Some(1 % cores.max(1))),
+        Placement::Free | Placement::Process => (None, None),
+    };
     let mut f = base(p, cores, gil, interval_s);
     f.queues = vec![queue("request"), queue("response")];
     let half = echo::PYTHON_S / 2.0;
-    f.threads.push(threads(
-        "echo",
-        None,
-        vec![repeat(
-            u64::from(trips),
-            vec![
-                c_release(echo::RECV_S),
-                get("request"),
-                python(half),
-                c_release(echo::SEND_S),
-                put("response"),
-                python(half),
-            ],
-        )],
-    ));
+    f.threads.push(ThreadY {
+        affinity: echo_core.map(|c| vec![c]),
+        ..threads(
+            "echo",
+            None,
+            vec![repeat(
+                u64::from(trips),
+                vec![
+                    c_release(echo::RECV_S),
+                    get("request"),
+                    python(half),
+                    c_release(echo::SEND_S),
+                    put("response"),
+                    python(half),
+                ],
+            )],
+        )
+    });
     if cpu > 0 {
-        f.threads.push(threads("spinner", Some(cpu), vec![StepY { python: forever(), ..StepY::default() }]));
+        f.threads.push(ThreadY {
+            affinity: cpu_core.map(|c| vec![c]),
+            ..threads("spinner", Some(cpu), vec![StepY { python: forever(), ..StepY::default() }])
+        });
     }
     // The client is another process, never pinned: what is left
     // of the measured round trip alone, after the server's parts
@@ -486,5 +597,9 @@ fn echo_file(
         ..ProcessY::default()
     });
     f.stop_when.push("echo".into());
+    // A starving echo (the old GIL on the CPU thread's core) stops at a
+    // horizon: its metric is then the horizon, a lower bound that shows as
+    // a large miss instead of an endless run.
+    f.duration = Some(dur(1.0 + f64::from(trips) * ECHO_STARVED_TRIP_S));
     f
 }

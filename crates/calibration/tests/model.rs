@@ -2,7 +2,7 @@
 //! the code's defaults against the last fit.
 
 use calibration::{
-    CountdownRun, EchoRun, Fit, InterpreterData, MachineInfo, Measured, SCHEMA, compare, current_params,
+    CountdownRun, EchoRun, Fit, InterpreterData, MachineInfo, Measured, Placement, SCHEMA, compare, current_params,
 };
 
 #[test]
@@ -86,7 +86,15 @@ fn the_model_reproduces_the_robust_shapes() {
 fn trip_s(p: &calibration::Params, rtt_s: f64, cpu: u32, trips: u32) -> f64 {
     use calibration::twins::{Gil, Twin};
     let job = calibration::Job {
-        twin: Twin::Echo { gil: Gil::New, cores: 2, rtt_s, cpu, interval_s: Some(0.005), trips },
+        twin: Twin::Echo {
+            gil: Gil::New,
+            cores: 2,
+            rtt_s,
+            cpu,
+            interval_s: Some(0.005),
+            trips,
+            placement: Placement::Free,
+        },
         seeds: 1,
         scale: 1.0,
     };

@@ -31,6 +31,31 @@ pub fn describe(what: &str) -> (&'static str, &'static str) {
         "echo intervals 5ms" => ("switch intervals lost per round trip, 5 ms", "왕복당 잃는 스위치 간격, 5 ms"),
         "echo intervals 1ms" => ("switch intervals lost per round trip, 1 ms", "왕복당 잃는 스위치 간격, 1 ms"),
         "echo intervals 100us" => ("switch intervals lost per round trip, 100 us", "왕복당 잃는 스위치 간격, 100 us"),
+        "pinned 0,1/0,0" => {
+            ("2 threads pinned to two cores / to one, time", "두 코어 / 한 코어에 고정한 스레드 2개, 시간")
+        }
+        "pinned 0,1,0,1/0,0" => {
+            ("4 threads over two cores / 2 threads on one, time", "두 코어에 고정한 스레드 4개 / 한 코어의 2개, 시간")
+        }
+        "echo slowdown, same core" => {
+            ("echo alone / next to a CPU thread on its core", "에코 단독 / 같은 코어의 CPU 스레드 옆")
+        }
+        "echo slowdown, other core" => {
+            ("echo alone / next to a CPU thread on the other core", "에코 단독 / 다른 코어의 CPU 스레드 옆")
+        }
+        "pool chunksize 1/1250" => ("Pool.map per task: chunksize 1 / 1250", "Pool.map 작업당: chunksize 1 / 1250"),
+        "pool chunksize 10/1250" => ("Pool.map per task: chunksize 10 / 1250", "Pool.map 작업당: chunksize 10 / 1250"),
+        "pool chunksize 100/1250" => {
+            ("Pool.map per task: chunksize 100 / 1250", "Pool.map 작업당: chunksize 100 / 1250")
+        }
+        "pool 1000 B/0 B" => ("Pool.map per task: 1 kB / empty argument", "Pool.map 작업당: 1 kB / 빈 인자"),
+        "pool 10000 B/0 B" => ("Pool.map per task: 10 kB / empty argument", "Pool.map 작업당: 10 kB / 빈 인자"),
+        "pool 100000 B/0 B" => ("Pool.map per task: 100 kB / empty argument", "Pool.map 작업당: 100 kB / 빈 인자"),
+        "pool 1000000 B/0 B" => ("Pool.map per task: 1 MB / empty argument", "Pool.map 작업당: 1 MB / 빈 인자"),
+        "pool start spawn/fork" => ("first Pool(2) start-up: spawn / fork", "첫 Pool(2) 시작: spawn / fork"),
+        "pool start forkserver/fork" => {
+            ("first Pool(2) start-up: forkserver / fork", "첫 Pool(2) 시작: forkserver / fork")
+        }
         "hash 2/1" => ("hashing: 1 thread / 2 threads, time", "해시: 스레드 1개 / 2개, 시간"),
         "hash 4/1" => ("hashing: 1 thread / 4 threads, time", "해시: 스레드 1개 / 4개, 시간"),
         _ => ("", ""),
@@ -425,6 +450,10 @@ impl Calibration<'_> {
             ("echo", Lang::Ko) => "에코 왕복: CPU 스레드 옆에서의 감속 배율",
             ("asyncio", Lang::En) => "asyncio: a 1 ms ticker's lag, in switch intervals (or blocking calls, or ticks)",
             ("asyncio", Lang::Ko) => "asyncio: 1 ms 티커의 지연, 스위치 간격(또는 블로킹 호출, 틱) 단위",
+            ("affinity", Lang::En) => "Pinned threads: time against one thread, echo slowdown",
+            ("affinity", Lang::Ko) => "고정된 스레드: 스레드 하나 대비 시간, 에코 감속 배율",
+            ("pool", Lang::En) => "multiprocessing.Pool: cost per task and start-up, ratios",
+            ("pool", Lang::Ko) => "multiprocessing.Pool: 작업당 비용과 시작 비용의 비율",
             ("hash", Lang::En) => "hashlib in threads: speed-up",
             ("hash", Lang::Ko) => "스레드에서 hashlib: 속도 향상",
             ("wsgi", Lang::En) => "Gunicorn gthread: throughput against 1 worker x 1 thread",
@@ -438,6 +467,14 @@ impl Calibration<'_> {
             let what = r
                 .what
                 .replace("pinned threads", "1c ")
+                .replace("echo slowdown, same core", "same")
+                .replace("echo slowdown, other core", "other")
+                .replace("pinned ", "")
+                .replace("/0,0", "")
+                .replace("pool chunksize ", "c")
+                .replace("pool start ", "")
+                .replace("000000 B/0 B", "MB")
+                .replace("000 B/0 B", "kB")
                 .replace("threads", "")
                 .replace("/seq", "thr")
                 .replace("procs2/threads2", "2p/2t")
@@ -464,7 +501,7 @@ impl Calibration<'_> {
         let mut c = bars(&chart_id, title, &shown, lang, &short);
         // Ratios from 1 to several hundred share these two charts.
         if let Plot::Bars { y, .. } = &mut c.plot {
-            y.log = id == "echo" || id == "published";
+            y.log = matches!(id, "echo" | "published" | "affinity" | "pool");
         }
         Some((c, (header, group.iter().map(|r| row_cells(r)).collect())))
     }

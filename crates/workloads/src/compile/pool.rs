@@ -117,10 +117,14 @@ impl Compiler {
     /// The worker processes: start-up, then chunks until the run stops.
     fn workers(&mut self, p: &PoolY, tasks_q: u32, results_q: u32) {
         let startup = p.startup.map_or(
+            // A program's first Pool(2) until its first result, measured
+            // on CPython 3.6-3.13 (`docs/calibration.md`, pool family):
+            // medians 21-26 ms with fork, 108-127 ms with forkserver (it
+            // starts its server first), 106-139 ms with spawn.
             match p.start_method.unwrap_or(StartMethod::Fork) {
-                StartMethod::Fork => 3 * MS,
-                StartMethod::Forkserver => 10 * MS,
-                StartMethod::Spawn => 50 * MS,
+                StartMethod::Fork => 22 * MS,
+                StartMethod::Forkserver => 120 * MS,
+                StartMethod::Spawn => 130 * MS,
             },
             |d| d.0,
         );
