@@ -369,25 +369,34 @@ fn affinity_names_the_core_that_does_not_exist() {
               |                             ^
         "#]],
     );
-    check("machine: {cores: 2}\nthreads: [{name: a, affinity: [1, 1], program: [{python: 1s}]}]\n", expect![[r#"
+    check(
+        "machine: {cores: 2}\nthreads: [{name: a, affinity: [1, 1], program: [{python: 1s}]}]\n",
+        expect![[r#"
         error: threads[0].affinity[1]: this value is already listed
          --> bad.yaml:2:35
           |
         2 | threads: [{name: a, affinity: [1, 1], program: [{python: 1s}]}]
           |                                   ^
-    "#]]);
-    check("machine: {cores: 2}\naffinity: []\nthreads: [{name: a, program: [{python: 1s}]}]\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "machine: {cores: 2}\naffinity: []\nthreads: [{name: a, program: [{python: 1s}]}]\n",
+        expect![[r#"
         error: affinity: an affinity lists at least one core (leave it out to allow any core)
          --> bad.yaml:2:1
           |
         2 | affinity: []
           | ^^^^^^^^^^^
-    "#]]);
-    check("machine: {cores: 2}\naffinity: [0]\njobs: [{name: a, burst: 1ms}]\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "machine: {cores: 2}\naffinity: [0]\njobs: [{name: a, burst: 1ms}]\n",
+        expect![[r#"
         error: affinity: `affinity` pins the main process's `threads`: there are none
          --> bad.yaml:2:1
           |
         2 | affinity: [0]
           | ^^^^^^^^^^^^
-    "#]]);
+    "#]],
+    );
 }
