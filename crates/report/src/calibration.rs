@@ -450,8 +450,8 @@ impl Calibration<'_> {
             ("echo", Lang::Ko) => "에코 왕복: CPU 스레드 옆에서의 감속 배율",
             ("asyncio", Lang::En) => "asyncio: a 1 ms ticker's lag, in switch intervals (or blocking calls, or ticks)",
             ("asyncio", Lang::Ko) => "asyncio: 1 ms 티커의 지연, 스위치 간격(또는 블로킹 호출, 틱) 단위",
-            ("affinity", Lang::En) => "Pinned threads: time against one thread, echo slowdown",
-            ("affinity", Lang::Ko) => "고정된 스레드: 스레드 하나 대비 시간, 에코 감속 배율",
+            ("affinity", Lang::En) => "Pinned threads: time against two threads on one core; echo slowdown",
+            ("affinity", Lang::Ko) => "고정된 스레드: 한 코어의 두 스레드 대비 시간, 에코 느려짐 배율",
             ("pool", Lang::En) => "multiprocessing.Pool: cost per task and start-up, ratios",
             ("pool", Lang::Ko) => "multiprocessing.Pool: 작업당 비용과 시작 비용의 비율",
             ("hash", Lang::En) => "hashlib in threads: speed-up",
@@ -473,6 +473,7 @@ impl Calibration<'_> {
                 .replace("/0,0", "")
                 .replace("pool chunksize ", "c")
                 .replace("pool start ", "")
+                .replace("pool ", "")
                 .replace("000000 B/0 B", "MB")
                 .replace("000 B/0 B", "kB")
                 .replace("threads", "")
