@@ -46,29 +46,30 @@ const SEEDED_WORK_S: f64 = 0.2;
 const OLD_GIL_SEEDS: u32 = 8;
 
 fn countdown(gil: Gil, cores: u32, seq_s: f64, k: u32, processes: bool, interval_s: Option<f64>) -> Job {
-    let seeds = if gil == Gil::Old && k > 1 && !processes { OLD_GIL_SEEDS } else { 1 };
-    let work_s = if seeds > 1 { seq_s.min(SEEDED_WORK_S) } else { seq_s };
-    Job {
-        twin: Twin::Countdown { gil, cores, work_s, threads: k, processes, interval_s, pins: Vec::new() },
-        seeds,
-        scale: seq_s / work_s,
-    }
+    countdown_job(gil, cores, seq_s, k, processes, interval_s, Vec::new())
 }
 
 /// A countdown split over threads each pinned to its entry of `pins`.
 fn pinned_countdown(gil: Gil, cores: u32, seq_s: f64, pins: &[u32]) -> Job {
-    let seeds = if gil == Gil::Old && pins.len() > 1 { OLD_GIL_SEEDS } else { 1 };
+    countdown_job(gil, cores, seq_s, pins.len() as u32, false, None, pins.to_vec())
+}
+
+fn countdown_job(
+    gil: Gil,
+    cores: u32,
+    seq_s: f64,
+    k: u32,
+    processes: bool,
+    interval_s: Option<f64>,
+    pins: Vec<u32>,
+) -> Job {
+    let seeds = if gil == Gil::Old && k > 1 && !processes { OLD_GIL_SEEDS } else { 1 };
     let work_s = if seeds > 1 { seq_s.min(SEEDED_WORK_S) } else { seq_s };
-    let twin = Twin::Countdown {
-        gil,
-        cores,
-        work_s,
-        threads: pins.len() as u32,
-        processes: false,
-        interval_s: None,
-        pins: pins.to_vec(),
-    };
-    Job { twin, seeds, scale: seq_s / work_s }
+    Job {
+        twin: Twin::Countdown { gil, cores, work_s, threads: k, processes, interval_s, pins },
+        seeds,
+        scale: seq_s / work_s,
+    }
 }
 
 /// A warm pool's map; its time per task.
@@ -93,11 +94,20 @@ fn sleeps(gil: Gil, cores: u32, tasks: u32, count: u32, ms: f64, mode: SleepMode
 }
 
 fn echo(gil: Gil, cores: u32, rtt_s: f64, cpu: u32, interval_s: Option<f64>, trips: u32) -> Job {
-    Job {
-        twin: Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips, placement: Placement::Free },
-        seeds: 1,
-        scale: 1.0,
-    }
+    placed_echo(gil, cores, rtt_s, cpu, interval_s, trips, Placement::Free)
+}
+
+/// The echo with its threads pinned as `placement` says.
+fn placed_echo(
+    gil: Gil,
+    cores: u32,
+    rtt_s: f64,
+    cpu: u32,
+    interval_s: Option<f64>,
+    trips: u32,
+    placement: Placement,
+) -> Job {
+    Job { twin: Twin::Echo { gil, cores, rtt_s, cpu, interval_s, trips, placement }, seeds: 1, scale: 1.0 }
 }
 
 fn aio(gil: Gil, cores: u32, interval_s: Option<f64>, tick_s: f64, mode: LagMode, seconds: f64) -> Job {
@@ -176,7 +186,7 @@ fn point<'a>(d: &'a InterpreterData, pinned: bool, mode: &str, k: u32) -> Option
     d.countdown
         .iter()
         .find(|c| c.pinned == pinned && c.mode == mode && c.threads == k)
-        .map(|c| (if c.runs.is_empty() { c.seconds } else { crate::median(&c.runs) }, c.runs.as_slice()))
+        .map(|c| (typical(c.seconds, &c.runs), c.runs.as_slice()))
 }
 
 /// The spread of a measured ratio `f(num, den)`: every run of each side
@@ -339,18 +349,15 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
             }
             // The echo and its CPU-bound thread pinned to one core or two.
             for e in d.echo_placed.iter().filter(|e| e.cpu_threads == 1 && !fit) {
-                let (placement, name) = match e.placement {
-                    Placement::SameCore => (Placement::SameCore, "same core"),
-                    Placement::OtherCore => (Placement::OtherCore, "other core"),
+                let name = match e.placement {
+                    Placement::SameCore => "same core",
+                    Placement::OtherCore => "other core",
                     Placement::Free | Placement::Process => continue,
                 };
                 let rtt = 1.0 / a.rps;
                 let busy_trip = e.interval_s.unwrap_or(0.0).max(rtt);
                 let trips = ((0.3 / busy_trip) as u32).clamp(20, 2000);
-                let mut den = echo(gil, cores, rtt, 1, e.interval_s, trips);
-                if let Twin::Echo { placement: p, .. } = &mut den.twin {
-                    *p = placement;
-                }
+                let den = placed_echo(gil, cores, rtt, 1, e.interval_s, trips, e.placement);
                 out.push(Plan {
                     group: "affinity",
                     what: format!("echo slowdown, {name}"),
