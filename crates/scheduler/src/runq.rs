@@ -20,6 +20,8 @@ const ARITY: usize = 4;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RunHeap {
     heap: Vec<u128>,
+    /// Sum of the keys (the fair policy's average virtual runtime).
+    sum: u128,
 }
 
 fn pack(key: u64, seq: u64, thread: u32) -> u128 {
@@ -41,7 +43,13 @@ impl RunHeap {
 
     /// Adds `thread` with `key`; `seq` (unique, increasing) breaks ties.
     pub(crate) fn push(&mut self, key: u64, seq: u64, thread: u32) {
+        self.sum += u128::from(key);
         self.push_packed(pack(key, seq, thread));
+    }
+
+    /// The sum of the queued keys.
+    pub(crate) fn key_sum(&self) -> u128 {
+        self.sum
     }
 
     fn push_packed(&mut self, k: u128) {
@@ -67,9 +75,19 @@ impl RunHeap {
     /// Removes the thread with the least key.
     pub(crate) fn pop(&mut self) -> Option<(u64, u32)> {
         let last = self.heap.pop()?;
-        let Some(&root) = self.heap.first() else { return Some(unpack(last)) };
+        let Some(&root) = self.heap.first() else {
+            self.sum -= last >> 64;
+            return Some(unpack(last));
+        };
         self.sift_down(0, last);
+        self.sum -= root >> 64;
         Some(unpack(root))
+    }
+
+    /// The sum and number of the keys whose thread `ok` accepts (a linear
+    /// scan: only scenarios with pinned threads ask).
+    pub(crate) fn sum_where(&self, mut ok: impl FnMut(u32) -> bool) -> (u128, usize) {
+        self.heap.iter().filter(|&&k| ok(unpack(k).1)).fold((0, 0), |(s, n), &k| (s + (k >> 64), n + 1))
     }
 
     /// The least key whose thread `ok` accepts (a linear scan: only
@@ -89,6 +107,7 @@ impl RunHeap {
                 self.sift_down(0, last);
             }
             if ok(unpack(root).1) {
+                self.sum -= root >> 64;
                 found = Some(unpack(root));
                 break;
             }
@@ -103,6 +122,7 @@ impl RunHeap {
     /// Keeps only the threads `keep` accepts.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(u32) -> bool) {
         self.heap.retain(|&k| keep(unpack(k).1));
+        self.sum = self.heap.iter().map(|&k| k >> 64).sum();
         // Rebuild: a rare operation (a crash), linear.
         for at in (0..self.heap.len()).rev() {
             let k = self.heap[at];
@@ -184,6 +204,7 @@ mod tests {
                     }
                 }
                 prop_assert_eq!(heap.len(), model.len());
+                prop_assert_eq!(heap.key_sum(), model.iter().map(|Reverse((k, _, _))| u128::from(*k)).sum::<u128>());
                 prop_assert_eq!(heap.peek(), model.peek().map(|Reverse((k, _, t))| (*k, *t)));
             }
         }

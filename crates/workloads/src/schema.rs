@@ -130,6 +130,8 @@ pub struct SchedulerY {
     pub min_granularity: Option<Duration>,
     /// Fair: virtual-runtime lead a waking thread needs to preempt.
     pub wakeup_granularity: Option<Duration>,
+    /// Fair: the scheduler tick; a slice that ran out ends at the next one.
+    pub tick: Option<Duration>,
 }
 
 /// A scheduling policy name.

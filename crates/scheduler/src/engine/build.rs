@@ -31,6 +31,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
                 switch_ns: 0,
                 dispatches: 0,
                 idle_since: 0,
+                delayed: Vec::new(),
             })
             .collect();
         let runq = match sc.machine.policy {
@@ -228,6 +229,7 @@ fn thread(
         rng: rng::stream(sc.seed, rng::THREAD_STREAM, global as u64),
         vruntime: 0,
         lag: 0,
+        blocked_at: 0,
         est_cpu: match &spec.event_loop {
             None => program::expected_cpu(&spec.program),
             Some(lp) => lp.tasks.iter().map(|t| program::expected_cpu(&t.program)).sum(),

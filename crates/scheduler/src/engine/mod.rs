@@ -194,8 +194,11 @@ struct Thread {
     incarnation: u32,
     rng: Pcg64Mcg,
     vruntime: u64,
-    /// `min_vruntime - vruntime` when it last blocked (EEVDF's lag).
+    /// The average virtual runtime less its own when it last blocked
+    /// (EEVDF's lag: positive when it got less than its share).
     lag: i64,
+    /// When it last blocked.
+    blocked_at: u64,
     /// Expected CPU work left, for the SJF and SRTF policies.
     est_cpu: u64,
     /// Priority number (lower is more urgent), for the priority policy.
@@ -231,6 +234,10 @@ struct Core {
     dispatches: u64,
     /// When the core last went idle (wake-ups onto it pay more the longer it idled).
     idle_since: u64,
+    /// Threads that blocked here owing time (negative lag), with when they
+    /// blocked: EEVDF keeps them in the core's average until the others
+    /// catch up (delayed dequeue).
+    delayed: Vec<(u32, u64)>,
 }
 
 struct GilSlot {

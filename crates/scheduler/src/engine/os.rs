@@ -131,10 +131,24 @@ impl<S: TraceSink> Engine<'_, S> {
             // used its share (a spinner waiting for the GIL) comes back level
             // and does not preempt them.
             let min_v = self.current_min_vruntime();
+            let (avg, n) = self.wake_core(t).and_then(|c| self.core_avg(c)).unwrap_or((min_v, 0));
             let limit = 2 * min_granularity_ns as i64;
+            let now = self.now;
             let th = &mut self.threads[t as usize];
-            let lag = th.lag.clamp(-limit, limit);
-            th.vruntime = (min_v as i64 - lag).max(0) as u64;
+            let mut lag = th.lag.clamp(-limit, limit);
+            if lag < 0 {
+                // A sleeper that owes time stays queued (delayed dequeue)
+                // until the others catch up, and then leaves at zero lag.
+                let slept = (now - th.blocked_at).min(limit as u64) as i64;
+                lag = (lag + slept / 2).min(0);
+            }
+            if n > 0 {
+                // Joining n others moves the average by 1/(n+1) of its
+                // distance: scale so it keeps this lag afterwards (as
+                // `place_entity` does).
+                lag = (i128::from(lag) * (n as i128 + 1) / n as i128) as i64;
+            }
+            th.vruntime = (avg as i64 - lag).max(0) as u64;
         }
         self.set_state(t, state, holds);
         self.threads[t as usize].queued_at = self.now;
@@ -150,29 +164,19 @@ impl<S: TraceSink> Engine<'_, S> {
             self.dispatch(core, t, delay);
             return;
         }
-        if let OsPolicy::Fair { wakeup_granularity_ns, .. } = self.policy {
+        if let (OsPolicy::Fair { wakeup_granularity_ns, .. }, Some(core)) = (self.policy, self.wake_core(t)) {
+            // EEVDF: the woken thread preempts its core's runner when the
+            // runner has run ahead of it (is no longer eligible), by more than
+            // the wake-up granularity if one is set.
             let v = self.threads[t as usize].vruntime;
-            let mut victim: Option<(u64, u32, u32)> = None;
-            for (ci, c) in self.cores.iter().enumerate() {
-                let Some(cur) = c.current else { continue };
-                if !may_run(&self.threads, t, ci as u32) {
-                    continue;
-                }
+            if let Some(cur) = self.cores[core as usize].current {
                 let cth = &self.threads[cur as usize];
-                if !matches!(cth.sched, Sched::Running(_)) {
-                    continue;
-                }
                 let cur_v = cth.vruntime + (self.now - cth.dispatched_at);
-                if victim.is_none_or(|(best, _, _)| cur_v > best) {
-                    victim = Some((cur_v, ci as u32, cur));
+                if matches!(cth.sched, Sched::Running(_)) && cur_v > v + wakeup_granularity_ns {
+                    self.preempt(cur);
+                    self.dispatch(core, t, self.costs.context_switch_ns);
+                    return;
                 }
-            }
-            if let Some((cur_v, core, cur)) = victim
-                && cur_v > v + wakeup_granularity_ns
-            {
-                self.preempt(cur);
-                self.dispatch(core, t, self.costs.context_switch_ns);
-                return;
             }
         }
         if self.policy.preempts_by_key() {
@@ -248,6 +252,52 @@ impl<S: TraceSink> Engine<'_, S> {
             self.min_vruntime = self.min_vruntime.max(v);
         }
         self.min_vruntime
+    }
+
+    /// EEVDF's `V` of `core`: the average virtual runtime of its running
+    /// thread and the queued threads that may run there (fair policy).
+    /// Linux keeps one run queue per core, so a thread's lag counts only the
+    /// threads it competes with there; `None` when there are none.
+    pub(super) fn core_avg_vruntime(&self, core: u32) -> Option<u64> {
+        self.core_avg(core).map(|(avg, _)| avg)
+    }
+
+    /// [`Self::core_avg_vruntime`] and how many threads it averages.
+    fn core_avg(&self, core: u32) -> Option<(u64, u128)> {
+        let RunQueue::Keyed(q) = &self.runq else { return None };
+        let threads = &self.threads;
+        let (mut sum, n) =
+            if self.pinned { q.sum_where(|t| may_run(threads, t, core)) } else { (q.key_sum(), q.len()) };
+        let mut n = n as u128;
+        let c = &self.cores[core as usize];
+        if let Some(cur) = c.current {
+            let th = &threads[cur as usize];
+            sum += u128::from(th.vruntime + self.now.saturating_sub(th.dispatched_at));
+            n += 1;
+        }
+        if n == 0 {
+            return None;
+        }
+        // Sleepers still owing time pull the average up until it passes them.
+        let base = sum / n;
+        for &(t, at) in &c.delayed {
+            let th = &threads[t as usize];
+            if th.sched == Sched::Blocked && th.blocked_at == at && u128::from(th.vruntime) > base {
+                sum += u128::from(th.vruntime);
+                n += 1;
+            }
+        }
+        Some(((sum / n) as u64, n))
+    }
+
+    /// The core a woken thread is placed on when no core is idle: the one it
+    /// last ran on if it may, as Linux's `select_task_rq` keeps `prev_cpu`.
+    fn wake_core(&self, t: u32) -> Option<u32> {
+        let prev = self.threads[t as usize].last_core;
+        if may_run(&self.threads, t, prev) {
+            return Some(prev);
+        }
+        (0..self.cores.len() as u32).find(|&c| may_run(&self.threads, t, c))
     }
 
     /// An idle core `t` may run on: the one it last ran on if it can.
@@ -423,7 +473,13 @@ impl<S: TraceSink> Engine<'_, S> {
         c.armed = true;
         let start = c.slice_start;
         // The slice depends on how many threads want a core right now.
-        let at = start.saturating_add(self.slice_len()).max(self.now);
+        let mut at = start.saturating_add(self.slice_len()).max(self.now);
+        if let OsPolicy::Fair { tick_ns, .. } = self.policy
+            && tick_ns > 0
+        {
+            // The kernel notices a slice ran out at its next tick.
+            at = at.div_ceil(tick_ns).saturating_mul(tick_ns);
+        }
         self.queue.schedule(self.core_base + core, at, super::What::Slice);
     }
 

@@ -536,11 +536,30 @@ impl<S: TraceSink> Engine<'_, S> {
             None => self.queue.cancel(t),
         }
         self.set_state(t, state, holds);
-        // Its lag behind the runners, kept while it sleeps (see `make_ready`).
-        let v_min = self.current_min_vruntime();
-        let th = &self.threads[t as usize];
+        // Its lag behind the average, kept while it sleeps (see `make_ready`).
+        self.current_min_vruntime();
+        let core = match self.threads[t as usize].sched {
+            Sched::Running(c) | Sched::Switching(c) => Some(c),
+            _ => None,
+        };
+        let avg = core.and_then(|c| self.core_avg_vruntime(c)).unwrap_or(self.min_vruntime);
+        let th = &mut self.threads[t as usize];
         let v = th.vruntime + self.now.saturating_sub(th.dispatched_at);
-        self.threads[t as usize].lag = v_min as i64 - v as i64;
+        th.lag = avg as i64 - v as i64;
+        th.blocked_at = self.now;
+        if let Some(c) = core
+            && th.lag < 0
+            && matches!(self.policy, crate::scenario::OsPolicy::Fair { .. })
+        {
+            let threads = &self.threads;
+            let delayed = &mut self.cores[c as usize].delayed;
+            // Drop the ones that woke or caught up since.
+            delayed.retain(|&(d, at)| {
+                let th = &threads[d as usize];
+                th.sched == Sched::Blocked && th.blocked_at == at && th.vruntime > avg
+            });
+            delayed.push((t, self.now));
+        }
         self.leave_core(t, Sched::Blocked);
     }
 }

@@ -88,11 +88,13 @@ impl Machine {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum OsPolicy {
-    /// CFS-like fair scheduling: the ready thread with the least virtual
-    /// runtime runs next; slices share `latency_ns` among ready threads but
-    /// are never shorter than `min_granularity_ns`; a waking thread preempts a
-    /// running one whose virtual runtime exceeds its own by more than
-    /// `wakeup_granularity_ns`; sleepers are credited at most half a latency.
+    /// Fair scheduling as Linux's EEVDF (6.6 and later) does it: the ready
+    /// thread with the least virtual runtime runs next; slices share
+    /// `latency_ns` among ready threads but are never shorter than
+    /// `min_granularity_ns` (EEVDF: both the base slice), and a slice ends at
+    /// the first scheduler tick after that; a woken thread comes back at the
+    /// lag it had when it slept and preempts the runner of its core if the
+    /// runner is ahead of it by more than `wakeup_granularity_ns` (EEVDF: 0).
     Fair {
         /// Target period in which every ready thread runs once.
         latency_ns: u64,
@@ -100,6 +102,10 @@ pub enum OsPolicy {
         min_granularity_ns: u64,
         /// Virtual-runtime lead a waking thread needs to preempt.
         wakeup_granularity_ns: u64,
+        /// The scheduler tick: a slice that ran out ends at the next tick
+        /// (0: at once).
+        #[serde(default)]
+        tick_ns: u64,
     },
     /// Round robin: a fixed slice, woken threads join the tail, no wake-up
     /// preemption.
@@ -148,14 +154,17 @@ impl OsPolicy {
         matches!(self, OsPolicy::Fair { .. } | OsPolicy::RoundRobin { .. })
     }
 
-    /// Linux's CFS defaults (6 ms, 0.75 ms, 1 ms) scaled by `1 + log2(cores)`
-    /// for up to eight cores, as the kernel does.
+    /// Linux's EEVDF defaults: a base slice of 0.75 ms scaled by
+    /// `1 + log2(cores)` for up to eight cores, as the kernel scales it, no
+    /// wake-up granularity, and a 4 ms tick (`CONFIG_HZ=250`, the measured
+    /// machine's and Debian's).
     pub fn linux_fair(cores: u32) -> OsPolicy {
         let factor = 1 + u64::from(cores.clamp(1, 8).ilog2());
         OsPolicy::Fair {
-            latency_ns: 6 * MS * factor,
+            latency_ns: 750 * US * factor,
             min_granularity_ns: 750 * US * factor,
-            wakeup_granularity_ns: MS * factor,
+            wakeup_granularity_ns: 0,
+            tick_ns: 4 * MS,
         }
     }
 }

@@ -44,10 +44,11 @@ impl Scenario {
             }
         }
         let policy_times: &[(&str, u64)] = match &self.machine.policy {
-            OsPolicy::Fair { latency_ns, min_granularity_ns, wakeup_granularity_ns } => &[
+            OsPolicy::Fair { latency_ns, min_granularity_ns, wakeup_granularity_ns, tick_ns } => &[
                 ("latency_ns", *latency_ns),
                 ("min_granularity_ns", *min_granularity_ns),
                 ("wakeup_granularity_ns", *wakeup_granularity_ns),
+                ("tick_ns", *tick_ns),
             ],
             OsPolicy::RoundRobin { slice_ns } => &[("slice_ns", *slice_ns)],
             OsPolicy::Priority { aging_ns: Some(aging_ns), .. } => &[("aging_ns", *aging_ns)],

@@ -134,41 +134,39 @@ fn convoy_on_one_core() {
         expect![[r#"
             io         0.000     8.000  ready
             io         8.000    58.000  io
-            io        58.000  3012.000  ready
-            io      3012.000  6024.405  gil_wait
-            io      6024.405  6028.405  overhead*
-            io      6028.405  6048.405  python*
-            io      6048.405  8050.400  done
+            io        58.000  4002.000  ready
+            io      4002.000  5033.122  gil_wait
+            io      5033.122  5053.122  python*
+            io      5053.122  8046.400  done
             cpu        0.000    10.000  ready
-            cpu       10.000  3010.000  python*
-            cpu     3010.000  3014.000  ready*
-            cpu     3014.000  6014.000  python*
-            cpu     6014.000  6018.200  ready*
-            cpu     6018.200  6018.205  python*
-            cpu     6018.205  6022.205  overhead
-            cpu     6022.205  6024.405  handoff
-            cpu     6024.405  6050.405  gil_wait
-            cpu     6050.405  8050.400  python*
+            cpu       10.000  4000.000  python*
+            cpu     4000.000  4004.000  ready*
+            cpu     4004.000  5026.719  python*
+            cpu     5026.719  5030.919  ready*
+            cpu     5030.919  5030.922  python*
+            cpu     5030.922  5055.122  gil_wait
+            cpu     5055.122  5059.122  overhead
+            cpu     5059.122  8046.400  python*
             core0      0.000     8.000  switch->io
             core0      8.000    10.000  switch->cpu
-            core0     10.000  3010.000  run cpu
-            core0   3010.000  3012.000  switch->io
-            core0   3012.000  3014.000  switch->cpu
-            core0   3014.000  6014.000  run cpu
-            core0   6014.000  6016.000  switch->io
-            core0   6016.000  6016.200  run io
-            core0   6016.200  6018.200  switch->cpu
-            core0   6018.200  6022.205  run cpu
-            core0   6022.205  6024.205  switch->io
-            core0   6024.205  6048.405  run io
-            core0   6048.405  6050.405  switch->cpu
-            core0   6050.405  8050.400  run cpu
+            core0     10.000  4000.000  run cpu
+            core0   4000.000  4002.000  switch->io
+            core0   4002.000  4004.000  switch->cpu
+            core0   4004.000  5026.719  run cpu
+            core0   5026.719  5028.719  switch->io
+            core0   5028.719  5028.919  run io
+            core0   5028.919  5030.919  switch->cpu
+            core0   5030.919  5030.922  run cpu
+            core0   5030.922  5032.922  switch->io
+            core0   5032.922  5053.122  run io
+            core0   5053.122  5055.122  switch->cpu
+            core0   5055.122  8046.400  run cpu
             mark      10.000  cpu Switch
-            mark    4036.719  io TimedOut
-            mark    6016.200  cpu DropRequest
-            mark    6018.205  cpu ForcedDrop
-            mark    6024.405  io Switch
-            mark    6050.405  cpu Switch
+            mark    5026.719  io TimedOut
+            mark    5028.919  cpu DropRequest
+            mark    5030.922  cpu ForcedDrop
+            mark    5033.122  io Switch
+            mark    5059.122  cpu Switch
         "#]],
     );
 }
