@@ -282,7 +282,7 @@ impl<S: TraceSink> Engine<'_, S> {
         let base = sum / n;
         for &(t, at) in &c.delayed {
             let th = &threads[t as usize];
-            if th.sched == Sched::Blocked && th.blocked_at == at && u128::from(th.vruntime) > base {
+            if still_delayed(th, at, base as u64) {
                 sum += u128::from(th.vruntime);
                 n += 1;
             }
@@ -488,6 +488,12 @@ impl<S: TraceSink> Engine<'_, S> {
             self.arm(core);
         }
     }
+}
+
+/// Whether a thread that blocked at `at` owing time still sleeps and is
+/// still ahead of the average `avg` (its core counts it: delayed dequeue).
+pub(super) fn still_delayed(th: &super::Thread, at: u64, avg: u64) -> bool {
+    th.sched == Sched::Blocked && th.blocked_at == at && th.vruntime > avg
 }
 
 /// Whether thread `t` may run on `core` (its affinity allows it).

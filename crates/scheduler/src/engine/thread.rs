@@ -554,10 +554,7 @@ impl<S: TraceSink> Engine<'_, S> {
             let threads = &self.threads;
             let delayed = &mut self.cores[c as usize].delayed;
             // Drop the ones that woke or caught up since.
-            delayed.retain(|&(d, at)| {
-                let th = &threads[d as usize];
-                th.sched == Sched::Blocked && th.blocked_at == at && th.vruntime > avg
-            });
+            delayed.retain(|&(d, at)| super::os::still_delayed(&threads[d as usize], at, avg));
             delayed.push((t, self.now));
         }
         self.leave_core(t, Sched::Blocked);
