@@ -30,8 +30,9 @@ struct Cli {
 enum Task {
     /// Run every experiment the notes use and write the study site to site/.
     BuildSite(build::BuildArgs),
-    /// Check notes, experiments, claims, quizzes and links; write nothing.
-    Check,
+    /// Check notes, experiments, claims, quizzes and links, and whether each
+    /// claim holds at every parameter set near the fit; write nothing.
+    Check(build::CheckArgs),
     /// Print every named value of experiments (for writing notes and claims).
     Values {
         /// Experiment ids (notes/experiments/ID.yaml).
@@ -93,7 +94,7 @@ fn main() -> ExitCode {
 fn run(root: &Path, task: Task) -> anyhow::Result<()> {
     match task {
         Task::BuildSite(args) => build::build(root, &args),
-        Task::Check => build::check(root),
+        Task::Check(args) => build::check(root, &args),
         Task::Values { ids } => build::values(root, &ids),
         Task::Serve(args) => build::serve::serve(root, &args),
         Task::BenchSite => build::bench(root),

@@ -119,4 +119,8 @@ pub struct Comparison {
     /// The fit's cross-validation (from `calibration/fitted.json`), if any.
     #[serde(default)]
     pub cross_validation: Vec<crate::HeldOut>,
+    /// The notes' claims at every parameter set near the fit (from
+    /// `calibration/robustness.json`), if checked.
+    #[serde(default)]
+    pub robustness: Option<crate::Robustness>,
 }

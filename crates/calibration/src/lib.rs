@@ -19,6 +19,7 @@ mod fingerprint;
 pub mod fit;
 pub mod measured;
 pub mod plan;
+pub mod robustness;
 pub mod twins;
 
 pub use comparison::{Comparison, Params, Row, TOLERANCE};
@@ -26,6 +27,7 @@ pub use fingerprint::code_fingerprint;
 pub use fit::{FITTED, Fit, HeldOut, balanced, fit, objective};
 pub use measured::*;
 pub use plan::{Job, by_source, compare, current_params, interval_label, run, run_seeds};
+pub use robustness::{Candidate, ClaimCheck, Robustness, near_optimal};
 
 /// Why a comparison or a fit failed.
 #[derive(Debug, thiserror::Error)]

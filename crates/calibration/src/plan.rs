@@ -628,6 +628,7 @@ pub fn compare(m: &Measured, params: &Params) -> Result<Comparison, Error> {
         published,
         measured,
         cross_validation: Vec::new(),
+        robustness: None,
     })
 }
 

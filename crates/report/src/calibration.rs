@@ -558,6 +558,7 @@ mod tests {
             published: vec![row("published", "threads2/seq", "Beazley 2010", 1.97, 2.0)],
             measured: BTreeMap::from([("py3.12.1.echo-two-share-5ms".into(), 0.2)]),
             cross_validation: Vec::new(),
+            robustness: None,
         };
         let c = Calibration { cmp: &cmp, measured: "{}" };
         let v = c.values();

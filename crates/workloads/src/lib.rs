@@ -92,6 +92,9 @@ pub struct ScenarioFile {
     base: Value,
     /// Overrides applied to every point, as `path = value`.
     pub overrides: Vec<(String, Value)>,
+    /// Values a field takes in a point where neither the file, its cases,
+    /// its sweep nor an override sets it, as `path = value`.
+    pub defaults: Vec<(String, Value)>,
     /// The sweep grid, in file order.
     pub sweep: Vec<Axis>,
     /// Explicit cases, crossed with the grid.
@@ -150,6 +153,7 @@ impl ScenarioFile {
             locator,
             base,
             overrides: Vec::new(),
+            defaults: Vec::new(),
             sweep: Vec::new(),
             cases: Vec::new(),
         };
@@ -188,6 +192,21 @@ impl ScenarioFile {
             return Err(self.error(head, "the sweep and cases are not fields of a run; set the swept field instead"));
         }
         self.put(path, value).map_err(|msg| self.error("", &msg))
+    }
+
+    /// Gives field `path` a value for the points that leave it unset (the
+    /// file, a case, the sweep and the overrides all win over it; a default
+    /// under `machine.costs` also yields to a cost preset other than
+    /// `linux`): how the robustness check runs the notes' experiments at
+    /// other model parameters without touching a scenario that chose its
+    /// costs on purpose.
+    pub fn set_default(&mut self, path: &str, value: Value) -> Result<(), LoadError> {
+        if let Some(head) = grid_field(path) {
+            return Err(self.error(head, "the sweep and cases are not fields of a run"));
+        }
+        sweep::set_path(&mut self.base.clone(), path, value.clone()).map_err(|msg| self.error("", &msg))?;
+        self.defaults.push((path.to_owned(), value));
+        Ok(())
     }
 
     fn put(&mut self, path: &str, value: Value) -> Result<(), String> {
@@ -301,6 +320,17 @@ impl ScenarioFile {
         // --set has the last word.
         for (path, v) in &self.overrides {
             sweep::set_path(&mut value, path, v.clone()).map_err(|msg| self.error(path, &msg))?;
+        }
+        // A cost preset other than `linux` chose every cost: defaults stay out.
+        let preset = sweep::get_path(&value, "machine.costs.preset").and_then(Value::as_str);
+        let chosen = preset.is_some_and(|p| p != "linux");
+        for (path, v) in &self.defaults {
+            if chosen && path.starts_with("machine.costs.") {
+                continue;
+            }
+            if sweep::get_path(&value, path).is_none_or(Value::is_null) {
+                sweep::set_path(&mut value, path, v.clone()).map_err(|msg| self.error(path, &msg))?;
+            }
         }
         // An error in a value set by a case or the sweep points at that value;
         // one set by --set has no place in the file.

@@ -147,6 +147,18 @@ fn parse_path(path: &str) -> Result<Vec<Seg<'_>>, String> {
     Ok(segs)
 }
 
+/// The value at `path` in `root`, if there is one.
+pub fn get_path<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut node = root;
+    for seg in parse_path(path).ok()? {
+        node = match seg {
+            Seg::Key(k) => node.as_mapping()?.get(k)?,
+            Seg::Index(n) => node.as_sequence()?.get(n)?,
+        };
+    }
+    Some(node)
+}
+
 /// Sets `path` in `root` to `value`.
 pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
     let segs = parse_path(path)?;

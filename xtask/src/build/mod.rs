@@ -12,6 +12,7 @@ mod explore;
 mod fresh;
 pub mod http;
 pub mod output;
+mod robust;
 pub mod serve;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -169,17 +170,27 @@ fn read_calibration(root: &Path) -> Result<Option<(calibration::Measured, String
 
 /// The simulated side of the calibration, cached like an experiment.
 fn calibration_comparison(cache: &Cache, m: &calibration::Measured) -> Result<calibration::Comparison> {
+    calibration_comparison_at(cache, m, &calibration::current_params())
+}
+
+/// The same at parameters `p`.
+fn calibration_comparison_at(
+    cache: &Cache,
+    m: &calibration::Measured,
+    p: &calibration::Params,
+) -> Result<calibration::Comparison> {
     // Its scenarios go through the whole pipeline, written by the twins' code.
     let fingerprint = calibration::code_fingerprint();
     let mut h = sha2::Sha256::new();
-    h.update(b"calibration/1");
+    h.update(b"calibration/2");
     h.update(fingerprint.as_bytes());
     h.update(serde_json::to_vec(m)?);
+    h.update(serde_json::to_vec(p)?);
     let key = cache::hex(&h.finalize());
     if let Some(c) = cache.load_json(&key) {
         return Ok(c);
     }
-    let c = calibration::compare(m, &calibration::current_params())?;
+    let c = calibration::compare(m, p)?;
     cache.store_json(&key, &c)?;
     Ok(c)
 }
@@ -248,6 +259,17 @@ struct Prepared {
 }
 
 fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> {
+    prepare_with(paths, id, src, &[])
+}
+
+/// [`prepare`] with `defaults` (field path, value) for the fields its runs
+/// leave unset.
+fn prepare_with(
+    paths: &Paths,
+    id: &str,
+    src: &ExperimentSource,
+    defaults: &[(String, serde_yaml::Value)],
+) -> Result<Prepared> {
     let def = &src.def;
     let at = format!("{}:{}", src.path, pages::line_of(&src.source, "scenario:"));
     let file = paths.root.join(&def.scenario);
@@ -263,6 +285,9 @@ fn prepare(paths: &Paths, id: &str, src: &ExperimentSource) -> Result<Prepared> 
     let mut parsed = workloads::ScenarioFile::parse(&def.scenario, &text).map_err(|e| anyhow!("{e}"))?;
     for (k, v) in &def.set {
         parsed.set_value(k, v.clone()).map_err(|e| anyhow!("{}: set {k}: {e}", src.path))?;
+    }
+    for (k, v) in defaults {
+        parsed.set_default(k, v.clone()).map_err(|e| anyhow!("{}: {k}: {e}", src.path))?;
     }
     let points = parsed.points().map_err(|e| anyhow!("{e}\n(used by {})", src.path))?;
     let trace = match &def.trace {
@@ -471,6 +496,7 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
     let calibration = match (comparison, &measured) {
         (Some(mut c), Some((_, text))) => {
             c.cross_validation = read_cross_validation(root)?;
+            c.robustness = robust::read(root)?;
             Some((c, text.clone()))
         }
         _ => None,
@@ -567,11 +593,35 @@ fn build_if_changed(paths: &Paths, progress: bool) -> Result<Built> {
     Ok(Built::Built(Box::new(outcome)))
 }
 
-/// `cargo xtask check`: everything a build checks, nothing written (but the cache).
+/// Options of `check`.
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// Write the robustness of the claims to calibration/robustness.json
+    /// (the site shows that file).
+    #[arg(long)]
+    write_robustness: bool,
+}
+
+/// `cargo xtask check`: everything a build checks, nothing written (but the
+/// cache); then every claim at every parameter set near the fit.
 #[allow(clippy::print_stdout)]
-pub fn check(root: &Path) -> Result<()> {
-    let outcome = generate(&Paths::new(root), true)?;
+pub fn check(root: &Path, args: &CheckArgs) -> Result<()> {
+    let paths = Paths::new(root);
+    let outcome = generate(&paths, true)?;
     println!("ok: {}", describe(&outcome, None));
+    let Some(now) = robust::check(&paths)? else {
+        println!("robustness: no calibration/fitted.json, nothing to check against");
+        return Ok(());
+    };
+    println!("{}", robust::report(&now));
+    let kept = robust::read(root)?;
+    if args.write_robustness {
+        std::fs::write(root.join(robust::FILE), robust::text(&now)?)
+            .with_context(|| format!("cannot write {}", robust::FILE))?;
+        println!("wrote {}", robust::FILE);
+    } else if kept.as_ref() != Some(&now) {
+        println!("{} is out of date: `cargo xtask check --write-robustness` updates it", robust::FILE);
+    }
     Ok(())
 }
 

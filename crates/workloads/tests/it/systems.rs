@@ -191,3 +191,32 @@ fn every_summary_key_is_documented() {
         assert!(documented(key), "docs/scenarios.md does not document `{key}`");
     }
 }
+
+/// A default fills only what no file, case, sweep or override sets, and no
+/// cost under a preset that chose its costs.
+#[test]
+fn defaults_fill_only_unset_fields() {
+    let src = "machine: {cores: 1, costs: {context_switch: 3us}}
+threads: [{name: a, program: [{python: 1ms}]}]
+cases:
+  - {label: plain}
+  - {label: zero, machine.costs.preset: zero}
+  - {label: slow, machine.costs.wakeup_latency: 50us}
+";
+    let mut f = workloads::ScenarioFile::parse("d.yaml", src).unwrap();
+    let ns = |v: &str| serde_yaml::Value::String(v.into());
+    f.set_default("machine.costs.context_switch", ns("7us")).unwrap();
+    f.set_default("machine.costs.wakeup_latency", ns("9us")).unwrap();
+    let costs: Vec<(u64, u64)> = f
+        .points()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let c = &p.compiled.scenario.machine.costs;
+            (c.context_switch_ns, c.wakeup_latency_ns)
+        })
+        .collect();
+    assert_eq!(costs, [(3_000, 9_000), (3_000, 0), (3_000, 50_000)]);
+    f.set("machine.costs.wakeup_latency=1us").unwrap();
+    assert_eq!(f.points().unwrap()[0].compiled.scenario.machine.costs.wakeup_latency_ns, 1_000);
+}
