@@ -236,6 +236,12 @@ impl Calibration<'_> {
             v.insert(format!("cv.{}.error_in", h.family), h.error_in);
             v.insert(format!("cv.{}.error_out", h.family), h.error_out);
         }
+        if let Some(rb) = &self.cmp.robustness {
+            v.insert("robust.claims".into(), rb.claims.len() as f64);
+            v.insert("robust.candidates".into(), rb.candidates.len() as f64);
+            v.insert("robust.flipping".into(), rb.flipping().len() as f64);
+            v.insert("robust.near_pct".into(), (rb.near - 1.0) * 100.0);
+        }
         let mut groups: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
         for r in self.all_rows() {
             groups.entry(r.group.as_str()).or_default().push(r);
@@ -274,7 +280,94 @@ impl Calibration<'_> {
         if !self.cmp.cross_validation.is_empty() {
             ids.push("cross-validation".into());
         }
+        if self.cmp.robustness.is_some() {
+            ids.push("robustness".into());
+        }
         ids
+    }
+
+    /// The notes' claims at each parameter set near the fit: how many hold,
+    /// and which fail.
+    fn robustness(&self, rb: &::calibration::Robustness, lang: Lang) -> (Chart, (Vec<String>, Vec<Vec<String>>)) {
+        let (title, y, holds, head) = match lang {
+            Lang::En => (
+                "The notes' claims at every parameter set near the fit",
+                "claims that hold",
+                "claims that hold",
+                [
+                    "set",
+                    "context switch (µs)",
+                    "wake-up + jitter (µs)",
+                    "waker (µs)",
+                    "timer slack (µs)",
+                    "objective",
+                    "claims that hold",
+                    "claims that fail",
+                ],
+            ),
+            Lang::Ko => (
+                "맞춤 근처의 매개변수 조합마다 노트의 주장이 성립하는가",
+                "성립하는 주장 수",
+                "성립하는 주장",
+                [
+                    "조합",
+                    "컨텍스트 스위치 (µs)",
+                    "깨우기 + 지터 (µs)",
+                    "깨우는 쪽 비용 (µs)",
+                    "타이머 슬랙 (µs)",
+                    "목적 함수",
+                    "성립하는 주장",
+                    "틀리는 주장",
+                ],
+            ),
+        };
+        let best = rb.candidates.first().map_or(1.0, |c| c.objective);
+        let us = |ns: u64| format::number(ns as f64 / 1000.0, &format::Spec::Sig(3), Lang::En);
+        let held = |i: usize| rb.claims.iter().filter(|c| c.holds.get(i).copied().unwrap_or(false)).count();
+        let categories: Vec<String> = (1..=rb.candidates.len()).map(|i| format!("[{i}]")).collect();
+        let counts: Vec<f64> = (0..rb.candidates.len()).map(|i| held(i) as f64).collect();
+        let description = categories
+            .iter()
+            .zip(&counts)
+            .map(|(c, n)| format!("{c}: {n} of {}", rb.claims.len()))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let chart = Chart {
+            id: format!("calibration-robustness-{}", lang.code()),
+            title: title.into(),
+            description,
+            plot: Plot::Bars {
+                categories,
+                y: Axis { label: y.into(), log: false },
+                groups: vec![(holds.into(), counts)],
+            },
+            fit: charts::Fit::default(),
+        };
+        let rows = rb
+            .candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let p = &c.params;
+                let failing: Vec<String> = rb
+                    .claims
+                    .iter()
+                    .filter(|cl| !cl.holds.get(i).copied().unwrap_or(false))
+                    .map(|cl| format!("{}:{}: {}", cl.note, cl.line, cl.claim))
+                    .collect();
+                vec![
+                    format!("[{}]", i + 1),
+                    us(p.context_switch_ns),
+                    format!("{} + {}", us(p.wakeup_latency_ns), us(p.wakeup_jitter_ns)),
+                    us(p.futex_wake_ns),
+                    us(p.timer_slack_ns),
+                    format!("{} ({:+.1}%)", num(c.objective), (c.objective / best - 1.0) * 100.0),
+                    format!("{} / {}", held(i), rb.claims.len()),
+                    if failing.is_empty() { "–".into() } else { failing.join("; ") },
+                ]
+            })
+            .collect();
+        (chart, (head.iter().map(|s| (*s).to_owned()).collect(), rows))
     }
 
     /// Each fitted family left out in turn: the share of its ratios that
@@ -372,6 +465,9 @@ impl Calibration<'_> {
         let chart_id = format!("calibration-{id}-{}", lang.code());
         if id == "cross-validation" {
             return (!self.cmp.cross_validation.is_empty()).then(|| self.cross_validation(lang));
+        }
+        if id == "robustness" {
+            return self.cmp.robustness.as_ref().map(|rb| self.robustness(rb, lang));
         }
         if id == "echo-interval" {
             let newest = self.aliases().into_iter().find(|(a, _)| *a == "newest").map(|(_, s)| s);

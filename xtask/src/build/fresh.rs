@@ -44,7 +44,7 @@ pub fn stamp(paths: &Paths) -> Result<String> {
             add(&rel(root, &path), &std::fs::read(&path)?);
         }
     }
-    for file in ["calibration/measured.json", "calibration/fitted.json", "site.yaml"] {
+    for file in ["calibration/measured.json", "calibration/fitted.json", "calibration/robustness.json", "site.yaml"] {
         add(file, &std::fs::read(root.join(file)).unwrap_or_default());
     }
     // Scenario files outside the notes tree, named by the parsed experiments

@@ -607,17 +607,21 @@ pub struct CheckArgs {
 #[allow(clippy::print_stdout)]
 pub fn check(root: &Path, args: &CheckArgs) -> Result<()> {
     let paths = Paths::new(root);
+    // First, so that the pages checked next show what was just written.
+    let now = robust::check(&paths)?;
+    let kept = robust::read(root)?;
+    if let (Some(now), true) = (&now, args.write_robustness) {
+        std::fs::write(root.join(robust::FILE), robust::text(now)?)
+            .with_context(|| format!("cannot write {}", robust::FILE))?;
+    }
     let outcome = generate(&paths, true)?;
     println!("ok: {}", describe(&outcome, None));
-    let Some(now) = robust::check(&paths)? else {
+    let Some(now) = now else {
         println!("robustness: no calibration/fitted.json, nothing to check against");
         return Ok(());
     };
     println!("{}", robust::report(&now));
-    let kept = robust::read(root)?;
     if args.write_robustness {
-        std::fs::write(root.join(robust::FILE), robust::text(&now)?)
-            .with_context(|| format!("cannot write {}", robust::FILE))?;
         println!("wrote {}", robust::FILE);
     } else if kept.as_ref() != Some(&now) {
         println!("{} is out of date: `cargo xtask check --write-robustness` updates it", robust::FILE);

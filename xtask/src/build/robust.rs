@@ -21,7 +21,7 @@ struct Found {
 }
 
 /// Every claim of the notes, once (English first: the Korean notes make the
-/// same claims).
+/// same claims), but those about the robustness itself.
 fn claims(plan: &pages::Plan) -> Result<Vec<Found>> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
@@ -30,7 +30,12 @@ fn claims(plan: &pages::Plan) -> Result<Vec<Found>> {
         let directives =
             report::markdown::scan(&body, first).map_err(|e| anyhow!("{}:{}: {}", n.src.path, e.line, e.message))?;
         for d in directives {
+            // A claim about the robustness itself is not one of its inputs.
+            let meta = |c: &experiments::expr::Claim| {
+                c.left.names().into_iter().chain(c.right.names()).any(|n| n.starts_with("calibration.robust."))
+            };
             if let DirectiveKind::Claim { source, claim } = d.kind
+                && !meta(&claim)
                 && seen.insert(source.clone())
             {
                 out.push(Found { source, claim, note: n.src.path.clone(), line: d.line });
@@ -38,6 +43,15 @@ fn claims(plan: &pages::Plan) -> Result<Vec<Found>> {
         }
     }
     Ok(out)
+}
+
+/// The notes' plan (which experiments they use).
+fn plan(root: &Path, defs: &BTreeMap<String, ExperimentSource>, calibrated: bool) -> Result<pages::Plan> {
+    let mut known: BTreeSet<String> = defs.keys().cloned().collect();
+    if calibrated {
+        known.insert(pages::CALIBRATION.into());
+    }
+    pages::plan(read_notes(root)?, &known).map_err(pages_err)
 }
 
 /// The scenario fields a candidate sets, as defaults.
@@ -110,12 +124,7 @@ pub(super) fn check(paths: &Paths) -> Result<Option<Robustness>> {
     let Some(candidates) = candidates(root)? else { return Ok(None) };
     let defs = read_experiments(root)?;
     let measured = read_calibration(root)?;
-    let mut known: BTreeSet<String> = defs.keys().cloned().collect();
-    if measured.is_some() {
-        known.insert(pages::CALIBRATION.into());
-    }
-    let plan = pages::plan(read_notes(root)?, &known).map_err(pages_err)?;
-    let found = claims(&plan)?;
+    let found = claims(&plan(root, &defs, measured.is_some())?)?;
     let used: BTreeSet<String> = found
         .iter()
         .flat_map(|f| f.claim.left.names().into_iter().chain(f.claim.right.names()))
@@ -209,4 +218,30 @@ pub(super) fn report(r: &Robustness) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kept file must follow the notes and the fit: a claim added,
+    /// removed or moved to another note, or a new fit, needs
+    /// `cargo xtask check --write-robustness`.
+    #[test]
+    fn the_kept_robustness_follows_the_notes_and_the_fit() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace");
+        let kept = read(root).unwrap().expect("calibration/robustness.json");
+        let hint = "run `cargo xtask check --write-robustness`";
+        assert_eq!(kept.candidates, candidates(root).unwrap().expect("a fit"), "{hint}");
+        assert_eq!(kept.candidates[0].params, calibration::current_params(), "the fit's best is the defaults");
+        let defs = read_experiments(root).unwrap();
+        let found = claims(&plan(root, &defs, true).unwrap()).unwrap();
+        let want: Vec<(&str, &str)> = found.iter().map(|f| (f.source.as_str(), f.note.as_str())).collect();
+        let have: Vec<(&str, &str)> = kept.claims.iter().map(|c| (c.claim.as_str(), c.note.as_str())).collect();
+        assert_eq!(have, want, "{hint}");
+        let n = kept.candidates.len();
+        assert!(kept.claims.iter().all(|c| c.holds.len() == n && c.left.len() == n && c.right.len() == n));
+        // At the defaults every claim holds, or the site would not build.
+        assert!(kept.claims.iter().all(|c| c.holds[0]));
+    }
 }

@@ -217,11 +217,11 @@ impl Default for Costs {
     fn default() -> Costs {
         Costs {
             context_switch_ns: 2 * US,
-            wakeup_latency_ns: 8 * US,
-            wakeup_jitter_ns: 2 * US,
+            wakeup_latency_ns: 10 * US,
+            wakeup_jitter_ns: 4 * US,
             idle_wakeup_extra_ns: 60 * US,
             idle_wakeup_half_ns: 400 * US,
-            futex_wake_ns: 4 * US,
+            futex_wake_ns: 6 * US,
             syscall_ns: 50,
             retry_ns: 200,
             timer_slack_ns: 50 * US,

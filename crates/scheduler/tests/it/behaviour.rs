@@ -201,9 +201,10 @@ fn tiny_switch_interval_costs_throughput() {
         default.makespan_s()
     );
     // With Linux's 50 us slack a 1 us interval acts like about 50 us: it costs
-    // little (the switches, not a stall per switch).
+    // little (the switches, not a stall per switch; real CPython 3.6-3.13 on
+    // Linux: 1.02-1.18 at the median, up to 1.37).
     let tiny = simulate(&cpu_threads(2, new_gil(US), 4, total)).unwrap();
-    assert_between("1 us interval with timer slack / 5 ms", tiny.makespan_s() / default.makespan_s(), 1.0, 1.3);
+    assert_between("1 us interval with timer slack / 5 ms", tiny.makespan_s() / default.makespan_s(), 1.0, 1.4);
     let (fast, slow) = (tiny.gils[0].switches_per_sec, default.gils[0].switches_per_sec);
     assert!(fast > 20.0 * slow, "switches/s {fast:.0} at 1 us vs {slow:.0} at 5 ms");
     // gil_load's view: the GIL is held nearly all the time and someone waits

@@ -59,55 +59,55 @@ fn forced_switch_on_two_cores() {
         &sc,
         &["A", "B"],
         expect![[r#"
-            A          0.000     8.000  ready
-            A          8.000   128.120  python*
-            A        128.120   132.120  overhead
-            A        132.120   136.320  handoff
-            A        136.320   273.811  gil_wait
-            A        273.811   277.811  overhead*
-            A        277.811   307.691  python*
-            A        307.691   345.624  done
-            B          0.000     8.000  ready
-            B          8.000   136.320  gil_wait
-            B        136.320   140.320  overhead*
-            B        140.320   265.610  python*
-            B        265.610   269.610  overhead
-            B        269.610   273.811  handoff
-            B        273.811   320.914  gil_wait
-            B        320.914   345.624  python*
-            core0      0.000     8.000  switch->A
-            core0      8.000   132.120  run A
-            core0    132.120   136.320  idle
-            core0    136.320   144.927  switch->A
-            core0    144.927   244.927  idle
-            core0    244.927   265.402  switch->A
-            core0    265.402   265.602  run A
-            core0    265.602   265.610  idle
-            core0    265.610   273.611  switch->A
-            core0    273.611   307.691  run A
-            core0    307.691   345.624  idle
-            core1      0.000     8.000  switch->B
-            core1      8.000   108.000  idle
-            core1    108.000   127.919  switch->B
-            core1    127.919   128.119  run B
-            core1    128.119   128.120  idle
-            core1    128.120   136.120  switch->B
-            core1    136.120   269.610  run B
-            core1    269.610   273.811  idle
-            core1    273.811   282.785  switch->B
-            core1    282.785   307.691  idle
-            core1    307.691   320.714  switch->B
-            core1    320.714   345.624  run B
-            mark       8.000  A Switch
-            mark     108.000  B TimedOut
-            mark     128.119  A DropRequest
-            mark     128.120  A ForcedDrop
-            mark     136.320  B Switch
-            mark     244.927  A TimedOut
-            mark     265.602  B DropRequest
-            mark     265.610  B ForcedDrop
-            mark     273.811  A Switch
-            mark     320.914  B Switch
+            A          0.000    10.000  ready
+            A         10.000   132.122  python*
+            A        132.122   138.122  overhead
+            A        138.122   142.322  handoff
+            A        142.322   285.815  gil_wait
+            A        285.815   291.815  overhead*
+            A        291.815   319.693  python*
+            A        319.693   357.242  done
+            B          0.000    10.000  ready
+            B         10.000   142.322  gil_wait
+            B        142.322   148.322  overhead*
+            B        148.322   275.614  python*
+            B        275.614   281.614  overhead
+            B        281.614   285.815  handoff
+            B        285.815   334.534  gil_wait
+            B        334.534   357.242  python*
+            core0      0.000    10.000  switch->A
+            core0     10.000   138.122  run A
+            core0    138.122   142.322  idle
+            core0    142.322   152.929  switch->A
+            core0    152.929   252.929  idle
+            core0    252.929   275.404  switch->A
+            core0    275.404   275.604  run A
+            core0    275.604   275.614  idle
+            core0    275.614   285.615  switch->A
+            core0    285.615   319.693  run A
+            core0    319.693   357.242  idle
+            core1      0.000    10.000  switch->B
+            core1     10.000   110.000  idle
+            core1    110.000   131.919  switch->B
+            core1    131.919   132.119  run B
+            core1    132.119   132.122  idle
+            core1    132.122   142.122  switch->B
+            core1    142.122   281.614  run B
+            core1    281.614   285.815  idle
+            core1    285.815   296.789  switch->B
+            core1    296.789   319.693  idle
+            core1    319.693   334.334  switch->B
+            core1    334.334   357.242  run B
+            mark      10.000  A Switch
+            mark     110.000  B TimedOut
+            mark     132.119  A DropRequest
+            mark     132.122  A ForcedDrop
+            mark     142.322  B Switch
+            mark     252.929  A TimedOut
+            mark     275.604  B DropRequest
+            mark     275.614  B ForcedDrop
+            mark     285.815  A Switch
+            mark     334.534  B Switch
         "#]],
     );
 }
@@ -132,41 +132,41 @@ fn convoy_on_one_core() {
         &sc,
         &["io", "cpu"],
         expect![[r#"
-            io         0.000     8.000  ready
-            io         8.000    58.000  io
-            io        58.000  4002.000  ready
-            io      4002.000  5033.122  gil_wait
-            io      5033.122  5053.122  python*
-            io      5053.122  8046.400  done
-            cpu        0.000    10.000  ready
-            cpu       10.000  4000.000  python*
+            io         0.000    10.000  ready
+            io        10.000    60.000  io
+            io        60.000  4002.000  ready
+            io      4002.000  5033.120  gil_wait
+            io      5033.120  5053.120  python*
+            io      5053.120  8050.400  done
+            cpu        0.000    12.000  ready
+            cpu       12.000  4000.000  python*
             cpu     4000.000  4004.000  ready*
             cpu     4004.000  5026.719  python*
             cpu     5026.719  5030.919  ready*
-            cpu     5030.919  5030.922  python*
-            cpu     5030.922  5055.122  gil_wait
-            cpu     5055.122  5059.122  overhead
-            cpu     5059.122  8046.400  python*
-            core0      0.000     8.000  switch->io
-            core0      8.000    10.000  switch->cpu
-            core0     10.000  4000.000  run cpu
+            cpu     5030.919  5030.920  python*
+            cpu     5030.920  5055.120  gil_wait
+            cpu     5055.120  5061.120  overhead
+            cpu     5061.120  8050.400  python*
+            core0      0.000    10.000  switch->io
+            core0     10.000    12.000  switch->cpu
+            core0     12.000  4000.000  run cpu
             core0   4000.000  4002.000  switch->io
             core0   4002.000  4004.000  switch->cpu
             core0   4004.000  5026.719  run cpu
             core0   5026.719  5028.719  switch->io
             core0   5028.719  5028.919  run io
             core0   5028.919  5030.919  switch->cpu
-            core0   5030.919  5030.922  run cpu
-            core0   5030.922  5032.922  switch->io
-            core0   5032.922  5053.122  run io
-            core0   5053.122  5055.122  switch->cpu
-            core0   5055.122  8046.400  run cpu
-            mark      10.000  cpu Switch
+            core0   5030.919  5030.920  run cpu
+            core0   5030.920  5032.920  switch->io
+            core0   5032.920  5053.120  run io
+            core0   5053.120  5055.120  switch->cpu
+            core0   5055.120  8050.400  run cpu
+            mark      12.000  cpu Switch
             mark    5026.719  io TimedOut
             mark    5028.919  cpu DropRequest
-            mark    5030.922  cpu ForcedDrop
-            mark    5033.122  io Switch
-            mark    5059.122  cpu Switch
+            mark    5030.920  cpu ForcedDrop
+            mark    5033.120  io Switch
+            mark    5061.120  cpu Switch
         "#]],
     );
 }
