@@ -4,6 +4,7 @@
 //
 //   cc -O2 -pthread -o /tmp/wake-latency calibration/probes/wake-latency.c
 //   /tmp/wake-latency 300      # 300 wake-ups per idle gap; needs 2 cores
+//   /tmp/wake-latency 300 0,1000,2000,5000   # these gaps instead, ns
 //
 // The sleeper is pinned to CPU 1, the waker to CPU 0. Before each wake-up
 // the waker spins for the gap after the sleeper went back to sleep, so the
@@ -59,9 +60,17 @@ int main(int argc, char **argv) {
     pin(0);
     pthread_t th;
     pthread_create(&th, NULL, sleeper, NULL);
-    const long gaps[] = {5000, 10000, 20000, 50000, 100000, 200000, 400000, 1000000, 5000000};
+    long gaps[32] = {5000, 10000, 20000, 50000, 100000, 200000, 400000, 1000000, 5000000};
+    size_t ngaps = 9;
+    if (argc > 2) {
+        ngaps = 0;
+        for (char *p = argv[2]; *p && ngaps < 32;) {
+            gaps[ngaps++] = strtol(p, &p, 10);
+            if (*p == ',') p++;
+        }
+    }
     printf("idle_gap_us,wake_p10_us,wake_p50_us,wake_p90_us,wake_mean_us,waker_cost_mean_us\n");
-    for (size_t g = 0; g < sizeof gaps / sizeof gaps[0]; g++) {
+    for (size_t g = 0; g < ngaps; g++) {
         static long long lat[MAX_REPS];
         double cost = 0, mean = 0;
         for (int r = 0; r < reps; r++) {
@@ -78,7 +87,7 @@ int main(int argc, char **argv) {
             mean += lat[r];
         }
         qsort(lat, reps, sizeof lat[0], cmp);
-        printf("%.0f,%.1f,%.1f,%.1f,%.1f,%.1f\n", gaps[g] / 1e3, lat[reps / 10] / 1e3, lat[reps / 2] / 1e3,
+        printf("%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n", gaps[g] / 1e3, lat[reps / 10] / 1e3, lat[reps / 2] / 1e3,
                lat[reps * 9 / 10] / 1e3, mean / reps / 1e3, cost / reps / 1e3);
     }
     atomic_store(&word, -1);

@@ -74,7 +74,7 @@ pub struct HeldOut {
 }
 
 /// The families the fit uses; each is left out once for cross-validation.
-pub const FITTED: [&str; 3] = ["countdown", "interval", "echo"];
+pub const FITTED: [&str; 4] = ["countdown", "interval", "echo", "asyncio"];
 
 /// The grid of parameters the fit tries; the tick comes from the old GIL's
 /// measured bytecode speed.
@@ -124,7 +124,7 @@ fn agree_share(rows: &[&Row]) -> f64 {
 
 /// Fits the context-switch cost, the wake-up latency and jitter, the
 /// waker's cost and the timer slack on a grid, minimising [`balanced`] over
-/// the countdown, interval and echo ratios; then leaves each of those
+/// the countdown, interval, echo and asyncio ratios; then leaves each of those
 /// families out in turn (the same grid, scored without it) and reports how
 /// well the rest predicts it.
 pub fn fit(m: &Measured) -> Result<Fit, Error> {

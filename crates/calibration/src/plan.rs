@@ -390,7 +390,9 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 });
             }
         }
-        for r in d.asyncio_lag.iter().filter(|_| !fit) {
+        // Fitted too: the loop's lag depends on the timer slack and the
+        // wake-ups like the switch intervals do.
+        for r in &d.asyncio_lag {
             // Each run's lag over the same divisor: its min-max is the spread.
             let samples = |f: fn(&crate::measured::LagSample) -> f64, by: f64| {
                 let v: Vec<f64> = r.runs.iter().map(f).collect();

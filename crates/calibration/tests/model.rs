@@ -68,8 +68,9 @@ fn the_model_reproduces_the_robust_shapes() {
     let cmp = compare(&m, &current_params()).unwrap();
     let sim =
         |src: &str, what: &str| cmp.rows.iter().find(|r| r.source == src && r.what == what).map(|r| r.sim).unwrap();
-    // Old GIL: about 2x slower on two cores, no penalty on one.
-    assert!((1.5..2.5).contains(&sim("2.7.18", "threads2/seq")));
+    // Old GIL: 1.4x to 2x slower on two cores (real 2.7: 1.0x to 2.0x), no
+    // penalty on one.
+    assert!((1.4..2.5).contains(&sim("2.7.18", "threads2/seq")));
     assert!((0.95..1.1).contains(&sim("2.7.18", "pinned threads2/seq")));
     // New GIL: threads as fast as one thread; processes twice as fast.
     assert!((0.97..1.05).contains(&sim("3.12.1", "threads2/seq")));

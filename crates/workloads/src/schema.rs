@@ -169,6 +169,12 @@ pub struct CostsY {
     pub idle_wakeup_extra: Option<Duration>,
     /// The idle time at which a wake-up pays half of that extra.
     pub idle_wakeup_half: Option<Duration>,
+    /// How long a blocking thread is still awake on its way into the kernel.
+    pub sleep_entry: Option<Duration>,
+    /// How long an idle core polls before it halts.
+    pub idle_poll: Option<Duration>,
+    /// Delay of a wake-up onto a core that still polls.
+    pub poll_wakeup: Option<Duration>,
     /// CPU time the waker spends waking a sleeper.
     pub futex_wake: Option<Duration>,
     /// CPU time of a system call with nothing to do.

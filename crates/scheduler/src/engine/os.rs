@@ -59,7 +59,7 @@ impl<S: TraceSink> Engine<'_, S> {
         }
         match self.pop_ready(core) {
             Some(t) => {
-                let delay = self.wakeup_delay(core);
+                let delay = self.wakeup_delay(core, t);
                 self.dispatch(core, t, delay);
             }
             None => self.go_idle(core),
@@ -160,7 +160,7 @@ impl<S: TraceSink> Engine<'_, S> {
                 self.queue.schedule(self.core_base + core, self.now, super::What::Dispatch);
                 return;
             }
-            let delay = self.wakeup_delay(core);
+            let delay = self.wakeup_delay(core, t);
             self.dispatch(core, t, delay);
             return;
         }
@@ -410,6 +410,20 @@ impl<S: TraceSink> Engine<'_, S> {
         if slack == 0 { 0 } else { self.os_rng.random_range(0..=slack) }
     }
 
+    /// Whether `t` blocked on its core so recently that it has not fallen
+    /// asleep yet (that core has stayed idle since).
+    pub(super) fn not_asleep(&self, t: u32) -> bool {
+        let th = &self.threads[t as usize];
+        let c = &self.cores[th.last_core as usize];
+        c.current.is_none() && c.idle_since == th.blocked_at && self.now - th.blocked_at < self.costs.sleep_entry_ns
+    }
+
+    /// What waking blocked thread `w` costs its waker: a `futex_wake`, or a
+    /// plain system call when `w` has not fallen asleep yet.
+    pub(super) fn wake_cost(&self, w: u32) -> u64 {
+        if self.not_asleep(w) { self.costs.syscall_ns } else { self.costs.futex_wake_ns }
+    }
+
     fn go_idle(&mut self, core: u32) {
         self.cores[core as usize].idle_since = self.now;
         self.sink.core_state(self.now, core, CoreState::Idle);
@@ -418,9 +432,21 @@ impl<S: TraceSink> Engine<'_, S> {
     /// Delay before a thread woken onto idle `core` runs: the minimum
     /// latency, more the longer the core idled, plus exponential jitter
     /// from the OS stream.
-    fn wakeup_delay(&mut self, core: u32) -> u64 {
+    fn wakeup_delay(&mut self, core: u32, t: u32) -> u64 {
         let c = &self.costs;
-        let idle = u128::from(self.now - self.cores[core as usize].idle_since);
+        let since = self.cores[core as usize].idle_since;
+        // A core that went idle a moment ago still polls: the thread that
+        // just left it has not even slept, another wakes quickly (with the
+        // same jitter as any wake-up).
+        if self.now - since < c.idle_poll_ns.max(c.sleep_entry_ns) {
+            if self.not_asleep(t) {
+                return 0;
+            }
+            let jitter = c.wakeup_jitter_ns;
+            let random = if jitter == 0 { 0 } else { program::sample(Dist::Exp { mean: jitter }, &mut self.os_rng) };
+            return c.poll_wakeup_ns + random;
+        }
+        let idle = u128::from(self.now - since);
         let (extra, half) = (u128::from(c.idle_wakeup_extra_ns), u128::from(c.idle_wakeup_half_ns));
         // extra * idle / (idle + half): 0 at once, half at `half`, all of it
         // long after; spread from 40% to 160% of that (the probe's p10-p90).

@@ -204,7 +204,8 @@ impl<S: TraceSink> Engine<'_, S> {
                 }
                 lock.holder = None;
                 if let Some(w) = lock.sleepers.pop_front() {
-                    th.overhead_left += self.costs.futex_wake_ns;
+                    let cost = self.wake_cost(w);
+                    self.threads[t as usize].overhead_left += cost;
                     self.wake_blocked(w, WakeCause::LockSignalled);
                 }
                 let th = &mut self.threads[t as usize];
@@ -227,7 +228,8 @@ impl<S: TraceSink> Engine<'_, S> {
             }
             Kind::SemRelease(n) => {
                 if let Some(w) = self.sems[n as usize].give(t) {
-                    th.overhead_left += self.costs.futex_wake_ns;
+                    let cost = self.wake_cost(w);
+                    self.threads[t as usize].overhead_left += cost;
                     self.wake_blocked(w, WakeCause::LockSignalled);
                 }
                 let th = &mut self.threads[t as usize];
@@ -356,11 +358,13 @@ impl<S: TraceSink> Engine<'_, S> {
         slot.held_ns += self.now - slot.held_since;
         th.holds = false;
         th.park_pending = released.park;
-        th.overhead_left += match released.signal {
-            Signal::None => 0,
-            Signal::Syscall => self.costs.syscall_ns,
-            Signal::Wake => self.costs.futex_wake_ns,
+        let cost = match (released.signal, released.woken) {
+            (Signal::None, _) => 0,
+            (Signal::Wake, Some(w)) => self.wake_cost(w.0),
+            (Signal::Syscall | Signal::Wake, _) => self.costs.syscall_ns,
         };
+        let th = &mut self.threads[t as usize];
+        th.overhead_left += cost;
         let state = th.state;
         self.set_state(t, state, false);
         if let Some(w) = released.woken {
@@ -373,7 +377,7 @@ impl<S: TraceSink> Engine<'_, S> {
     fn unpark(&mut self, taker: u32, p: u32) {
         let th = &mut self.threads[p as usize];
         if th.sched == Sched::Blocked && th.state == ThreadState::Handoff {
-            self.threads[taker as usize].overhead_left += self.costs.futex_wake_ns;
+            self.threads[taker as usize].overhead_left += self.wake_cost(p);
             self.wake_blocked(p, WakeCause::Unpark);
         } else {
             th.park_pending = false;

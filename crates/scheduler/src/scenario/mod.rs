@@ -192,6 +192,22 @@ pub struct Costs {
     pub idle_wakeup_extra_ns: u64,
     /// The idle time at which a wake-up pays half of `idle_wakeup_extra_ns`.
     pub idle_wakeup_half_ns: u64,
+    /// How long a thread that starts to block is still on its way into the
+    /// kernel: woken within this time it has not slept yet (`futex_wait`
+    /// finds the word changed), so it runs on at once and its waker pays a
+    /// plain system call. A GIL holder that drops on request signals a
+    /// waiter that has just gone back to its wait, so this is what makes a
+    /// forced hand-off cheap. Measured by `calibration/probes/wake-latency.c`.
+    #[serde(default)]
+    pub sleep_entry_ns: u64,
+    /// How long a core that went idle keeps polling in its idle loop before
+    /// it halts: a thread woken onto it in that time runs after
+    /// `poll_wakeup_ns` instead of the wake-up latency. Measured.
+    #[serde(default)]
+    pub idle_poll_ns: u64,
+    /// Delay of a wake-up onto a core that still polls (see `idle_poll_ns`).
+    #[serde(default)]
+    pub poll_wakeup_ns: u64,
     /// CPU time the waker spends in a `futex_wake` that wakes a sleeper.
     pub futex_wake_ns: u64,
     /// CPU time of a system call that finds nothing to do (a semaphore post
@@ -217,11 +233,14 @@ impl Default for Costs {
     fn default() -> Costs {
         Costs {
             context_switch_ns: 2 * US,
-            wakeup_latency_ns: 10 * US,
+            wakeup_latency_ns: 8 * US,
             wakeup_jitter_ns: 4 * US,
             idle_wakeup_extra_ns: 60 * US,
             idle_wakeup_half_ns: 400 * US,
-            futex_wake_ns: 6 * US,
+            sleep_entry_ns: 150,
+            idle_poll_ns: 0,
+            poll_wakeup_ns: 0,
+            futex_wake_ns: 4 * US,
             syscall_ns: 50,
             retry_ns: 200,
             timer_slack_ns: 50 * US,

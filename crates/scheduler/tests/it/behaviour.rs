@@ -1,8 +1,8 @@
 //! Behaviour tests: the facts the notes rely on, with physical tolerances.
 
 use scheduler::{
-    Dist, EndReason, GilSpec, MS, Problem, Resource, SEC, Scenario, SimError, Step, Stuck, ThreadSpec, ThreadState,
-    Times, US, simulate,
+    Costs, Dist, EndReason, GilSpec, MS, Problem, Resource, SEC, Scenario, SimError, Step, Stuck, ThreadSpec,
+    ThreadState, Times, US, simulate,
 };
 
 use crate::support::{convoy, cpu_processes, cpu_threads, makespan};
@@ -43,7 +43,7 @@ fn old_gil_cpu_threads_thrash_on_several_cores_but_not_on_one() {
     let one_core = simulate(&cpu_threads(1, GilSpec::old(), 2, total)).unwrap();
     let on_two = makespan(&two_cores) / seq;
     let on_one = makespan(&one_core) / seq;
-    assert_between("old GIL, 2 threads on 2 cores / sequential", on_two, 1.5, 2.5);
+    assert_between("old GIL, 2 threads on 2 cores / sequential", on_two, 1.4, 2.5);
     assert_between("old GIL, 2 threads on 1 core / sequential", on_one, 0.99, 1.1);
     // Beazley's badness: failed wake-ups on two cores, almost none on one.
     let (b2, b1) = (two_cores.gil_totals().badness(), one_core.gil_totals().badness());
@@ -211,6 +211,28 @@ fn tiny_switch_interval_costs_throughput() {
     // for it until the last thread runs alone.
     let g = &default.gils[0];
     assert!(g.held_fraction > 0.99 && g.wait_fraction > 0.75, "held {} wait {}", g.held_fraction, g.wait_fraction);
+}
+
+/// A forced drop signals the waiter that asked for it, which has just gone
+/// back to its wait: it has not fallen asleep, so it takes the GIL at once
+/// and the hand-off costs next to nothing. Real CPython 3.12 on Linux hands
+/// the GIL between two CPU-bound threads 13,000-15,000 times a second at a
+/// 1 us interval at no measurable cost (`calibration/probes/handoffs.py`).
+#[test]
+fn a_forced_hand_off_finds_its_waiter_awake() {
+    let total = 100 * MS;
+    let base = simulate(&cpu_threads(2, GilSpec::default(), 2, total)).unwrap().makespan_s();
+    let run = |costs: Costs| {
+        let mut sc = cpu_threads(2, new_gil(US), 2, total);
+        sc.machine.costs = costs;
+        simulate(&sc).unwrap()
+    };
+    let awake = run(Costs::default());
+    assert!(awake.gils[0].switches_per_sec > 5_000.0, "{}", awake.gils[0].switches_per_sec);
+    assert_between("1 us / 5 ms", awake.makespan_s() / base, 1.0, 1.1);
+    // Every wake-up paying the full latency: the GIL idles through each.
+    let asleep = run(Costs { sleep_entry_ns: 0, idle_poll_ns: 0, ..Costs::default() });
+    assert!(asleep.makespan_s() > 1.15 * awake.makespan_s(), "{} vs {}", asleep.makespan_s(), awake.makespan_s());
 }
 
 /// A forced drop hands the GIL to another thread: with the new GIL every

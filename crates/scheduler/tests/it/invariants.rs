@@ -83,18 +83,23 @@ fn costs() -> impl Strategy<Value = Costs> {
         (0u64..5_000, 0u64..5_000, 0u64..5_000, 0u64..5_000),
         (0u64..500, 0u64..2_000, 0u64..100_000),
         (0u64..100_000, 0u64..1_000_000),
+        (0u64..1_000, 0u64..5_000, 0u64..5_000),
     )
         .prop_map(
             |(
                 (context_switch_ns, wakeup_latency_ns, wakeup_jitter_ns, futex_wake_ns),
                 (syscall_ns, retry_ns, timer_slack_ns),
                 (idle_wakeup_extra_ns, idle_wakeup_half_ns),
+                (sleep_entry_ns, idle_poll_ns, poll_wakeup_ns),
             )| Costs {
                 context_switch_ns,
                 wakeup_latency_ns,
                 wakeup_jitter_ns,
                 idle_wakeup_extra_ns,
                 idle_wakeup_half_ns,
+                sleep_entry_ns,
+                idle_poll_ns,
+                poll_wakeup_ns,
                 futex_wake_ns,
                 syscall_ns,
                 retry_ns,

@@ -59,55 +59,49 @@ fn forced_switch_on_two_cores() {
         &sc,
         &["A", "B"],
         expect![[r#"
-            A          0.000    10.000  ready
-            A         10.000   132.122  python*
-            A        132.122   138.122  overhead
-            A        138.122   142.322  handoff
-            A        142.322   285.815  gil_wait
-            A        285.815   291.815  overhead*
-            A        291.815   319.693  python*
-            A        319.693   357.242  done
-            B          0.000    10.000  ready
-            B         10.000   142.322  gil_wait
-            B        142.322   148.322  overhead*
-            B        148.322   275.614  python*
-            B        275.614   281.614  overhead
-            B        281.614   285.815  handoff
-            B        285.815   334.534  gil_wait
-            B        334.534   357.242  python*
-            core0      0.000    10.000  switch->A
-            core0     10.000   138.122  run A
-            core0    138.122   142.322  idle
-            core0    142.322   152.929  switch->A
-            core0    152.929   252.929  idle
-            core0    252.929   275.404  switch->A
-            core0    275.404   275.604  run A
-            core0    275.604   275.614  idle
-            core0    275.614   285.615  switch->A
-            core0    285.615   319.693  run A
-            core0    319.693   357.242  idle
-            core1      0.000    10.000  switch->B
-            core1     10.000   110.000  idle
-            core1    110.000   131.919  switch->B
-            core1    131.919   132.119  run B
-            core1    132.119   132.122  idle
-            core1    132.122   142.122  switch->B
-            core1    142.122   281.614  run B
-            core1    281.614   285.815  idle
-            core1    285.815   296.789  switch->B
-            core1    296.789   319.693  idle
-            core1    319.693   334.334  switch->B
-            core1    334.334   357.242  run B
-            mark      10.000  A Switch
-            mark     110.000  B TimedOut
-            mark     132.119  A DropRequest
-            mark     132.122  A ForcedDrop
-            mark     142.322  B Switch
-            mark     252.929  A TimedOut
-            mark     275.604  B DropRequest
-            mark     275.614  B ForcedDrop
-            mark     285.815  A Switch
-            mark     334.534  B Switch
+            A          0.000   120.120  python*
+            A        120.120   120.170  overhead
+            A        120.170   120.320  handoff
+            A        120.320   249.216  gil_wait
+            A        249.216   253.216  overhead*
+            A        253.216   283.096  python*
+            A        283.096   322.294  done
+            B          0.000   120.320  gil_wait
+            B        120.320   124.320  overhead*
+            B        124.320   249.016  python*
+            B        249.016   249.066  overhead
+            B        249.066   249.216  handoff
+            B        249.216   296.990  gil_wait
+            B        296.990   322.294  python*
+            core0      0.000   120.170  run A
+            core0    120.170   120.320  idle
+            core0    120.320   128.340  switch->A
+            core0    128.340   228.340  idle
+            core0    228.340   248.815  switch->A
+            core0    248.815   249.015  run A
+            core0    249.015   249.016  idle
+            core0    249.016   283.096  run A
+            core0    283.096   322.294  idle
+            core1      0.000   100.000  idle
+            core1    100.000   119.919  switch->B
+            core1    119.919   120.119  run B
+            core1    120.119   120.120  idle
+            core1    120.120   249.066  run B
+            core1    249.066   249.216  idle
+            core1    249.216   257.244  switch->B
+            core1    257.244   283.096  idle
+            core1    283.096   296.790  switch->B
+            core1    296.790   322.294  run B
+            mark       0.000  A Switch
+            mark     100.000  B TimedOut
+            mark     120.119  A DropRequest
+            mark     120.120  A ForcedDrop
+            mark     120.320  B Switch
+            mark     228.340  A TimedOut
+            mark     249.015  B DropRequest
+            mark     249.016  B ForcedDrop
+            mark     249.216  A Switch
+            mark     296.990  B Switch
         "#]],
     );
 }
@@ -132,41 +126,39 @@ fn convoy_on_one_core() {
         &sc,
         &["io", "cpu"],
         expect![[r#"
-            io         0.000    10.000  ready
-            io        10.000    60.000  io
-            io        60.000  4002.000  ready
-            io      4002.000  5033.120  gil_wait
-            io      5033.120  5053.120  python*
-            io      5053.120  8050.400  done
-            cpu        0.000    12.000  ready
-            cpu       12.000  4000.000  python*
+            io         0.000    50.000  io
+            io        50.000  4002.000  ready
+            io      4002.000  5033.130  gil_wait
+            io      5033.130  5053.130  python*
+            io      5053.130  8038.400  done
+            cpu        0.000     2.000  ready
+            cpu        2.000  4000.000  python*
             cpu     4000.000  4004.000  ready*
             cpu     4004.000  5026.719  python*
             cpu     5026.719  5030.919  ready*
-            cpu     5030.919  5030.920  python*
-            cpu     5030.920  5055.120  gil_wait
-            cpu     5055.120  5061.120  overhead
-            cpu     5061.120  8050.400  python*
-            core0      0.000    10.000  switch->io
-            core0     10.000    12.000  switch->cpu
-            core0     12.000  4000.000  run cpu
+            cpu     5030.919  5030.930  python*
+            cpu     5030.930  5055.130  gil_wait
+            cpu     5055.130  5059.130  overhead
+            cpu     5059.130  8038.400  python*
+            core0      0.000     2.000  switch->cpu
+            core0      2.000  4000.000  run cpu
             core0   4000.000  4002.000  switch->io
             core0   4002.000  4004.000  switch->cpu
             core0   4004.000  5026.719  run cpu
             core0   5026.719  5028.719  switch->io
             core0   5028.719  5028.919  run io
             core0   5028.919  5030.919  switch->cpu
-            core0   5030.919  5030.920  run cpu
-            core0   5030.920  5032.920  switch->io
-            core0   5032.920  5053.120  run io
-            core0   5053.120  5055.120  switch->cpu
-            core0   5055.120  8050.400  run cpu
-            mark      12.000  cpu Switch
+            core0   5030.919  5030.930  run cpu
+            core0   5030.930  5032.930  switch->io
+            core0   5032.930  5053.130  run io
+            core0   5053.130  5055.130  switch->cpu
+            core0   5055.130  8038.400  run cpu
+            mark       2.000  cpu Switch
             mark    5026.719  io TimedOut
             mark    5028.919  cpu DropRequest
-            mark    5030.920  cpu ForcedDrop
-            mark    5033.120  io Switch
-            mark    5061.120  cpu Switch
+            mark    5030.930  cpu ForcedDrop
+            mark    5033.130  io Switch
+            mark    5059.130  cpu Switch
         "#]],
     );
 }

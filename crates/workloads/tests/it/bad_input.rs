@@ -319,7 +319,7 @@ fn forever_and_overflowing_time_fail_at_the_thread() {
         "machine: {cores: 1}\nthreads:\n  - {name: a, program: [{repeat: 10, body: [{python: 2000000000000000000ns}]}]}\n",
     ));
     expect![[r#"
-        error: threads[0]: thread `a` took a shared variable past the range of a 64-bit integer at 0.000011 s
+        error: threads[0]: thread `a` took a shared variable past the range of a 64-bit integer at 0.000000 s
          --> run.yaml:3:5
           |
         3 |   - {name: a, program: [{atomic_add: x}, {repeat: 2, body: [{read: x}, {add: 9223372036854775807}, {store: x}]}]}
