@@ -329,7 +329,10 @@ impl Calibration<'_> {
         let description = categories
             .iter()
             .zip(&counts)
-            .map(|(c, n)| format!("{c}: {n} of {}", rb.claims.len()))
+            .map(|(c, n)| match lang {
+                Lang::En => format!("{c}: {n} of {}", rb.claims.len()),
+                Lang::Ko => format!("{c}: {}개 중 {n}개", rb.claims.len()),
+            })
             .collect::<Vec<_>>()
             .join("; ");
         let chart = Chart {
