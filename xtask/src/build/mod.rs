@@ -195,17 +195,19 @@ fn calibration_comparison_at(
     Ok(c)
 }
 
-/// The cross-validation of the last fit (`calibration/fitted.json`), if any.
-fn read_cross_validation(root: &Path) -> Result<Vec<calibration::HeldOut>> {
-    let path = root.join("calibration/fitted.json");
-    let text = match std::fs::read_to_string(&path) {
+/// The last fit (`calibration/fitted.json`), if any.
+fn read_fit(root: &Path) -> Result<Option<calibration::Fit>> {
+    let text = match std::fs::read_to_string(root.join("calibration/fitted.json")) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).context("cannot read calibration/fitted.json"),
     };
-    let fit: calibration::Fit =
-        serde_json::from_str(&text).map_err(|e| anyhow!("calibration/fitted.json:{}: {e}", e.line()))?;
-    Ok(fit.cross_validation)
+    serde_json::from_str(&text).map(Some).map_err(|e| anyhow!("calibration/fitted.json:{}: {e}", e.line()))
+}
+
+/// The cross-validation of the last fit, if any.
+fn read_cross_validation(root: &Path) -> Result<Vec<calibration::HeldOut>> {
+    Ok(read_fit(root)?.map(|f| f.cross_validation).unwrap_or_default())
 }
 
 /// `site.yaml`, the publishing settings (defaults without it).
@@ -445,6 +447,20 @@ fn execute(cache: &Cache, prepared: &[Prepared], progress: bool) -> Result<Execu
     Ok(Executed { data, ran, cached, runs: jobs.len() })
 }
 
+/// The notes' plan: which experiments (and the calibration, if measured)
+/// they use.
+fn plan_notes(
+    notes: Vec<NoteSource>,
+    defs: &BTreeMap<String, ExperimentSource>,
+    calibrated: bool,
+) -> Result<pages::Plan> {
+    let mut known: BTreeSet<String> = defs.keys().cloned().collect();
+    if calibrated {
+        known.insert(pages::CALIBRATION.into());
+    }
+    pages::plan(notes, &known).map_err(pages_err)
+}
+
 /// Builds the site in memory (nothing is written but the cache).
 pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
     let start = Instant::now();
@@ -453,11 +469,7 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
     let note_count = notes.len();
     let defs = read_experiments(root)?;
     let measured = read_calibration(root)?;
-    let mut known: BTreeSet<String> = defs.keys().cloned().collect();
-    if measured.is_some() {
-        known.insert(pages::CALIBRATION.into());
-    }
-    let plan = pages::plan(notes, &known).map_err(pages_err)?;
+    let plan = plan_notes(notes, &defs, measured.is_some())?;
     let cache = Cache::new(paths.cache.clone());
     let prepared: Vec<Prepared> = plan
         .used

@@ -23,6 +23,10 @@ struct Found {
 /// Every claim of the notes, once (English first: the Korean notes make the
 /// same claims), but those about the robustness itself.
 fn claims(plan: &pages::Plan) -> Result<Vec<Found>> {
+    // A claim about the robustness itself is not one of its inputs.
+    let meta = |c: &experiments::expr::Claim| {
+        c.left.names().into_iter().chain(c.right.names()).any(|n| n.starts_with("calibration.robust."))
+    };
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for n in &plan.notes {
@@ -30,10 +34,6 @@ fn claims(plan: &pages::Plan) -> Result<Vec<Found>> {
         let directives =
             report::markdown::scan(&body, first).map_err(|e| anyhow!("{}:{}: {}", n.src.path, e.line, e.message))?;
         for d in directives {
-            // A claim about the robustness itself is not one of its inputs.
-            let meta = |c: &experiments::expr::Claim| {
-                c.left.names().into_iter().chain(c.right.names()).any(|n| n.starts_with("calibration.robust."))
-            };
             if let DirectiveKind::Claim { source, claim } = d.kind
                 && !meta(&claim)
                 && seen.insert(source.clone())
@@ -43,15 +43,6 @@ fn claims(plan: &pages::Plan) -> Result<Vec<Found>> {
         }
     }
     Ok(out)
-}
-
-/// The notes' plan (which experiments they use).
-fn plan(root: &Path, defs: &BTreeMap<String, ExperimentSource>, calibrated: bool) -> Result<pages::Plan> {
-    let mut known: BTreeSet<String> = defs.keys().cloned().collect();
-    if calibrated {
-        known.insert(pages::CALIBRATION.into());
-    }
-    pages::plan(read_notes(root)?, &known).map_err(pages_err)
 }
 
 /// The scenario fields a candidate sets, as defaults.
@@ -69,15 +60,7 @@ fn defaults(p: &Params) -> Vec<(String, serde_yaml::Value)> {
 
 /// The fit's candidates, if there is a fit.
 fn candidates(root: &Path) -> Result<Option<Vec<Candidate>>> {
-    let path = root.join("calibration/fitted.json");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).context("cannot read calibration/fitted.json"),
-    };
-    let fit: calibration::Fit =
-        serde_json::from_str(&text).map_err(|e| anyhow!("calibration/fitted.json:{}: {e}", e.line()))?;
-    Ok(Some(calibration::near_optimal(&fit)))
+    Ok(read_fit(root)?.map(|f| calibration::near_optimal(&f)))
 }
 
 /// Every value the claims can use at parameters `p`: experiment id to its
@@ -124,7 +107,7 @@ pub(super) fn check(paths: &Paths) -> Result<Option<Robustness>> {
     let Some(candidates) = candidates(root)? else { return Ok(None) };
     let defs = read_experiments(root)?;
     let measured = read_calibration(root)?;
-    let found = claims(&plan(root, &defs, measured.is_some())?)?;
+    let found = claims(&plan_notes(read_notes(root)?, &defs, measured.is_some())?)?;
     let used: BTreeSet<String> = found
         .iter()
         .flat_map(|f| f.claim.left.names().into_iter().chain(f.claim.right.names()))
@@ -235,7 +218,7 @@ mod tests {
         assert_eq!(kept.candidates, candidates(root).unwrap().expect("a fit"), "{hint}");
         assert_eq!(kept.candidates[0].params, calibration::current_params(), "the fit's best is the defaults");
         let defs = read_experiments(root).unwrap();
-        let found = claims(&plan(root, &defs, true).unwrap()).unwrap();
+        let found = claims(&plan_notes(read_notes(root).unwrap(), &defs, true).unwrap()).unwrap();
         let want: Vec<(&str, &str)> = found.iter().map(|f| (f.source.as_str(), f.note.as_str())).collect();
         let have: Vec<(&str, &str)> = kept.claims.iter().map(|c| (c.claim.as_str(), c.note.as_str())).collect();
         assert_eq!(have, want, "{hint}");

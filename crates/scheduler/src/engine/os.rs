@@ -442,19 +442,23 @@ impl<S: TraceSink> Engine<'_, S> {
             if self.not_asleep(t) {
                 return 0;
             }
-            let jitter = c.wakeup_jitter_ns;
-            let random = if jitter == 0 { 0 } else { program::sample(Dist::Exp { mean: jitter }, &mut self.os_rng) };
-            return c.poll_wakeup_ns + random;
+            let poll = c.poll_wakeup_ns;
+            return poll + self.wake_jitter();
         }
         let idle = u128::from(self.now - since);
         let (extra, half) = (u128::from(c.idle_wakeup_extra_ns), u128::from(c.idle_wakeup_half_ns));
         // extra * idle / (idle + half): 0 at once, half at `half`, all of it
         // long after; spread from 40% to 160% of that (the probe's p10-p90).
         let mean = if extra == 0 || idle == 0 { 0 } else { (extra * idle / (idle + half)) as u64 };
+        let latency = c.wakeup_latency_ns;
         let deep = if mean == 0 { 0 } else { mean * 2 / 5 + self.os_rng.random_range(0..=mean * 6 / 5) };
-        let jitter = c.wakeup_jitter_ns;
-        let random = if jitter == 0 { 0 } else { program::sample(Dist::Exp { mean: jitter }, &mut self.os_rng) };
-        c.wakeup_latency_ns + deep + random
+        latency + deep + self.wake_jitter()
+    }
+
+    /// A wake-up's exponential jitter, from the OS stream.
+    fn wake_jitter(&mut self) -> u64 {
+        let mean = self.costs.wakeup_jitter_ns;
+        if mean == 0 { 0 } else { program::sample(Dist::Exp { mean }, &mut self.os_rng) }
     }
 
     /// Puts `t` on `core`; it starts running after `delay` (a context switch,
