@@ -145,8 +145,13 @@ impl<S: TraceSink> Engine<'_, S> {
             if n > 0 {
                 // Joining n others moves the average by 1/(n+1) of its
                 // distance: scale so it keeps this lag afterwards (as
-                // `place_entity` does).
-                lag = (i128::from(lag) * (n as i128 + 1) / n as i128) as i64;
+                // `place_entity` does), in 64 bits unless the product
+                // overflows them.
+                let n = n as i64;
+                lag = match lag.checked_mul(n + 1) {
+                    Some(p) => p / n,
+                    None => (i128::from(lag) * i128::from(n + 1) / i128::from(n)) as i64,
+                };
             }
             th.vruntime = (avg as i64 - lag).max(0) as u64;
         }
@@ -279,7 +284,7 @@ impl<S: TraceSink> Engine<'_, S> {
             return None;
         }
         // Sleepers still owing time pull the average up until it passes them.
-        let base = sum / n;
+        let base = div(sum, n);
         for &(t, at) in &c.delayed {
             let th = &threads[t as usize];
             if still_delayed(th, at, base as u64) {
@@ -287,7 +292,7 @@ impl<S: TraceSink> Engine<'_, S> {
                 n += 1;
             }
         }
-        Some(((sum / n) as u64, n))
+        Some((div(sum, n) as u64, n))
     }
 
     /// The core a woken thread is placed on when no core is idle: the one it
@@ -524,6 +529,15 @@ impl<S: TraceSink> Engine<'_, S> {
 /// still ahead of the average `avg` (its core counts it: delayed dequeue).
 pub(super) fn still_delayed(th: &super::Thread, at: u64, avg: u64) -> bool {
     th.sched == Sched::Blocked && th.blocked_at == at && th.vruntime > avg
+}
+
+/// `a / b`, in 64 bits when both fit (a 128-bit division is a library
+/// call, and this one runs at every block and wake-up).
+fn div(a: u128, b: u128) -> u128 {
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) => u128::from(a / b),
+        _ => a / b,
+    }
 }
 
 /// Whether thread `t` may run on `core` (its affinity allows it).
