@@ -230,6 +230,8 @@ fn thread(
         vruntime: 0,
         lag: 0,
         blocked_at: 0,
+        deadline: 0,
+        vprot: 0,
         est_cpu: match &spec.event_loop {
             None => program::expected_cpu(&spec.program),
             Some(lp) => lp.tasks.iter().map(|t| program::expected_cpu(&t.program)).sum(),

@@ -199,6 +199,12 @@ struct Thread {
     lag: i64,
     /// When it last blocked.
     blocked_at: u64,
+    /// EEVDF's virtual deadline: one slice past the virtual runtime it was
+    /// placed at or last renewed at.
+    deadline: u64,
+    /// The virtual runtime up to which run-to-parity protects it from
+    /// wake-up preemption (its deadline when it was dispatched).
+    vprot: u64,
     /// Expected CPU work left, for the SJF and SRTF policies.
     est_cpu: u64,
     /// Priority number (lower is more urgent), for the priority policy.

@@ -155,6 +155,11 @@ impl<S: TraceSink> Engine<'_, S> {
             }
             th.vruntime = (avg as i64 - lag).max(0) as u64;
         }
+        if let OsPolicy::Fair { min_granularity_ns, .. } = self.policy {
+            // `place_entity`: a fresh request of one slice.
+            let th = &mut self.threads[t as usize];
+            th.deadline = th.vruntime.saturating_add(min_granularity_ns);
+        }
         self.set_state(t, state, holds);
         self.threads[t as usize].queued_at = self.now;
         if let Some(core) = self.idle_core(t) {
@@ -169,15 +174,25 @@ impl<S: TraceSink> Engine<'_, S> {
             self.dispatch(core, t, delay);
             return;
         }
-        if let (OsPolicy::Fair { wakeup_granularity_ns, .. }, Some(core)) = (self.policy, self.wake_core(t)) {
+        if let (OsPolicy::Fair { wakeup_granularity_ns, run_to_parity, .. }, Some(core)) =
+            (self.policy, self.wake_core(t))
+        {
             // EEVDF: the woken thread preempts its core's runner when the
-            // runner has run ahead of it (is no longer eligible), by more than
-            // the wake-up granularity if one is set.
+            // runner has run ahead of it, by more than the wake-up
+            // granularity if one is set, unless run-to-parity protects the
+            // runner: still eligible once the woken thread joins the average
+            // (`pick_eevdf` keeps an eligible `curr` inside its first slice).
             let v = self.threads[t as usize].vruntime;
             if let Some(cur) = self.cores[core as usize].current {
                 let cth = &self.threads[cur as usize];
-                let cur_v = cth.vruntime + (self.now - cth.dispatched_at);
-                if matches!(cth.sched, Sched::Running(_)) && cur_v > v + wakeup_granularity_ns {
+                let ran = self.now - cth.dispatched_at;
+                let cur_v = cth.vruntime + ran;
+                let protected = run_to_parity && cur_v < cth.vprot && {
+                    let (avg, n) = self.core_avg(core).unwrap_or((cur_v, 1));
+                    let joined = (u128::from(avg) * n + u128::from(v)) / (n + 1);
+                    u128::from(cur_v) <= joined
+                };
+                if matches!(cth.sched, Sched::Running(_)) && !protected && cur_v > v + wakeup_granularity_ns {
                     self.preempt(cur);
                     self.dispatch(core, t, self.costs.context_switch_ns);
                     return;
@@ -473,6 +488,14 @@ impl<S: TraceSink> Engine<'_, S> {
         th.sched = Sched::Switching(core);
         th.dispatched_at = self.now;
         th.waited_ns += self.now - th.queued_at;
+        if let OsPolicy::Fair { min_granularity_ns, .. } = self.policy {
+            // A thread past its deadline got a new one when the kernel last
+            // updated it; the pick protects it up to that deadline.
+            if th.vruntime >= th.deadline {
+                th.deadline = th.vruntime.saturating_add(min_granularity_ns);
+            }
+            th.vprot = th.deadline;
+        }
         self.min_vruntime = self.min_vruntime.max(th.vruntime);
         let c = &mut self.cores[core as usize];
         debug_assert!(c.current.is_none(), "dispatch onto a busy core");

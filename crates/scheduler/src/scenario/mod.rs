@@ -84,6 +84,10 @@ impl Machine {
     }
 }
 
+fn yes() -> bool {
+    true
+}
+
 /// The OS run-queue policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
@@ -94,7 +98,8 @@ pub enum OsPolicy {
     /// `min_granularity_ns` (EEVDF: both the base slice), and a slice ends at
     /// the first scheduler tick after that; a woken thread comes back at the
     /// lag it had when it slept and preempts the runner of its core if the
-    /// runner is ahead of it by more than `wakeup_granularity_ns` (EEVDF: 0).
+    /// runner is ahead of it by more than `wakeup_granularity_ns` (EEVDF: 0)
+    /// and, with `run_to_parity`, the runner is no longer protected.
     Fair {
         /// Target period in which every ready thread runs once.
         latency_ns: u64,
@@ -106,6 +111,12 @@ pub enum OsPolicy {
         /// (0: at once).
         #[serde(default)]
         tick_ns: u64,
+        /// EEVDF's `RUN_TO_PARITY` (on in Linux 6.6 and later): a runner
+        /// that is still eligible (at or behind the average virtual runtime,
+        /// counting the woken thread) is protected from wake-up preemption
+        /// until it has run one `min_granularity_ns` slice.
+        #[serde(default = "yes")]
+        run_to_parity: bool,
     },
     /// Round robin: a fixed slice, woken threads join the tail, no wake-up
     /// preemption.
@@ -165,6 +176,7 @@ impl OsPolicy {
             min_granularity_ns: 750 * US * factor,
             wakeup_granularity_ns: 0,
             tick_ns: 4 * MS,
+            run_to_parity: true,
         }
     }
 }

@@ -47,7 +47,7 @@ impl Scenario {
             }
         }
         let policy_times: &[(&str, u64)] = match &self.machine.policy {
-            OsPolicy::Fair { latency_ns, min_granularity_ns, wakeup_granularity_ns, tick_ns } => &[
+            OsPolicy::Fair { latency_ns, min_granularity_ns, wakeup_granularity_ns, tick_ns, .. } => &[
                 ("latency_ns", *latency_ns),
                 ("min_granularity_ns", *min_granularity_ns),
                 ("wakeup_granularity_ns", *wakeup_granularity_ns),

@@ -1,7 +1,7 @@
 //! Behaviour tests: the facts the notes rely on, with physical tolerances.
 
 use scheduler::{
-    Costs, Dist, EndReason, GilSpec, MS, Problem, Resource, SEC, Scenario, SimError, Step, Stuck, ThreadSpec,
+    Costs, Dist, EndReason, GilSpec, MS, OsPolicy, Problem, Resource, SEC, Scenario, SimError, Step, Stuck, ThreadSpec,
     ThreadState, Times, US, simulate,
 };
 
@@ -627,4 +627,21 @@ fn pinned_threads_share_their_core() {
         t.affinity = vec![0];
     }
     assert_between("no GIL, stacked / spread", run(&stacked) / spread, 1.98, 2.02);
+}
+
+/// EEVDF's run to parity: a thread back from a short sleep, next to four
+/// CPU-bound threads on one core, waits for the runner's slice when the
+/// runner is still eligible, instead of preempting it at once.
+#[test]
+fn run_to_parity_protects_an_eligible_runner() {
+    let sipper_ready = |run_to_parity: bool| {
+        let mut sc = convoy(1, GilSpec::None { overhead: 0.0 }, 4, 200, MS, 20 * US);
+        let OsPolicy::Fair { run_to_parity: rtp, .. } = &mut sc.machine.policy else { panic!("fair by default") };
+        assert!(*rtp, "on by default, as in Linux");
+        *rtp = run_to_parity;
+        let res = simulate(&sc).expect("scenario runs");
+        res.threads.last().expect("the echo thread").time.ready as f64
+    };
+    let (on, off) = (sipper_ready(true), sipper_ready(false));
+    assert!(on > 2.0 * off, "ready {on} ns protected, {off} ns not");
 }

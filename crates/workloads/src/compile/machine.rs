@@ -59,18 +59,25 @@ impl Compiler {
             misplaced("min_granularity", s.min_granularity.is_none() || fair)?;
             misplaced("wakeup_granularity", s.wakeup_granularity.is_none() || fair)?;
             misplaced("tick", s.tick.is_none() || fair)?;
+            misplaced("run_to_parity", s.run_to_parity.is_none() || fair)?;
             self.sc.machine.policy = match s.policy {
                 PolicyY::Fair => {
                     // Linux's tunables for this many cores, each one overridable.
                     let mut policy = OsPolicy::linux_fair(m.cores);
-                    if let OsPolicy::Fair { latency_ns, min_granularity_ns, wakeup_granularity_ns, tick_ns } =
-                        &mut policy
+                    if let OsPolicy::Fair {
+                        latency_ns,
+                        min_granularity_ns,
+                        wakeup_granularity_ns,
+                        tick_ns,
+                        run_to_parity,
+                    } = &mut policy
                     {
                         let set = |to: &mut u64, d: Option<Duration>| *to = d.map_or(*to, |d| d.0);
                         set(latency_ns, s.latency);
                         set(min_granularity_ns, s.min_granularity);
                         set(wakeup_granularity_ns, s.wakeup_granularity);
                         set(tick_ns, s.tick);
+                        *run_to_parity = s.run_to_parity.unwrap_or(*run_to_parity);
                     }
                     policy
                 }
