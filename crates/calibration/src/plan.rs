@@ -578,7 +578,23 @@ pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, E
             jobs.push(job);
         }
     }
-    let results: Vec<Vec<f64>> = jobs.par_iter().map(|job| run_seeds(job, p)).collect::<Result<_, Error>>()?;
+    // Every seed is a task of its own: a job of eight old-GIL seeds would
+    // otherwise be the last one running (the site build waits on it).
+    let files = jobs.par_iter().map(|job| job.twin.scenario(p)).collect::<Result<Vec<_>, Error>>()?;
+    let tasks: Vec<(usize, u32)> =
+        jobs.iter().enumerate().flat_map(|(i, job)| (1..=job.seeds.max(1)).map(move |seed| (i, seed))).collect();
+    let values = tasks
+        .par_iter()
+        .map(|&(i, seed)| {
+            let mut file = files[i].clone();
+            file.seed = u64::from(seed);
+            Ok(jobs[i].twin.simulate(file)? * jobs[i].scale)
+        })
+        .collect::<Result<Vec<f64>, Error>>()?;
+    let mut results: Vec<Vec<f64>> = vec![Vec::new(); jobs.len()];
+    for (&(i, _), v) in tasks.iter().zip(values) {
+        results[i].push(v);
+    }
     // Every job of every plan is in `jobs`.
     let seeds = |job: &Job| jobs.iter().position(|j| *j == job).map_or(&[][..], |i| results[i].as_slice());
     let mean = |v: &[f64]| if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
