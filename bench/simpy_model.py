@@ -2,8 +2,11 @@
 
 Three CPU-bound threads and three I/O-bound threads (I/O exponential with mean
 50 us, then bytecode exponential with mean 10 us) share the new GIL (5 us switch
-interval) on 2 cores under the fair (CFS-like) policy, with the simulator's
-default costs. This is a line-by-line port of the parts of gil-lab's engine
+interval) on 2 cores under the fair policy (Linux's EEVDF as the simulator
+models it: lag-based placement, delayed dequeue, run to parity, slices ending
+at the 4 ms tick), with the simulator's default costs (wake-ups that cost more
+after a long idle, a waiter that has not fallen asleep yet, timer slack drawn
+uniformly). This is a line-by-line port of the parts of gil-lab's engine
 that this scenario reaches (crates/scheduler/src/engine/{os,thread}.rs and
 crates/gil-core/src/lib.rs): the same decisions, the same event kinds, the
 same tie-breaking (simultaneous events in scheduling order). SimPy's event
@@ -32,15 +35,24 @@ SEC = 1_000_000_000
 FOREVER = (1 << 64) // 4 - 1
 U64_MAX = (1 << 64) - 1
 
-# Machine (2 cores, Linux CFS scaled by 1 + log2(cores)) and default costs.
+# Machine (2 cores, Linux EEVDF's base slice scaled by 1 + log2(cores), a
+# 4 ms scheduler tick) and default costs (scheduler::Costs::default()).
 CORES = 2
-LATENCY = 6 * MS * 2
+LATENCY = 750 * US * 2
 MIN_GRANULARITY = 750 * US * 2
-WAKEUP_GRANULARITY = MS * 2
-CONTEXT_SWITCH = 4 * US
-WAKEUP_LATENCY = 2 * US
+WAKEUP_GRANULARITY = 0
+SCHED_TICK = 4 * MS
+RUN_TO_PARITY = True
+CONTEXT_SWITCH = 2 * US
+WAKEUP_LATENCY = 8 * US
 WAKEUP_JITTER = 4 * US
-FUTEX_WAKE = 6 * US
+IDLE_WAKEUP_EXTRA = 60 * US
+IDLE_WAKEUP_HALF = 400 * US
+SLEEP_ENTRY = 150
+IDLE_POLL = 0
+POLL_WAKEUP = 0
+FUTEX_WAKE = 4 * US
+SYSCALL = 50
 RETRY = 200
 TIMER_SLACK = 50 * US
 TICK = 11
@@ -145,6 +157,10 @@ class Thread:
         self.since_check = 0
         self.burst = (OVERHEAD, 0, 0, False)
         self.vruntime = 0
+        self.lag = 0
+        self.blocked_at = 0
+        self.deadline = 0
+        self.vprot = 0
         self.dispatched_at = 0
         self.last_core = 0
 
@@ -154,6 +170,14 @@ class Core:
         self.current = None
         self.slice_start = 0
         self.armed = False
+        self.idle_since = 0
+        self.delayed = []  # (thread, blocked_at): sleepers owing time
+
+
+def trunc_div(a, b):
+    """Integer division rounding toward zero, as Rust's."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b > 0) else -q
 
 
 class Model:
@@ -173,6 +197,7 @@ class Model:
         self.pending = [None] * entities  # time of each entity's live event
         self.events = 0
         self.runq = []  # (vruntime, seq, thread)
+        self.runq_sum = 0
         self.queue_seq = 0
         self.min_vruntime = 0
         self.busy_cores = 0
@@ -248,29 +273,59 @@ class Model:
         th.sched = READY
         th.handoff = False
         if sleeper:
+            # EEVDF places a woken thread at the lag it had when it slept.
             min_v = self.current_min_vruntime()
-            th.vruntime = max(th.vruntime, max(min_v - LATENCY // 2, 0))
+            avg_n = self.core_avg(th.last_core)
+            avg, n = avg_n if avg_n is not None else (min_v, 0)
+            limit = 2 * MIN_GRANULARITY
+            lag = max(-limit, min(th.lag, limit))
+            if lag < 0:
+                slept = min(self.now - th.blocked_at, limit)
+                lag = min(lag + trunc_div(slept, 2), 0)
+            if n > 0:
+                lag = trunc_div(lag * (n + 1), n)
+            th.vruntime = max(avg - lag, 0)
+        th.deadline = th.vruntime + MIN_GRANULARITY
         c = self.idle_core(th.last_core)
         if c is not None:
-            self.dispatch(c, t, self.wakeup_delay())
+            self.dispatch(c, t, self.wakeup_delay(c, t))
             return
+        core = th.last_core
         v = th.vruntime
-        victim = None
-        for ci, core in enumerate(self.cores):
-            cur = core.current
-            if cur is None or self.threads[cur].sched != RUNNING:
-                continue
+        cur = self.cores[core].current
+        if cur is not None:
             cth = self.threads[cur]
             cur_v = cth.vruntime + (self.now - cth.dispatched_at)
-            if victim is None or cur_v > victim[0]:
-                victim = (cur_v, ci, cur)
-        if victim is not None and victim[0] > v + WAKEUP_GRANULARITY:
-            self.preempt(victim[2])
-            self.dispatch(victim[1], t, CONTEXT_SWITCH)
-            return
+            protected = False
+            if RUN_TO_PARITY and cur_v < cth.vprot:
+                avg_n = self.core_avg(core)
+                avg, n = avg_n if avg_n is not None else (cur_v, 1)
+                protected = cur_v <= (avg * n + v) // (n + 1)
+            if cth.sched == RUNNING and not protected and cur_v > v + WAKEUP_GRANULARITY:
+                self.preempt(cur)
+                self.dispatch(core, t, CONTEXT_SWITCH)
+                return
         self.enqueue(t)
         for ci in range(CORES):
             self.arm(ci)
+
+    def core_avg(self, c):
+        """EEVDF's average virtual runtime of core c, and how many it averages."""
+        total, n = self.runq_sum, len(self.runq)
+        core = self.cores[c]
+        if core.current is not None:
+            th = self.threads[core.current]
+            total += th.vruntime + max(self.now - th.dispatched_at, 0)
+            n += 1
+        if n == 0:
+            return None
+        base = total // n
+        for d, at in core.delayed:
+            dth = self.threads[d]
+            if still_delayed(dth, at, base):
+                total += dth.vruntime
+                n += 1
+        return total // n, n
 
     def current_min_vruntime(self):
         min_v = self.runq[0][0] if self.runq else None
@@ -293,7 +348,13 @@ class Model:
 
     def enqueue(self, t):
         self.queue_seq += 1
+        self.runq_sum += self.threads[t].vruntime
         heapq.heappush(self.runq, (self.threads[t].vruntime, self.queue_seq, t))
+
+    def pop_ready(self):
+        v, _, t = heapq.heappop(self.runq)
+        self.runq_sum -= v
+        return t
 
     def preempt(self, t):
         th = self.threads[t]
@@ -320,22 +381,45 @@ class Model:
 
     def dispatch_next(self, c):
         if self.runq:
-            t = heapq.heappop(self.runq)[2]
-            self.dispatch(c, t, CONTEXT_SWITCH)
+            self.dispatch(c, self.pop_ready(), CONTEXT_SWITCH)
         else:
             core = self.cores[c]
             if core.armed:
                 core.armed = False
                 self.cancel(self.core_base + c)
+            core.idle_since = self.now
 
-    def wakeup_delay(self):
-        return WAKEUP_LATENCY + max(int(self.os_rng.expovariate(1.0) * WAKEUP_JITTER + 0.5), 1)
+    def not_asleep(self, t):
+        th = self.threads[t]
+        core = self.cores[th.last_core]
+        return (core.current is None and core.idle_since == th.blocked_at
+                and self.now - th.blocked_at < SLEEP_ENTRY)
+
+    def wake_cost(self, w):
+        return SYSCALL if self.not_asleep(w) else FUTEX_WAKE
+
+    def wake_jitter(self):
+        return max(int(self.os_rng.expovariate(1.0) * WAKEUP_JITTER + 0.5), 1)
+
+    def wakeup_delay(self, c, t):
+        since = self.cores[c].idle_since
+        if self.now - since < max(IDLE_POLL, SLEEP_ENTRY):
+            if self.not_asleep(t):
+                return 0
+            return POLL_WAKEUP + self.wake_jitter()
+        idle = self.now - since
+        mean = IDLE_WAKEUP_EXTRA * idle // (idle + IDLE_WAKEUP_HALF) if idle else 0
+        deep = mean * 2 // 5 + self.os_rng.randint(0, mean * 6 // 5) if mean else 0
+        return WAKEUP_LATENCY + deep + self.wake_jitter()
 
     def dispatch(self, c, t, delay):
         th = self.threads[t]
         th.sched = SWITCHING
         th.core = c
         th.dispatched_at = self.now
+        if th.vruntime >= th.deadline:
+            th.deadline = th.vruntime + MIN_GRANULARITY
+        th.vprot = th.deadline
         self.min_vruntime = max(self.min_vruntime, th.vruntime)
         core = self.cores[c]
         core.current = t
@@ -355,6 +439,7 @@ class Model:
         core.armed = True
         wanting = self.busy_cores + len(self.runq)
         at = max(core.slice_start + self.slices[min(wanting, len(self.slices) - 1)], self.now)
+        at = -(-at // SCHED_TICK) * SCHED_TICK  # noticed at the next tick
         self.schedule(self.core_base + c, at, SLICE)
 
     # The thread (engine/thread.rs).
@@ -459,7 +544,7 @@ class Model:
         _, deadline, notify = res
         if notify is not None:
             self.replan(notify)
-        self.block(t, (deadline + TIMER_SLACK, GIL_TIMED_OUT))
+        self.block(t, (deadline + self.os_rng.randint(0, TIMER_SLACK), GIL_TIMED_OUT))
         return True
 
     def release_gil(self, t, kind):
@@ -468,13 +553,13 @@ class Model:
         th.holds = False
         th.park_pending = park
         if woken is not None:
-            th.overhead_left += FUTEX_WAKE
+            th.overhead_left += self.wake_cost(woken)
             self.schedule(woken, self.now, WAKE, GIL_SIGNALLED)
 
     def unpark(self, taker, p):
         th = self.threads[p]
         if th.sched == BLOCKED and th.handoff:
-            self.threads[taker].overhead_left += FUTEX_WAKE
+            self.threads[taker].overhead_left += self.wake_cost(p)
             self.schedule(p, self.now, WAKE, UNPARK)
         else:
             th.park_pending = False
@@ -520,8 +605,26 @@ class Model:
             self.schedule(t, wake[0], WAKE, wake[1])
         else:
             self.cancel(t)
-        self.threads[t].handoff = handoff
+        th = self.threads[t]
+        th.handoff = handoff
+        # Its lag behind its core's average, kept while it sleeps.
+        self.current_min_vruntime()
+        c = th.core
+        avg_n = self.core_avg(c) if c is not None else None
+        avg = avg_n[0] if avg_n is not None else self.min_vruntime
+        v = th.vruntime + max(self.now - th.dispatched_at, 0)
+        th.lag = avg - v
+        th.blocked_at = self.now
+        if c is not None and th.lag < 0:
+            core = self.cores[c]
+            core.delayed = [(d, at) for d, at in core.delayed if still_delayed(self.threads[d], at, avg)]
+            core.delayed.append((t, self.now))
         self.leave_core(t, BLOCKED)
+
+
+def still_delayed(th, at, avg):
+    """A sleeper that left owing time still counts in its core's average."""
+    return th.sched == BLOCKED and th.blocked_at == at and th.vruntime > avg
 
 
 def main():
