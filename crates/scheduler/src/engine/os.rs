@@ -124,6 +124,9 @@ impl<S: TraceSink> Engine<'_, S> {
         let th = &mut self.threads[t as usize];
         th.sched = Sched::Ready;
         let holds = th.holds;
+        // The average of the core it wakes on, kept for the preemption test
+        // below (nothing in between changes it).
+        let mut wake_avg = None;
         if let (true, OsPolicy::Fair { min_granularity_ns, .. }) = (sleeper, self.policy) {
             // EEVDF (Linux 6.6+) places a woken thread at the lag it had when
             // it went to sleep, bounded by two slices: a thread that used
@@ -131,7 +134,9 @@ impl<S: TraceSink> Engine<'_, S> {
             // used its share (a spinner waiting for the GIL) comes back level
             // and does not preempt them.
             let min_v = self.current_min_vruntime();
-            let (avg, n) = self.wake_core(t).and_then(|c| self.core_avg(c)).unwrap_or((min_v, 0));
+            let at_core = self.wake_core(t).and_then(|c| self.core_avg(c));
+            wake_avg = Some(at_core);
+            let (avg, n) = at_core.unwrap_or((min_v, 0));
             let limit = 2 * min_granularity_ns as i64;
             let now = self.now;
             let th = &mut self.threads[t as usize];
@@ -181,18 +186,19 @@ impl<S: TraceSink> Engine<'_, S> {
             // runner has run ahead of it, by more than the wake-up
             // granularity if one is set, unless run-to-parity protects the
             // runner: still eligible once the woken thread joins the average
-            // (`pick_eevdf` keeps an eligible `curr` inside its first slice).
+            // (`pick_eevdf` keeps an eligible `curr` up to the deadline it
+            // was picked with).
             let v = self.threads[t as usize].vruntime;
             if let Some(cur) = self.cores[core as usize].current {
                 let cth = &self.threads[cur as usize];
-                let ran = self.now - cth.dispatched_at;
-                let cur_v = cth.vruntime + ran;
-                let protected = run_to_parity && cur_v < cth.vprot && {
-                    let (avg, n) = self.core_avg(core).unwrap_or((cur_v, 1));
-                    let joined = (u128::from(avg) * n + u128::from(v)) / (n + 1);
-                    u128::from(cur_v) <= joined
+                let cur_v = cth.vruntime + (self.now - cth.dispatched_at);
+                let protected = || {
+                    run_to_parity && cur_v < cth.vprot && {
+                        let (avg, n) = wake_avg.unwrap_or_else(|| self.core_avg(core)).unwrap_or((cur_v, 1));
+                        u128::from(cur_v) <= div(u128::from(avg) * n + u128::from(v), n + 1)
+                    }
                 };
-                if matches!(cth.sched, Sched::Running(_)) && !protected && cur_v > v + wakeup_granularity_ns {
+                if matches!(cth.sched, Sched::Running(_)) && cur_v > v + wakeup_granularity_ns && !protected() {
                     self.preempt(cur);
                     self.dispatch(core, t, self.costs.context_switch_ns);
                     return;
