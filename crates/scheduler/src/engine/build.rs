@@ -31,7 +31,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
                 switch_ns: 0,
                 dispatches: 0,
                 idle_since: 0,
-                delayed: Vec::new(),
+                delayed: Default::default(),
             })
             .collect();
         let runq = match sc.machine.policy {
@@ -232,6 +232,7 @@ fn thread(
         blocked_at: 0,
         deadline: 0,
         vprot: 0,
+        delayed_on: None,
         est_cpu: match &spec.event_loop {
             None => program::expected_cpu(&spec.program),
             Some(lp) => lp.tasks.iter().map(|t| program::expected_cpu(&t.program)).sum(),

@@ -120,6 +120,7 @@ impl<S: TraceSink> Engine<'_, S> {
     /// A thread becomes ready: an idle core takes it, or it may preempt a
     /// running thread (fair policy), or it queues.
     pub(super) fn make_ready(&mut self, t: u32, sleeper: bool) {
+        self.undelay(t);
         let state = self.ready_state(t);
         let th = &mut self.threads[t as usize];
         th.sched = Sched::Ready;
@@ -305,15 +306,16 @@ impl<S: TraceSink> Engine<'_, S> {
             return None;
         }
         // Sleepers still owing time pull the average up until it passes them.
-        let base = div(sum, n);
-        for &(t, at) in &c.delayed {
-            let th = &threads[t as usize];
-            if still_delayed(th, at, base as u64) {
-                sum += u128::from(th.vruntime);
-                n += 1;
-            }
+        let (ahead, count) = c.delayed.ahead_of(div(sum, n) as u64);
+        Some((div(sum + ahead, n + count) as u64, n + count))
+    }
+
+    /// `t` no longer sleeps: it leaves its core's delayed sleepers.
+    pub(super) fn undelay(&mut self, t: u32) {
+        let th = &mut self.threads[t as usize];
+        if let Some(c) = th.delayed_on.take() {
+            self.cores[c as usize].delayed.remove(th.vruntime, t);
         }
-        Some((div(sum, n) as u64, n))
     }
 
     /// The core a woken thread is placed on when no core is idle: the one it
@@ -552,12 +554,6 @@ impl<S: TraceSink> Engine<'_, S> {
             self.arm(core);
         }
     }
-}
-
-/// Whether a thread that blocked at `at` owing time still sleeps and is
-/// still ahead of the average `avg` (its core counts it: delayed dequeue).
-pub(super) fn still_delayed(th: &super::Thread, at: u64, avg: u64) -> bool {
-    th.sched == Sched::Blocked && th.blocked_at == at && th.vruntime > avg
 }
 
 /// `a / b`, in 64 bits when both fit (a 128-bit division is a library

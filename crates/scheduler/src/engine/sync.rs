@@ -461,6 +461,7 @@ impl<S: TraceSink> Engine<'_, S> {
         if let Some(item) = self.threads[t as usize].item.take() {
             self.answer(item, Outcome::Failed);
         }
+        self.undelay(t);
         let th = &mut self.threads[t as usize];
         th.holds = false;
         th.overhead_left = 0;

@@ -551,16 +551,17 @@ impl<S: TraceSink> Engine<'_, S> {
         let v = th.vruntime + self.now.saturating_sub(th.dispatched_at);
         th.lag = avg as i64 - v as i64;
         th.blocked_at = self.now;
-        if let Some(c) = core
-            && th.lag < 0
-            && matches!(self.policy, crate::scenario::OsPolicy::Fair { .. })
-        {
-            let threads = &self.threads;
-            let delayed = &mut self.cores[c as usize].delayed;
-            // Drop the ones that woke or caught up since.
-            delayed.retain(|&(d, at)| super::os::still_delayed(&threads[d as usize], at, avg));
-            delayed.push((t, self.now));
+        let delay_on = core.filter(|_| th.lag < 0 && matches!(self.policy, crate::scenario::OsPolicy::Fair { .. }));
+        if let Some(c) = delay_on {
+            // Drop the ones the average caught up with since.
+            self.cores[c as usize].delayed.prune(avg);
         }
         self.leave_core(t, Sched::Blocked);
+        if let Some(c) = delay_on {
+            // By its virtual runtime as it left the core.
+            let th = &mut self.threads[t as usize];
+            th.delayed_on = Some(c);
+            self.cores[c as usize].delayed.insert(th.vruntime, t);
+        }
     }
 }
