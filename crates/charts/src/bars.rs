@@ -21,8 +21,8 @@ pub(crate) fn bars(
     } else {
         Vec::new()
     };
-    if groups.len() > 1 && !lay.legend_below {
-        // Room above the bars for the legend.
+    if labelled && !lay.legend_below {
+        // Room above the bars for the legend (one labelled group has one too).
         y1 = if y.log { y1 * (y1 / y0).powf(0.25) } else { y1 + (y1 - y0) * 0.22 };
     }
     let (y0, y1) = bounded(y0, y1, y.log);
