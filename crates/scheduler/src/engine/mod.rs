@@ -545,3 +545,38 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         program::sample(dist, &mut self.threads[t as usize].rng)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Delayed;
+
+    /// The set answers what the scanned list did: the sum and number of the
+    /// sleepers strictly ahead of an average, and pruning drops exactly the
+    /// ones at or behind it.
+    #[test]
+    fn delayed_sleepers_match_a_scan() {
+        let mut d = Delayed::default();
+        let mut list: Vec<(u64, u32)> = Vec::new();
+        let mut x = 7u64;
+        for t in 0..200u32 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let v = (x >> 40) % 1000;
+            d.insert(v, t);
+            list.push((v, t));
+            if t % 3 == 0 {
+                let (v, t) = list.remove((x as usize >> 8) % list.len());
+                d.remove(v, t);
+            }
+            let avg = (x >> 20) % 1000;
+            let ahead: Vec<_> = list.iter().filter(|(v, _)| *v > avg).collect();
+            let want = (ahead.iter().map(|(v, _)| u128::from(*v)).sum(), ahead.len() as u128);
+            assert_eq!(d.ahead_of(avg), want, "average {avg}");
+            if t % 7 == 0 {
+                d.prune(avg);
+                list.retain(|(v, _)| *v > avg);
+                assert_eq!(d.set.len(), list.len());
+                assert_eq!(d.sum, list.iter().map(|(v, _)| u128::from(*v)).sum::<u128>());
+            }
+        }
+    }
+}
