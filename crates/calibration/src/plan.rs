@@ -8,7 +8,7 @@ use crate::comparison::{Comparison, Params, Row};
 use crate::measured::{InterpreterData, Measured, Placement};
 use crate::twins::{Gil, LagMode, SleepMode, Twin};
 use crate::{Error, source_id};
-use workloads::schema::StartMethod;
+use workloads::schema::{File, StartMethod};
 
 /// The parameters the code uses by default.
 pub fn current_params() -> Params {
@@ -148,13 +148,22 @@ pub fn run(job: &Job, p: &Params) -> Result<f64, Error> {
 
 /// Runs a job at parameters `p`: its metric for each of its seeds, scaled.
 pub fn run_seeds(job: &Job, p: &Params) -> Result<Vec<f64>, Error> {
-    let mut file = job.twin.scenario(p)?;
-    let mut out = Vec::new();
-    for seed in 1..=job.seeds.max(1) {
-        file.seed = u64::from(seed);
-        out.push(job.twin.simulate(file.clone())? * job.scale);
+    let file = job.twin.scenario(p)?;
+    job.seed_numbers().map(|seed| run_seed(job, &file, seed)).collect()
+}
+
+impl Job {
+    /// The seeds its metric is averaged over: 1, 2, ...
+    fn seed_numbers(&self) -> std::ops::RangeInclusive<u32> {
+        1..=self.seeds.max(1)
     }
-    Ok(out)
+}
+
+/// One seed of a job whose scenario is `file`: its metric, scaled.
+fn run_seed(job: &Job, file: &File, seed: u32) -> Result<f64, Error> {
+    let mut file = file.clone();
+    file.seed = u64::from(seed);
+    Ok(job.twin.simulate(file)? * job.scale)
 }
 
 /// A ratio to compute: real value, and how to get the simulated one from
@@ -582,15 +591,9 @@ pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, E
     // otherwise be the last one running (the site build waits on it).
     let files = jobs.par_iter().map(|job| job.twin.scenario(p)).collect::<Result<Vec<_>, Error>>()?;
     let tasks: Vec<(usize, u32)> =
-        jobs.iter().enumerate().flat_map(|(i, job)| (1..=job.seeds.max(1)).map(move |seed| (i, seed))).collect();
-    let values = tasks
-        .par_iter()
-        .map(|&(i, seed)| {
-            let mut file = files[i].clone();
-            file.seed = u64::from(seed);
-            Ok(jobs[i].twin.simulate(file)? * jobs[i].scale)
-        })
-        .collect::<Result<Vec<f64>, Error>>()?;
+        jobs.iter().enumerate().flat_map(|(i, job)| job.seed_numbers().map(move |seed| (i, seed))).collect();
+    let values =
+        tasks.par_iter().map(|&(i, seed)| run_seed(jobs[i], &files[i], seed)).collect::<Result<Vec<f64>, Error>>()?;
     let mut results: Vec<Vec<f64>> = vec![Vec::new(); jobs.len()];
     for (&(i, _), v) in tasks.iter().zip(values) {
         results[i].push(v);

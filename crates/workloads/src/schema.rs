@@ -132,8 +132,8 @@ pub struct SchedulerY {
     pub wakeup_granularity: Option<Duration>,
     /// Fair: the scheduler tick; a slice that ran out ends at the next one.
     pub tick: Option<Duration>,
-    /// Fair: EEVDF's run-to-parity protection of a runner inside its first
-    /// slice (default on, as in Linux).
+    /// Fair: EEVDF's run-to-parity protection of an eligible runner up to
+    /// its virtual deadline (default on, as in Linux).
     pub run_to_parity: Option<bool>,
 }
 

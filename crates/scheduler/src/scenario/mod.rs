@@ -114,7 +114,8 @@ pub enum OsPolicy {
         /// EEVDF's `RUN_TO_PARITY` (on in Linux 6.6 and later): a runner
         /// that is still eligible (at or behind the average virtual runtime,
         /// counting the woken thread) is protected from wake-up preemption
-        /// until it has run one `min_granularity_ns` slice.
+        /// until it reaches the virtual deadline it was dispatched with (one
+        /// `min_granularity_ns` slice past where it was placed or renewed).
         #[serde(default = "yes")]
         run_to_parity: bool,
     },
