@@ -37,8 +37,10 @@ pub struct Job {
 
 /// Work (simulated seconds) of each seed's run when several are averaged; a
 /// CPU-bound countdown's time is proportional to its work once the threads
-/// settle, so the run is scaled back to the measured length.
-const SEEDED_WORK_S: f64 = 0.2;
+/// settle, so the run is scaled back to the measured length. 0.1 s moved no
+/// compared ratio by more than 0.3% from 0.2 s and halved the comparison's
+/// CPU time, most of which these old-GIL runs take.
+const SEEDED_WORK_S: f64 = 0.1;
 
 /// Seeds averaged for the old GIL's countdowns with several threads: their
 /// threads lock into a steady cycle whose phase (1 or 2 extra check
