@@ -19,8 +19,9 @@
 //! Times are microseconds with nanosecond decimals (`ts`, `dur`), from the
 //! start of the run.
 
+use serde::Serialize;
+
 use scheduler::{CoreState, ThreadState};
-use serde_json::{Value, json};
 
 use crate::data::TracedPoint;
 
@@ -33,17 +34,76 @@ fn us(ns: u64) -> f64 {
     ns as f64 / 1000.0
 }
 
-/// A complete event, kept to the keys the viewers need: a trace holds
-/// tens of thousands.
-fn slice(name: &str, pid: usize, tid: usize, start: u64, end: u64) -> Value {
-    json!({"name": name, "ph": "X", "ts": us(start), "dur": us(end - start), "pid": pid, "tid": tid})
+/// A trace in Chrome's format, ready to serialise. Typed events instead of
+/// `serde_json::Value`s: a trace holds tens of thousands, and a map per
+/// event made writing the site's traces its slowest step. Fields are in
+/// alphabetical order, the order the `Value`s were written in.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChromeTrace {
+    #[serde(rename = "displayTimeUnit")]
+    display_time_unit: &'static str,
+    #[serde(rename = "otherData")]
+    other_data: OtherData,
+    #[serde(rename = "traceEvents")]
+    trace_events: Vec<Event>,
 }
 
-fn meta(what: &str, pid: usize, tid: Option<usize>, args: Value) -> Value {
-    match tid {
-        Some(tid) => json!({"name": what, "ph": "M", "pid": pid, "tid": tid, "args": args}),
-        None => json!({"name": what, "ph": "M", "pid": pid, "args": args}),
-    }
+#[derive(Clone, Debug, Serialize)]
+struct OtherData {
+    end_ns: u64,
+    generator: &'static str,
+    window_ns: [u64; 2],
+}
+
+/// One trace event; each variant's fields in alphabetical order.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+enum Event {
+    /// A complete event, kept to the keys the viewers need.
+    Slice { dur: f64, name: String, ph: &'static str, pid: usize, tid: usize, ts: f64 },
+    Meta {
+        args: MetaArgs,
+        name: &'static str,
+        ph: &'static str,
+        pid: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tid: Option<usize>,
+    },
+    Instant { name: String, ph: &'static str, pid: usize, s: &'static str, tid: usize, ts: f64 },
+    Flow {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bp: Option<&'static str>,
+        cat: &'static str,
+        id: u64,
+        name: &'static str,
+        ph: &'static str,
+        pid: usize,
+        tid: usize,
+        ts: f64,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+enum MetaArgs {
+    Name { name: String },
+    Sort { sort_index: usize },
+}
+
+fn slice(name: String, pid: usize, tid: usize, start: u64, end: u64) -> Event {
+    Event::Slice { dur: us(end - start), name, ph: "X", pid, tid, ts: us(start) }
+}
+
+fn meta(what: &'static str, pid: usize, tid: Option<usize>, args: MetaArgs) -> Event {
+    Event::Meta { args, name: what, ph: "M", pid, tid }
+}
+
+fn named(name: impl Into<String>) -> MetaArgs {
+    MetaArgs::Name { name: name.into() }
+}
+
+fn sort(index: usize) -> MetaArgs {
+    MetaArgs::Sort { sort_index: index }
 }
 
 /// The process and GIL of thread `i` (process 0 and GIL 0 for a trace
@@ -52,43 +112,44 @@ fn place(t: &TracedPoint, i: usize) -> (usize, Option<usize>) {
     t.places.get(i).copied().unwrap_or((0, Some(0)))
 }
 
-/// The trace as a Chrome trace-event JSON object.
-pub fn chrome_trace(t: &TracedPoint) -> Value {
-    let mut ev: Vec<Value> = Vec::new();
+/// The trace in Chrome's trace-event format (serialise it with
+/// `serde_json`).
+pub fn chrome_trace(t: &TracedPoint) -> ChromeTrace {
+    let mut ev: Vec<Event> = Vec::new();
     let gils = tracks(t, &mut ev);
     states(t, &mut ev);
     holds(t, &gils, &mut ev);
-    json!({
-        "traceEvents": ev,
-        "displayTimeUnit": "ns",
-        "otherData": {
-            "generator": "gil-lab",
-            "window_ns": [t.from_ns, t.to_ns.min(t.trace.end_ns.max(t.from_ns))],
-            "end_ns": t.trace.end_ns,
+    ChromeTrace {
+        display_time_unit: "ns",
+        other_data: OtherData {
+            end_ns: t.trace.end_ns,
+            generator: "gil-lab",
+            window_ns: [t.from_ns, t.to_ns.min(t.trace.end_ns.max(t.from_ns))],
         },
-    })
+        trace_events: ev,
+    }
 }
 
 /// Names and order of processes and tracks; returns every GIL with its
 /// process, in order of first use.
-fn tracks(t: &TracedPoint, ev: &mut Vec<Value>) -> Vec<(usize, usize)> {
+fn tracks(t: &TracedPoint, ev: &mut Vec<Event>) -> Vec<(usize, usize)> {
     let processes = t.processes.len().max(1);
-    ev.push(meta("process_name", 0, None, json!({"name": "CPU"})));
-    ev.push(meta("process_sort_index", 0, None, json!({"sort_index": 0})));
+    ev.push(meta("process_name", 0, None, named("CPU")));
+    ev.push(meta("process_sort_index", 0, None, sort(0)));
     for p in 0..processes {
         let name = t.processes.get(p).cloned().unwrap_or_else(|| "main".into());
-        ev.push(meta("process_name", p + 1, None, json!({"name": format!("process {name}")})));
-        ev.push(meta("process_sort_index", p + 1, None, json!({"sort_index": p + 1})));
+        ev.push(meta("process_name", p + 1, None, named(format!("process {name}"))));
+        ev.push(meta("process_sort_index", p + 1, None, sort(p + 1)));
     }
     for (c, _) in t.trace.cores.iter().enumerate() {
-        ev.push(meta("thread_name", 0, Some(c + 1), json!({"name": format!("core {c}")})));
-        ev.push(meta("thread_sort_index", 0, Some(c + 1), json!({"sort_index": c})));
+        ev.push(meta("thread_name", 0, Some(c + 1), named(format!("core {c}"))));
+        ev.push(meta("thread_sort_index", 0, Some(c + 1), sort(c)));
     }
     let mut gils: Vec<(usize, usize)> = Vec::new(); // (GIL, its process)
     for (i, name) in t.threads.iter().enumerate() {
         let (p, g) = place(t, i);
-        ev.push(meta("thread_name", p + 1, Some(i + 1), json!({"name": name})));
-        ev.push(meta("thread_sort_index", p + 1, Some(i + 1), json!({"sort_index": i + 1})));
+        ev.push(meta("thread_name", p + 1, Some(i + 1), named(name.clone())));
+        ev.push(meta("thread_sort_index", p + 1, Some(i + 1), sort(i + 1)));
         if let Some(g) = g
             && !gils.iter().any(|(k, _)| *k == g)
         {
@@ -102,28 +163,28 @@ fn tracks(t: &TracedPoint, ev: &mut Vec<Value>) -> Vec<(usize, usize)> {
         } else {
             "GIL".to_owned()
         };
-        ev.push(meta("thread_name", p + 1, Some(gil_tid(t, g)), json!({"name": name})));
-        ev.push(meta("thread_sort_index", p + 1, Some(gil_tid(t, g)), json!({"sort_index": 0})));
+        ev.push(meta("thread_name", p + 1, Some(gil_tid(t, g)), named(name)));
+        ev.push(meta("thread_sort_index", p + 1, Some(gil_tid(t, g)), sort(0)));
     }
     gils
 }
 
 /// Thread states, marks and what each core runs.
-fn states(t: &TracedPoint, ev: &mut Vec<Value>) {
+fn states(t: &TracedPoint, ev: &mut Vec<Event>) {
     for (i, spans) in t.trace.threads.iter().enumerate() {
         let (p, _) = place(t, i);
         for s in spans {
             if matches!(s.state, ThreadState::NotStarted | ThreadState::Done) || s.end_ns <= s.start_ns {
                 continue;
             }
-            ev.push(slice(s.state.name(), p + 1, i + 1, s.start_ns, s.end_ns));
+            ev.push(slice(s.state.name().to_owned(), p + 1, i + 1, s.start_ns, s.end_ns));
         }
     }
     for m in &t.trace.marks {
         let i = m.thread.index();
         let (p, _) = place(t, i);
         let name = serde_json::to_value(m.mark).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        ev.push(json!({"name": name, "ph": "i", "s": "t", "ts": us(m.at_ns), "pid": p + 1, "tid": i + 1}));
+        ev.push(Event::Instant { name, ph: "i", pid: p + 1, s: "t", tid: i + 1, ts: us(m.at_ns) });
     }
     for (c, spans) in t.trace.cores.iter().enumerate() {
         for s in spans {
@@ -133,14 +194,14 @@ fn states(t: &TracedPoint, ev: &mut Vec<Value>) {
                 CoreState::Switch(th) => format!("switch → {}", t.threads.get(th.index()).cloned().unwrap_or_default()),
             };
             if s.end_ns > s.start_ns {
-                ev.push(slice(&name, 0, c + 1, s.start_ns, s.end_ns));
+                ev.push(slice(name, 0, c + 1, s.start_ns, s.end_ns));
             }
         }
     }
 }
 
 /// Each GIL's holds, in time order, and the hand-offs between them.
-fn holds(t: &TracedPoint, gils: &[(usize, usize)], ev: &mut Vec<Value>) {
+fn holds(t: &TracedPoint, gils: &[(usize, usize)], ev: &mut Vec<Event>) {
     let mut flow = 0u64;
     for &(g, p) in gils {
         let mut holds: Vec<(u64, u64, usize)> = Vec::new();
@@ -172,12 +233,12 @@ fn holds(t: &TracedPoint, gils: &[(usize, usize)], ev: &mut Vec<Value>) {
             flow += 1;
             let (pf, pt) = (place(t, from).0 + 1, place(t, to).0 + 1);
             // Inside the releaser's last slice with the GIL, and at the start of the taker's.
-            ev.push(json!({"name": "hand-off", "cat": "gil", "ph": "s", "id": flow, "ts": us(released.saturating_sub(1)), "pid": pf, "tid": from + 1}));
-            ev.push(json!({"name": "hand-off", "cat": "gil", "ph": "f", "bp": "e", "id": flow, "ts": us(taken), "pid": pt, "tid": to + 1}));
+            ev.push(Event::Flow { bp: None, cat: "gil", id: flow, name: "hand-off", ph: "s", pid: pf, tid: from + 1, ts: us(released.saturating_sub(1)) });
+            ev.push(Event::Flow { bp: Some("e"), cat: "gil", id: flow, name: "hand-off", ph: "f", pid: pt, tid: to + 1, ts: us(taken) });
         }
         for (a, b, i) in merged {
             let name = t.threads.get(i).cloned().unwrap_or_default();
-            ev.push(slice(&name, p + 1, gil_tid(t, g), a, b));
+            ev.push(slice(name, p + 1, gil_tid(t, g), a, b));
         }
     }
 }
