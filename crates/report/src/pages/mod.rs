@@ -208,39 +208,11 @@ pub fn render(input: &Input, highlighter: &Highlighter) -> Result<Vec<File>, Sit
     files.extend(reproduce::files(&input.scripts, &input.runs, &built)?);
     let chapters = Lang::ALL.into_iter().map(|l| (l, chapters(&input.plan, l))).collect();
     let cx = Ctx { tera: &tera, input, built: &built, highlighter, chapters };
-    for lang in Lang::ALL {
-        let mine: Vec<&Note> = input.plan.notes.iter().filter(|n| n.src.lang == lang).collect();
-        let count = cx.chapters[&lang].len();
-        // Notes, rendered in parallel (highlighting and charts dominate).
-        let outs: Vec<Result<note::NoteOut, SiteError>> =
-            (0..count).into_par_iter().map(|i| note::render(&cx, lang, i)).collect();
-        // Every note's first error, not only the first note's.
-        let mut errors = outs.iter().filter_map(|o| o.as_ref().err());
-        if let Some(first) = errors.next() {
-            let rest: Vec<String> = errors.map(ToString::to_string).collect();
-            let mut e = first.clone();
-            if !rest.is_empty() {
-                e.message = format!("{}\n{}", e.message, rest.join("\n"));
-            }
-            return Err(e);
-        }
-        let (mut anki, mut drill, mut docs, mut bodies) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for out in outs {
-            let out = out?;
-            files.push(out.page);
-            anki.extend(out.anki);
-            drill.extend(out.drill);
-            docs.extend(out.doc);
-            bodies.extend(out.body);
-        }
-        files.push(lists::index(&cx, lang)?);
-        files.extend(lists::tags(&cx, lang)?);
-        files.extend(lists::experiments(&cx, lang, &mut docs)?);
-        files.push(lists::drill(&cx, lang, &drill, &mine)?);
-        files.push(lists::anki(lang, &anki));
-        files.push(lists::search_index(lang, &docs));
-        files.push(book::cheatsheet(&cx, lang, &bodies)?);
-        files.push(book::print(&cx, lang, &bodies)?);
+    // Both languages at once: each is mostly sequential after its notes.
+    let per_lang: Vec<Result<Vec<File>, SiteError>> =
+        Lang::ALL.into_par_iter().map(|lang| render_lang(&cx, lang)).collect();
+    for out in per_lang {
+        files.extend(out?);
     }
     // The landing page and the 404 page.
     let cfg = &input.config;
@@ -262,6 +234,60 @@ pub fn render(input: &Input, highlighter: &Highlighter) -> Result<Vec<File>, Sit
             return err(&w[0].0, 1, "two outputs have this path");
         }
     }
+    Ok(files)
+}
+
+/// One language's notes, lists, cheatsheet and print page.
+fn render_lang(cx: &Ctx<'_>, lang: Lang) -> Result<Vec<File>, SiteError> {
+    let mut files: Vec<File> = Vec::new();
+    let mine: Vec<&Note> = cx.input.plan.notes.iter().filter(|n| n.src.lang == lang).collect();
+    let count = cx.chapters[&lang].len();
+    // Notes, rendered in parallel (highlighting and charts dominate).
+    let outs: Vec<Result<note::NoteOut, SiteError>> =
+        (0..count).into_par_iter().map(|i| note::render(cx, lang, i)).collect();
+    // Every note's first error, not only the first note's.
+    let mut errors = outs.iter().filter_map(|o| o.as_ref().err());
+    if let Some(first) = errors.next() {
+        let rest: Vec<String> = errors.map(ToString::to_string).collect();
+        let mut e = first.clone();
+        if !rest.is_empty() {
+            e.message = format!("{}\n{}", e.message, rest.join("\n"));
+        }
+        return Err(e);
+    }
+    let (mut anki, mut drill, mut docs, mut bodies) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for out in outs {
+        let out = out?;
+        files.push(out.page);
+        anki.extend(out.anki);
+        drill.extend(out.drill);
+        docs.extend(out.doc);
+        bodies.extend(out.body);
+    }
+    // The lists and books in three independent groups at once; errors in
+    // the order a sequential build would meet them.
+    let ((lists, (experiments, search)), (cheatsheet, print)) = rayon::join(
+        || {
+            rayon::join(
+                || (lists::index(cx, lang), lists::tags(cx, lang), lists::drill(cx, lang, &drill, &mine)),
+                || {
+                    let pages = lists::experiments(cx, lang, &mut docs);
+                    let search = lists::search_index(lang, &docs);
+                    (pages, search)
+                },
+            )
+        },
+        || rayon::join(|| book::cheatsheet(cx, lang, &bodies), || book::print(cx, lang, &bodies)),
+    );
+    let (index, tags, drill) = lists;
+    files.push(index?);
+    files.extend(tags?);
+    files.extend(experiments?);
+    files.push(drill?);
+    files.push(lists::anki(lang, &anki));
+    files.push(search);
+    files.push(cheatsheet?);
+    files.push(print?);
     Ok(files)
 }
 
