@@ -5,8 +5,8 @@ Three CPU-bound threads and three I/O-bound threads (I/O exponential with mean
 interval) on 2 cores under the fair policy (Linux's EEVDF as the simulator
 models it: lag-based placement, delayed dequeue, run to parity, slices ending
 at the 4 ms tick), with the simulator's default costs (wake-ups that cost more
-after a long idle, a waiter that has not fallen asleep yet, timer slack drawn
-uniformly). This is a line-by-line port of the parts of gil-lab's engine
+after a long idle, a waiter that has not fallen asleep yet, timed waits that
+end at the end of the timer slack plus a jitter). This is a line-by-line port of the parts of gil-lab's engine
 that this scenario reaches (crates/scheduler/src/engine/{os,thread}.rs and
 crates/gil-core/src/lib.rs): the same decisions, the same event kinds, the
 same tie-breaking (simultaneous events in scheduling order). SimPy's event
@@ -45,7 +45,7 @@ SCHED_TICK = 4 * MS
 RUN_TO_PARITY = True
 CONTEXT_SWITCH = 2 * US
 WAKEUP_LATENCY = 8 * US
-WAKEUP_JITTER = 4 * US
+WAKEUP_JITTER = 2 * US
 IDLE_WAKEUP_EXTRA = 60 * US
 IDLE_WAKEUP_HALF = 400 * US
 SLEEP_ENTRY = 150
@@ -544,7 +544,9 @@ class Model:
         _, deadline, notify = res
         if notify is not None:
             self.replan(notify)
-        self.block(t, (deadline + self.os_rng.randint(0, TIMER_SLACK), GIL_TIMED_OUT))
+        # timer_overrun: the end of the slack plus the wake-up jitter.
+        overrun = TIMER_SLACK + self.wake_jitter() if TIMER_SLACK else 0
+        self.block(t, (deadline + overrun, GIL_TIMED_OUT))
         return True
 
     def release_gil(self, t, kind):

@@ -19,7 +19,7 @@ import sys
 import time
 
 MODEL_BLOCKING = 1.001  # {{asyncio-blocking.lag_share}}
-MODEL_OFFLOADED = 0.0008159  # {{asyncio-blocking.lag_share_to_thread}}
+MODEL_OFFLOADED = 0.003784  # {{asyncio-blocking.lag_share_to_thread}}
 
 
 async def run(block, offload, ticks):

@@ -76,6 +76,10 @@ pub struct HeldOut {
 /// The families the fit uses; each is left out once for cross-validation.
 pub const FITTED: [&str; 4] = ["countdown", "interval", "echo", "asyncio"];
 
+/// Linux's default timer slack for a normal thread, which the measured
+/// machine runs with.
+pub const TIMER_SLACK_NS: u64 = 50_000;
+
 /// The grid of parameters the fit tries; the tick comes from the old GIL's
 /// measured bytecode speed.
 fn grid(tick_ns: u64) -> Vec<Params> {
@@ -97,16 +101,20 @@ fn grid(tick_ns: u64) -> Vec<Params> {
                     if futex_wake_ns > wake + jitter {
                         continue;
                     }
-                    for timer_slack_ns in [0u64, 25_000, 50_000] {
-                        grid.push(Params {
-                            context_switch_ns: cs,
-                            wakeup_latency_ns: wake,
-                            wakeup_jitter_ns: jitter,
-                            tick_ns,
-                            timer_slack_ns,
-                            futex_wake_ns,
-                        });
-                    }
+                    // The timer slack is measured, not fitted: Linux's
+                    // default, and a timed wait ends at its end
+                    // (`calibration/probes/timer-slack.py`: a 100 us sleep
+                    // overshoots by 57 us at p10). Fitted, it went to 25 us,
+                    // which the comparison of every ratio scores worse (308
+                    // against 318 agreeing).
+                    grid.push(Params {
+                        context_switch_ns: cs,
+                        wakeup_latency_ns: wake,
+                        wakeup_jitter_ns: jitter,
+                        tick_ns,
+                        timer_slack_ns: TIMER_SLACK_NS,
+                        futex_wake_ns,
+                    });
                 }
             }
         }

@@ -60,7 +60,14 @@ struct OtherData {
 #[serde(untagged)]
 enum Event {
     /// A complete event, kept to the keys the viewers need.
-    Slice { dur: f64, name: String, ph: &'static str, pid: usize, tid: usize, ts: f64 },
+    Slice {
+        dur: f64,
+        name: String,
+        ph: &'static str,
+        pid: usize,
+        tid: usize,
+        ts: f64,
+    },
     Meta {
         args: MetaArgs,
         name: &'static str,
@@ -69,7 +76,14 @@ enum Event {
         #[serde(skip_serializing_if = "Option::is_none")]
         tid: Option<usize>,
     },
-    Instant { name: String, ph: &'static str, pid: usize, s: &'static str, tid: usize, ts: f64 },
+    Instant {
+        name: String,
+        ph: &'static str,
+        pid: usize,
+        s: &'static str,
+        tid: usize,
+        ts: f64,
+    },
     Flow {
         #[serde(skip_serializing_if = "Option::is_none")]
         bp: Option<&'static str>,
@@ -233,8 +247,26 @@ fn holds(t: &TracedPoint, gils: &[(usize, usize)], ev: &mut Vec<Event>) {
             flow += 1;
             let (pf, pt) = (place(t, from).0 + 1, place(t, to).0 + 1);
             // Inside the releaser's last slice with the GIL, and at the start of the taker's.
-            ev.push(Event::Flow { bp: None, cat: "gil", id: flow, name: "hand-off", ph: "s", pid: pf, tid: from + 1, ts: us(released.saturating_sub(1)) });
-            ev.push(Event::Flow { bp: Some("e"), cat: "gil", id: flow, name: "hand-off", ph: "f", pid: pt, tid: to + 1, ts: us(taken) });
+            ev.push(Event::Flow {
+                bp: None,
+                cat: "gil",
+                id: flow,
+                name: "hand-off",
+                ph: "s",
+                pid: pf,
+                tid: from + 1,
+                ts: us(released.saturating_sub(1)),
+            });
+            ev.push(Event::Flow {
+                bp: Some("e"),
+                cat: "gil",
+                id: flow,
+                name: "hand-off",
+                ph: "f",
+                pid: pt,
+                tid: to + 1,
+                ts: us(taken),
+            });
         }
         for (a, b, i) in merged {
             let name = t.threads.get(i).cloned().unwrap_or_default();

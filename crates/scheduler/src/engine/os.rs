@@ -430,12 +430,14 @@ impl<S: TraceSink> Engine<'_, S> {
         }
     }
 
-    /// How late a timed wait ends: anywhere within the timer slack (the
-    /// kernel fires a slack-range timer with whatever interrupt comes first
-    /// in the range), from the OS stream.
+    /// How late a timed wait ends: at the end of the timer slack, where
+    /// Linux programs a slack-range timer (an earlier interrupt inside the
+    /// range is rare on the waiter's idle core), plus the interrupt's jitter
+    /// from the OS stream (the wake-up jitter; without it, waits that began
+    /// together would end in lockstep forever).
     pub(super) fn timer_overrun(&mut self) -> u64 {
         let slack = self.costs.timer_slack_ns;
-        if slack == 0 { 0 } else { self.os_rng.random_range(0..=slack) }
+        if slack == 0 { 0 } else { slack + self.wake_jitter() }
     }
 
     /// Whether `t` blocked on its core so recently that it has not fallen

@@ -128,37 +128,37 @@ fn convoy_on_one_core() {
         expect![[r#"
             io         0.000    50.000  io
             io        50.000  4002.000  ready
-            io      4002.000  5033.130  gil_wait
-            io      5033.130  5053.130  python*
-            io      5053.130  8038.400  done
+            io      4002.000  5058.408  gil_wait
+            io      5058.408  5078.408  python*
+            io      5078.408  8038.400  done
             cpu        0.000     2.000  ready
             cpu        2.000  4000.000  python*
             cpu     4000.000  4004.000  ready*
-            cpu     4004.000  5026.719  python*
-            cpu     5026.719  5030.919  ready*
-            cpu     5030.919  5030.930  python*
-            cpu     5030.930  5055.130  gil_wait
-            cpu     5055.130  5059.130  overhead
-            cpu     5059.130  8038.400  python*
+            cpu     4004.000  5052.000  python*
+            cpu     5052.000  5056.200  ready*
+            cpu     5056.200  5056.208  python*
+            cpu     5056.208  5080.408  gil_wait
+            cpu     5080.408  5084.408  overhead
+            cpu     5084.408  8038.400  python*
             core0      0.000     2.000  switch->cpu
             core0      2.000  4000.000  run cpu
             core0   4000.000  4002.000  switch->io
             core0   4002.000  4004.000  switch->cpu
-            core0   4004.000  5026.719  run cpu
-            core0   5026.719  5028.719  switch->io
-            core0   5028.719  5028.919  run io
-            core0   5028.919  5030.919  switch->cpu
-            core0   5030.919  5030.930  run cpu
-            core0   5030.930  5032.930  switch->io
-            core0   5032.930  5053.130  run io
-            core0   5053.130  5055.130  switch->cpu
-            core0   5055.130  8038.400  run cpu
+            core0   4004.000  5052.000  run cpu
+            core0   5052.000  5054.000  switch->io
+            core0   5054.000  5054.200  run io
+            core0   5054.200  5056.200  switch->cpu
+            core0   5056.200  5056.208  run cpu
+            core0   5056.208  5058.208  switch->io
+            core0   5058.208  5078.408  run io
+            core0   5078.408  5080.408  switch->cpu
+            core0   5080.408  8038.400  run cpu
             mark       2.000  cpu Switch
-            mark    5026.719  io TimedOut
-            mark    5028.919  cpu DropRequest
-            mark    5030.930  cpu ForcedDrop
-            mark    5033.130  io Switch
-            mark    5059.130  cpu Switch
+            mark    5052.000  io TimedOut
+            mark    5054.200  cpu DropRequest
+            mark    5056.208  cpu ForcedDrop
+            mark    5058.408  io Switch
+            mark    5084.408  cpu Switch
         "#]],
     );
 }
