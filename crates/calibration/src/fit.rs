@@ -76,13 +76,10 @@ pub struct HeldOut {
 /// The families the fit uses; each is left out once for cross-validation.
 pub const FITTED: [&str; 4] = ["countdown", "interval", "echo", "asyncio"];
 
-/// Linux's default timer slack for a normal thread, which the measured
-/// machine runs with.
-pub const TIMER_SLACK_NS: u64 = 50_000;
-
 /// The grid of parameters the fit tries; the tick comes from the old GIL's
 /// measured bytecode speed.
 fn grid(tick_ns: u64) -> Vec<Params> {
+    let slack = scheduler::Costs::default().timer_slack_ns;
     let mut grid = Vec::new();
     for cs in [500u64, 1_000, 2_000] {
         // A waker's futex wake: a system call and, on a virtual machine, an
@@ -101,18 +98,14 @@ fn grid(tick_ns: u64) -> Vec<Params> {
                     if futex_wake_ns > wake + jitter {
                         continue;
                     }
-                    // The timer slack is measured, not fitted: Linux's
-                    // default, and a timed wait ends at its end
-                    // (`calibration/probes/timer-slack.py`: a 100 us sleep
-                    // overshoots by 57 us at p10). Fitted, it went to 25 us,
-                    // which the comparison of every ratio scores worse (308
-                    // against 318 agreeing).
+                    // The timer slack is measured, not fitted: the default
+                    // cost, Linux's (docs/calibration.md, item 8).
                     grid.push(Params {
                         context_switch_ns: cs,
                         wakeup_latency_ns: wake,
                         wakeup_jitter_ns: jitter,
                         tick_ns,
-                        timer_slack_ns: TIMER_SLACK_NS,
+                        timer_slack_ns: slack,
                         futex_wake_ns,
                     });
                 }
@@ -130,8 +123,8 @@ fn agree_share(rows: &[&Row]) -> f64 {
     rows.iter().filter(|r| r.agrees()).count() as f64 / rows.len().max(1) as f64
 }
 
-/// Fits the context-switch cost, the wake-up latency and jitter, the
-/// waker's cost and the timer slack on a grid, minimising [`balanced`] over
+/// Fits the context-switch cost, the wake-up latency and jitter and the
+/// waker's cost on a grid (the timer slack stays Linux's default), minimising [`balanced`] over
 /// the countdown, interval, echo and asyncio ratios; then leaves each of those
 /// families out in turn (the same grid, scored without it) and reports how
 /// well the rest predicts it.

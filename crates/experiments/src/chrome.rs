@@ -126,6 +126,11 @@ fn place(t: &TracedPoint, i: usize) -> (usize, Option<usize>) {
     t.places.get(i).copied().unwrap_or((0, Some(0)))
 }
 
+/// [`chrome_trace`] as the bytes of a `trace.json` file.
+pub fn chrome_trace_json(t: &TracedPoint) -> Vec<u8> {
+    serde_json::to_vec(&chrome_trace(t)).expect("a trace of plain fields serialises")
+}
+
 /// The trace in Chrome's trace-event format (serialise it with
 /// `serde_json`).
 pub fn chrome_trace(t: &TracedPoint) -> ChromeTrace {

@@ -83,10 +83,7 @@ impl Source for Results<'_> {
         let mut files =
             vec![("data.csv".into(), csv(self.def, self.data).into_bytes()), ("data.json".into(), json.into_bytes())];
         if let Some(t) = &self.data.trace {
-            files.push((
-                "trace.json".into(),
-                serde_json::to_vec(&crate::chrome::chrome_trace(t)).expect("a trace serialises"),
-            ));
+            files.push(("trace.json".into(), crate::chrome::chrome_trace_json(t)));
         }
         files
     }

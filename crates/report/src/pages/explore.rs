@@ -135,7 +135,7 @@ fn traces(id: &str, fig: &Explored, out: &mut Vec<File>) -> Vec<Option<usize>> {
         .enumerate()
         .filter_map(|(n, v)| v.trace.as_ref().map(|t| (n, t)))
         .map(|(n, t)| {
-            let json = serde_json::to_vec(&experiments::chrome::chrome_trace(t)).expect("a trace serialises");
+            let json = experiments::chrome::chrome_trace_json(t);
             let name = format!("experiments/{id}/{}/v{n}.trace.json", fig.id);
             (json.len(), (json.len() <= TRACE_FILE_MAX).then_some((name, json)))
         })
