@@ -6,7 +6,8 @@ interval) on 2 cores under the fair policy (Linux's EEVDF as the simulator
 models it: lag-based placement, delayed dequeue, run to parity, slices ending
 at the 4 ms tick), with the simulator's default costs (wake-ups that cost more
 after a long idle, a waiter that has not fallen asleep yet, timed waits that
-end at the end of the timer slack plus a jitter). This is a line-by-line port of the parts of gil-lab's engine
+end at the end of the timer slack plus a jitter, waiters asleep until their
+timer fires). This is a line-by-line port of the parts of gil-lab's engine
 that this scenario reaches (crates/scheduler/src/engine/{os,thread}.rs and
 crates/gil-core/src/lib.rs): the same decisions, the same event kinds, the
 same tie-breaking (simultaneous events in scheduling order). SimPy's event
@@ -45,14 +46,14 @@ SCHED_TICK = 4 * MS
 RUN_TO_PARITY = True
 CONTEXT_SWITCH = 2 * US
 WAKEUP_LATENCY = 8 * US
-WAKEUP_JITTER = 2 * US
+WAKEUP_JITTER = 4 * US
 IDLE_WAKEUP_EXTRA = 60 * US
 IDLE_WAKEUP_HALF = 400 * US
 SLEEP_ENTRY = 150
 IDLE_POLL = 0
 POLL_WAKEUP = 0
 FUTEX_WAKE = 4 * US
-SYSCALL = 50
+SYSCALL = 200
 RETRY = 200
 TIMER_SLACK = 50 * US
 TICK = 11
@@ -105,7 +106,8 @@ class Gil:
         if cause == TIMED_OUT and saved == self.switch_number and not self.drop_request:
             self.drop_request = True
         deadline = now + SWITCH_INTERVAL
-        self.waiters.append([thread, self.switch_number, deadline])
+        # Gil::with_timer_slack: asleep until the timer fires.
+        self.waiters.append([thread, self.switch_number, deadline + TIMER_SLACK])
         notify = self.holder if not was_contended and self.drop_request else None
         return ("wait", deadline, notify)
 
@@ -118,7 +120,7 @@ class Gil:
             self.forced_drops += 1
         woken = None
         for i, w in enumerate(self.waiters):
-            if now < w[2]:  # a waiter whose deadline passed is already awake
+            if now < w[2]:  # a waiter whose timer fired is already awake
                 woken = self.waiters.pop(i)[0]
                 self.in_transit += 1
                 break

@@ -263,6 +263,9 @@ pub struct Gil {
     policy: Policy,
     /// `policy.wait_ns()`, kept to spare a division per acquisition.
     wait_ns: Option<u64>,
+    /// How long after its deadline a timed wait actually ends (the OS's
+    /// timer slack): until then a waiter still sleeps and can be signalled.
+    timer_slack_ns: u64,
     order: WakeOrder,
     rng: Pcg64Mcg,
     locked: bool,
@@ -288,6 +291,7 @@ impl Gil {
         Gil {
             policy,
             wait_ns: policy.wait_ns(),
+            timer_slack_ns: 0,
             order,
             rng: Pcg64Mcg::seed_from_u64(seed),
             locked: false,
@@ -301,6 +305,14 @@ impl Gil {
             cpu_bound: Vec::new(),
             stats: GilStats::default(),
         }
+    }
+
+    /// The same GIL on an OS whose timed waits end `slack_ns` after their
+    /// deadline (Linux's timer slack): a waiter whose deadline passed sleeps
+    /// on until then, so a release signals it rather than passing it over.
+    pub fn with_timer_slack(mut self, slack_ns: u64) -> Gil {
+        self.timer_slack_ns = slack_ns;
+        self
     }
 
     /// The policy this GIL follows.
@@ -393,7 +405,9 @@ impl Gil {
         } else {
             Class::Plain
         };
-        self.waiters.push(Waiter { thread, saved_switch: self.switch_number, deadline }, class);
+        // Asleep until the timer fires, at the end of the slack.
+        let wakes = deadline.map(|d| d.saturating_add(self.timer_slack_ns));
+        self.waiters.push(Waiter { thread, saved_switch: self.switch_number, deadline: wakes }, class);
         let notify_holder = if !was_contended && self.wants_check() { self.holder } else { None };
         Acquire::Wait { deadline, notify_holder, failed }
     }
@@ -471,7 +485,8 @@ impl Gil {
 
     #[inline]
     fn pick_sleeper(&mut self, now: u64) -> Option<ThreadId> {
-        // A timed waiter whose deadline has passed is already awake.
+        // A timed waiter whose timer has fired (deadline and slack passed)
+        // is already awake.
         let mut pick = match self.order {
             WakeOrder::Fifo => self.waiters.first_asleep_any(now),
             WakeOrder::Lifo => self.waiters.last_asleep_any(now),

@@ -287,3 +287,17 @@ fn random_wake_order_is_seeded() {
     let picks: std::collections::BTreeSet<_> = (0..40).map(run).collect();
     assert!(picks.len() > 1, "random order always woke the same thread: {picks:?}");
 }
+
+#[test]
+fn a_waiter_sleeps_through_the_timer_slack() {
+    // T1's deadline (5 ms) has passed but its timer, 50 µs later, has not
+    // fired: a release at 5.01 ms signals it. Without the slack the GIL takes
+    // it for awake and signals nobody.
+    for (slack, woken) in [(50_000, Some(ThreadId(1))), (0, None)] {
+        let mut gil = Gil::new(new_gil(), WakeOrder::Fifo, 7).with_timer_slack(slack);
+        gil.acquire(ThreadId(0), Cause::Entry, 0);
+        gil.acquire(ThreadId(1), Cause::Entry, 0);
+        let r = gil.release(ThreadId(0), ReleaseKind::Voluntary, 5 * MS + 10_000);
+        assert_eq!(r.woken, woken, "slack {slack}");
+    }
+}

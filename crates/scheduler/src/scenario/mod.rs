@@ -224,18 +224,24 @@ pub struct Costs {
     /// CPU time the waker spends in a `futex_wake` that wakes a sleeper.
     pub futex_wake_ns: u64,
     /// CPU time of a system call that finds nothing to do (a semaphore post
-    /// with waiters that are already awake).
+    /// with waiters that are already awake, a wake-up of a thread that has
+    /// not slept yet). During the old GIL's `sem_post` the lock is free, so
+    /// this is how long its release window stays open while the woken
+    /// waiter is on its way. Measured, not fitted: `futex_wake` with no
+    /// sleeper takes 250 to 330 ns on the calibration VM and `getppid` 200 to
+    /// 230 ns (`calibration/probes/syscall-cost.c`, `docs/calibration.md`).
     pub syscall_ns: u64,
     /// CPU time a woken waiter spends before it re-checks a lock.
     pub retry_ns: u64,
     /// How late a timed wait (the new GIL's wait for the switch interval,
     /// an event loop's `select` until its next timer)
-    /// wakes: Linux lets a normal thread's timer fire up to its timer slack
-    /// (50 us by default, `prctl(PR_SET_TIMERSLACK)`) late, with whatever
-    /// interrupt comes first in that range; the model draws the overrun
-    /// uniformly from it, so a 1 us switch interval behaves like a 25 us one
-    /// on average, and two waits that began microseconds apart may end in
-    /// either order.
+    /// wakes: Linux programs a normal thread's timer for the end of its
+    /// timer slack (50 us by default, `prctl(PR_SET_TIMERSLACK)`), and an
+    /// earlier interrupt inside the range is rare on the waiter's idle core,
+    /// so the model ends the wait at the end of the slack plus an
+    /// exponential jitter with `wakeup_jitter_ns`'s mean (waits begun
+    /// together would otherwise end in lockstep). A 1 us switch interval
+    /// therefore behaves like a 50 us one.
     pub timer_slack_ns: u64,
 }
 
@@ -248,14 +254,14 @@ impl Default for Costs {
         Costs {
             context_switch_ns: 2 * US,
             wakeup_latency_ns: 8 * US,
-            wakeup_jitter_ns: 2 * US,
+            wakeup_jitter_ns: 4 * US,
             idle_wakeup_extra_ns: 60 * US,
             idle_wakeup_half_ns: 400 * US,
             sleep_entry_ns: 150,
             idle_poll_ns: 0,
             poll_wakeup_ns: 0,
             futex_wake_ns: 4 * US,
-            syscall_ns: 50,
+            syscall_ns: 200,
             retry_ns: 200,
             timer_slack_ns: 50 * US,
         }

@@ -60,48 +60,42 @@ fn forced_switch_on_two_cores() {
         &["A", "B"],
         expect![[r#"
             A          0.000   120.120  python*
-            A        120.120   120.170  overhead
-            A        120.170   120.320  handoff
-            A        120.320   249.216  gil_wait
-            A        249.216   253.216  overhead*
-            A        253.216   283.096  python*
-            A        283.096   322.294  done
+            A        120.120   120.320  overhead
+            A        120.320   240.433  gil_wait
+            A        240.433   240.633  overhead*
+            A        240.633   270.513  python*
+            A        270.513   313.362  done
             B          0.000   120.320  gil_wait
-            B        120.320   124.320  overhead*
-            B        124.320   249.016  python*
-            B        249.016   249.066  overhead
-            B        249.066   249.216  handoff
-            B        249.216   296.990  gil_wait
-            B        296.990   322.294  python*
-            core0      0.000   120.170  run A
-            core0    120.170   120.320  idle
-            core0    120.320   128.340  switch->A
-            core0    128.340   228.340  idle
-            core0    228.340   248.815  switch->A
-            core0    248.815   249.015  run A
-            core0    249.015   249.016  idle
-            core0    249.016   283.096  run A
-            core0    283.096   322.294  idle
+            B        120.320   120.520  overhead*
+            B        120.520   240.233  python*
+            B        240.233   240.433  overhead
+            B        240.433   283.075  gil_wait
+            B        283.075   313.362  python*
+            core0      0.000   120.320  run A
+            core0    120.320   220.320  idle
+            core0    220.320   240.023  switch->A
+            core0    240.023   240.223  run A
+            core0    240.223   240.233  idle
+            core0    240.233   270.513  run A
+            core0    270.513   313.362  idle
             core1      0.000   100.000  idle
             core1    100.000   119.919  switch->B
             core1    119.919   120.119  run B
             core1    120.119   120.120  idle
-            core1    120.120   249.066  run B
-            core1    249.066   249.216  idle
-            core1    249.216   257.244  switch->B
-            core1    257.244   283.096  idle
-            core1    283.096   296.790  switch->B
-            core1    296.790   322.294  run B
+            core1    120.120   240.433  run B
+            core1    240.433   270.513  idle
+            core1    270.513   282.875  switch->B
+            core1    282.875   313.362  run B
             mark       0.000  A Switch
             mark     100.000  B TimedOut
             mark     120.119  A DropRequest
             mark     120.120  A ForcedDrop
             mark     120.320  B Switch
-            mark     228.340  A TimedOut
-            mark     249.015  B DropRequest
-            mark     249.016  B ForcedDrop
-            mark     249.216  A Switch
-            mark     296.990  B Switch
+            mark     220.320  A TimedOut
+            mark     240.223  B DropRequest
+            mark     240.233  B ForcedDrop
+            mark     240.433  A Switch
+            mark     283.075  B Switch
         "#]],
     );
 }
