@@ -266,6 +266,8 @@ impl Calibration<'_> {
         let costs = scheduler::Costs::default();
         v.insert("idle_wakeup_extra_us".into(), costs.idle_wakeup_extra_ns as f64 / 1000.0);
         v.insert("idle_wakeup_half_us".into(), costs.idle_wakeup_half_ns as f64 / 1000.0);
+        // Measured by the system-call probe, not fitted.
+        v.insert("syscall_ns".into(), costs.syscall_ns as f64);
         v
     }
 
