@@ -75,13 +75,14 @@ fn countdown_job(
 }
 
 /// A warm pool's map; its time per task.
-fn pool_map(cores: u32, r: &crate::measured::PoolMapRun) -> Job {
+fn pool_map(cores: u32, version: &str, r: &crate::measured::PoolMapRun) -> Job {
     let twin = Twin::PoolMap {
         cores,
         workers: r.workers,
         tasks: r.tasks,
         chunksize: r.chunksize,
         payload_bytes: r.payload_bytes,
+        costs: crate::twins::pool_task::for_version(version),
     };
     Job { twin, seeds: 1, scale: 1.0 / f64::from(r.tasks.max(1)) }
 }
@@ -358,14 +359,16 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     spread: spread((a.rps, &a.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
                 });
             }
-            // The echo and its CPU-bound thread pinned to one core or two.
+            // The echo and its CPU-bound thread pinned to one core or two,
+            // against the echo alone measured in the same session if it was.
+            let pa = d.echo_placed.iter().find(|e| e.placement == Placement::Free && e.cpu_threads == 0).unwrap_or(a);
             for e in d.echo_placed.iter().filter(|e| e.cpu_threads == 1 && !fit) {
                 let name = match e.placement {
                     Placement::SameCore => "same core",
                     Placement::OtherCore => "other core",
                     Placement::Free | Placement::Process => continue,
                 };
-                let rtt = 1.0 / a.rps;
+                let rtt = 1.0 / pa.rps;
                 let busy_trip = e.interval_s.unwrap_or(0.0).max(rtt);
                 let trips = ((0.3 / busy_trip) as u32).clamp(20, 2000);
                 let den = placed_echo(gil, cores, rtt, 1, e.interval_s, trips, e.placement);
@@ -373,12 +376,12 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     group: "affinity",
                     what: format!("echo slowdown, {name}"),
                     source: src.clone(),
-                    real: a.rps / e.rps,
+                    real: pa.rps / e.rps,
                     num: echo(gil, cores, rtt, 0, e.interval_s, 2000),
                     den,
                     rates: Some((2000, trips)),
                     intervals: None,
-                    spread: spread((a.rps, &a.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
+                    spread: spread((pa.rps, &pa.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
                 });
             }
             // Next to more CPU-bound threads: who of several waiters gets the
@@ -477,8 +480,8 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     what: format!("pool chunksize {}/{}", r.chunksize, big.chunksize),
                     source: src.clone(),
                     real: t / b,
-                    num: pool_map(cores, r),
-                    den: pool_map(cores, big),
+                    num: pool_map(cores, &d.version, r),
+                    den: pool_map(cores, &d.version, big),
                     rates: None,
                     intervals: None,
                     spread: spread((t, &runs), (b, &b_runs), |x, y| x / y),
@@ -493,8 +496,8 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         what: format!("pool {} B/0 B", r.payload_bytes),
                         source: src.clone(),
                         real: t / e,
-                        num: pool_map(cores, r),
-                        den: pool_map(cores, one),
+                        num: pool_map(cores, &d.version, r),
+                        den: pool_map(cores, &d.version, one),
                         rates: None,
                         intervals: None,
                         spread: spread((t, &runs), (e, &e_runs), |x, y| x / y),

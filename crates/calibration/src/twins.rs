@@ -167,6 +167,8 @@ pub enum Twin {
         chunksize: u32,
         /// Bytes of each argument.
         payload_bytes: u64,
+        /// The interpreter's multiprocessing costs.
+        costs: pool_task::Costs,
     },
     /// `Pool(workers)` from its creation until `apply` returns, cold; the time.
     PoolStart {
@@ -428,10 +430,13 @@ impl Twin {
                 f.threads.push(threads("w", Some(k), vec![repeat(u64::from(blocks / k), vec![python(20e-6), c])]));
                 f
             }
-            Twin::PoolMap { cores, workers, tasks, chunksize, payload_bytes } => {
+            Twin::PoolMap { cores, workers, tasks, chunksize, payload_bytes, costs } => {
                 let mut f = base(p, cores, Gil::New, None);
                 // Workers already started: measure.py warms them first.
-                f.pool = Some(pool(workers, tasks, chunksize, payload_bytes, None, Some(Duration(0))));
+                let mut pl = pool(workers, tasks, chunksize, payload_bytes, None, Some(Duration(0)));
+                pl.task.program = vec![python(costs.per_item_s)];
+                pl.ipc.per_message = Some(dur(costs.per_message_s));
+                f.pool = Some(pl);
                 f
             }
             Twin::PoolStart { cores, workers, method } => {
@@ -514,13 +519,41 @@ fn pool(
 
 /// The pool family's task, `len(arg)`.
 pub mod pool_task {
-    /// Its cost per item in a worker: the call, `len`, and pickling the
-    /// item's argument and result inside a chunk; measured as twice the
-    /// per-task time of the largest chunk (two workers), 0.27 to 0.45 us
-    /// on 2.7 to 3.13.
+    /// Its cost per item in a worker on 3.x: the call, `len`, and pickling
+    /// the item's argument and result inside a chunk; measured as twice the
+    /// per-task time of the largest chunk (two workers), 0.30 to 0.45 us on
+    /// 3.6 to 3.13.
     pub const PYTHON_S: f64 = 0.7e-6;
     /// Its pickled result, a small int.
     pub const RESULT_BYTES: u64 = 5;
+
+    /// What a message and an item cost on one interpreter.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct Costs {
+        /// Fixed cost of a message on each side (`pool.ipc.per_message`).
+        pub per_message_s: f64,
+        /// Bytecode per item in a worker.
+        pub per_item_s: f64,
+    }
+
+    /// 3.x: the scenario language's defaults (20 us a message: the model's
+    /// 45 us a task at chunksize 1 against 36 to 47 us measured on 3.6 to
+    /// 3.13).
+    pub const PY3: Costs = Costs { per_message_s: 20e-6, per_item_s: PYTHON_S };
+
+    /// 2.7, whose `multiprocessing` connection is C (`_multiprocessing`;
+    /// 3.3 rewrote it in Python) and whose pool does less per task: the same
+    /// two rules applied to its own rows give 6 us a message (the model's
+    /// 15 us a task at chunksize 1 against 15 us measured, median) and
+    /// 0.54 us an item (0.27 us a task at the largest chunk, two workers).
+    /// `calibration/probes/pipe-cost.py` agrees on the direction: a
+    /// `Pipe` message costs 6 to 9 us on 2.7 and 10 to 15 us on 3.x.
+    pub const PY2: Costs = Costs { per_message_s: 6e-6, per_item_s: 0.54e-6 };
+
+    /// The costs of the interpreter `version` ("2.7.18", "3.12.1").
+    pub fn for_version(version: &str) -> Costs {
+        if version.starts_with("2.") { PY2 } else { PY3 }
+    }
 }
 
 /// A round trip this long means the echo starves (far beyond any measured

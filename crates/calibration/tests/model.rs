@@ -64,6 +64,7 @@ fn the_model_reproduces_the_robust_shapes() {
         interpreters: vec![interpreter("2.7.18", "old", 1.9, 12_000.0), interpreter("3.12.1", "new", 1.0, 170.0)],
         wsgi: None,
         guard: None,
+        sessions: Vec::new(),
     };
     let cmp = compare(&m, &current_params()).unwrap();
     let sim =
@@ -180,4 +181,35 @@ fn an_asyncio_ticker_waits_about_one_interval_for_the_gil_per_tick() {
     assert!(alone < 2e-4, "alone: {alone} s");
     let blocked = lag(None, LagMode::Block(0.05), 0.25);
     assert!((0.048..0.052).contains(&blocked), "blocked: {blocked} s");
+}
+
+/// 2.7's pool twin sends its messages through C code: a task at chunksize 1
+/// costs about what 2.7 measures (15 us), about a third of 3.x's, while a
+/// task in large chunks (mostly bytecode in the worker) costs nearly the same.
+#[test]
+fn the_pool_twin_charges_each_interpreter_its_message_cost() {
+    use calibration::twins::{Twin, pool_task};
+    let p = current_params();
+    let per_task = |version: &str, chunksize: u32| {
+        let job = calibration::Job {
+            twin: Twin::PoolMap {
+                cores: 2,
+                workers: 2,
+                tasks: 10_000,
+                chunksize,
+                payload_bytes: 0,
+                costs: pool_task::for_version(version),
+            },
+            seeds: 1,
+            scale: 1.0,
+        };
+        calibration::run(&job, &p).unwrap() / 10_000.0
+    };
+    assert_eq!(pool_task::for_version("2.7.18"), pool_task::PY2);
+    assert_eq!(pool_task::for_version("3.13.0"), pool_task::PY3);
+    let (py2, py3) = (per_task("2.7.18", 1), per_task("3.12.1", 1));
+    assert!((12e-6..18e-6).contains(&py2), "2.7 at chunksize 1: {py2}");
+    assert!((40e-6..55e-6).contains(&py3), "3.x at chunksize 1: {py3}");
+    let (big2, big3) = (per_task("2.7.18", 1250), per_task("3.12.1", 1250));
+    assert!(big2 < big3 && big3 / big2 < 1.5, "large chunks: 2.7 {big2}, 3.x {big3}");
 }

@@ -202,7 +202,12 @@ pub(super) fn measure_echo(ctx: &mut Ctx<'_>, py: &Python) -> Result<(Vec<EchoRu
 /// and to the other core.
 pub(super) fn measure_echo_affinity(ctx: &mut Ctx<'_>, py: &Python, base: Option<f64>) -> Result<Vec<EchoRun>> {
     let interval = (py.gil == "new").then_some(0.005);
-    let mut out = Vec::new();
+    // The echo alone, unpinned, in the same session: the base of the placed
+    // runs' ratios and lost intervals (the echo family's may come from
+    // another day or host).
+    let alone = echo_point(ctx, py, 0, interval, base, Placement::Free)?;
+    let base = alone.median_trip_us().or(base);
+    let mut out = vec![alone];
     for placement in [Placement::SameCore, Placement::OtherCore] {
         out.push(echo_point(ctx, py, 1, interval, base, placement)?);
     }

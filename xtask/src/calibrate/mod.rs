@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail, ensure};
 use calibration::{
     AffinityRun, CountdownRun, Discards, EchoRun, EchoTrips, GuardSummary, HashData, InterpreterData, IntervalRun,
-    LagRun, LagSample, MachineInfo, Measured, Placement, PoolMapRun, PoolStartRun, SCHEMA, SCHEMAS, SleepData,
+    LagRun, LagSample, MachineInfo, Measured, Placement, PoolMapRun, PoolStartRun, SCHEMA, SCHEMAS, Session, SleepData,
     WsgiData, WsgiRun, max, median, min,
 };
 use serde_json::Value;
@@ -267,7 +267,8 @@ fn measure_family(ctx: &mut Ctx<'_>, py: &Python, d: &mut InterpreterData, famil
             d.affinity = measure_affinity(ctx, py, d.countdown_n)?;
             let base = d.echo.iter().find(|e| e.cpu_threads == 0).and_then(EchoRun::median_trip_us);
             let placed = measure_echo_affinity(ctx, py, base)?;
-            d.echo_placed.retain(|e| !matches!(e.placement, Placement::SameCore | Placement::OtherCore));
+            d.echo_placed
+                .retain(|e| !matches!(e.placement, Placement::Free | Placement::SameCore | Placement::OtherCore));
             d.echo_placed.extend(placed);
             d.echo_placed.sort_by_key(|e| e.placement);
         }
@@ -332,6 +333,7 @@ fn measure_all(root: &Path, args: &Args) -> Result<Measured> {
             interpreters: Vec::new(),
             wsgi: None,
             guard: None,
+            sessions: Vec::new(),
         }
     } else {
         read_measured(&path)?
@@ -379,8 +381,15 @@ fn measure_all(root: &Path, args: &Args) -> Result<Measured> {
         m.wsgi = measure_wsgi(&mut ctx, &pythons)?;
     }
     m.schema = SCHEMA.into();
-    m.date = today()?;
-    m.machine = MachineInfo { cores: cores(), cpu: cpu_model(), os: std::env::consts::OS.into() };
+    let machine = MachineInfo { cores: cores(), cpu: cpu_model(), os: std::env::consts::OS.into() };
+    if args.only.is_empty() {
+        (m.date, m.machine) = (today()?, machine);
+    } else {
+        // The rest of the file is from the full measurement: say which
+        // families came later, and from where.
+        let families = names.iter().map(|n| (*n).to_owned()).collect();
+        m.sessions.push(Session { date: today()?, machine, families });
+    }
     m.guard = merge_guard(m.guard.take(), ctx.guard.summary());
     if let Some(g) = &m.guard {
         println!(

@@ -29,6 +29,22 @@ pub struct Measured {
     /// How the quiet-window guard was set and what it discarded.
     #[serde(default)]
     pub guard: Option<GuardSummary>,
+    /// Families measured again later (`calibrate --only`), each session with
+    /// its day and machine; `date` and `machine` above are the full
+    /// measurement's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<Session>,
+}
+
+/// A later session that measured some families again.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// Day (YYYY-MM-DD).
+    pub date: String,
+    /// The machine it ran on.
+    pub machine: MachineInfo,
+    /// The families it measured (`affinity`, `pool`, ...).
+    pub families: Vec<String>,
 }
 
 /// The quiet-window guard of a measurement session: before each run the
@@ -94,8 +110,10 @@ pub struct InterpreterData {
     /// from `interval_cost`, whose readers expect two threads).
     #[serde(default)]
     pub interval_more: Vec<IntervalRun>,
-    /// Echo runs with a placement other than [`Placement::Free`] (kept
-    /// apart from `echo`, whose readers expect unpinned runs).
+    /// Echo runs pinned somehow (kept apart from `echo`, whose readers
+    /// expect unpinned runs), and the affinity family's own echo alone
+    /// ([`Placement::Free`], no CPU thread): the base of its ratios,
+    /// measured in the same session.
     #[serde(default)]
     pub echo_placed: Vec<EchoRun>,
     /// Countdown threads, each pinned to a core from inside the thread.
