@@ -46,7 +46,7 @@ SCHED_TICK = 4 * MS
 RUN_TO_PARITY = True
 CONTEXT_SWITCH = 2 * US
 WAKEUP_LATENCY = 8 * US
-WAKEUP_JITTER = 4 * US
+WAKEUP_JITTER = 2 * US
 IDLE_WAKEUP_EXTRA = 60 * US
 IDLE_WAKEUP_HALF = 400 * US
 SLEEP_ENTRY = 150
@@ -86,6 +86,7 @@ class Gil:
         self.drop_request = False
         self.waiters = []  # [thread, saved_switch, deadline], oldest first
         self.in_transit = 0
+        self.absorbed = set()  # timed-out waiters a signal dequeued before they ran
         self.parked = None
         self.switches = 0
         self.forced_drops = 0
@@ -93,6 +94,9 @@ class Gil:
     def acquire(self, thread, cause, now):
         """Returns ("taken", unpark) or ("wait", deadline, notify_holder)."""
         saved = self.switch_number
+        if cause == TIMED_OUT and thread in self.absorbed:
+            self.absorbed.discard(thread)
+            cause = SIGNALLED
         if cause == SIGNALLED:
             self.in_transit -= 1
         elif cause == TIMED_OUT:
@@ -112,14 +116,21 @@ class Gil:
         return ("wait", deadline, notify)
 
     def release(self, thread, kind, now):
-        """Returns (woken, park)."""
+        """Returns (woken, absorbed, park)."""
         self.locked = False
         self.holder = None
         self.last_holder = thread
         if kind == FORCED:
             self.forced_drops += 1
         woken = None
-        for i, w in enumerate(self.waiters):
+        absorbed = False
+        if self.waiters and now >= self.waiters[0][2]:
+            # futex_wake takes the first queued task: a timed-out waiter that
+            # has not run yet is still queued, and its wait returns as woken.
+            self.absorbed.add(self.waiters.pop(0)[0])
+            self.in_transit += 1
+            absorbed = True
+        for i, w in enumerate([] if absorbed else self.waiters):
             if now < w[2]:  # a waiter whose timer fired is already awake
                 woken = self.waiters.pop(i)[0]
                 self.in_transit += 1
@@ -128,7 +139,7 @@ class Gil:
         if park:
             self.drop_request = False
             self.parked = thread
-        return woken, park
+        return woken, absorbed, park
 
     def take(self, thread):
         self.locked = True
@@ -553,12 +564,14 @@ class Model:
 
     def release_gil(self, t, kind):
         th = self.threads[t]
-        woken, park = self.gil.release(t, kind, self.now)
+        woken, absorbed, park = self.gil.release(t, kind, self.now)
         th.holds = False
         th.park_pending = park
         if woken is not None:
             th.overhead_left += self.wake_cost(woken)
             self.schedule(woken, self.now, WAKE, GIL_SIGNALLED)
+        elif absorbed:
+            th.overhead_left += SYSCALL
 
     def unpark(self, taker, p):
         th = self.threads[p]

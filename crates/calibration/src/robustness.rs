@@ -19,6 +19,11 @@ use crate::fit::Fit;
 /// optimum.
 pub const NEAR: f64 = 1.05;
 
+/// The fewest points checked: when the fit is so sharp that fewer come
+/// within [`NEAR`], the next best fill up to this many, so that the check
+/// never reduces to the best point alone.
+pub const MIN_CANDIDATES: usize = 5;
+
 /// A parameter set near the optimum, with its objective.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
@@ -28,17 +33,15 @@ pub struct Candidate {
     pub objective: f64,
 }
 
-/// Every grid point of `fit` within [`NEAR`] of its best objective, best
-/// first (ties in grid order).
+/// Every grid point of `fit` within [`NEAR`] of its best objective, and at
+/// least the [`MIN_CANDIDATES`] best, best first (ties in grid order).
 pub fn near_optimal(fit: &Fit) -> Vec<Candidate> {
     let best = fit.grid.iter().map(|(_, o)| *o).fold(f64::INFINITY, f64::min);
-    let mut out: Vec<Candidate> = fit
-        .grid
-        .iter()
-        .filter(|(_, o)| *o <= best * NEAR)
-        .map(|(p, o)| Candidate { params: p.clone(), objective: *o })
-        .collect();
+    let mut out: Vec<Candidate> =
+        fit.grid.iter().map(|(p, o)| Candidate { params: p.clone(), objective: *o }).collect();
     out.sort_by(|a, b| a.objective.total_cmp(&b.objective));
+    let near = out.iter().filter(|c| c.objective <= best * NEAR).count();
+    out.truncate(near.max(MIN_CANDIDATES));
     out
 }
 
@@ -109,6 +112,23 @@ mod tests {
             grid: vec![(params(1), 0.104), (params(2), 0.10), (params(3), 0.106), (params(4), 0.105)],
         };
         let near: Vec<u64> = near_optimal(&fit).iter().map(|c| c.params.context_switch_ns).collect();
-        assert_eq!(near, [2, 1, 4]);
+        assert_eq!(near, [2, 1, 4, 3]);
+        let mut more = fit.clone();
+        more.grid.extend((5..12).map(|cs| (params(cs), 0.104 - 1e-4 * cs as f64)));
+        let near: Vec<u64> = near_optimal(&more).iter().map(|c| c.params.context_switch_ns).collect();
+        assert_eq!(near, [2, 11, 10, 9, 8, 7, 6, 5, 1, 4]);
+    }
+
+    #[test]
+    fn a_sharp_fit_still_gives_the_five_best_points() {
+        let fit = Fit {
+            params: params(1),
+            objective_before: 0.2,
+            objective_after: 0.10,
+            cross_validation: Vec::new(),
+            grid: (1..9).map(|cs| (params(cs), 0.10 + 0.01 * f64::from(cs as u32 - 1))).collect(),
+        };
+        let near: Vec<u64> = near_optimal(&fit).iter().map(|c| c.params.context_switch_ns).collect();
+        assert_eq!(near, [1, 2, 3, 4, 5]);
     }
 }

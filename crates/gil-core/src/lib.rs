@@ -277,6 +277,9 @@ pub struct Gil {
     waiters: Waiters,
     /// Threads woken by a signal that have not run their retry yet.
     in_transit: u32,
+    /// Timed-out waiters that a signal reached before they ran, indexed by
+    /// thread number: their wait returns as signalled, not timed out.
+    absorbed: Vec<bool>,
     /// A forced dropper waiting on `switch_cond`.
     parked: Option<ThreadId>,
     /// Priority policy: threads flagged CPU-bound, indexed by thread number.
@@ -301,6 +304,7 @@ impl Gil {
             drop_request: false,
             waiters: Waiters::new(),
             in_transit: 0,
+            absorbed: Vec::new(),
             parked: None,
             cpu_bound: Vec::new(),
             stats: GilStats::default(),
@@ -361,6 +365,9 @@ impl Gil {
     #[inline]
     pub fn acquire(&mut self, thread: ThreadId, cause: Cause, now: u64) -> Acquire {
         let mut saved_switch = self.switch_number;
+        // A timed-out waiter that a signal dequeued before it ran: its wait
+        // returns 0 (signalled), so it asks for no drop.
+        let cause = if cause == Cause::TimedOut && self.take_absorbed(thread) { Cause::Signalled } else { cause };
         match cause {
             Cause::Entry => {}
             Cause::Signalled => {
@@ -433,10 +440,14 @@ impl Gil {
             ReleaseKind::Yield => self.stats.yields += 1,
             ReleaseKind::Exit => {}
         }
-        let woken = self.pick_sleeper(now);
+        let (woken, absorbed) = self.pick_sleeper(now);
         let signal = if woken.is_some() {
             self.in_transit += 1;
             Signal::Wake
+        } else if absorbed {
+            // The wake dequeued a waiter already awake: a system call's cost.
+            self.in_transit += 1;
+            Signal::Syscall
         } else if self.in_transit > 0 && matches!(self.policy, Policy::Old { .. }) {
             // sem_post wakes the futex whenever the waiter count is non-zero.
             Signal::Syscall
@@ -483,10 +494,28 @@ impl Gil {
         unpark
     }
 
+    /// The waiter a signal wakes, or `(None, true)` when it reaches a
+    /// timed-out waiter that has not run yet.
     #[inline]
-    fn pick_sleeper(&mut self, now: u64) -> Option<ThreadId> {
-        // A timed waiter whose timer has fired (deadline and slack passed)
-        // is already awake.
+    fn pick_sleeper(&mut self, now: u64) -> (Option<ThreadId>, bool) {
+        // `futex_wake` takes the first task in the futex's queue, and a task
+        // whose timed wait ended leaves that queue only when it runs
+        // (`futex_unqueue` in `futex_wait`): until then a wake can take it
+        // instead of a sleeper behind it, and its wait returns as woken.
+        if self.order == WakeOrder::Fifo
+            && let Some(w) = self.waiters.head_plain()
+            && w.deadline.is_some_and(|d| now >= d)
+        {
+            self.waiters.remove(w.thread);
+            let i = w.thread.index();
+            if self.absorbed.len() <= i {
+                self.absorbed.resize(i + 1, false);
+            }
+            self.absorbed[i] = true;
+            return (None, true);
+        }
+        // Otherwise a timed waiter whose timer has fired (deadline and slack
+        // passed) is already awake.
         let mut pick = match self.order {
             WakeOrder::Fifo => self.waiters.first_asleep_any(now),
             WakeOrder::Lifo => self.waiters.last_asleep_any(now),
@@ -505,9 +534,13 @@ impl Gil {
             // (by the holder) flips it.
             pick = self.waiters.first_asleep(Class::Io, now).or(pick);
         }
-        let woken = pick?;
+        let Some(woken) = pick else { return (None, false) };
         self.waiters.remove(woken);
-        Some(woken)
+        (Some(woken), false)
+    }
+
+    fn take_absorbed(&mut self, thread: ThreadId) -> bool {
+        self.absorbed.get_mut(thread.index()).is_some_and(std::mem::take)
     }
 
     fn is_cpu_bound(&self, thread: ThreadId) -> bool {

@@ -159,8 +159,9 @@ fn new_gil_voluntary_release_waits_only_with_a_pending_request() {
 
 #[test]
 fn new_gil_timed_out_waiter_is_not_signalled_and_exit_does_not_park() {
-    // At 6 ms T1's wait has expired (it is awake, not yet re-checked) so the
-    // signal wakes nobody; a final release never waits for a hand-off.
+    // At 6 ms T1's wait has expired (it is awake, not yet re-checked): the
+    // signal only dequeues it (a system call), and its wait returns as
+    // signalled, not timed out; a final release never waits for a hand-off.
     check(
         new_gil(),
         "
@@ -172,9 +173,9 @@ fn new_gil_timed_out_waiter_is_not_signalled_and_exit_does_not_park() {
         expect![[r#"
             0 acquire T0                 -> Taken { unpark: None }
             0 acquire T1                 -> Wait { deadline: Some(5000000), notify_holder: None, failed: false }
-            6000000 release T0 exit      -> Released { woken: None, signal: None, park: false }
+            6000000 release T0 exit      -> Released { woken: None, signal: Syscall, park: false }
             6000100 acquire T1 timeout   -> Taken { unpark: None }
-            switches=2 forced=0 voluntary=0 yields=0 requests=0 timeouts=1 failed=0 checks=0
+            switches=2 forced=0 voluntary=0 yields=0 requests=0 timeouts=0 failed=0 checks=0
         "#]],
     );
 }
@@ -300,4 +301,26 @@ fn a_waiter_sleeps_through_the_timer_slack() {
         let r = gil.release(ThreadId(0), ReleaseKind::Voluntary, 5 * MS + 10_000);
         assert_eq!(r.woken, woken, "slack {slack}");
     }
+}
+
+#[test]
+fn a_timed_out_waiter_that_has_not_run_absorbs_a_signal() {
+    // T1's timer fired at 5.05 ms but T1 has not run yet: it is still first
+    // in the futex's queue, so a release at 5.06 ms dequeues it instead of
+    // waking T2, asleep behind it, and T1's wait returns as signalled.
+    let mut gil = Gil::new(new_gil(), WakeOrder::Fifo, 7).with_timer_slack(50_000);
+    gil.acquire(ThreadId(0), Cause::Entry, 0);
+    gil.acquire(ThreadId(1), Cause::Entry, 0);
+    gil.acquire(ThreadId(2), Cause::Entry, MS);
+    let r = gil.release(ThreadId(0), ReleaseKind::Voluntary, 5 * MS + 60_000);
+    assert_eq!((r.woken, r.signal), (None, Signal::Syscall));
+    // T0 takes the GIL back before T1 runs: T1 finds it taken and, having
+    // been signalled rather than timed out, asks for no drop.
+    assert!(matches!(gil.acquire(ThreadId(0), Cause::Entry, 5 * MS + 61_000), Acquire::Taken { .. }));
+    let a = gil.acquire(ThreadId(1), Cause::TimedOut, 5 * MS + 70_000);
+    assert!(matches!(a, Acquire::Wait { failed: true, .. }), "{a:?}");
+    assert_eq!(gil.at_check(ThreadId(0)), Check::Continue);
+    // The next release wakes the oldest sleeper, T2.
+    let r = gil.release(ThreadId(0), ReleaseKind::Voluntary, 5 * MS + 80_000);
+    assert_eq!((r.woken, r.signal), (Some(ThreadId(2)), Signal::Wake));
 }

@@ -219,6 +219,20 @@ impl Waiters {
         self.thread(self.earlier(plain, io))
     }
 
+    /// The oldest waiter when every waiter is of one class (every GIL but
+    /// the priority one), whether it still sleeps or its timer has fired.
+    #[inline]
+    pub(crate) fn head_plain(&self) -> Option<Waiter> {
+        if self.lists[Class::Io as usize].head != NIL {
+            return None;
+        }
+        let t = self.lists[Class::Plain as usize].head;
+        (t != NIL).then(|| {
+            let node = &self.nodes[t as usize];
+            Waiter { thread: ThreadId(t + self.base), saved_switch: node.saved_switch, deadline: node.deadline }
+        })
+    }
+
     /// The newest waiter of any class still asleep at `now`.
     #[inline]
     pub(crate) fn last_asleep_any(&self, now: u64) -> Option<ThreadId> {
