@@ -128,13 +128,12 @@ class Gil:
             # futex_wake takes the first queued task: a timed-out waiter that
             # has not run yet is still queued, and its wait returns as woken.
             self.absorbed.add(self.waiters.pop(0)[0])
-            self.in_transit += 1
             absorbed = True
-        for i, w in enumerate([] if absorbed else self.waiters):
-            if now < w[2]:  # a waiter whose timer fired is already awake
-                woken = self.waiters.pop(i)[0]
-                self.in_transit += 1
-                break
+        else:
+            # The head sleeps, so it is the first sleeper.
+            woken = self.waiters.pop(0)[0] if self.waiters else None
+        if woken is not None or absorbed:
+            self.in_transit += 1
         park = self.drop_request
         if park:
             self.drop_request = False

@@ -361,14 +361,14 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
             }
             // The echo and its CPU-bound thread pinned to one core or two,
             // against the echo alone measured in the same session if it was.
-            let pa = d.echo_placed.iter().find(|e| e.placement == Placement::Free && e.cpu_threads == 0).unwrap_or(a);
+            let base = d.echo_placed.iter().find(|e| e.placement == Placement::Free && e.cpu_threads == 0).unwrap_or(a);
             for e in d.echo_placed.iter().filter(|e| e.cpu_threads == 1 && !fit) {
                 let name = match e.placement {
                     Placement::SameCore => "same core",
                     Placement::OtherCore => "other core",
                     Placement::Free | Placement::Process => continue,
                 };
-                let rtt = 1.0 / pa.rps;
+                let rtt = 1.0 / base.rps;
                 let busy_trip = e.interval_s.unwrap_or(0.0).max(rtt);
                 let trips = ((0.3 / busy_trip) as u32).clamp(20, 2000);
                 let den = placed_echo(gil, cores, rtt, 1, e.interval_s, trips, e.placement);
@@ -376,12 +376,12 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     group: "affinity",
                     what: format!("echo slowdown, {name}"),
                     source: src.clone(),
-                    real: pa.rps / e.rps,
+                    real: base.rps / e.rps,
                     num: echo(gil, cores, rtt, 0, e.interval_s, 2000),
                     den,
                     rates: Some((2000, trips)),
                     intervals: None,
-                    spread: spread((pa.rps, &pa.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
+                    spread: spread((base.rps, &base.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
                 });
             }
             // Next to more CPU-bound threads: who of several waiters gets the

@@ -433,16 +433,13 @@ impl Twin {
             Twin::PoolMap { cores, workers, tasks, chunksize, payload_bytes, costs } => {
                 let mut f = base(p, cores, Gil::New, None);
                 // Workers already started: measure.py warms them first.
-                let mut pl = pool(workers, tasks, chunksize, payload_bytes, None, Some(Duration(0)));
-                pl.task.program = vec![python(costs.per_item_s)];
-                pl.ipc.per_message = Some(dur(costs.per_message_s));
-                f.pool = Some(pl);
+                f.pool = Some(pool(workers, tasks, chunksize, payload_bytes, costs, None, Some(Duration(0))));
                 f
             }
             Twin::PoolStart { cores, workers, method } => {
                 let mut f = base(p, cores, Gil::New, None);
                 // `pool.apply(noop)`: one task after the workers started.
-                f.pool = Some(pool(workers, 1, 1, 0, Some(method), None));
+                f.pool = Some(pool(workers, 1, 1, 0, pool_task::PY3, Some(method), None));
                 f
             }
             Twin::Wsgi { cores, workers, threads: t, cpu_ms, io_ms, overhead_ms, clients, seconds } => {
@@ -491,12 +488,14 @@ impl Twin {
 }
 
 /// A pool whose task returns its argument's length (a few bytecodes, an
-/// int pickled back), with the code's default IPC costs.
+/// int pickled back), at an interpreter's `costs`.
+#[allow(clippy::too_many_arguments)]
 fn pool(
     workers: u32,
     tasks: u32,
     chunksize: u32,
     payload_bytes: u64,
+    costs: pool_task::Costs,
     start_method: Option<StartMethod>,
     startup: Option<Duration>,
 ) -> PoolY {
@@ -508,11 +507,11 @@ fn pool(
         tasks,
         chunksize: Some(chunksize),
         task: PoolTaskY {
-            program: vec![python(pool_task::PYTHON_S)],
+            program: vec![python(costs.per_item_s)],
             arg_bytes: Some(payload_bytes),
             result_bytes: Some(pool_task::RESULT_BYTES),
         },
-        ipc: workloads::schema::IpcY::default(),
+        ipc: workloads::schema::IpcY { per_message: Some(dur(costs.per_message_s)), per_byte: None },
         worker_memory_mb: None,
     }
 }
@@ -521,8 +520,8 @@ fn pool(
 pub mod pool_task {
     /// Its cost per item in a worker on 3.x: the call, `len`, and pickling
     /// the item's argument and result inside a chunk; measured as twice the
-    /// per-task time of the largest chunk (two workers), 0.30 to 0.45 us on
-    /// 3.6 to 3.13.
+    /// per-task time of the largest chunk (two workers), 0.27 to 0.46 us on
+    /// 3.6 to 3.13 (medians).
     pub const PYTHON_S: f64 = 0.7e-6;
     /// Its pickled result, a small int.
     pub const RESULT_BYTES: u64 = 5;
@@ -536,10 +535,11 @@ pub mod pool_task {
         pub per_item_s: f64,
     }
 
-    /// 3.x: the scenario language's defaults (20 us a message: the model's
-    /// 45 us a task at chunksize 1 against 36 to 47 us measured on 3.6 to
-    /// 3.13).
-    pub const PY3: Costs = Costs { per_message_s: 20e-6, per_item_s: PYTHON_S };
+    /// 3.x: the scenario language's default message cost (the model's 48 us
+    /// a task at chunksize 1 against 34 to 55 us measured on 3.6 to 3.13,
+    /// medians).
+    pub const PY3: Costs =
+        Costs { per_message_s: workloads::schema::IpcY::DEFAULT_PER_MESSAGE_NS as f64 * 1e-9, per_item_s: PYTHON_S };
 
     /// 2.7, whose `multiprocessing` connection is C (`_multiprocessing`;
     /// 3.3 rewrote it in Python) and whose pool does less per task: the same

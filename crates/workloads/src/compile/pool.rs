@@ -15,8 +15,8 @@ impl Compiler {
         let full = p.tasks / chunksize;
         let rest = p.tasks % chunksize;
         let chunks = full + u32::from(rest > 0);
-        let per_byte = p.ipc.per_byte.map_or(2, |d| d.0);
-        let per_message = p.ipc.per_message.map_or(20 * US, |d| d.0);
+        let per_byte = p.ipc.per_byte.map_or(IpcY::DEFAULT_PER_BYTE_NS, |d| d.0);
+        let per_message = p.ipc.per_message.map_or(IpcY::DEFAULT_PER_MESSAGE_NS, |d| d.0);
         let arg = p.task.arg_bytes.unwrap_or(100);
         let res = p.task.result_bytes.unwrap_or(100);
         // The cost of a message of `tasks` items of `bytes` each, in u128 so
