@@ -165,7 +165,7 @@ impl<S: TraceSink> Engine<'_, S> {
                         let reply = Reply::Task { thread: t, task: k, incarnation };
                         let item = Item { id: self.next_item, routine: Some(r), created: now, reply };
                         // The default executor's queue is unbounded.
-                        self.offer(q, item, true);
+                        self.offer(q, item, true, Some(t));
                     }
                     Next::End => {
                         task.finished = Some(now);

@@ -14,7 +14,14 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         let mut threads = Vec::new();
         for (global, (p, spec)) in sc.threads().enumerate() {
             let lp = spec.event_loop.as_ref().map(|lp| Box::new(aio::LoopRt::new(lp, &mut programs)));
-            threads.push(thread(sc, global, spec, gil_of[p][spec.interpreter as usize], main_prog[global], lp));
+            threads.push(thread(
+                sc,
+                global,
+                (p as u32, spec),
+                gil_of[p][spec.interpreter as usize],
+                main_prog[global],
+                lp,
+            ));
         }
         let mut stop_when = vec![false; n];
         for &t in &sc.stop_when {
@@ -201,7 +208,7 @@ fn programs(sc: &Scenario) -> (Vec<Vec<Op>>, Vec<u32>, Vec<u32>) {
 fn thread(
     sc: &Scenario,
     global: usize,
-    spec: &ThreadSpec,
+    (process, spec): (u32, &ThreadSpec),
     gil: Option<u32>,
     main_prog: u32,
     lp: Option<Box<aio::LoopRt>>,
@@ -245,6 +252,8 @@ fn thread(
         run_start: 0,
         // A pinned thread starts on its first allowed core.
         last_core: spec.affinity.first().copied().unwrap_or(0),
+        process,
+        sync_waker: None,
         affinity: spec.affinity.clone().into_boxed_slice(),
         start_ns: spec.start_ns,
         finished: None,

@@ -218,6 +218,11 @@ struct Thread {
     dispatched_at: u64,
     run_start: u64,
     last_core: u32,
+    /// Its process (an index into the scenario's processes).
+    process: u32,
+    /// The thread of another process whose pipe or socket write woke it
+    /// (Linux wakes such a reader with `WF_SYNC`), until it is placed.
+    sync_waker: Option<u32>,
     /// The cores it may run on; empty: any.
     affinity: Box<[u32]>,
     // Results.

@@ -125,6 +125,7 @@ impl<S: TraceSink> Engine<'_, S> {
         let th = &mut self.threads[t as usize];
         th.sched = Sched::Ready;
         let holds = th.holds;
+        let target = self.wake_target(t);
         // The average of the core it wakes on, kept for the preemption test
         // below (nothing in between changes it).
         let mut wake_avg = None;
@@ -135,7 +136,7 @@ impl<S: TraceSink> Engine<'_, S> {
             // used its share (a spinner waiting for the GIL) comes back level
             // and does not preempt them.
             let min_v = self.current_min_vruntime();
-            let at_core = self.wake_core(t).and_then(|c| self.core_avg(c));
+            let at_core = target.and_then(|c| self.core_avg(c));
             wake_avg = Some(at_core);
             let (avg, n) = at_core.unwrap_or((min_v, 0));
             let limit = 2 * min_granularity_ns as i64;
@@ -180,9 +181,7 @@ impl<S: TraceSink> Engine<'_, S> {
             self.dispatch(core, t, delay);
             return;
         }
-        if let (OsPolicy::Fair { wakeup_granularity_ns, run_to_parity, .. }, Some(core)) =
-            (self.policy, self.wake_core(t))
-        {
+        if let (OsPolicy::Fair { wakeup_granularity_ns, run_to_parity, .. }, Some(core)) = (self.policy, target) {
             // EEVDF: the woken thread preempts its core's runner when the
             // runner has run ahead of it, by more than the wake-up
             // granularity if one is set, unless run-to-parity protects the
@@ -316,6 +315,21 @@ impl<S: TraceSink> Engine<'_, S> {
         if let Some(c) = th.delayed_on.take() {
             self.cores[c as usize].delayed.remove(th.vruntime, t);
         }
+    }
+
+    /// The core a woken thread is placed on when no core is idle: its
+    /// waker's, if a pipe or socket write of another process woke it
+    /// (`WF_SYNC`: `wake_affine` takes the waker's core, which the waker is
+    /// about to leave); else [`Self::wake_core`]. Clears the waker.
+    fn wake_target(&mut self, t: u32) -> Option<u32> {
+        let waker = self.threads[t as usize].sync_waker.take();
+        if let Some(w) = waker
+            && let Sched::Running(core) = self.threads[w as usize].sched
+            && may_run(&self.threads, t, core)
+        {
+            return Some(core);
+        }
+        self.wake_core(t)
     }
 
     /// The core a woken thread is placed on when no core is idle: the one it

@@ -141,11 +141,17 @@ impl<S: TraceSink> Engine<'_, S> {
         Item { id: self.next_item, routine, created: self.now, reply }
     }
 
-    /// Hands `item` to a waiting getter or queues it; `false` if the queue is full.
-    pub(super) fn offer(&mut self, q: u32, item: Item, force: bool) -> bool {
+    /// Hands `item` to a waiting getter or queues it; `false` if the queue is
+    /// full. `putter` is the thread that put it, if a thread did.
+    pub(super) fn offer(&mut self, q: u32, item: Item, force: bool, putter: Option<u32>) -> bool {
         let queue = &mut self.queues[q as usize];
         if let Some(g) = queue.getters.pop_front() {
+            // A queue between processes is a pipe or a socket, whose writer
+            // wakes the reader with WF_SYNC; one inside a process is a
+            // `queue.Queue` (a condition variable: a plain futex wake).
+            let sync = putter.filter(|&p| self.threads[p as usize].process != self.threads[g as usize].process);
             let th = &mut self.threads[g as usize];
+            th.sync_waker = sync;
             th.item = Some(item);
             th.remaining = 0;
             self.wake_blocked(g, WakeCause::QueueItem);
@@ -230,7 +236,7 @@ impl<S: TraceSink> Engine<'_, S> {
         match kind {
             Kind::Put(_, routine) => {
                 let item = self.new_item(routine, Reply::None);
-                self.offer(q, item, false);
+                self.offer(q, item, false, Some(t));
             }
             Kind::Forward(_) => {
                 for s in 0..self.sems.len() {
@@ -242,7 +248,7 @@ impl<S: TraceSink> Engine<'_, S> {
                     }
                 }
                 if let Some(item) = self.threads[t as usize].item.take() {
-                    self.offer(q, item, false);
+                    self.offer(q, item, false, Some(t));
                 }
             }
             _ => {}
@@ -325,7 +331,7 @@ impl<S: TraceSink> Engine<'_, S> {
         let queue = src.queue;
         src.sent += 1;
         let item = self.new_item(Some(routine), Reply::Client { source: s, client });
-        let accepted = self.offer(queue, item, false);
+        let accepted = self.offer(queue, item, false, None);
         let entity = self.client_base + ci;
         let src = &mut self.sources[s as usize];
         match src.arrivals {

@@ -220,3 +220,48 @@ cases:
     f.set("machine.costs.wakeup_latency=1us").unwrap();
     assert_eq!(f.points().unwrap()[0].compiled.scenario.machine.costs.wakeup_latency_ns, 1_000);
 }
+
+/// The core the reader first runs on after `put` woke it at 11.3 ms, with
+/// the writer busy on core 1 and a spinner on core 0 (where the reader ran
+/// before it blocked), the writer in another process or in the reader's.
+fn reader_core_after_put(writer_in_own_process: bool) -> u32 {
+    let writer = "{name: writer, affinity: [1], program: [{python: 11300us}, {put: pipe}, {python: 5ms}]}";
+    let (main, own) = if writer_in_own_process {
+        (String::new(), format!("  - name: writer\n    threads:\n      - {writer}\n"))
+    } else {
+        (format!("  - {writer}\n"), String::new())
+    };
+    let source = format!(
+        "title: sync wake-up\nmachine: {{cores: 2}}\ngil: {{model: none}}\nqueues: [{{name: pipe}}]\nthreads:\n  \
+         - {{name: reader, start: 1us, program: [{{python: 100us}}, {{get: pipe}}, {{python: 50us}}]}}\n{main}\
+         processes:\n  - name: busy\n    threads:\n      - {{name: spinner, affinity: [0], program: [{{python: 30ms}}]}}\n{own}"
+    );
+    let file = ScenarioFile::parse("sync.yaml", &source).unwrap_or_else(|e| panic!("{e}"));
+    let point = file.points().unwrap().remove(0);
+    let mut rec = scheduler::Recorder::new();
+    scheduler::simulate_traced(&point.compiled.scenario, &mut rec).unwrap();
+    let trace = rec.into_trace();
+    let reader = point.compiled.scenario.threads().position(|(_, t)| t.name == "reader").unwrap() as u32;
+    let after = 11_300_000;
+    (0..2u32)
+        .filter_map(|c| {
+            let first = trace.cores[c as usize]
+                .iter()
+                .find(|s| s.end_ns > after && matches!(s.state, scheduler::CoreState::Run(id) if id.0 == reader))?;
+            Some((first.start_ns, c))
+        })
+        .min()
+        .map(|(_, c)| c)
+        .expect("the reader ran again")
+}
+
+/// A pipe or socket write wakes its reader with `WF_SYNC`: with no idle core,
+/// Linux puts the reader on the writer's core (`wake_affine`), where it
+/// preempts the writer; a `queue.Queue` put is a plain futex wake, and the
+/// reader goes back to the core it last ran on (seen in `perf sched` on the
+/// echo: the client always woke on the echo thread's core).
+#[test]
+fn a_write_to_another_process_wakes_the_reader_on_the_writers_core() {
+    assert_eq!(reader_core_after_put(true), 1);
+    assert_eq!(reader_core_after_put(false), 0);
+}
