@@ -24,6 +24,17 @@ pub struct Params {
     /// CPU time the waker spends waking a sleeping thread, ns.
     #[serde(default)]
     pub futex_wake_ns: u64,
+    /// Extra wake-up delay after a long idle, ns (`Costs::idle_wakeup_extra_ns`);
+    /// the code's default when absent. Set by a host ([`crate::hosts`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_wakeup_extra_ns: Option<u64>,
+    /// The idle time that costs half the extra, ns; the default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_wakeup_half_ns: Option<u64>,
+    /// The echo twin's socket calls and loop bytecode as a share of the
+    /// fitted host's (1 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub socket_scale: Option<f64>,
 }
 
 impl Params {
@@ -70,6 +81,10 @@ pub struct Row {
     /// The largest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sim_max: Option<f64>,
+    /// The host whose costs it was simulated at, when it was measured on
+    /// another machine than the fit's ([`crate::hosts`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 impl Row {

@@ -107,6 +107,9 @@ fn grid(tick_ns: u64) -> Vec<Params> {
                         tick_ns,
                         timer_slack_ns: slack,
                         futex_wake_ns,
+                        idle_wakeup_extra_ns: None,
+                        idle_wakeup_half_ns: None,
+                        socket_scale: None,
                     });
                 }
             }

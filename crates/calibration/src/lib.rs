@@ -17,6 +17,7 @@
 pub mod comparison;
 mod fingerprint;
 pub mod fit;
+pub mod hosts;
 pub mod measured;
 pub mod plan;
 pub mod robustness;
@@ -25,6 +26,7 @@ pub mod twins;
 pub use comparison::{Comparison, Params, Row, TOLERANCE};
 pub use fingerprint::code_fingerprint;
 pub use fit::{FITTED, Fit, HeldOut, balanced, fit, objective};
+pub use hosts::Host;
 pub use measured::*;
 pub use plan::{Job, by_source, compare, current_params, interval_label, run, run_seeds};
 pub use robustness::{Candidate, ClaimCheck, Robustness, near_optimal};

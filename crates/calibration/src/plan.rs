@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::comparison::{Comparison, Params, Row};
+use crate::hosts::Host;
 use crate::measured::{InterpreterData, Measured, Placement};
 use crate::twins::{Gil, LagMode, SleepMode, Twin};
 use crate::{Error, source_id};
@@ -20,6 +21,9 @@ pub fn current_params() -> Params {
         tick_ns: scheduler::Interp::default().tick_ns,
         timer_slack_ns: c.timer_slack_ns,
         futex_wake_ns: c.futex_wake_ns,
+        idle_wakeup_extra_ns: None,
+        idle_wakeup_half_ns: None,
+        socket_scale: None,
     }
 }
 
@@ -186,6 +190,8 @@ pub(crate) struct Plan {
     intervals: Option<f64>,
     /// The measured ratio's spread over the runs, where runs were recorded.
     spread: Option<(f64, f64)>,
+    /// The host whose costs it runs at, when not the fitted machine's.
+    host: Option<&'static Host>,
 }
 
 fn best(d: &InterpreterData, pinned: bool, mode: &str, k: u32) -> Option<f64> {
@@ -244,6 +250,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         rates: None,
                         intervals: None,
                         spread: spread(t, base, |a, b| a / b),
+                        host: None,
                     });
                 }
             }
@@ -259,6 +266,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 rates: None,
                 intervals: None,
                 spread: spread(pr, th, |a, b| a / b),
+                host: None,
             });
         }
         // Threads pinned from inside (the affinity family), against the
@@ -283,6 +291,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     rates: None,
                     intervals: None,
                     spread: spread((t, &r.runs), base, |a, b| a / b),
+                    host: None,
                 });
             }
         }
@@ -300,6 +309,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 rates: None,
                 intervals: None,
                 spread: spread((r.seconds, &r.runs), (b.seconds, &b.runs), |a, b| a / b),
+                host: None,
             });
         }
         if let (Some(s), false) = (&d.sleeps, fit) {
@@ -315,6 +325,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         rates: None,
                         intervals: None,
                         spread: None,
+                        host: None,
                     });
                 }
             }
@@ -345,6 +356,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         spread: spread((e.rps, &e.runs), (a.rps, &a.runs), |busy, alone| {
                             (1.0 / busy - 1.0 / alone) / i
                         }),
+                        host: None,
                     });
                 }
                 out.push(Plan {
@@ -357,6 +369,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     rates: Some((2000, trips)),
                     intervals: None,
                     spread: spread((a.rps, &a.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
+                    host: None,
                 });
             }
             // The echo and its CPU-bound thread pinned to one core or two,
@@ -382,6 +395,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     rates: Some((2000, trips)),
                     intervals: None,
                     spread: spread((base.rps, &base.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
+                    host: None,
                 });
             }
             // Next to more CPU-bound threads: who of several waiters gets the
@@ -401,6 +415,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     rates: Some((2000, trips)),
                     intervals: Some(i),
                     spread: spread((e.rps, &e.runs), (a.rps, &a.runs), |busy, alone| (1.0 / busy - 1.0 / alone) / i),
+                    host: None,
                 });
             }
         }
@@ -460,6 +475,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 rates: None,
                 intervals: Some(by),
                 spread,
+                host: None,
             });
         }
         // multiprocessing: a warm pool's cost per task by chunk size and
@@ -485,6 +501,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     rates: None,
                     intervals: None,
                     spread: spread((t, &runs), (b, &b_runs), |x, y| x / y),
+                    host: None,
                 });
             }
             if let Some(one) = empty(1) {
@@ -501,6 +518,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         rates: None,
                         intervals: None,
                         spread: spread((t, &runs), (e, &e_runs), |x, y| x / y),
+                        host: None,
                     });
                 }
             }
@@ -524,6 +542,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     rates: None,
                     intervals: None,
                     spread: spread((t, &r.runs), (f, &fork.runs), |x, y| x / y),
+                    host: None,
                 });
             }
         }
@@ -543,6 +562,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         rates: None,
                         intervals: None,
                         spread: None,
+                        host: None,
                     });
                 }
             }
@@ -569,10 +589,15 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         rates: None,
                         intervals: None,
                         spread: None,
+                        host: None,
                     });
                 }
             }
         }
+    }
+    // A family measured again on another host runs at that host's costs.
+    for plan in &mut out {
+        plan.host = crate::hosts::of_family(m, plan.group);
     }
     out
 }
@@ -585,26 +610,32 @@ pub fn interval_label(s: f64) -> String {
 
 pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, Error> {
     // Plans share many jobs (one baseline for several ratios, and in the fit
-    // the same countdowns for every interpreter): run each distinct job once.
-    let mut jobs: Vec<&Job> = Vec::new();
-    for job in plans.iter().flat_map(|pl| [&pl.num, &pl.den]) {
+    // the same countdowns for every interpreter): run each distinct job (at
+    // its host's costs) once.
+    let mut jobs: Vec<(&Job, Option<&Host>)> = Vec::new();
+    for job in plans.iter().flat_map(|pl| [(&pl.num, pl.host), (&pl.den, pl.host)]) {
         if !jobs.contains(&job) {
             jobs.push(job);
         }
     }
     // Every seed is a task of its own: a job of eight old-GIL seeds would
     // otherwise be the last one running (the site build waits on it).
-    let files = jobs.par_iter().map(|job| job.twin.scenario(p)).collect::<Result<Vec<_>, Error>>()?;
+    let files = jobs
+        .par_iter()
+        .map(|(job, host)| job.twin.scenario(&host.map_or_else(|| p.clone(), |h| p.on_host(h))))
+        .collect::<Result<Vec<_>, Error>>()?;
     let tasks: Vec<(usize, u32)> =
-        jobs.iter().enumerate().flat_map(|(i, job)| job.seed_numbers().map(move |seed| (i, seed))).collect();
+        jobs.iter().enumerate().flat_map(|(i, (job, _))| job.seed_numbers().map(move |seed| (i, seed))).collect();
     let values =
-        tasks.par_iter().map(|&(i, seed)| run_seed(jobs[i], &files[i], seed)).collect::<Result<Vec<f64>, Error>>()?;
+        tasks.par_iter().map(|&(i, seed)| run_seed(jobs[i].0, &files[i], seed)).collect::<Result<Vec<f64>, Error>>()?;
     let mut results: Vec<Vec<f64>> = vec![Vec::new(); jobs.len()];
     for (&(i, _), v) in tasks.iter().zip(values) {
         results[i].push(v);
     }
     // Every job of every plan is in `jobs`.
-    let seeds = |job: &Job| jobs.iter().position(|j| *j == job).map_or(&[][..], |i| results[i].as_slice());
+    let seeds = |job: &Job, host: Option<&Host>| {
+        jobs.iter().position(|j| *j == (job, host)).map_or(&[][..], |i| results[i].as_slice())
+    };
     let mean = |v: &[f64]| if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
     let rows = plans
         .iter()
@@ -619,7 +650,7 @@ pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, E
                 (None, Some(by)) => a / by,
                 (None, None) => a / b,
             };
-            let (a, b) = (seeds(&pl.num), seeds(&pl.den));
+            let (a, b) = (seeds(&pl.num, pl.host), seeds(&pl.den, pl.host));
             let sim = ratio(mean(a), mean(b));
             // Where a side ran several seeds, the ratio at each of them.
             let each: Vec<f64> =
@@ -635,6 +666,7 @@ pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, E
                 real_max: pl.spread.map(|s| s.1),
                 sim_min: sim_range.map(|s| s.0),
                 sim_max: sim_range.map(|s| s.1),
+                host: pl.host.map(|h| h.id.to_owned()),
             }
         })
         .collect();
@@ -712,6 +744,7 @@ fn published(p: &Params) -> Result<Vec<Row>, Error> {
             rates: None,
             intervals: None,
             spread: None,
+            host: None,
         });
     }
     // Skvortsov 2021, CPython 3.9, 2 cores: countdown vs threads (a), echo vs
@@ -728,6 +761,7 @@ fn published(p: &Params) -> Result<Vec<Row>, Error> {
             rates: None,
             intervals: None,
             spread: None,
+            host: None,
         });
     }
     let rtt = 1.0 / 30_000.0;
@@ -743,6 +777,7 @@ fn published(p: &Params) -> Result<Vec<Row>, Error> {
             rates: Some((2000, trips)),
             intervals: None,
             spread: None,
+            host: None,
         });
     }
     for (interval, real) in [(0.001, 7.36 / 6.58), (0.0001, 9.20 / 6.58), (0.00001, 12.29 / 6.58)] {
@@ -756,6 +791,7 @@ fn published(p: &Params) -> Result<Vec<Row>, Error> {
             rates: None,
             intervals: None,
             spread: None,
+            host: None,
         });
     }
     simulate_plans(plans, &p.bare_metal())

@@ -99,6 +99,9 @@ mod tests {
             tick_ns: 1,
             timer_slack_ns: 0,
             futex_wake_ns: 0,
+            idle_wakeup_extra_ns: None,
+            idle_wakeup_half_ns: None,
+            socket_scale: None,
         }
     }
 

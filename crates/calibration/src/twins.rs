@@ -227,8 +227,9 @@ pub mod echo {
 /// simulating the round trip alone once.
 pub fn echo_client_estimate(p: &Params, rtt_s: f64) -> f64 {
     let wake = (p.wakeup_latency_ns + p.wakeup_jitter_ns) as f64 * 1e-9;
-    let server = echo::RECV_S + echo::SEND_S + echo::PYTHON_S;
-    rtt_s - server - echo::CLIENT_CALLS_S - 2.0 * wake
+    let k = p.socket_scale.unwrap_or(1.0);
+    let server = (echo::RECV_S + echo::SEND_S + echo::PYTHON_S) * k;
+    rtt_s - server - echo::CLIENT_CALLS_S * k - 2.0 * wake
 }
 
 fn ns(seconds: f64) -> u64 {
@@ -302,6 +303,8 @@ fn base(p: &Params, cores: u32, gil: Gil, interval_s: Option<f64>) -> File {
                 wakeup_jitter: Some(Duration(p.wakeup_jitter_ns)),
                 timer_slack: Some(Duration(p.timer_slack_ns)),
                 futex_wake: Some(Duration(p.futex_wake_ns)),
+                idle_wakeup_extra: p.idle_wakeup_extra_ns.map(Duration),
+                idle_wakeup_half: p.idle_wakeup_half_ns.map(Duration),
                 ..CostsY::default()
             },
         },
@@ -580,7 +583,9 @@ fn echo_file(
     };
     let mut f = base(p, cores, gil, interval_s);
     f.queues = vec![queue("request"), queue("response")];
-    let half = echo::PYTHON_S / 2.0;
+    // A host with faster socket calls has them all faster (`Params::socket_scale`).
+    let k = p.socket_scale.unwrap_or(1.0);
+    let half = echo::PYTHON_S * k / 2.0;
     f.threads.push(ThreadY {
         affinity: echo_core.map(|c| vec![c]),
         ..threads(
@@ -589,10 +594,10 @@ fn echo_file(
             vec![repeat(
                 u64::from(trips),
                 vec![
-                    c_release(echo::RECV_S),
+                    c_release(echo::RECV_S * k),
                     get("request"),
                     python(half),
-                    c_release(echo::SEND_S),
+                    c_release(echo::SEND_S * k),
                     put("response"),
                     python(half),
                 ],
@@ -609,7 +614,7 @@ fn echo_file(
     // of the measured round trip alone, after the server's parts
     // and two wake-ups of a sleeping thread, is its bytecode.
     let client_py = client_py_s.max(echo::CLIENT_MIN_S);
-    let calls = echo::CLIENT_CALLS_S / 2.0;
+    let calls = echo::CLIENT_CALLS_S * k / 2.0;
     f.processes.push(ProcessY {
         name: "client".into(),
         threads: vec![threads(

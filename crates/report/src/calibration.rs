@@ -454,7 +454,12 @@ impl Calibration<'_> {
         let row_cells = |r: &Row| -> Vec<String> {
             vec![
                 label(r),
-                r.source.clone(),
+                match (r.host.as_deref(), lang) {
+                    (Some("intel-xeon-vm"), Lang::En) => format!("{} (second host)", r.source),
+                    (Some("intel-xeon-vm"), Lang::Ko) => format!("{} (두 번째 호스트)", r.source),
+                    (Some(other), _) => format!("{} ({other})", r.source),
+                    (None, _) => r.source.clone(),
+                },
                 match (r.real_min, r.real_max) {
                     (Some(lo), Some(hi)) => format!("{} ({}–{})", num(r.real), num(lo), num(hi)),
                     _ => num(r.real),
@@ -635,6 +640,7 @@ mod tests {
             real_max: None,
             sim_min: None,
             sim_max: None,
+            host: None,
         }
     }
 
@@ -650,6 +656,9 @@ mod tests {
                 tick_ns: 10,
                 timer_slack_ns: 50_000,
                 futex_wake_ns: 6000,
+                idle_wakeup_extra_ns: None,
+                idle_wakeup_half_ns: None,
+                socket_scale: None,
             },
             rows: vec![
                 row("countdown", "threads2/seq", "2.7.18", 1.9, 2.1),

@@ -426,6 +426,9 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
                 timer_slack_ns: v[3],
                 futex_wake_ns: v[4],
                 tick_ns: v[5],
+                idle_wakeup_extra_ns: None,
+                idle_wakeup_half_ns: None,
+                socket_scale: None,
             }
         }
     };
@@ -497,7 +500,12 @@ fn print_rows(rows: &[calibration::Row]) {
                 spread,
                 r.sim,
                 r.error() * 100.0,
-                if r.agrees() { "" } else { "(disagrees)" }
+                match (r.agrees(), &r.host) {
+                    (true, None) => String::new(),
+                    (false, None) => "(disagrees)".into(),
+                    (true, Some(h)) => format!("[{h}]"),
+                    (false, Some(h)) => format!("(disagrees) [{h}]"),
+                }
             );
         }
     }
