@@ -49,6 +49,9 @@ impl Params {
             wakeup_latency_ns: c.wakeup_latency_ns,
             wakeup_jitter_ns: c.wakeup_jitter_ns,
             futex_wake_ns: c.futex_wake_ns,
+            // A desktop's core wakes as fast after a long idle as after a
+            // short one (`Costs::bare_metal`).
+            idle_wakeup_extra_ns: Some(c.idle_wakeup_extra_ns),
             ..self.clone()
         }
     }
