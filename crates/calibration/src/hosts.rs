@@ -64,11 +64,15 @@ pub fn by_cpu(cpu: &str) -> Option<&'static Host> {
     HOSTS.iter().find(|h| h.cpu == cpu)
 }
 
-/// The host that measured `family` in `m`, when that is not the fitted
-/// machine: the latest session that measured the family, if its machine
-/// differs from the file's and has costs of its own.
-pub fn of_family(m: &Measured, family: &str) -> Option<&'static Host> {
-    let session = m.sessions.iter().rev().find(|s| s.families.iter().any(|f| f == family))?;
+/// The host that measured `family` on interpreter `source` in `m`, when
+/// that is not the fitted machine: the latest session that measured the
+/// family there, if its machine differs from the file's and has costs of
+/// its own.
+pub fn of_family(m: &Measured, family: &str, source: &str) -> Option<&'static Host> {
+    let session = m.sessions.iter().rev().find(|s| {
+        s.families.iter().any(|f| f == family)
+            && (s.interpreters.is_empty() || s.interpreters.iter().any(|v| v == source))
+    })?;
     if session.machine.cpu == m.machine.cpu {
         return None;
     }

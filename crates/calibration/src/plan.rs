@@ -597,7 +597,7 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
     }
     // A family measured again on another host runs at that host's costs.
     for plan in &mut out {
-        plan.host = crate::hosts::of_family(m, plan.group);
+        plan.host = crate::hosts::of_family(m, plan.group, &plan.source);
     }
     out
 }

@@ -147,21 +147,28 @@ fn on_the_second_host_the_echo_loses_about_half_an_interval_per_trip() {
 fn a_family_measured_on_another_host_runs_at_its_costs() {
     use calibration::hosts::{INTEL_XEON_VM, of_family};
     let machine = |cpu: &str| MachineInfo { cores: 2, cpu: cpu.into(), os: "linux".into() };
-    let session = |cpu: &str, families: &[&str]| calibration::Session {
+    let session = |cpu: &str, families: &[&str], versions: &[&str]| calibration::Session {
         date: "2026-12-07".into(),
         machine: machine(cpu),
         families: families.iter().map(|f| f.to_string()).collect(),
+        interpreters: versions.iter().map(|v| v.to_string()).collect(),
     };
     let mut m = Measured { machine: machine("AMD EPYC"), ..Measured::default() };
-    m.sessions = vec![session(INTEL_XEON_VM.cpu, &["affinity"])];
-    assert_eq!(of_family(&m, "affinity"), Some(&INTEL_XEON_VM));
-    assert_eq!(of_family(&m, "echo"), None);
+    // A session of the first schema measured every interpreter.
+    m.sessions = vec![session(INTEL_XEON_VM.cpu, &["affinity"], &[])];
+    assert_eq!(of_family(&m, "affinity", "3.12.1"), Some(&INTEL_XEON_VM));
+    assert_eq!(of_family(&m, "echo", "3.12.1"), None);
+    // A later one only the interpreters it names.
+    m.sessions.push(session(INTEL_XEON_VM.cpu, &["echo"], &["3.8.18"]));
+    assert_eq!(of_family(&m, "echo", "3.8.18"), Some(&INTEL_XEON_VM));
+    assert_eq!(of_family(&m, "echo", "3.12.1"), None);
     // The latest session that measured the family decides.
-    m.sessions.push(session("AMD EPYC", &["affinity", "pool"]));
-    assert_eq!(of_family(&m, "affinity"), None);
+    m.sessions.push(session("AMD EPYC", &["affinity", "pool"], &["3.12.1"]));
+    assert_eq!(of_family(&m, "affinity", "3.12.1"), None);
+    assert_eq!(of_family(&m, "affinity", "3.11.7"), Some(&INTEL_XEON_VM));
     // A machine without costs of its own is compared at the fit.
-    m.sessions.push(session("Some Other CPU", &["affinity"]));
-    assert_eq!(of_family(&m, "affinity"), None);
+    m.sessions.push(session("Some Other CPU", &["affinity"], &[]));
+    assert_eq!(of_family(&m, "affinity", "3.11.7"), None);
     let p = current_params().on_host(&INTEL_XEON_VM);
     assert_eq!((p.wakeup_latency_ns, p.socket_scale), (INTEL_XEON_VM.wakeup_latency_ns, Some(0.35)));
     assert_eq!(p.context_switch_ns, current_params().context_switch_ns);

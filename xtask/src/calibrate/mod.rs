@@ -387,8 +387,17 @@ fn measure_all(root: &Path, args: &Args) -> Result<Measured> {
     } else {
         // The rest of the file is from the full measurement: say which
         // families came later, and from where.
-        let families = names.iter().map(|n| (*n).to_owned()).collect();
-        m.sessions.push(Session { date: today()?, machine, families });
+        let interpreters = if families.contains(&Family::Wsgi) {
+            Vec::new()
+        } else {
+            pythons.iter().map(|p| p.version.clone()).collect()
+        };
+        m.sessions.push(Session {
+            date: today()?,
+            machine,
+            families: names.iter().map(|n| (*n).to_owned()).collect(),
+            interpreters,
+        });
     }
     m.guard = merge_guard(m.guard.take(), ctx.guard.summary());
     if let Some(g) = &m.guard {

@@ -45,6 +45,10 @@ pub struct Session {
     pub machine: MachineInfo,
     /// The families it measured (`affinity`, `pool`, ...).
     pub families: Vec<String>,
+    /// The interpreters it measured them on (versions); empty in files
+    /// written before 2026-12-07, where it measured every one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interpreters: Vec<String>,
 }
 
 /// The quiet-window guard of a measurement session: before each run the
