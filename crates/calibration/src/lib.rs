@@ -28,7 +28,7 @@ pub use fingerprint::code_fingerprint;
 pub use fit::{FITTED, Fit, HeldOut, balanced, fit, objective};
 pub use hosts::Host;
 pub use measured::*;
-pub use plan::{Job, by_source, compare, current_params, interval_label, run, run_seeds};
+pub use plan::{Job, by_source, compare, compare_host, current_params, interval_label, run, run_seeds};
 pub use robustness::{Candidate, ClaimCheck, Robustness, near_optimal};
 
 /// Why a comparison or a fit failed.

@@ -690,6 +690,15 @@ pub fn compare(m: &Measured, params: &Params) -> Result<Comparison, Error> {
     })
 }
 
+/// The ratios of a kept measurement (`calibration/hosts/`), each simulated at
+/// its host's costs: `m` with `h`'s families in place of its own, and only
+/// the rows of those families on those interpreters.
+pub fn compare_host(m: &Measured, h: &crate::measured::HostMeasurement, params: &Params) -> Result<Vec<Row>, Error> {
+    let (merged, replaced) = m.with_host(h);
+    let rows = simulate_plans(plans(&merged, false), params)?;
+    Ok(rows.into_iter().filter(|r| replaced.iter().any(|(v, f)| *v == r.source && *f == r.group)).collect())
+}
+
 /// Measured values without a simulated twin, named like values.
 fn measured_values(m: &Measured) -> BTreeMap<String, f64> {
     let mut measured = BTreeMap::new();

@@ -264,3 +264,45 @@ fn the_pool_twin_charges_each_interpreter_its_message_cost() {
     let (big2, big3) = (per_task("2.7.18", 1250), per_task("3.12.1", 1250));
     assert!(big2 < big3 && big3 / big2 < 1.5, "large chunks: 2.7 {big2}, 3.x {big3}");
 }
+
+/// A kept measurement (`calibration/hosts/`) is compared in place of the
+/// main file's runs of its families, at its host's costs, and only its rows
+/// come back.
+#[test]
+fn a_kept_measurement_is_compared_at_its_hosts_costs() {
+    let mut m: Measured = serde_json::from_str(include_str!("small.json")).unwrap();
+    let mut alone = m.interpreters[0].echo[0].clone();
+    (alone.cpu_threads, alone.rps) = (0, 16_000.0);
+    m.interpreters[0].echo.insert(0, alone);
+    let d = &m.interpreters[0];
+    let mut echo = d.echo.clone();
+    // Twice as fast next to CPU threads as the main file's runs.
+    for e in echo.iter_mut().filter(|e| e.cpu_threads > 0) {
+        e.rps *= 2.0;
+    }
+    let h = calibration::HostMeasurement {
+        about: "test".into(),
+        date: "2026-12-07".into(),
+        machine: MachineInfo { cores: 2, cpu: calibration::hosts::INTEL_XEON_VM.cpu.into(), os: "linux".into() },
+        interpreters: vec![calibration::HostInterpreter {
+            version: d.version.clone(),
+            gil: d.gil.clone(),
+            echo,
+            ..Default::default()
+        }],
+    };
+    let rows = calibration::compare_host(&m, &h, &current_params()).unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.group == "echo" && r.source == d.version));
+    assert!(rows.iter().all(|r| r.host.as_deref() == Some(calibration::hosts::INTEL_XEON_VM.id)));
+    let main = compare(&m, &current_params()).unwrap();
+    let slowdown = |rows: &[calibration::Row]| {
+        rows.iter().find(|r| r.what == "echo slowdown 5ms").map(|r| r.real).expect("the 5 ms slowdown")
+    };
+    assert!((slowdown(&rows) * 2.0 / slowdown(&main.rows) - 1.0).abs() < 1e-9);
+    // The same runs kept from the fitted machine are compared at the fit.
+    let mut same = h.clone();
+    same.machine.cpu = m.machine.cpu.clone();
+    let rows = calibration::compare_host(&m, &same, &current_params()).unwrap();
+    assert!(rows.iter().all(|r| r.host.is_none()));
+}

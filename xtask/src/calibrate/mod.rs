@@ -463,6 +463,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    print_kept(root, &measured, &params)?;
     if !args.no_fit {
         let fit = calibration::fit(&measured)?;
         println!(
@@ -489,6 +490,32 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
         let path = root.join("calibration/fitted.json");
         std::fs::write(&path, serde_json::to_string_pretty(&fit)? + "\n")?;
         println!("wrote {} (the defaults in scheduler::Costs and Interp should match it)", path.display());
+    }
+    Ok(())
+}
+
+/// The measurements kept in `calibration/hosts/` (another host's, or runs a
+/// later session replaced), each compared at its host's costs and not
+/// counted in the main table.
+#[allow(clippy::print_stdout)]
+fn print_kept(root: &Path, m: &Measured, params: &calibration::Params) -> Result<()> {
+    let dir = root.join("calibration/hosts");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(()) };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let h: calibration::HostMeasurement =
+            serde_json::from_str(&text).map_err(|e| anyhow!("{}:{}: {e}", file.display(), e.line()))?;
+        let rows = calibration::compare_host(m, &h, params)?;
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        println!("kept, not counted above: calibration/hosts/{name} ({}, {})", h.machine.cpu, h.date);
+        print_rows(&rows);
+        let within = rows.iter().filter(|r| r.agrees()).count();
+        println!("  {within} of {} agree", rows.len());
     }
     Ok(())
 }

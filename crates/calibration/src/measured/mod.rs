@@ -556,3 +556,75 @@ mod json;
 
 #[cfg(test)]
 mod tests;
+
+/// Measurements of some families kept beside the main file
+/// (`calibration/hosts/*.json`): an earlier session's runs that a later one
+/// replaced, or a second host's, compared separately and not counted.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostMeasurement {
+    /// What the file holds and why it is kept.
+    pub about: String,
+    /// Day (YYYY-MM-DD).
+    pub date: String,
+    /// The machine it ran on.
+    pub machine: MachineInfo,
+    /// Per interpreter, the families measured.
+    pub interpreters: Vec<HostInterpreter>,
+}
+
+/// One interpreter's runs in a [`HostMeasurement`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostInterpreter {
+    /// Version.
+    pub version: String,
+    /// GIL kind.
+    pub gil: String,
+    /// The echo family, if measured.
+    #[serde(default)]
+    pub echo: Vec<EchoRun>,
+    /// Its placed echoes (the echo family's process placements, the
+    /// affinity family's pinned echoes).
+    #[serde(default)]
+    pub echo_placed: Vec<EchoRun>,
+    /// The affinity family's pinned countdowns, if measured.
+    #[serde(default)]
+    pub affinity: Vec<AffinityRun>,
+}
+
+impl Measured {
+    /// This file with `h`'s families in place of its own for `h`'s
+    /// interpreters, and a session saying where they were measured; with
+    /// the (version, family) pairs replaced. Interpreters this file lacks
+    /// are left out (their other families are the bases of the ratios).
+    pub fn with_host(&self, h: &HostMeasurement) -> (Measured, Vec<(String, String)>) {
+        let mut m = self.clone();
+        let mut replaced = Vec::new();
+        for hi in &h.interpreters {
+            let Some(d) = m.interpreters.iter_mut().find(|d| d.version == hi.version) else { continue };
+            let mut families = Vec::new();
+            if !hi.echo.is_empty() {
+                d.echo = hi.echo.clone();
+                families.push("echo");
+            }
+            if !hi.affinity.is_empty() {
+                d.affinity = hi.affinity.clone();
+                families.push("affinity");
+            }
+            if families.is_empty() {
+                continue;
+            }
+            // The placed echoes belong to whichever family was measured.
+            d.echo_placed = hi.echo_placed.clone();
+            for f in families {
+                m.sessions.push(Session {
+                    date: h.date.clone(),
+                    machine: h.machine.clone(),
+                    families: vec![f.to_owned()],
+                    interpreters: vec![hi.version.clone()],
+                });
+                replaced.push((hi.version.clone(), f.to_owned()));
+            }
+        }
+        (m, replaced)
+    }
+}
