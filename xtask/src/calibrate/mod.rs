@@ -392,6 +392,13 @@ fn measure_all(root: &Path, args: &Args) -> Result<Measured> {
         } else {
             pythons.iter().map(|p| p.version.clone()).collect()
         };
+        if machine.cpu != m.machine.cpu && calibration::hosts::by_cpu(&machine.cpu).is_none() {
+            println!(
+                "note: this machine ({}) is not the one the fit describes ({}) and has no costs of its own in \
+                 crates/calibration/src/hosts.rs, so these families are compared at the fitted costs",
+                machine.cpu, m.machine.cpu
+            );
+        }
         m.sessions.push(Session {
             date: today()?,
             machine,
@@ -512,7 +519,15 @@ fn print_kept(root: &Path, m: &Measured, params: &calibration::Params) -> Result
             serde_json::from_str(&text).map_err(|e| anyhow!("{}:{}: {e}", file.display(), e.line()))?;
         let rows = calibration::compare_host(m, &h, params)?;
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        println!("kept, not counted above: calibration/hosts/{name} ({}, {})", h.machine.cpu, h.date);
+        let costs = if h.machine.cpu == m.machine.cpu {
+            "the fitted costs".to_owned()
+        } else {
+            calibration::hosts::by_cpu(&h.machine.cpu).map_or_else(
+                || "the fitted costs: no costs of its own".to_owned(),
+                |host| format!("{}'s costs", host.id),
+            )
+        };
+        println!("kept, not counted above: calibration/hosts/{name} ({}, {}; at {costs})", h.machine.cpu, h.date);
         print_rows(&rows);
         let within = rows.iter().filter(|r| r.agrees()).count();
         println!("  {within} of {} agree", rows.len());
