@@ -45,6 +45,8 @@ pub struct Host {
 /// difference, 10 µs. `perf sched` shows the echo thread's whole loop
 /// (`recv`, bytecode, `sendall`) on its CPU for 3 to 4 µs per trip where the
 /// twin spends 12 µs (the first host's `sendto` alone took 10 µs): 0.35.
+/// Scenarios get the same wake-up costs with `machine.costs.preset:
+/// intel_vm` (`scheduler::Costs::intel_vm`; a test keeps them equal).
 pub const INTEL_XEON_VM: Host = Host {
     id: "intel-xeon-vm",
     cpu: "Intel(R) Xeon(R) Processor",

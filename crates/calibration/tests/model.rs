@@ -169,6 +169,18 @@ fn a_family_measured_on_another_host_runs_at_its_costs() {
     // A machine without costs of its own is compared at the fit.
     m.sessions.push(session("Some Other CPU", &["affinity"], &[]));
     assert_eq!(of_family(&m, "affinity", "3.11.7"), None);
+    // The host's costs are the scenario language's `preset: intel_vm`.
+    let c = scheduler::Costs::intel_vm();
+    assert_eq!(
+        (c.wakeup_latency_ns, c.wakeup_jitter_ns, c.futex_wake_ns, c.idle_wakeup_extra_ns, c.idle_wakeup_half_ns),
+        (
+            INTEL_XEON_VM.wakeup_latency_ns,
+            INTEL_XEON_VM.wakeup_jitter_ns,
+            INTEL_XEON_VM.futex_wake_ns,
+            INTEL_XEON_VM.idle_wakeup_extra_ns,
+            INTEL_XEON_VM.idle_wakeup_half_ns
+        )
+    );
     let p = current_params().on_host(&INTEL_XEON_VM);
     assert_eq!((p.wakeup_latency_ns, p.socket_scale), (INTEL_XEON_VM.wakeup_latency_ns, Some(0.35)));
     assert_eq!(p.context_switch_ns, current_params().context_switch_ns);

@@ -196,6 +196,9 @@ pub enum CostPreset {
     Linux,
     /// The same on bare metal: fast wake-ups (`scheduler::Costs::bare_metal`).
     BareMetal,
+    /// The second calibration host, a VM whose idle vCPUs wake in about 30 µs
+    /// (`scheduler::Costs::intel_vm`).
+    IntelVm,
     /// Everything free.
     Zero,
 }

@@ -283,6 +283,21 @@ impl Costs {
             ..Costs::default()
         }
     }
+
+    /// The second calibration host, a 2-vCPU Intel Xeon VM whose idle vCPUs
+    /// halt at once and wake in about 30 µs: its probe's wake-ups and waker's
+    /// cost mapped onto the model as the fit mapped the first host's
+    /// (`docs/calibration.md`, item 13; `calibration::hosts`).
+    pub fn intel_vm() -> Costs {
+        Costs {
+            wakeup_latency_ns: 24 * US,
+            wakeup_jitter_ns: 4 * US,
+            idle_wakeup_extra_ns: 12 * US,
+            idle_wakeup_half_ns: 100 * US,
+            futex_wake_ns: 10 * US,
+            ..Costs::default()
+        }
+    }
 }
 
 /// The GIL model, as a scenario names it.

@@ -20,6 +20,7 @@ impl Compiler {
                 timer_slack_ns: 0,
             },
             Some(CostPreset::BareMetal) => Costs::bare_metal(),
+            Some(CostPreset::IntelVm) => Costs::intel_vm(),
             Some(CostPreset::Linux) | None => Costs::default(),
         };
         let y = &m.costs;

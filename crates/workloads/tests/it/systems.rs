@@ -265,3 +265,23 @@ fn a_write_to_another_process_wakes_the_reader_on_the_writers_core() {
     assert_eq!(reader_core_after_put(true), 1);
     assert_eq!(reader_core_after_put(false), 0);
 }
+
+/// Each cost preset gives its `scheduler::Costs`, and a field set beside it
+/// still wins.
+#[test]
+fn cost_presets_give_their_costs() {
+    let src = "machine: {cores: 1}
+threads: [{name: a, program: [{python: 1ms}]}]
+cases:
+  - {label: linux}
+  - {label: bare, machine.costs.preset: bare_metal}
+  - {label: intel, machine.costs.preset: intel_vm}
+  - {label: intel-fast-switch, machine.costs.preset: intel_vm, machine.costs.context_switch: 1us}
+";
+    let f = workloads::ScenarioFile::parse("p.yaml", src).unwrap();
+    let costs: Vec<scheduler::Costs> = f.points().unwrap().iter().map(|p| p.compiled.scenario.machine.costs).collect();
+    assert_eq!(costs[0], scheduler::Costs::default());
+    assert_eq!(costs[1], scheduler::Costs::bare_metal());
+    assert_eq!(costs[2], scheduler::Costs::intel_vm());
+    assert_eq!(costs[3], scheduler::Costs { context_switch_ns: 1_000, ..scheduler::Costs::intel_vm() });
+}
