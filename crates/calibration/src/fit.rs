@@ -4,7 +4,7 @@
 use crate::Error;
 use crate::comparison::{Params, Row};
 use crate::measured::Measured;
-use crate::plan::{compare, current_params, plans, simulate_plans};
+use crate::plan::{compare, current_params, host_in, plans, simulate_plans};
 use crate::twins::TICKS_PER_ITER;
 
 /// The fit's objective: mean squared log error of the machine's ratios.
@@ -139,12 +139,12 @@ pub fn fit(m: &Measured) -> Result<Fit, Error> {
         .find(|d| d.gil == "old")
         .map_or(base.tick_ns, |d| (d.ns_per_iter / TICKS_PER_ITER).round().max(1.0) as u64);
     let fit_plans = || plans(m, true);
-    let objective_before = balanced(&simulate_plans(fit_plans(), &base)?);
+    let objective_before = balanced(&simulate_plans(fit_plans(), &base, host_in(m))?);
     // Every grid point's rows, scored with and without each family.
     let scored: Vec<(Params, Vec<Row>)> = grid(tick_ns)
         .into_iter()
         .map(|p| {
-            let rows = simulate_plans(fit_plans(), &p)?;
+            let rows = simulate_plans(fit_plans(), &p, host_in(m))?;
             Ok((p, rows))
         })
         .collect::<Result<_, Error>>()?;

@@ -7,28 +7,20 @@
 //! `perf sched` run times). `docs/calibration.md` ("Two hosts") gives the
 //! measurements.
 
-use serde::{Deserialize, Serialize};
-
 use crate::comparison::Params;
 use crate::measured::Measured;
 
 /// A machine's own costs, replacing the fitted ones for what it measured.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug)]
 pub struct Host {
     /// Identifier in comparison rows (`Row::host`).
     pub id: &'static str,
     /// The CPU model name its measurements record (`machine.cpu`).
     pub cpu: &'static str,
-    /// Shortest wake-up onto an idle core, ns.
-    pub wakeup_latency_ns: u64,
-    /// Mean exponential jitter of a wake-up, ns.
-    pub wakeup_jitter_ns: u64,
-    /// The waker's `futex_wake`, ns.
-    pub futex_wake_ns: u64,
-    /// Extra delay after a long idle, ns, and the idle time that costs half of it.
-    pub idle_wakeup_extra_ns: u64,
-    /// See `idle_wakeup_extra_ns`.
-    pub idle_wakeup_half_ns: u64,
+    /// Its scheduler costs, the same as a scenario's preset: the wake-up
+    /// latency, jitter and idle extra and the waker's `futex_wake` replace
+    /// the fitted ones.
+    pub costs: fn() -> scheduler::Costs,
     /// The echo's socket calls and loop bytecode as a share of the fitted
     /// host's (`twins::echo`).
     pub socket_scale: f64,
@@ -45,18 +37,21 @@ pub struct Host {
 /// difference, 10 µs. `perf sched` shows the echo thread's whole loop
 /// (`recv`, bytecode, `sendall`) on its CPU for 3 to 4 µs per trip where the
 /// twin spends 12 µs (the first host's `sendto` alone took 10 µs): 0.35.
-/// Scenarios get the same wake-up costs with `machine.costs.preset:
-/// intel_vm` (`scheduler::Costs::intel_vm`; a test keeps them equal).
+/// The wake-up costs are `scheduler::Costs::intel_vm`, a scenario's
+/// `machine.costs.preset: intel_vm`.
 pub const INTEL_XEON_VM: Host = Host {
     id: "intel-xeon-vm",
     cpu: "Intel(R) Xeon(R) Processor",
-    wakeup_latency_ns: 24_000,
-    wakeup_jitter_ns: 4_000,
-    futex_wake_ns: 10_000,
-    idle_wakeup_extra_ns: 12_000,
-    idle_wakeup_half_ns: 100_000,
+    costs: scheduler::Costs::intel_vm,
     socket_scale: 0.35,
 };
+
+/// Hosts are told apart by their identifier.
+impl PartialEq for Host {
+    fn eq(&self, other: &Host) -> bool {
+        self.id == other.id
+    }
+}
 
 /// The hosts with costs of their own.
 pub const HOSTS: [Host; 1] = [INTEL_XEON_VM];
@@ -85,12 +80,13 @@ impl Params {
     /// The same model on host `h`: its wake-up costs and socket speed; the
     /// context switch, tick and timer slack stay.
     pub fn on_host(&self, h: &Host) -> Params {
+        let c = (h.costs)();
         Params {
-            wakeup_latency_ns: h.wakeup_latency_ns,
-            wakeup_jitter_ns: h.wakeup_jitter_ns,
-            futex_wake_ns: h.futex_wake_ns,
-            idle_wakeup_extra_ns: Some(h.idle_wakeup_extra_ns),
-            idle_wakeup_half_ns: Some(h.idle_wakeup_half_ns),
+            wakeup_latency_ns: c.wakeup_latency_ns,
+            wakeup_jitter_ns: c.wakeup_jitter_ns,
+            futex_wake_ns: c.futex_wake_ns,
+            idle_wakeup_extra_ns: Some(c.idle_wakeup_extra_ns),
+            idle_wakeup_half_ns: Some(c.idle_wakeup_half_ns),
             socket_scale: Some(h.socket_scale),
             ..self.clone()
         }

@@ -190,8 +190,12 @@ pub(crate) struct Plan {
     intervals: Option<f64>,
     /// The measured ratio's spread over the runs, where runs were recorded.
     spread: Option<(f64, f64)>,
-    /// The host whose costs it runs at, when not the fitted machine's.
-    host: Option<&'static Host>,
+}
+
+/// The host whose costs a plan of `m` runs at, when not the fitted
+/// machine's: a family measured again on another host runs at its costs.
+pub(crate) fn host_in(m: &Measured) -> impl Fn(&Plan) -> Option<&'static Host> + '_ {
+    |pl| crate::hosts::of_family(m, pl.group, &pl.source)
 }
 
 fn best(d: &InterpreterData, pinned: bool, mode: &str, k: u32) -> Option<f64> {
@@ -250,7 +254,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         rates: None,
                         intervals: None,
                         spread: spread(t, base, |a, b| a / b),
-                        host: None,
                     });
                 }
             }
@@ -266,7 +269,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 rates: None,
                 intervals: None,
                 spread: spread(pr, th, |a, b| a / b),
-                host: None,
             });
         }
         // Threads pinned from inside (the affinity family), against the
@@ -291,7 +293,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     rates: None,
                     intervals: None,
                     spread: spread((t, &r.runs), base, |a, b| a / b),
-                    host: None,
                 });
             }
         }
@@ -309,7 +310,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 rates: None,
                 intervals: None,
                 spread: spread((r.seconds, &r.runs), (b.seconds, &b.runs), |a, b| a / b),
-                host: None,
             });
         }
         if let (Some(s), false) = (&d.sleeps, fit) {
@@ -325,7 +325,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         rates: None,
                         intervals: None,
                         spread: None,
-                        host: None,
                     });
                 }
             }
@@ -356,7 +355,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         spread: spread((e.rps, &e.runs), (a.rps, &a.runs), |busy, alone| {
                             (1.0 / busy - 1.0 / alone) / i
                         }),
-                        host: None,
                     });
                 }
                 out.push(Plan {
@@ -369,7 +367,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     rates: Some((2000, trips)),
                     intervals: None,
                     spread: spread((a.rps, &a.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
-                    host: None,
                 });
             }
             // The echo and its CPU-bound thread pinned to one core or two,
@@ -395,7 +392,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     rates: Some((2000, trips)),
                     intervals: None,
                     spread: spread((base.rps, &base.runs), (e.rps, &e.runs), |alone, busy| alone / busy),
-                    host: None,
                 });
             }
             // Next to more CPU-bound threads: who of several waiters gets the
@@ -415,7 +411,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     rates: Some((2000, trips)),
                     intervals: Some(i),
                     spread: spread((e.rps, &e.runs), (a.rps, &a.runs), |busy, alone| (1.0 / busy - 1.0 / alone) / i),
-                    host: None,
                 });
             }
         }
@@ -475,7 +470,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 rates: None,
                 intervals: Some(by),
                 spread,
-                host: None,
             });
         }
         // multiprocessing: a warm pool's cost per task by chunk size and
@@ -501,7 +495,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     rates: None,
                     intervals: None,
                     spread: spread((t, &runs), (b, &b_runs), |x, y| x / y),
-                    host: None,
                 });
             }
             if let Some(one) = empty(1) {
@@ -518,7 +511,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         rates: None,
                         intervals: None,
                         spread: spread((t, &runs), (e, &e_runs), |x, y| x / y),
-                        host: None,
                     });
                 }
             }
@@ -542,7 +534,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                     rates: None,
                     intervals: None,
                     spread: spread((t, &r.runs), (f, &fork.runs), |x, y| x / y),
-                    host: None,
                 });
             }
         }
@@ -562,7 +553,6 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         rates: None,
                         intervals: None,
                         spread: None,
-                        host: None,
                     });
                 }
             }
@@ -589,15 +579,10 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                         rates: None,
                         intervals: None,
                         spread: None,
-                        host: None,
                     });
                 }
             }
         }
-    }
-    // A family measured again on another host runs at that host's costs.
-    for plan in &mut out {
-        plan.host = crate::hosts::of_family(m, plan.group, &plan.source);
     }
     out
 }
@@ -608,12 +593,18 @@ pub fn interval_label(s: f64) -> String {
     if us >= 1000 && us.is_multiple_of(1000) { format!("{}ms", us / 1000) } else { format!("{us}us") }
 }
 
-pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, Error> {
+/// Simulates `plans` at `p`, each plan at the costs of its host (`host`).
+pub(crate) fn simulate_plans(
+    plans: Vec<Plan>,
+    p: &Params,
+    host: impl Fn(&Plan) -> Option<&'static Host>,
+) -> Result<Vec<Row>, Error> {
+    let hosts: Vec<Option<&Host>> = plans.iter().map(host).collect();
     // Plans share many jobs (one baseline for several ratios, and in the fit
     // the same countdowns for every interpreter): run each distinct job (at
     // its host's costs) once.
     let mut jobs: Vec<(&Job, Option<&Host>)> = Vec::new();
-    for job in plans.iter().flat_map(|pl| [(&pl.num, pl.host), (&pl.den, pl.host)]) {
+    for job in plans.iter().zip(&hosts).flat_map(|(pl, &h)| [(&pl.num, h), (&pl.den, h)]) {
         if !jobs.contains(&job) {
             jobs.push(job);
         }
@@ -639,7 +630,8 @@ pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, E
     let mean = |v: &[f64]| if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
     let rows = plans
         .iter()
-        .map(|pl| {
+        .zip(hosts)
+        .map(|(pl, host)| {
             let ratio = |a: f64, b: f64| match (pl.rates, pl.intervals) {
                 // Finish times of `n` trips alone and `d` trips next to a CPU
                 // thread: intervals lost per trip.
@@ -650,7 +642,7 @@ pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, E
                 (None, Some(by)) => a / by,
                 (None, None) => a / b,
             };
-            let (a, b) = (seeds(&pl.num, pl.host), seeds(&pl.den, pl.host));
+            let (a, b) = (seeds(&pl.num, host), seeds(&pl.den, host));
             let sim = ratio(mean(a), mean(b));
             // Where a side ran several seeds, the ratio at each of them.
             let each: Vec<f64> =
@@ -666,7 +658,7 @@ pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, E
                 real_max: pl.spread.map(|s| s.1),
                 sim_min: sim_range.map(|s| s.0),
                 sim_max: sim_range.map(|s| s.1),
-                host: pl.host.map(|h| h.id.to_owned()),
+                host: host.map(|h| h.id.to_owned()),
             }
         })
         .collect();
@@ -675,7 +667,7 @@ pub(crate) fn simulate_plans(plans: Vec<Plan>, p: &Params) -> Result<Vec<Row>, E
 
 /// The comparison of measurements with the simulation at `params`.
 pub fn compare(m: &Measured, params: &Params) -> Result<Comparison, Error> {
-    let rows = simulate_plans(plans(m, false), params)?;
+    let rows = simulate_plans(plans(m, false), params, host_in(m))?;
     let published = published(params)?;
     let measured = measured_values(m);
     Ok(Comparison {
@@ -695,7 +687,7 @@ pub fn compare(m: &Measured, params: &Params) -> Result<Comparison, Error> {
 /// the rows of those families on those interpreters.
 pub fn compare_host(m: &Measured, h: &crate::measured::HostMeasurement, params: &Params) -> Result<Vec<Row>, Error> {
     let (merged, replaced) = m.with_host(h);
-    let rows = simulate_plans(plans(&merged, false), params)?;
+    let rows = simulate_plans(plans(&merged, false), params, host_in(&merged))?;
     Ok(rows.into_iter().filter(|r| replaced.iter().any(|(v, f)| *v == r.source && *f == r.group)).collect())
 }
 
@@ -753,7 +745,6 @@ fn published(p: &Params) -> Result<Vec<Row>, Error> {
             rates: None,
             intervals: None,
             spread: None,
-            host: None,
         });
     }
     // Skvortsov 2021, CPython 3.9, 2 cores: countdown vs threads (a), echo vs
@@ -770,7 +761,6 @@ fn published(p: &Params) -> Result<Vec<Row>, Error> {
             rates: None,
             intervals: None,
             spread: None,
-            host: None,
         });
     }
     let rtt = 1.0 / 30_000.0;
@@ -786,7 +776,6 @@ fn published(p: &Params) -> Result<Vec<Row>, Error> {
             rates: Some((2000, trips)),
             intervals: None,
             spread: None,
-            host: None,
         });
     }
     for (interval, real) in [(0.001, 7.36 / 6.58), (0.0001, 9.20 / 6.58), (0.00001, 12.29 / 6.58)] {
@@ -800,10 +789,9 @@ fn published(p: &Params) -> Result<Vec<Row>, Error> {
             rates: None,
             intervals: None,
             spread: None,
-            host: None,
         });
     }
-    simulate_plans(plans, &p.bare_metal())
+    simulate_plans(plans, &p.bare_metal(), |_| None)
 }
 
 /// Groups rows by interpreter, for printing.

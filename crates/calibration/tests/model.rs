@@ -171,18 +171,18 @@ fn a_family_measured_on_another_host_runs_at_its_costs() {
     assert_eq!(of_family(&m, "affinity", "3.11.7"), None);
     // The host's costs are the scenario language's `preset: intel_vm`.
     let c = scheduler::Costs::intel_vm();
+    let p = current_params().on_host(&INTEL_XEON_VM);
     assert_eq!(
-        (c.wakeup_latency_ns, c.wakeup_jitter_ns, c.futex_wake_ns, c.idle_wakeup_extra_ns, c.idle_wakeup_half_ns),
+        (p.wakeup_latency_ns, p.wakeup_jitter_ns, p.futex_wake_ns, p.idle_wakeup_extra_ns, p.idle_wakeup_half_ns),
         (
-            INTEL_XEON_VM.wakeup_latency_ns,
-            INTEL_XEON_VM.wakeup_jitter_ns,
-            INTEL_XEON_VM.futex_wake_ns,
-            INTEL_XEON_VM.idle_wakeup_extra_ns,
-            INTEL_XEON_VM.idle_wakeup_half_ns
+            c.wakeup_latency_ns,
+            c.wakeup_jitter_ns,
+            c.futex_wake_ns,
+            Some(c.idle_wakeup_extra_ns),
+            Some(c.idle_wakeup_half_ns)
         )
     );
-    let p = current_params().on_host(&INTEL_XEON_VM);
-    assert_eq!((p.wakeup_latency_ns, p.socket_scale), (INTEL_XEON_VM.wakeup_latency_ns, Some(0.35)));
+    assert_eq!(p.socket_scale, Some(0.35));
     assert_eq!(p.context_switch_ns, current_params().context_switch_ns);
 }
 

@@ -14,14 +14,8 @@ impl<'s, S: TraceSink> Engine<'s, S> {
         let mut threads = Vec::new();
         for (global, (p, spec)) in sc.threads().enumerate() {
             let lp = spec.event_loop.as_ref().map(|lp| Box::new(aio::LoopRt::new(lp, &mut programs)));
-            threads.push(thread(
-                sc,
-                global,
-                (p as u32, spec),
-                gil_of[p][spec.interpreter as usize],
-                main_prog[global],
-                lp,
-            ));
+            let gil = gil_of[p][spec.interpreter as usize];
+            threads.push(thread(sc, global, p as u32, spec, gil, main_prog[global], lp));
         }
         let mut stop_when = vec![false; n];
         for &t in &sc.stop_when {
@@ -208,7 +202,8 @@ fn programs(sc: &Scenario) -> (Vec<Vec<Op>>, Vec<u32>, Vec<u32>) {
 fn thread(
     sc: &Scenario,
     global: usize,
-    (process, spec): (u32, &ThreadSpec),
+    process: u32,
+    spec: &ThreadSpec,
     gil: Option<u32>,
     main_prog: u32,
     lp: Option<Box<aio::LoopRt>>,
