@@ -400,7 +400,9 @@ pub(crate) fn plans(m: &Measured, fit: bool) -> Vec<Plan> {
                 let Some(i) = e.interval_s else { continue };
                 let rtt = 1.0 / a.rps;
                 let busy_trip = i * f64::from(e.cpu_threads);
-                let trips = ((0.3 / busy_trip) as u32).clamp(20, 2000);
+                // A trip here loses anything from none to a dozen intervals
+                // (the signal race): the mean needs a few hundred trips.
+                let trips = ((0.3 / busy_trip) as u32).clamp(300, 2000);
                 out.push(Plan {
                     group: "echo",
                     what: format!("echo intervals {} x{}", interval_label(i), e.cpu_threads),

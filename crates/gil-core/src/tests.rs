@@ -324,3 +324,60 @@ fn a_timed_out_waiter_that_has_not_run_absorbs_a_signal() {
     let r = gil.release(ThreadId(0), ReleaseKind::Voluntary, 5 * MS + 80_000);
     assert_eq!((r.woken, r.signal), (Some(ThreadId(2)), Signal::Wake));
 }
+
+#[test]
+fn a_drop_requester_not_asleep_yet_takes_the_signal_about_half_the_time() {
+    // T0 holds; T1 and T2 wait. T1's wait expires, it asks for the drop and
+    // starts a new wait; T0 drops 100 ns later. Every waiter is then in
+    // glibc's group G1 (G1 was empty), and T1, still on its way into
+    // `futex_wait`, takes the signal unless the signal comes after it slept.
+    let mut requester = 0;
+    const RUNS: u64 = 2000;
+    for seed in 0..RUNS {
+        let mut gil = Gil::new(new_gil(), WakeOrder::Fifo, seed).with_sleep_entry(150);
+        gil.acquire(ThreadId(0), Cause::Entry, 0);
+        gil.acquire(ThreadId(1), Cause::Entry, 10);
+        gil.acquire(ThreadId(2), Cause::Entry, MS);
+        let a = gil.acquire(ThreadId(1), Cause::TimedOut, 5 * MS + 10);
+        assert!(matches!(a, Acquire::Wait { notify_holder: Some(ThreadId(0)), .. }), "{a:?}");
+        assert_eq!(gil.at_check(ThreadId(0)), Check::Drop);
+        let r = gil.release(ThreadId(0), ReleaseKind::Forced, 5 * MS + 110);
+        match r.woken {
+            Some(ThreadId(1)) => requester += 1,
+            Some(ThreadId(2)) => {}
+            other => panic!("woke {other:?}"),
+        }
+    }
+    let share = requester as f64 / RUNS as f64;
+    assert!((share - REQUESTER_SEES_SIGNAL).abs() < 0.04, "requester took {share:.3}");
+    // Asleep already (no sleep entry): the oldest sleeper, always.
+    let mut gil = Gil::new(new_gil(), WakeOrder::Fifo, 1);
+    gil.acquire(ThreadId(0), Cause::Entry, 0);
+    gil.acquire(ThreadId(1), Cause::Entry, 10);
+    gil.acquire(ThreadId(2), Cause::Entry, MS);
+    gil.acquire(ThreadId(1), Cause::TimedOut, 5 * MS + 10);
+    gil.at_check(ThreadId(0));
+    assert_eq!(gil.release(ThreadId(0), ReleaseKind::Forced, 5 * MS + 110).woken, Some(ThreadId(2)));
+}
+
+#[test]
+fn a_waiter_of_group_two_cannot_take_a_signal_meant_for_group_one() {
+    // T1 and T2 wait; a release makes them G1 and wakes T1. T3 begins a
+    // wait after that (G2). The next release goes to T2, still G1, even
+    // though T3 has not fallen asleep; only then is T3's group signalled.
+    for seed in 0..50 {
+        let mut gil = Gil::new(new_gil(), WakeOrder::Fifo, seed).with_sleep_entry(1_000_000);
+        gil.acquire(ThreadId(0), Cause::Entry, 0);
+        gil.acquire(ThreadId(1), Cause::Entry, 10);
+        gil.acquire(ThreadId(2), Cause::Entry, 20);
+        let r = gil.release(ThreadId(0), ReleaseKind::Voluntary, 2_000_000);
+        assert_eq!(r.woken, Some(ThreadId(1)));
+        assert!(matches!(gil.acquire(ThreadId(1), Cause::Signalled, 2_000_050), Acquire::Taken { .. }));
+        gil.acquire(ThreadId(3), Cause::Entry, 2_000_100);
+        let r = gil.release(ThreadId(1), ReleaseKind::Voluntary, 2_000_300);
+        assert_eq!(r.woken, Some(ThreadId(2)), "seed {seed}");
+        assert!(matches!(gil.acquire(ThreadId(2), Cause::Signalled, 2_000_400), Acquire::Taken { .. }));
+        let r = gil.release(ThreadId(2), ReleaseKind::Voluntary, 2_000_500);
+        assert_eq!(r.woken, Some(ThreadId(3)), "seed {seed}");
+    }
+}

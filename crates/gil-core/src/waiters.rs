@@ -39,6 +39,8 @@ pub(crate) struct Waiter {
     pub(crate) saved_switch: u64,
     /// Absolute expiry of the timed wait; the waiter no longer sleeps after it.
     pub(crate) deadline: Option<u64>,
+    /// When this wait began.
+    pub(crate) since: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -49,12 +51,21 @@ struct Node {
     seq: u64,
     saved_switch: u64,
     deadline: Option<u64>,
+    since: u64,
     class: Class,
     queued: bool,
 }
 
-const FREE: Node =
-    Node { prev: NIL, next: NIL, seq: 0, saved_switch: 0, deadline: None, class: Class::Plain, queued: false };
+const FREE: Node = Node {
+    prev: NIL,
+    next: NIL,
+    seq: 0,
+    saved_switch: 0,
+    deadline: None,
+    since: 0,
+    class: Class::Plain,
+    queued: false,
+};
 
 /// One class's waiters; like the nodes' links, its ends and cursor are
 /// slots (thread number minus `Waiters::base`) or `NIL`.
@@ -133,6 +144,7 @@ impl Waiters {
             seq: self.seq,
             saved_switch: w.saved_switch,
             deadline: w.deadline,
+            since: w.since,
             class,
             queued: true,
         };
@@ -189,7 +201,7 @@ impl Waiters {
         }
         self.nodes[t as usize].queued = false;
         self.len -= 1;
-        Some(Waiter { thread, saved_switch: node.saved_switch, deadline: node.deadline })
+        Some(Waiter { thread, saved_switch: node.saved_switch, deadline: node.deadline, since: node.since })
     }
 
     /// The oldest waiter of `class` still asleep at `now`.
@@ -229,8 +241,38 @@ impl Waiters {
         let t = self.lists[Class::Plain as usize].head;
         (t != NIL).then(|| {
             let node = &self.nodes[t as usize];
-            Waiter { thread: ThreadId(t + self.base), saved_switch: node.saved_switch, deadline: node.deadline }
+            Waiter {
+                thread: ThreadId(t + self.base),
+                saved_switch: node.saved_switch,
+                deadline: node.deadline,
+                since: node.since,
+            }
         })
+    }
+
+    /// The newest waiter when every waiter is of one class, and its arrival number.
+    #[inline]
+    pub(crate) fn tail_plain(&self) -> Option<(ThreadId, u64, u64)> {
+        if self.lists[Class::Io as usize].head != NIL {
+            return None;
+        }
+        let t = self.lists[Class::Plain as usize].tail;
+        (t != NIL).then(|| {
+            let node = &self.nodes[t as usize];
+            (ThreadId(t + self.base), node.seq, node.since)
+        })
+    }
+
+    /// The arrival number of `thread`'s wait (it must be waiting).
+    #[inline]
+    pub(crate) fn seq_of(&self, thread: ThreadId) -> u64 {
+        self.nodes[(thread.0 - self.base) as usize].seq
+    }
+
+    /// The arrival number the next waiter will get.
+    #[inline]
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.seq + 1
     }
 
     /// The newest waiter of any class still asleep at `now`.
@@ -371,7 +413,7 @@ mod tests {
                         if model.waiters.iter().any(|(w, _)| w.thread == thread) {
                             continue;
                         }
-                        let w = Waiter { thread, saved_switch: now * 3, deadline: wait.map(|d| now + d) };
+                        let w = Waiter { thread, saved_switch: now * 3, deadline: wait.map(|d| now + d), since: now };
                         set.push(w, class_of(io));
                         model.waiters.push((w, class_of(io)));
                     }
@@ -415,7 +457,7 @@ mod tests {
     fn nodes_cover_the_waiting_threads_range() {
         let mut set = Waiters::new();
         for t in (1_000_000..1_000_100).rev() {
-            set.push(Waiter { thread: ThreadId(t), saved_switch: 0, deadline: None }, Class::Plain);
+            set.push(Waiter { thread: ThreadId(t), saved_switch: 0, deadline: None, since: 0 }, Class::Plain);
         }
         assert_eq!(set.len(), 100);
         assert!(set.nodes.len() < 300, "{} nodes for 100 threads", set.nodes.len());

@@ -133,8 +133,9 @@ fn processes(sc: &Scenario) -> Processes {
                     let idx = gils.len() as u32;
                     let period = sc.interp.tick_ns * u64::from(policy.check_interval().unwrap_or(1));
                     let seed = rng::stream_seed(sc.seed, rng::GIL_STREAM, u64::from(idx));
-                    let gil =
-                        Gil::new(policy, sc.interp.wake_order, seed).with_timer_slack(sc.machine.costs.timer_slack_ns);
+                    let gil = Gil::new(policy, sc.interp.wake_order, seed)
+                        .with_timer_slack(sc.machine.costs.timer_slack_ns)
+                        .with_sleep_entry(sc.machine.costs.sleep_entry_ns);
                     gils.push(GilSlot {
                         pristine: gil.clone(),
                         gil,

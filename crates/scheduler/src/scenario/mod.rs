@@ -254,7 +254,7 @@ impl Default for Costs {
         Costs {
             context_switch_ns: 2 * US,
             wakeup_latency_ns: 8 * US,
-            wakeup_jitter_ns: 2 * US,
+            wakeup_jitter_ns: 4 * US,
             idle_wakeup_extra_ns: 60 * US,
             idle_wakeup_half_ns: 400 * US,
             sleep_entry_ns: 150,
