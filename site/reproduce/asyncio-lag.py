@@ -18,8 +18,8 @@ import platform
 import sys
 import time
 
-MODEL_BLOCKING = 1.001  # {{asyncio-blocking.lag_share}}
-MODEL_OFFLOADED = 0.003771  # {{asyncio-blocking.lag_share_to_thread}}
+MODEL_BLOCKING = 0.9960  # {{asyncio-blocking.lag_share}}
+MODEL_OFFLOADED = 0.003416  # {{asyncio-blocking.lag_share_to_thread}}
 
 
 async def run(block, offload, ticks):

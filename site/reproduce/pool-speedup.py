@@ -19,7 +19,7 @@ import platform
 import sys
 import time
 
-MODEL = 2.688  # {{multiprocessing-workers.fork_speedup_4}}
+MODEL = 2.687  # {{multiprocessing-workers.fork_speedup_4}}
 MEASURED = None
 
 
