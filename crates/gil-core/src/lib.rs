@@ -535,13 +535,16 @@ impl Gil {
     /// timed-out waiter that has not run yet.
     #[inline]
     fn pick_sleeper(&mut self, now: u64) -> (Option<ThreadId>, bool) {
-        if self.order == WakeOrder::Fifo && matches!(self.policy, Policy::New { .. }) {
-            return self.pick_condvar(now);
+        let condvar = self.order == WakeOrder::Fifo && matches!(self.policy, Policy::New { .. });
+        if condvar && let Some(t) = self.condvar_entering(now) {
+            self.waiters.remove(t);
+            return (Some(t), false);
         }
         // `futex_wake` takes the first task in the futex's queue, and a task
         // whose timed wait ended leaves that queue only when it runs
         // (`futex_unqueue` in `futex_wait`): until then a wake can take it
         // instead of a sleeper behind it, and its wait returns as woken.
+        // (The condition variable's head is in G1: see `condvar_entering`.)
         if self.order == WakeOrder::Fifo
             && let Some(w) = self.waiters.head_plain()
             && w.deadline.is_some_and(|d| now >= d)
@@ -564,6 +567,10 @@ impl Gil {
                 }
             }
         };
+        if condvar {
+            // A signal reaches G1 only.
+            pick = pick.filter(|&t| self.waiters.seq_of(t) < self.g2_start);
+        }
         if matches!(self.policy, Policy::Priority { .. }) {
             // A waiter's class cannot change while it waits: only a release
             // (by the holder) flips it.
@@ -575,33 +582,21 @@ impl Gil {
     }
 
     /// `pthread_cond_signal` of glibc 2.25 and later, which the new GIL's
-    /// `take_gil` waits on. A waiter joins group G2; a signal goes to G1 and,
-    /// when G1 has nobody left, first makes every current waiter G1. Within
-    /// G1 a waiter still on its way to sleep takes the signal first (it sees
-    /// it before `futex_wait`); else `futex_wake` takes the first in the
-    /// futex's queue, which may be one whose timer fired but has not run.
-    fn pick_condvar(&mut self, now: u64) -> (Option<ThreadId>, bool) {
-        let Some(head) = self.waiters.head_plain() else { return (None, false) };
+    /// `take_gil` waits on: a waiter joins group G2, and a signal goes to G1,
+    /// first making every current waiter G1 when G1 has nobody left (so the
+    /// oldest waiter is always G1). Within G1 a waiter still on its way to
+    /// sleep may see the signal before `futex_wait` and take it: that waiter,
+    /// if the draw says it does.
+    fn condvar_entering(&mut self, now: u64) -> Option<ThreadId> {
+        let head = self.waiters.head_plain()?;
         if self.waiters.seq_of(head.thread) >= self.g2_start {
             self.g2_start = self.waiters.next_seq();
         }
-        if let Some((t, seq, since)) = self.waiters.tail_plain()
-            && seq < self.g2_start
-            && now < since.saturating_add(self.sleep_entry_ns)
-            && self.rng.random_bool(REQUESTER_SEES_SIGNAL)
-        {
-            self.waiters.remove(t);
-            return (Some(t), false);
-        }
-        if head.deadline.is_some_and(|d| now >= d) {
-            self.absorb(head.thread);
-            return (None, true);
-        }
-        let Some(woken) = self.waiters.first_asleep_any(now).filter(|&t| self.waiters.seq_of(t) < self.g2_start) else {
-            return (None, false);
-        };
-        self.waiters.remove(woken);
-        (Some(woken), false)
+        let tail = self.waiters.tail_plain()?;
+        (self.waiters.seq_of(tail.thread) < self.g2_start
+            && now < tail.since.saturating_add(self.sleep_entry_ns)
+            && self.rng.random_bool(REQUESTER_SEES_SIGNAL))
+        .then_some(tail.thread)
     }
 
     /// A timed-out waiter that a signal reached before it ran.

@@ -201,7 +201,7 @@ impl Waiters {
         }
         self.nodes[t as usize].queued = false;
         self.len -= 1;
-        Some(Waiter { thread, saved_switch: node.saved_switch, deadline: node.deadline, since: node.since })
+        Some(self.waiter(t))
     }
 
     /// The oldest waiter of `class` still asleep at `now`.
@@ -239,28 +239,30 @@ impl Waiters {
             return None;
         }
         let t = self.lists[Class::Plain as usize].head;
-        (t != NIL).then(|| {
-            let node = &self.nodes[t as usize];
-            Waiter {
-                thread: ThreadId(t + self.base),
-                saved_switch: node.saved_switch,
-                deadline: node.deadline,
-                since: node.since,
-            }
-        })
+        (t != NIL).then(|| self.waiter(t))
     }
 
-    /// The newest waiter when every waiter is of one class, and its arrival number.
+    /// The waiter in slot `t`.
     #[inline]
-    pub(crate) fn tail_plain(&self) -> Option<(ThreadId, u64, u64)> {
+    fn waiter(&self, t: u32) -> Waiter {
+        let node = &self.nodes[t as usize];
+        Waiter {
+            thread: ThreadId(t + self.base),
+            saved_switch: node.saved_switch,
+            deadline: node.deadline,
+            since: node.since,
+        }
+    }
+
+    /// The newest waiter when every waiter is of one class (every GIL but
+    /// the priority one).
+    #[inline]
+    pub(crate) fn tail_plain(&self) -> Option<Waiter> {
         if self.lists[Class::Io as usize].head != NIL {
             return None;
         }
         let t = self.lists[Class::Plain as usize].tail;
-        (t != NIL).then(|| {
-            let node = &self.nodes[t as usize];
-            (ThreadId(t + self.base), node.seq, node.since)
-        })
+        (t != NIL).then(|| self.waiter(t))
     }
 
     /// The arrival number of `thread`'s wait (it must be waiting).

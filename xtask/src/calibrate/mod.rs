@@ -519,13 +519,11 @@ fn print_kept(root: &Path, m: &Measured, params: &calibration::Params) -> Result
             serde_json::from_str(&text).map_err(|e| anyhow!("{}:{}: {e}", file.display(), e.line()))?;
         let rows = calibration::compare_host(m, &h, params)?;
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let costs = if h.machine.cpu == m.machine.cpu {
-            "the fitted costs".to_owned()
-        } else {
-            calibration::hosts::by_cpu(&h.machine.cpu).map_or_else(
-                || "the fitted costs: no costs of its own".to_owned(),
-                |host| format!("{}'s costs", host.id),
-            )
+        // The rows say which host's costs they ran at.
+        let costs = match rows.iter().find_map(|r| r.host.as_deref()) {
+            Some(id) => format!("{id}'s costs"),
+            None if h.machine.cpu == m.machine.cpu => "the fitted costs".to_owned(),
+            None => "the fitted costs: no costs of its own".to_owned(),
         };
         println!("kept, not counted above: calibration/hosts/{name} ({}, {}; at {costs})", h.machine.cpu, h.date);
         print_rows(&rows);
