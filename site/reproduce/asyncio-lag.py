@@ -19,7 +19,7 @@ import sys
 import time
 
 MODEL_BLOCKING = 0.9960  # {{asyncio-blocking.lag_share}}
-MODEL_OFFLOADED = 0.003416  # {{asyncio-blocking.lag_share_to_thread}}
+MODEL_OFFLOADED = 0.003396  # {{asyncio-blocking.lag_share_to_thread}}
 
 
 async def run(block, offload, ticks):

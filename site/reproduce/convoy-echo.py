@@ -23,7 +23,7 @@ import time
 
 MODEL_INTERVALS = 1.900  # {{convoy-effect-echo.busy_intervals}}
 MEASURED_INTERVALS = 1.063  # {{calibration.newest.echo-intervals-5ms.real}}
-MODEL_SLOWDOWN = 101.4  # {{calibration.newest.echo-slowdown-5ms.sim}}
+MODEL_SLOWDOWN = 97.53  # {{calibration.newest.echo-slowdown-5ms.sim}}
 MEASURED_SLOWDOWN = 104.9  # {{calibration.newest.echo-slowdown-5ms.real}}
 
 

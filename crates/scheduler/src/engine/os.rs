@@ -125,6 +125,7 @@ impl<S: TraceSink> Engine<'_, S> {
         let th = &mut self.threads[t as usize];
         th.sched = Sched::Ready;
         let holds = th.holds;
+        let sync_core = self.sync_core(t);
         let target = self.wake_target(t);
         // The average of the core it wakes on, kept for the preemption test
         // below (nothing in between changes it).
@@ -179,6 +180,18 @@ impl<S: TraceSink> Engine<'_, S> {
             }
             let delay = self.wakeup_delay(core, t);
             self.dispatch(core, t, delay);
+            return;
+        }
+        if let (OsPolicy::Fair { .. }, Some(core)) = (self.policy, sync_core)
+            && let Some(cur) = self.cores[core as usize].current
+            && matches!(self.threads[cur as usize].sched, Sched::Running(_))
+            && self.os_rng.random_bool(crate::SYNC_WAKE_PREEMPTS)
+        {
+            // A write's reader woken onto the writer's core mostly runs at
+            // once (measured, `SYNC_WAKE_PREEMPTS`): the writer is about to
+            // block, so run to parity does not keep it.
+            self.preempt(cur);
+            self.dispatch(core, t, self.costs.context_switch_ns);
             return;
         }
         if let (OsPolicy::Fair { wakeup_granularity_ns, run_to_parity, .. }, Some(core)) = (self.policy, target) {
@@ -321,6 +334,16 @@ impl<S: TraceSink> Engine<'_, S> {
     /// waker's, if a pipe or socket write of another process woke it
     /// (`WF_SYNC`: `wake_affine` takes the waker's core, which the waker is
     /// about to leave); else [`Self::wake_core`]. Clears the waker.
+    /// The waker's core when a pipe or socket write woke `t` and its writer
+    /// still runs there (see [`Self::wake_target`]).
+    fn sync_core(&self, t: u32) -> Option<u32> {
+        let w = self.threads[t as usize].sync_waker?;
+        match self.threads[w as usize].sched {
+            Sched::Running(core) if may_run(&self.threads, t, core) => Some(core),
+            _ => None,
+        }
+    }
+
     fn wake_target(&mut self, t: u32) -> Option<u32> {
         let waker = self.threads[t as usize].sync_waker.take();
         if let Some(w) = waker
@@ -343,7 +366,7 @@ impl<S: TraceSink> Engine<'_, S> {
     }
 
     /// An idle core `t` may run on: the one it last ran on if it can.
-    fn idle_core(&self, t: u32) -> Option<u32> {
+    pub(super) fn idle_core(&self, t: u32) -> Option<u32> {
         let prefer = self.threads[t as usize].last_core;
         let free = |i: u32| {
             let c = &self.cores[i as usize];
