@@ -9,7 +9,11 @@ waker's CPU, and how often the wakee then preempted the waker at once.
 The source of the model's sync wake-up placement (docs/calibration.md,
 item 12). Needs perf and permission to trace scheduler events (root).
 
-    python3 calibration/probes/wake-placement.py PYTHON [SECONDS] [INTERVAL] [CPU_THREADS]
+    python3 calibration/probes/wake-placement.py PYTHON [SECONDS] [INTERVAL] [CPU_THREADS] [PIN]
+
+PIN is `measure.py echo`'s: `none` (default), `same` (the echo and the
+CPU-bound threads on the first CPU) or `other` (the CPU-bound threads on the
+second).
 """
 import os
 import re
@@ -29,10 +33,11 @@ def main(argv):
     seconds = argv[1] if len(argv) > 1 else "1"
     interval = argv[2] if len(argv) > 2 else "0.005"
     cpu_threads = argv[3] if len(argv) > 3 else "1"
+    pin = argv[4] if len(argv) > 4 else "none"
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "perf.data")
         subprocess.check_call(
-            ["perf", "sched", "record", "-o", data, "--", python, MEASURE, "echo", seconds, cpu_threads, interval, "60", "none"],
+            ["perf", "sched", "record", "-o", data, "--", python, MEASURE, "echo", seconds, cpu_threads, interval, "60", pin],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
