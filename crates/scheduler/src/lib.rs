@@ -27,14 +27,6 @@ mod engine;
 mod exp;
 mod fingerprint;
 pub mod presets;
-
-/// How often a pipe or socket write that wakes a reader of another process
-/// onto the writer's own core (`WF_SYNC`, no idle core) lets the reader
-/// preempt the writer at once, whatever run to parity says. Measured with
-/// `calibration/probes/wake-placement.py` (3.12, the echo next to one
-/// CPU-bound thread, second calibration host): 67% at a 5 ms switch
-/// interval and 76% at 100 µs.
-pub const SYNC_WAKE_PREEMPTS: f64 = 0.7;
 mod program;
 mod queue;
 mod result;
@@ -55,6 +47,15 @@ pub use scenario::{
     Scenario, ScenarioError, SourceSpec, Step, TaskSpec, ThreadSpec, Times, US,
 };
 pub use trace::{CoreSpan, CoreState, Mark, MarkAt, NoTrace, Recorder, Span, ThreadState, Trace, TraceSink};
+
+/// How often a pipe or socket write that wakes a reader of another process
+/// onto the writer's own core (`WF_SYNC`, no idle core) lets the reader
+/// preempt the writer at once, whatever run to parity says. Measured with
+/// `calibration/probes/wake-placement.py` (3.12, the echo next to one
+/// CPU-bound thread, second calibration host): 67% and 76% at a 5 ms and a
+/// 100 µs switch interval, 64% to 66% measured again (docs/calibration.md,
+/// item 16).
+pub const SYNC_WAKE_PREEMPTS: f64 = 0.7;
 
 /// Why a run could not produce a result.
 #[derive(Clone, Debug, PartialEq, Eq)]

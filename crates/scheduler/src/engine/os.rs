@@ -125,8 +125,7 @@ impl<S: TraceSink> Engine<'_, S> {
         let th = &mut self.threads[t as usize];
         th.sched = Sched::Ready;
         let holds = th.holds;
-        let sync_core = self.sync_core(t);
-        let target = self.wake_target(t);
+        let (target, sync_core) = self.wake_target(t);
         // The average of the core it wakes on, kept for the preemption test
         // below (nothing in between changes it).
         let mut wake_avg = None;
@@ -333,26 +332,17 @@ impl<S: TraceSink> Engine<'_, S> {
     /// The core a woken thread is placed on when no core is idle: its
     /// waker's, if a pipe or socket write of another process woke it
     /// (`WF_SYNC`: `wake_affine` takes the waker's core, which the waker is
-    /// about to leave); else [`Self::wake_core`]. Clears the waker.
-    /// The waker's core when a pipe or socket write woke `t` and its writer
-    /// still runs there (see [`Self::wake_target`]).
-    fn sync_core(&self, t: u32) -> Option<u32> {
-        let w = self.threads[t as usize].sync_waker?;
-        match self.threads[w as usize].sched {
-            Sched::Running(core) if may_run(&self.threads, t, core) => Some(core),
-            _ => None,
-        }
-    }
-
-    fn wake_target(&mut self, t: u32) -> Option<u32> {
+    /// about to leave); else [`Self::wake_core`]. The second value is that
+    /// waker's core when it is the target. Clears the waker.
+    fn wake_target(&mut self, t: u32) -> (Option<u32>, Option<u32>) {
         let waker = self.threads[t as usize].sync_waker.take();
         if let Some(w) = waker
             && let Sched::Running(core) = self.threads[w as usize].sched
             && may_run(&self.threads, t, core)
         {
-            return Some(core);
+            return (Some(core), Some(core));
         }
-        self.wake_core(t)
+        (self.wake_core(t), None)
     }
 
     /// The core a woken thread is placed on when no core is idle: the one it

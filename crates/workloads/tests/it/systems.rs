@@ -302,9 +302,10 @@ fn pipe_wake(cores: u32, same_process: bool, seeds: u64) -> Vec<(bool, u64)> {
          queues: [{{name: pipe}}]\nthreads:\n  \
          - {{name: writer, program: [{{io: 1ms}}, {{python: 2us}}, {{put: pipe}}, {{python: 200us}}]}}\n{main}{other}"
     );
+    let parsed = ScenarioFile::parse("pipe.yaml", &source).unwrap_or_else(|e| panic!("{e}"));
     (1..=seeds)
         .map(|seed| {
-            let mut file = ScenarioFile::parse("pipe.yaml", &source).unwrap_or_else(|e| panic!("{e}"));
+            let mut file = parsed.clone();
             file.set(&format!("seed={seed}")).unwrap();
             let point = file.points().unwrap().remove(0);
             let res = scheduler::simulate(&point.compiled.scenario).unwrap();
