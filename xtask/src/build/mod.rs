@@ -674,19 +674,29 @@ pub fn bench(root: &Path) -> Result<()> {
     paths.cache = scratch.join("cache");
     paths.out = scratch.join("site");
     // Each is what `build-site` does: check the inputs, generate, write.
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_time::ProcessTime::now());
     let Built::Built(clean) = build_if_changed(&paths, false)? else { bail!("a clean build found an up-to-date site") };
-    let clean_total = t.elapsed();
+    let (clean_total, clean_cpu) = (t.elapsed(), cpu.elapsed());
     let t = Instant::now();
     let warm = build_if_changed(&paths, false)?;
     let warm_total = t.elapsed();
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_time::ProcessTime::now());
     fresh::forget(&paths);
     let Built::Built(render) = build_if_changed(&paths, false)? else {
         bail!("a forgotten stamp still skipped the build")
     };
-    let render_total = t.elapsed();
+    let (render_total, render_cpu) = (t.elapsed(), cpu.elapsed());
     std::fs::remove_dir_all(&scratch).ok();
+    // The calibration comparison alone: a clean build runs it beside the
+    // experiments, and its CPU time bounds how fast that can be.
+    let comparison = match read_calibration(root)? {
+        Some((m, _)) => {
+            let (t, cpu) = (Instant::now(), cpu_time::ProcessTime::now());
+            calibration::compare(&m, &calibration::current_params())?;
+            Some((t.elapsed(), cpu.elapsed()))
+        }
+        None => None,
+    };
     println!(
         "notes: {}, experiments: {}, files: {}",
         clean.notes,
@@ -694,8 +704,9 @@ pub fn bench(root: &Path) -> Result<()> {
         clean.files.len()
     );
     println!(
-        "clean build: {:.3} s ({} experiments run, {} simulator runs)",
+        "clean build: {:.3} s, {:.3} s of CPU ({} experiments run, {} simulator runs)",
         clean_total.as_secs_f64(),
+        clean_cpu.as_secs_f64(),
         clean.ran.len(),
         clean.runs
     );
@@ -705,9 +716,13 @@ pub fn bench(root: &Path) -> Result<()> {
         if matches!(warm, Built::UpToDate(_)) { ", up to date" } else { ", built again" }
     );
     println!(
-        "re-render from the cache (a note edited): {:.3} s ({} experiments run)",
+        "re-render from the cache (a note edited): {:.3} s, {:.3} s of CPU ({} experiments run)",
         render_total.as_secs_f64(),
+        render_cpu.as_secs_f64(),
         render.ran.len()
     );
+    if let Some((wall, cpu)) = comparison {
+        println!("calibration comparison alone: {:.3} s ({:.3} s of CPU)", wall.as_secs_f64(), cpu.as_secs_f64());
+    }
     Ok(())
 }
