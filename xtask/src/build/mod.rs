@@ -664,6 +664,13 @@ pub fn values(root: &Path, ids: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Runs `f`: its value, wall time and this process's CPU time.
+fn timed<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, Duration, Duration)> {
+    let (t, cpu) = (Instant::now(), cpu_time::ProcessTime::now());
+    let v = f()?;
+    Ok((v, t.elapsed(), cpu.elapsed()))
+}
+
 /// `cargo xtask bench-site`: a clean build, a rebuild with nothing changed,
 /// and a rebuild that renders every page again from the experiment cache
 /// (what an edit to a note or a template costs).
@@ -674,27 +681,19 @@ pub fn bench(root: &Path) -> Result<()> {
     paths.cache = scratch.join("cache");
     paths.out = scratch.join("site");
     // Each is what `build-site` does: check the inputs, generate, write.
-    let (t, cpu) = (Instant::now(), cpu_time::ProcessTime::now());
-    let Built::Built(clean) = build_if_changed(&paths, false)? else { bail!("a clean build found an up-to-date site") };
-    let (clean_total, clean_cpu) = (t.elapsed(), cpu.elapsed());
-    let t = Instant::now();
-    let warm = build_if_changed(&paths, false)?;
-    let warm_total = t.elapsed();
-    let (t, cpu) = (Instant::now(), cpu_time::ProcessTime::now());
-    fresh::forget(&paths);
-    let Built::Built(render) = build_if_changed(&paths, false)? else {
-        bail!("a forgotten stamp still skipped the build")
-    };
-    let (render_total, render_cpu) = (t.elapsed(), cpu.elapsed());
+    let (clean, clean_total, clean_cpu) = timed(|| build_if_changed(&paths, false))?;
+    let Built::Built(clean) = clean else { bail!("a clean build found an up-to-date site") };
+    let (warm, warm_total, _) = timed(|| build_if_changed(&paths, false))?;
+    let (render, render_total, render_cpu) = timed(|| {
+        fresh::forget(&paths);
+        build_if_changed(&paths, false)
+    })?;
+    let Built::Built(render) = render else { bail!("a forgotten stamp still skipped the build") };
     std::fs::remove_dir_all(&scratch).ok();
     // The calibration comparison alone: a clean build runs it beside the
     // experiments, and its CPU time bounds how fast that can be.
     let comparison = match read_calibration(root)? {
-        Some((m, _)) => {
-            let (t, cpu) = (Instant::now(), cpu_time::ProcessTime::now());
-            calibration::compare(&m, &calibration::current_params())?;
-            Some((t.elapsed(), cpu.elapsed()))
-        }
+        Some((m, _)) => Some(timed(|| Ok(calibration::compare(&m, &calibration::current_params())?))?),
         None => None,
     };
     println!(
@@ -721,7 +720,7 @@ pub fn bench(root: &Path) -> Result<()> {
         render_cpu.as_secs_f64(),
         render.ran.len()
     );
-    if let Some((wall, cpu)) = comparison {
+    if let Some((_, wall, cpu)) = comparison {
         println!("calibration comparison alone: {:.3} s ({:.3} s of CPU)", wall.as_secs_f64(), cpu.as_secs_f64());
     }
     Ok(())
