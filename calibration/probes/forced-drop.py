@@ -14,7 +14,11 @@ Records the echo next to CPU_THREADS CPU-bound threads with `perf record`
   holder running again;
 - the echo's `sendto` calls whose return was a preemption (`prev_state=R`:
   the client it woke took its CPU) and, of those, how many were followed by a
-  timed wait on the GIL (a CPU-bound thread took the GIL in that window).
+  timed wait on the GIL (a CPU-bound thread took the GIL in that window);
+- for each direction (the echo's write waking the client, the client's
+  waking the echo), the writes that woke the reader on the writer's own CPU
+  and how many of them preempted the writer at the system call's return, by
+  how long the writer had run since it was last switched in.
 
 docs/calibration.md, item 18. Needs perf and permission to trace (root).
 
@@ -61,6 +65,7 @@ def main(argv):
     pin = argv[4] if len(argv) > 4 else "none"
     events = [
         "sched:sched_switch",
+        "sched:sched_wakeup",
         "syscalls:sys_enter_futex",
         "syscalls:sys_exit_futex",
         "syscalls:sys_enter_recvfrom",
@@ -78,12 +83,14 @@ def main(argv):
             ["perf", "script", "-i", data, "-F", "pid,tid,cpu,time,event,trace"], stderr=subprocess.DEVNULL
         ).decode()
     evs = []
+    cpus = []
     threads = collections.defaultdict(set)
     for line in text.splitlines():
         m = LINE.match(line)
         if m:
             pid, tid, ts, name, rest = int(m.group(1)), int(m.group(2)), float(m.group(4)), m.group(5), m.group(6)
             evs.append((ts, pid, tid, name, rest))
+            cpus.append(int(m.group(3)))
             threads[pid].add(tid)
     server = max(threads, key=lambda p: len(threads[p]))
     echo = next((t for _, p, t, n, _ in evs if p == server and n.endswith(("recvfrom", "sendto"))), None)
@@ -182,6 +189,33 @@ def main(argv):
                 lost += 1
             if e[3] != "syscalls:sys_enter_futex" or (g and g[0] in cond):
                 break
+    client = next((t for _, p, t, n, _ in evs if p != server and n.endswith(("recvfrom", "sendto"))), None)
+    # Who preempts whom at a write's return, by the writer's run so far.
+    last_in = {}
+    runs = {echo: [], client: []}
+    for i, (ts, _, tid, name, rest) in enumerate(evs):
+        if name == "sched:sched_switch":
+            m = re.search(r"next_pid=(\d+)", rest)
+            if m:
+                last_in[int(m.group(1))] = ts
+            continue
+        if name != "syscalls:sys_enter_sendto" or tid not in runs:
+            continue
+        reader = client if tid == echo else echo
+        same = False
+        j = i + 1
+        while j < len(evs) and j < i + LOOK and not (evs[j][2] == tid and evs[j][3] == "syscalls:sys_exit_sendto"):
+            e = evs[j]
+            if e[3] == "sched:sched_wakeup" and (" pid=%d " % reader) in e[4] and ("target_cpu=%03d" % cpus[i]) in e[4]:
+                same = True
+            j += 1
+        if not same or j >= len(evs):
+            continue
+        k = j + 1
+        while k < len(evs) and evs[k][2] != tid:
+            k += 1
+        at_return = k < len(evs) and evs[k][3] == "sched:sched_switch" and "prev_state=R" in evs[k][4]
+        runs[tid].append(((ts - last_in.get(tid, ts)) * 1e6, at_return))
     print("measure.py: " + trips)
     print(
         "server %d: echo thread %s, %d CPU-bound threads; GIL cond words %s, switch_cond words %s"
@@ -196,6 +230,15 @@ def main(argv):
     print("  that signal to the holder running again, us:   " + spread(holder_back))
     print("echo sends %d; preempted at the return %d (%.0f%%); of those, then waited for the GIL %d (%.0f%%)" % (
         sends, preempted, 100.0 * preempted / max(sends, 1), lost, 100.0 * lost / max(preempted, 1)))
+    for writer, label in ((echo, "echo's write wakes the client"), (client, "client's write wakes the echo")):
+        v = runs.get(writer, [])
+        print("%s on the writer's CPU: %d, preempted at the return %d (%.0f%%)" % (
+            label, len(v), sum(p for _, p in v), 100.0 * sum(p for _, p in v) / max(len(v), 1)))
+        for lo, hi in ((0, 10), (10, 40), (40, None)):
+            w = [p for r, p in v if r >= lo and (hi is None or r < hi)]
+            if w:
+                span = "%d-%d us" % (lo, hi) if hi else "%d us or more" % lo
+                print("  writer ran %-14s since switched in: %5d, preempted %3.0f%%" % (span, len(w), 100.0 * sum(w) / len(w)))
 
 
 if __name__ == "__main__":

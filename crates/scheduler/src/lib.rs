@@ -54,7 +54,10 @@ pub use trace::{CoreSpan, CoreState, Mark, MarkAt, NoTrace, Recorder, Span, Thre
 /// `calibration/probes/wake-placement.py` (3.12, the echo next to one
 /// CPU-bound thread, second calibration host): 67% and 76% at a 5 ms and a
 /// 100 µs switch interval, 64% to 66% measured again (docs/calibration.md,
-/// item 16).
+/// item 16). Those counts mix both directions; split, the client's write
+/// preempted the echo thread 89% to 95% of the time and the echo's write the
+/// client 19% to 49%, and next to two CPU threads the other way round
+/// (`calibration/probes/forced-drop.py`, item 18).
 pub const SYNC_WAKE_PREEMPTS: f64 = 0.7;
 
 /// Why a run could not produce a result.
