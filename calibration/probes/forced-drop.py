@@ -24,16 +24,11 @@ docs/calibration.md, item 18. Needs perf and permission to trace (root).
 
     python3 calibration/probes/forced-drop.py PYTHON [SECONDS] [INTERVAL] [CPU_THREADS] [PIN]
 """
-import collections
-import os
 import re
-import subprocess
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-MEASURE = os.path.join(HERE, "..", "measure.py")
-LINE = re.compile(r"^\s*(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+(\S+):\s*(.*)$")
+import echotrace
+
 FUTEX = re.compile(r"uaddr: (\w+), op: (\w+), val: \w+, utime: (\w+)")
 ETIMEDOUT = 2**64 - 110
 FUTEX_WAKE, FUTEX_WAIT_BITSET = 1, 9
@@ -72,150 +67,129 @@ def main(argv):
         "syscalls:sys_enter_sendto",
         "syscalls:sys_exit_sendto",
     ]
-    with tempfile.TemporaryDirectory() as tmp:
-        data = os.path.join(tmp, "perf.data")
-        cmd = ["perf", "record", "-q", "-o", data]
-        for e in events:
-            cmd += ["-e", e]
-        cmd += ["--", python, MEASURE, "echo", seconds, cpu_threads, interval, "60", pin]
-        trips = subprocess.check_output(cmd, stderr=subprocess.DEVNULL).decode().strip()
-        text = subprocess.check_output(
-            ["perf", "script", "-i", data, "-F", "pid,tid,cpu,time,event,trace"], stderr=subprocess.DEVNULL
-        ).decode()
-    evs = []
-    cpus = []
-    threads = collections.defaultdict(set)
-    for line in text.splitlines():
-        m = LINE.match(line)
-        if m:
-            pid, tid, ts, name, rest = int(m.group(1)), int(m.group(2)), float(m.group(4)), m.group(5), m.group(6)
-            evs.append((ts, pid, tid, name, rest))
-            cpus.append(int(m.group(3)))
-            threads[pid].add(tid)
-    server = max(threads, key=lambda p: len(threads[p]))
-    echo = next((t for _, p, t, n, _ in evs if p == server and n.endswith(("recvfrom", "sendto"))), None)
-    spinners = threads[server] - {server, echo}
+    trips, evs = echotrace.record(python, events, seconds, cpu_threads, interval, pin)
+    server, echo, client, spinners = echotrace.roles(evs)
     # The GIL's `cond`: words waited on with a timeout; `switch_cond`: words
     # the CPU-bound threads wait on without one.
     cond, switch = set(), set()
-    for _, _, tid, name, rest in evs:
-        if name == "syscalls:sys_enter_futex":
-            f = futex(rest)
+    for e in evs:
+        if e.name == "syscalls:sys_enter_futex":
+            f = futex(e.rest)
             if f and f[1] == FUTEX_WAIT_BITSET:
                 if f[2] != 0:
                     cond.add(f[0])
-                elif tid in spinners:
+                elif e.tid in spinners:
                     switch.add(f[0])
     switch -= cond
 
-    def next_of(i, tid, name, limit=LOOK):
-        for j in range(i + 1, min(i + limit, len(evs))):
-            if evs[j][2] == tid and evs[j][3] == name:
+    def next_of(i, tid, name=None):
+        """The index of `tid`'s next event after `i` (named `name`, if given)."""
+        for j in range(i + 1, min(i + LOOK, len(evs))):
+            if evs[j].tid == tid and (name is None or evs[j].name == name):
                 return j
         return None
 
+    def preempted_at(i, tid):
+        """Whether `tid`'s next event after `i` is a switch away from it while runnable."""
+        j = next_of(i, tid)
+        return j is not None and evs[j].name == "sched:sched_switch" and "prev_state=R" in evs[j].rest, j
+
     drops = parks = 0
     park_len, to_signal, echo_back, switch_signal, holder_back = [], [], [], [], []
-    for i, (ts, _, tid, name, rest) in enumerate(evs):
-        if tid not in spinners or name != "syscalls:sys_enter_futex":
+    for i, ev in enumerate(evs):
+        if ev.tid not in spinners or ev.name != "syscalls:sys_enter_futex":
             continue
-        f = futex(rest)
+        f = futex(ev.rest)
         if not f or f[1] != FUTEX_WAKE or f[0] not in cond:
             continue
         # The echo's timeout just before: it asked for this drop.
         timeout = None
         for j in range(i - 1, max(i - LOOK, 0), -1):
             e = evs[j]
-            if e[2] != echo:
+            if e.tid != echo:
                 continue
-            if e[3] == "syscalls:sys_exit_futex" and int(e[4].strip(), 16) == ETIMEDOUT:
-                timeout = e[0]
+            if e.name == "syscalls:sys_exit_futex" and int(e.rest.strip(), 16) == ETIMEDOUT:
+                timeout = e.ts
                 break
-            if e[3].endswith(("recvfrom", "sendto")):
+            if e.name.endswith(("recvfrom", "sendto")):
                 break
-        if timeout is None or ts - timeout > 200e-6:
+        if timeout is None or ev.ts - timeout > 200e-6:
             continue
         drops += 1
-        to_signal.append((ts - timeout) * 1e6)
+        to_signal.append((ev.ts - timeout) * 1e6)
         for j in range(i + 1, min(i + LOOK, len(evs))):
             e = evs[j]
-            if e[2] == echo and e[3] == "syscalls:sys_exit_futex" and int(e[4].strip(), 16) != ETIMEDOUT:
-                echo_back.append((e[0] - ts) * 1e6)
+            if e.tid == echo and e.name == "syscalls:sys_exit_futex" and int(e.rest.strip(), 16) != ETIMEDOUT:
+                echo_back.append((e.ts - ev.ts) * 1e6)
                 break
         # The holder's next wait: on switch_cond (parked) or not.
         wait = None
         for j in range(i + 1, min(i + LOOK, len(evs))):
             e = evs[j]
-            if e[2] == tid and e[3] == "syscalls:sys_enter_futex":
-                g = futex(e[4])
+            if e.tid == ev.tid and e.name == "syscalls:sys_enter_futex":
+                g = futex(e.rest)
                 if g and g[1] in (0, FUTEX_WAIT_BITSET):
                     wait = (j, g[0])
                     break
-        if wait and wait[1] in switch:
-            parks += 1
-            out = next_of(wait[0], tid, "syscalls:sys_exit_futex")
-            if out is not None:
-                park_len.append((evs[out][0] - evs[wait[0]][0]) * 1e6)
-            # The echo's signal of switch_cond, then the holder back.
-            for j in range(wait[0] + 1, min(wait[0] + LOOK, len(evs))):
-                e = evs[j]
-                if e[2] == echo and e[3] == "syscalls:sys_enter_futex":
-                    g = futex(e[4])
-                    if g and g[0] in switch and g[1] == FUTEX_WAKE:
-                        done = next_of(j, echo, "syscalls:sys_exit_futex")
-                        if done is not None:
-                            switch_signal.append((evs[done][0] - e[0]) * 1e6)
-                        if out is not None and evs[out][0] >= e[0]:
-                            holder_back.append((evs[out][0] - e[0]) * 1e6)
-                        break
+        if not wait or wait[1] not in switch:
+            continue
+        parks += 1
+        out = next_of(wait[0], ev.tid, "syscalls:sys_exit_futex")
+        if out is not None:
+            park_len.append((evs[out].ts - evs[wait[0]].ts) * 1e6)
+        # The echo's signal of switch_cond, then the holder back.
+        for j in range(wait[0] + 1, min(wait[0] + LOOK, len(evs))):
+            e = evs[j]
+            if e.tid == echo and e.name == "syscalls:sys_enter_futex":
+                g = futex(e.rest)
+                if g and g[0] in switch and g[1] == FUTEX_WAKE:
+                    done = next_of(j, echo, "syscalls:sys_exit_futex")
+                    if done is not None:
+                        switch_signal.append((evs[done].ts - e.ts) * 1e6)
+                    if out is not None and evs[out].ts >= e.ts:
+                        holder_back.append((evs[out].ts - e.ts) * 1e6)
+                    break
     # The echo's sends: preempted at the return, then did it wait for the GIL?
     sends = preempted = lost = 0
-    for i, (ts, _, tid, name, rest) in enumerate(evs):
-        if tid != echo or name != "syscalls:sys_exit_sendto":
+    for i, ev in enumerate(evs):
+        if ev.tid != echo or ev.name != "syscalls:sys_exit_sendto":
             continue
         sends += 1
-        j = i + 1
-        while j < len(evs) and j < i + LOOK and evs[j][2] != echo:
-            j += 1
-        if j >= len(evs) or evs[j][3] != "sched:sched_switch" or "prev_state=R" not in evs[j][4]:
+        at_return, j = preempted_at(i, echo)
+        if not at_return:
             continue
         preempted += 1
         for k in range(j + 1, min(j + LOOK, len(evs))):
             e = evs[k]
-            if e[2] != echo or not e[3].startswith("syscalls:sys_enter"):
+            if e.tid != echo or not e.name.startswith("syscalls:sys_enter"):
                 continue
-            g = futex(e[4]) if e[3] == "syscalls:sys_enter_futex" else None
+            g = futex(e.rest) if e.name == "syscalls:sys_enter_futex" else None
             if g and g[0] in cond and g[1] == FUTEX_WAIT_BITSET and g[2] != 0:
                 lost += 1
-            if e[3] != "syscalls:sys_enter_futex" or (g and g[0] in cond):
+            if e.name != "syscalls:sys_enter_futex" or (g and g[0] in cond):
                 break
-    client = next((t for _, p, t, n, _ in evs if p != server and n.endswith(("recvfrom", "sendto"))), None)
     # Who preempts whom at a write's return, by the writer's run so far.
     last_in = {}
     runs = {echo: [], client: []}
-    for i, (ts, _, tid, name, rest) in enumerate(evs):
-        if name == "sched:sched_switch":
-            m = re.search(r"next_pid=(\d+)", rest)
+    for i, ev in enumerate(evs):
+        if ev.name == "sched:sched_switch":
+            m = re.search(r"next_pid=(\d+)", ev.rest)
             if m:
-                last_in[int(m.group(1))] = ts
+                last_in[int(m.group(1))] = ev.ts
             continue
-        if name != "syscalls:sys_enter_sendto" or tid not in runs:
+        if ev.name != "syscalls:sys_enter_sendto" or ev.tid not in runs:
             continue
-        reader = client if tid == echo else echo
+        reader = client if ev.tid == echo else echo
         same = False
         j = i + 1
-        while j < len(evs) and j < i + LOOK and not (evs[j][2] == tid and evs[j][3] == "syscalls:sys_exit_sendto"):
+        while j < len(evs) and j < i + LOOK and not (evs[j].tid == ev.tid and evs[j].name == "syscalls:sys_exit_sendto"):
             e = evs[j]
-            if e[3] == "sched:sched_wakeup" and (" pid=%d " % reader) in e[4] and ("target_cpu=%03d" % cpus[i]) in e[4]:
+            if e.name == "sched:sched_wakeup" and (" pid=%d " % reader) in e.rest and ("target_cpu=%03d" % ev.cpu) in e.rest:
                 same = True
             j += 1
         if not same or j >= len(evs):
             continue
-        k = j + 1
-        while k < len(evs) and evs[k][2] != tid:
-            k += 1
-        at_return = k < len(evs) and evs[k][3] == "sched:sched_switch" and "prev_state=R" in evs[k][4]
-        runs[tid].append(((ts - last_in.get(tid, ts)) * 1e6, at_return))
+        runs[ev.tid].append(((ev.ts - last_in.get(ev.tid, ev.ts)) * 1e6, preempted_at(j, ev.tid)[0]))
     print("measure.py: " + trips)
     print(
         "server %d: echo thread %s, %d CPU-bound threads; GIL cond words %s, switch_cond words %s"
@@ -231,7 +205,7 @@ def main(argv):
     print("echo sends %d; preempted at the return %d (%.0f%%); of those, then waited for the GIL %d (%.0f%%)" % (
         sends, preempted, 100.0 * preempted / max(sends, 1), lost, 100.0 * lost / max(preempted, 1)))
     for writer, label in ((echo, "echo's write wakes the client"), (client, "client's write wakes the echo")):
-        v = runs.get(writer, [])
+        v = runs[writer]
         print("%s on the writer's CPU: %d, preempted at the return %d (%.0f%%)" % (
             label, len(v), sum(p for _, p in v), 100.0 * sum(p for _, p in v) / max(len(v), 1)))
         for lo, hi in ((0, 10), (10, 40), (40, None)):

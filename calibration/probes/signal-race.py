@@ -17,15 +17,11 @@ the signal itself). The source of the model's signal race
     python3 calibration/probes/signal-race.py PYTHON [SECONDS] [INTERVAL] [CPU_THREADS]
 """
 import collections
-import os
 import re
-import subprocess
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-MEASURE = os.path.join(HERE, "..", "measure.py")
-LINE = re.compile(r"^\s*(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+(\S+):\s*(.*)$")
+import echotrace
+
 FUTEX = re.compile(r"uaddr: (\w+), op: (\w+), val: \w+, utime: (\w+)")
 ETIMEDOUT = 2**64 - 110
 WINDOW_S = 200e-6
@@ -45,33 +41,12 @@ def main(argv):
         "syscalls:sys_enter_recvfrom",
         "syscalls:sys_enter_sendto",
     ]
-    with tempfile.TemporaryDirectory() as tmp:
-        data = os.path.join(tmp, "perf.data")
-        cmd = ["perf", "record", "-q", "-o", data]
-        for e in events:
-            cmd += ["-e", e]
-        cmd += ["--", python, MEASURE, "echo", seconds, cpu_threads, interval, "60", "none"]
-        subprocess.check_call(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        text = subprocess.check_output(
-            ["perf", "script", "-i", data, "-F", "pid,tid,cpu,time,event,trace"], stderr=subprocess.DEVNULL
-        ).decode()
-    evs = []
-    threads = collections.defaultdict(set)
-    for line in text.splitlines():
-        m = LINE.match(line)
-        if m:
-            pid, tid, ts, name, rest = int(m.group(1)), int(m.group(2)), float(m.group(4)), m.group(5), m.group(6)
-            evs.append((ts, pid, tid, name, rest))
-            threads[pid].add(tid)
-    # The server is the process with the most threads; its echo thread is
-    # the one making socket calls, the CPU-bound ones are the rest but main.
-    server = max(threads, key=lambda p: len(threads[p]))
-    echo = next((t for _, p, t, n, _ in evs if p == server and n.endswith(("recvfrom", "sendto"))), None)
-    spinners = threads[server] - {server, echo}
+    _, evs = echotrace.record(python, events, seconds, cpu_threads, interval)
+    server, echo, _, spinners = echotrace.roles(evs)
     # The GIL's condition variable: the words the CPU-bound threads wait on
     # with a timeout (one per glibc group).
     words = collections.Counter()
-    for _, _, tid, name, rest in evs:
+    for _, _, tid, _, name, rest in evs:
         if tid in spinners and name == "syscalls:sys_enter_futex":
             f = FUTEX.search(rest)
             if f and int(f.group(2), 16) & 0x7F == 9 and int(f.group(3), 16) != 0:
@@ -80,7 +55,7 @@ def main(argv):
     last_timeout = {}
     last_wait = {}
     counts = collections.Counter()
-    for ts, _, tid, name, rest in evs:
+    for ts, _, tid, _, name, rest in evs:
         if name == "syscalls:sys_exit_futex":
             if int(rest.strip(), 16) == ETIMEDOUT:
                 last_timeout[tid] = ts

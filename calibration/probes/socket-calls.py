@@ -13,15 +13,11 @@ before the echo (`spin`: a CPU-bound thread). The source of
     python3 calibration/probes/socket-calls.py PYTHON [SECONDS] [INTERVAL] [CPU_THREADS]
 """
 import collections
-import os
 import re
-import subprocess
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-MEASURE = os.path.join(HERE, "..", "measure.py")
-LINE = re.compile(r"^\s*(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+(\S+):\s*(.*)$")
+import echotrace
+
 EVENTS = [
     "syscalls:sys_enter_sendto",
     "syscalls:sys_exit_sendto",
@@ -45,30 +41,8 @@ def main(argv):
     seconds = argv[1] if len(argv) > 1 else "2"
     interval = argv[2] if len(argv) > 2 else "0.005"
     cpu_threads = argv[3] if len(argv) > 3 else "2"
-    with tempfile.TemporaryDirectory() as tmp:
-        data = os.path.join(tmp, "perf.data")
-        cmd = ["perf", "record", "-q", "-o", data]
-        for e in EVENTS:
-            cmd += ["-e", e]
-        cmd += ["--", python, MEASURE, "echo", seconds, cpu_threads, interval, "60", "none"]
-        subprocess.check_call(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        text = subprocess.check_output(
-            ["perf", "script", "-i", data, "-F", "pid,tid,cpu,time,event,trace"], stderr=subprocess.DEVNULL
-        ).decode()
-    evs = []
-    threads = collections.defaultdict(set)
-    for line in text.splitlines():
-        m = LINE.match(line)
-        if m:
-            pid, tid, cpu, ts = int(m.group(1)), int(m.group(2)), int(m.group(3)), float(m.group(4))
-            evs.append((ts, pid, tid, cpu, m.group(5), m.group(6)))
-            threads[pid].add(tid)
-    # The server is the process with the most threads; the echo thread is
-    # its thread that calls sendto, the client the other process's.
-    server = max(threads, key=lambda p: len(threads[p]))
-    echo = next(t for _, p, t, _, n, _ in evs if p == server and n.endswith("sendto"))
-    client = next(t for _, p, t, _, n, _ in evs if p != server and n.endswith("sendto"))
-    spinners = threads[server] - {server, echo}
+    _, evs = echotrace.record(python, EVENTS, seconds, cpu_threads, interval)
+    _, echo, client, spinners = echotrace.roles(evs)
     before = {}  # cpu -> the thread that ran there before the current one
     sends = collections.defaultdict(list)
     recvs = []
