@@ -277,6 +277,10 @@ impl Delayed {
         }
     }
 
+    fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+
     /// Sum and number of those strictly ahead of `avg`.
     fn ahead_of(&self, avg: u64) -> (u128, u128) {
         let (behind, n) =

@@ -316,8 +316,15 @@ impl<S: TraceSink> Engine<'_, S> {
         if n == 0 {
             return None;
         }
+        let avg = div(sum, n);
+        if c.delayed.is_empty() {
+            return Some((avg as u64, n));
+        }
         // Sleepers still owing time pull the average up until it passes them.
-        let (ahead, count) = c.delayed.ahead_of(div(sum, n) as u64);
+        let (ahead, count) = c.delayed.ahead_of(avg as u64);
+        if count == 0 {
+            return Some((avg as u64, n));
+        }
         Some((div(sum + ahead, n + count) as u64, n + count))
     }
 
@@ -588,6 +595,10 @@ impl<S: TraceSink> Engine<'_, S> {
 /// `a / b`, in 64 bits when both fit (a 128-bit division is a library
 /// call, and this one runs at every block and wake-up).
 fn div(a: u128, b: u128) -> u128 {
+    if b == 1 {
+        // The common case (one thread on the core), without a divide.
+        return a;
+    }
     match (u64::try_from(a), u64::try_from(b)) {
         (Ok(a), Ok(b)) => u128::from(a / b),
         _ => a / b,
