@@ -27,7 +27,7 @@ def record(python, events, seconds, cpu_threads, interval, pin="none"):
         cmd += ["--", python, MEASURE, "echo", seconds, cpu_threads, interval, "60", pin]
         out = subprocess.check_output(cmd, stderr=subprocess.DEVNULL).decode().strip()
         text = subprocess.check_output(
-            ["perf", "script", "-i", data, "-F", "pid,tid,cpu,time,event,trace"], stderr=subprocess.DEVNULL
+            ["perf", "script", "--ns", "-i", data, "-F", "pid,tid,cpu,time,event,trace"], stderr=subprocess.DEVNULL
         ).decode()
     evs = []
     for line in text.splitlines():

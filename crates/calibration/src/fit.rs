@@ -16,8 +16,11 @@ pub fn objective(rows: &[Row]) -> f64 {
 /// A row off by more than this factor counts as off by this much in the fit:
 /// a ratio the model cannot reach for want of a mechanism (Python 2.7's echo
 /// next to a CPU-bound thread) must not pull every cost away from the rows
-/// it can reach.
-pub const FIT_CAP: f64 = 2.0;
+/// it can reach. The factor is the agreement target's worst case: a row
+/// beyond it is a miss however far, and at 2 the fit traded four agreeing
+/// ratios and fourteen kept out-of-sample ones for moving that echo row from
+/// 2.1x to 1.8x (`docs/calibration.md`, item 20).
+pub const FIT_CAP: f64 = 1.5;
 
 /// Mean squared log error with each row's error capped at [`FIT_CAP`].
 fn capped(rows: &[Row]) -> f64 {

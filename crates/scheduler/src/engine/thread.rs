@@ -17,11 +17,19 @@ impl<S: TraceSink> Engine<'_, S> {
 
     pub(super) fn on_wake(&mut self, t: u32, cause: WakeCause) {
         let retry = self.costs.retry_ns;
+        // The old GIL is a semaphore: a waiter whose `futex_wait` finds the
+        // count already raised has not slept; the call fails (`EAGAIN`) and
+        // it takes the lock at once, while the poster is still inside its
+        // `futex_wake` (traced on 2.7: the echo held the GIL next in 91% of
+        // them, `docs/calibration.md` item 20).
+        let eagain = self.not_asleep(t) && self.under_old_gil(t);
         let th = &mut self.threads[t as usize];
         match cause {
             WakeCause::Start | WakeCause::Io | WakeCause::QueueItem => th.cont = Cont::Fetch,
             WakeCause::GilSignalled => {
-                th.overhead_left += retry;
+                if !eagain {
+                    th.overhead_left += retry;
+                }
                 th.cont = Cont::Acquire(Cause::Signalled);
             }
             WakeCause::GilTimedOut => {
@@ -42,6 +50,11 @@ impl<S: TraceSink> Engine<'_, S> {
             self.threads[t as usize].vruntime = min_v;
         }
         self.make_ready(t, sleeper);
+    }
+
+    /// Whether `t` belongs to an old (tick-based) GIL.
+    fn under_old_gil(&self, t: u32) -> bool {
+        self.threads[t as usize].gil.is_some_and(|g| matches!(self.gils[g as usize].gil.policy(), Policy::Old { .. }))
     }
 
     /// Runs thread `t`'s continuation until it starts a burst, blocks or ends.
