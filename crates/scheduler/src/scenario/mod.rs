@@ -210,7 +210,10 @@ pub struct Costs {
     /// finds the word changed), so it runs on at once and its waker pays a
     /// plain system call. A GIL holder that drops on request signals a
     /// waiter that has just gone back to its wait, so this is what makes a
-    /// forced hand-off cheap. Measured by `calibration/probes/wake-latency.c`.
+    /// forced hand-off cheap. A waiter of the old GIL woken in this time
+    /// takes the lock at once, before its releaser can take it back (the
+    /// semaphore's `futex_wait` fails with `EAGAIN`). Measured by
+    /// `calibration/probes/wake-latency.c`.
     #[serde(default)]
     pub sleep_entry_ns: u64,
     /// How long a core that went idle keeps polling in its idle loop before
