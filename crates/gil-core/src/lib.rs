@@ -99,6 +99,12 @@ impl Policy {
         }
     }
 
+    /// Whether this is the old GIL: a plain lock (a semaphore on Linux) that
+    /// the holder releases and retakes every `check_interval` ticks.
+    pub fn is_old(self) -> bool {
+        matches!(self, Policy::Old { .. })
+    }
+
     /// Ticks between two checks for the old GIL; `None` for the others, whose
     /// holder tests the eval breaker at every check point.
     pub fn check_interval(self) -> Option<u32> {
@@ -485,7 +491,7 @@ impl Gil {
             // The wake dequeued a waiter already awake: a system call's cost.
             self.in_transit += 1;
             Signal::Syscall
-        } else if self.in_transit > 0 && matches!(self.policy, Policy::Old { .. }) {
+        } else if self.in_transit > 0 && self.policy.is_old() {
             // sem_post wakes the futex whenever the waiter count is non-zero.
             Signal::Syscall
         } else {

@@ -277,6 +277,7 @@ impl Delayed {
         }
     }
 
+    /// Whether no sleeper is delayed on this core.
     fn is_empty(&self) -> bool {
         self.set.is_empty()
     }

@@ -316,14 +316,12 @@ impl<S: TraceSink> Engine<'_, S> {
         if n == 0 {
             return None;
         }
-        let avg = div(sum, n);
-        if c.delayed.is_empty() {
-            return Some((avg as u64, n));
-        }
-        // Sleepers still owing time pull the average up until it passes them.
-        let (ahead, count) = c.delayed.ahead_of(avg as u64);
+        let avg = div(sum, n) as u64;
+        // Sleepers still owing time pull the average up until it passes them
+        // (most of the time there are none: no lookup, no second division).
+        let (ahead, count) = if c.delayed.is_empty() { (0, 0) } else { c.delayed.ahead_of(avg) };
         if count == 0 {
-            return Some((avg as u64, n));
+            return Some((avg, n));
         }
         Some((div(sum + ahead, n + count) as u64, n + count))
     }

@@ -1,6 +1,6 @@
 //! A thread's continuation: steps, bytecode bursts, the GIL and locks.
 
-use gil_core::{Acquire, Cause, Check, Policy, ReleaseKind, Signal, ThreadId};
+use gil_core::{Acquire, Cause, Check, ReleaseKind, Signal, ThreadId};
 
 use super::{Burst, BurstKind, Cont, Engine, Frame, Sched, WakeCause};
 use crate::SimError;
@@ -22,7 +22,7 @@ impl<S: TraceSink> Engine<'_, S> {
         // it takes the lock at once, while the poster is still inside its
         // `futex_wake` (traced on 2.7: the echo held the GIL next in 91% of
         // them, `docs/calibration.md` item 20).
-        let eagain = self.not_asleep(t) && self.under_old_gil(t);
+        let eagain = cause == WakeCause::GilSignalled && self.under_old_gil(t) && self.not_asleep(t);
         let th = &mut self.threads[t as usize];
         match cause {
             WakeCause::Start | WakeCause::Io | WakeCause::QueueItem => th.cont = Cont::Fetch,
@@ -54,7 +54,7 @@ impl<S: TraceSink> Engine<'_, S> {
 
     /// Whether `t` belongs to an old (tick-based) GIL.
     fn under_old_gil(&self, t: u32) -> bool {
-        self.threads[t as usize].gil.is_some_and(|g| matches!(self.gils[g as usize].gil.policy(), Policy::Old { .. }))
+        self.threads[t as usize].gil.is_some_and(|g| self.gils[g as usize].gil.policy().is_old())
     }
 
     /// Runs thread `t`'s continuation until it starts a burst, blocks or ends.
@@ -140,7 +140,7 @@ impl<S: TraceSink> Engine<'_, S> {
             Need::Gil => {
                 if !th.holds {
                     th.cont = Cont::Acquire(Cause::Entry);
-                } else if !matches!(self.gils[g as usize].gil.policy(), Policy::Old { .. }) {
+                } else if !self.gils[g as usize].gil.policy().is_old() {
                     // Calls and loop back-edges test the eval breaker; before
                     // 3.10 almost every bytecode did.
                     let checks = !th.kind.is_op() || th.back_edge || check_every_op;
@@ -345,7 +345,7 @@ impl<S: TraceSink> Engine<'_, S> {
                 false
             }
             Acquire::Wait { deadline, notify_holder, failed } => {
-                let requests_policy = !matches!(slot.gil.policy(), Policy::Old { .. });
+                let requests_policy = !slot.gil.policy().is_old();
                 if failed {
                     th.failed += 1;
                     self.sink.mark(self.now, ThreadId(t), Mark::FailedAcquire);
@@ -503,7 +503,7 @@ impl<S: TraceSink> Engine<'_, S> {
                     }
                     if let Some(g) = th.gil {
                         let slot = &mut self.gils[g as usize];
-                        if matches!(slot.gil.policy(), Policy::Old { .. }) {
+                        if slot.gil.policy().is_old() {
                             // A bytecode (even a long C call) is one tick of the old GIL.
                             th.since_check += self.tick;
                             if th.since_check >= slot.period {
