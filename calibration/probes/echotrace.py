@@ -49,3 +49,13 @@ def roles(evs):
     echo = next((e.tid for e in evs if e.pid == server and e.name.endswith(sockets)), None)
     client = next((e.tid for e in evs if e.pid != server and e.name.endswith(sockets)), None)
     return server, echo, client, threads[server] - {server, echo}
+
+
+def spread(values, digits=1):
+    """p10 / p50 / p90 of `values` and how many there are."""
+    if not values:
+        return "none"
+    v = sorted(values)
+    n = len(v)
+    f = "%%.%df" % digits
+    return (f + " / " + f + " / " + f + " (n=%d)") % (v[n // 10], v[n // 2], v[9 * n // 10], n)

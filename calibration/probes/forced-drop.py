@@ -35,14 +35,6 @@ FUTEX_WAKE, FUTEX_WAIT_BITSET = 1, 9
 LOOK = 400  # events to look ahead or back for one hand-off
 
 
-def spread(values):
-    if not values:
-        return "none"
-    v = sorted(values)
-    n = len(v)
-    return "%5.1f / %5.1f / %5.1f (n=%d)" % (v[n // 10], v[n // 2], v[9 * n // 10], n)
-
-
 def futex(rest):
     f = FUTEX.search(rest)
     if not f:
@@ -197,11 +189,11 @@ def main(argv):
     )
     print("forced hand-offs to the echo: %d; the holder then parked on switch_cond: %d (%.0f%%)" % (
         drops, parks, 100.0 * parks / max(drops, 1)))
-    print("  park length, us (p10 / p50 / p90):            " + spread(park_len))
-    print("  echo's timeout to the holder's signal, us:     " + spread(to_signal))
-    print("  signal to the echo running again, us:          " + spread(echo_back))
-    print("  the echo's switch_cond signal (the call), us:  " + spread(switch_signal))
-    print("  that signal to the holder running again, us:   " + spread(holder_back))
+    print("  park length, us (p10 / p50 / p90):            " + echotrace.spread(park_len))
+    print("  echo's timeout to the holder's signal, us:     " + echotrace.spread(to_signal))
+    print("  signal to the echo running again, us:          " + echotrace.spread(echo_back))
+    print("  the echo's switch_cond signal (the call), us:  " + echotrace.spread(switch_signal))
+    print("  that signal to the holder running again, us:   " + echotrace.spread(holder_back))
     print("echo sends %d; preempted at the return %d (%.0f%%); of those, then waited for the GIL %d (%.0f%%)" % (
         sends, preempted, 100.0 * preempted / max(sends, 1), lost, 100.0 * lost / max(preempted, 1)))
     for writer, label in ((echo, "echo's write wakes the client"), (client, "client's write wakes the echo")):

@@ -41,13 +41,6 @@ FUTEX_WAIT = ("0x00000189", "0x00000080", "0x00000000")
 EAGAIN = "0xfffffffffffffff5"
 
 
-def quantiles(values):
-    v = sorted(values)
-    if not v:
-        return "-"
-    return " / ".join("%.2f" % v[min(len(v) - 1, int(len(v) * p))] for p in (0.1, 0.5, 0.9))
-
-
 def futex_calls(evs, tid):
     """(enter time, op, return value, duration) of each futex call of `tid`."""
     calls, start = [], None
@@ -115,12 +108,13 @@ def main(argv):
         calls = futex_calls(evs, cpu)
         wakes = [c for c in calls if c[1] == "0x00000081"]
         print("CPU-bound thread %d, us p10 / p50 / p90:" % cpu)
-        print("  futex_wake with no sleeper   %s (%d)" % (quantiles([c[3] * 1e6 for c in wakes if c[2] == "0x0"]), sum(1 for c in wakes if c[2] == "0x0")))
-        print("  futex_wake waking a sleeper  %s (%d)" % (quantiles([c[3] * 1e6 for c in wakes if c[2] != "0x0"]), sum(1 for c in wakes if c[2] != "0x0")))
+        us = echotrace.spread
+        print("  futex_wake with no sleeper   " + us([c[3] * 1e6 for c in wakes if c[2] == "0x0"], 2))
+        print("  futex_wake waking a sleeper  " + us([c[3] * 1e6 for c in wakes if c[2] != "0x0"], 2))
         sleeps = [c for c in calls if c[1] in FUTEX_WAIT and c[2] != EAGAIN]
-        print("  its own sleeps on the GIL    %s (%d)" % (quantiles([c[3] * 1e6 for c in sleeps]), len(sleeps)))
+        print("  its own sleeps on the GIL    " + us([c[3] * 1e6 for c in sleeps], 2))
         gaps = [(b[0] - a[0]) * 1e6 for a, b in zip(wakes, wakes[1:]) if b[0] - a[0] < 5e-6]
-        print("  one release to the next      %s" % quantiles(gaps))
+        print("  one release to the next      " + us(gaps, 2))
 
 
 if __name__ == "__main__":

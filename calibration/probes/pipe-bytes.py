@@ -18,24 +18,12 @@ minor faults per message in the receiving child.
 Internal: python calibration/probes/pipe-bytes.py --one MODE K PAYLOAD
 """
 import json
-import os
-import subprocess
 import sys
-import time
 
-try:
-    clock = time.perf_counter
-except AttributeError:
-    clock = time.time
+import payloadrun
+from payloadrun import clock, messages_for, minor_faults, quantile
 
-DEFAULT_PAYLOADS = [0, 10000, 50000, 100000, 130000, 200000, 500000, 1000000]
 MODES = ["oneway-obj", "oneway-bytes", "rtt-obj"]
-
-
-def minflt():
-    with open("/proc/self/stat") as f:
-        s = f.read()
-    return int(s[s.rindex(")") + 2:].split()[7])
 
 
 def one(mode, k, payload):
@@ -49,21 +37,21 @@ def one(mode, k, payload):
 
     def child():
         up_w.send("ready")
-        f0 = minflt()
+        f0 = minor_faults()
         total = 0
         if mode == "oneway-obj":
             for _ in range(k):
                 total += len(down_r.recv())
-            up_w.send((total, minflt() - f0))
+            up_w.send((total, minor_faults() - f0))
         elif mode == "oneway-bytes":
             for _ in range(k):
                 total += len(down_r.recv_bytes())
-            up_w.send((total, minflt() - f0))
+            up_w.send((total, minor_faults() - f0))
         else:
             for _ in range(k):
                 x = down_r.recv()
                 up_w.send(len(x))
-            up_w.send((k * payload, minflt() - f0))
+            up_w.send((k * payload, minor_faults() - f0))
 
     p = Process(target=child)
     p.start()
@@ -87,67 +75,32 @@ def one(mode, k, payload):
     sys.stdout.write(json.dumps({"seconds": dt, "child_minflt": faults}) + "\n")
 
 
-def k_for(payload):
-    if payload == 0:
-        return 10000
-    return max(100, min(10000, 100000000 // payload))
-
-
-def q(v, f):
-    return v[int(round(f * (len(v) - 1)))]
-
 
 def main(argv):
     if argv and argv[0] == "--one":
         one(argv[1], int(argv[2]), int(argv[3]))
         return
-    if not argv:
-        sys.stderr.write(__doc__)
-        raise SystemExit(2)
-    py = argv[0]
-    runs = int(argv[1]) if len(argv) > 1 else 5
-    payloads = DEFAULT_PAYLOADS
-    if len(argv) > 2 and argv[2] != "-":
-        payloads = [int(x) for x in argv[2].split(",")]
-    variants = []
-    for v in argv[3:] or ["base="]:
-        name, _, rest = v.partition("=")
-        env = {}
-        for kv in filter(None, rest.split(",")):
-            a, _, b = kv.partition("=")
-            env[a] = b
-        variants.append((name, env))
-    me = os.path.abspath(__file__)
-    data = {}
-    for r in range(runs):
-        for name, extra in variants:
-            env = dict(os.environ)
-            env.update(extra)
-            for mode in MODES:
-                for p in payloads:
-                    cmd = [py, me, "--one", mode, str(k_for(p)), str(p)]
-                    if extra.get("POOLPROBE_TASKSET"):
-                        cmd = ["taskset", "-c", extra["POOLPROBE_TASKSET"]] + cmd
-                    out = subprocess.check_output(cmd, env=env)
-                    data.setdefault((name, mode, p), []).append(json.loads(out.decode().strip().splitlines()[-1]))
-        sys.stderr.write("run %d/%d done\n" % (r + 1, runs))
-    ver = subprocess.check_output([py, "-c", "import sys; print(sys.version.split()[0])"]).decode().strip()
+    py, runs, payloads, variants = payloadrun.parse(argv, __doc__)
+    points = [((mode, p), [mode, messages_for(p), p]) for mode in MODES for p in payloads]
+    data = payloadrun.run(py, __file__, runs, variants, points)
+    ver = payloadrun.version(py)
     for name, extra in variants:
         for mode in MODES:
             print("")
-            print("%s %s variant %s %s (%d runs)" % (ver, mode, name,
-                  " ".join("%s=%s" % kv for kv in sorted(extra.items())), runs))
+            print("%s %s variant %s %s (%d runs)" % (ver, mode, name, payloadrun.describe(extra), runs))
             print("%8s %6s %9s %9s %9s %8s %9s" % ("payload", "K", "min us", "med us", "max us", "ns/B", "cflt/msg"))
-            b = sorted(x["seconds"] / k_for(0) for x in data[(name, mode, payloads[0])])
-            bmed = q(b, 0.5)
+            # The first payload (0 B by default) is the base of the cost per byte.
+            b = sorted(x["seconds"] / messages_for(payloads[0]) for x in data[(name, (mode, payloads[0]))])
+            bmed = quantile(b, 0.5)
             for p in payloads:
-                k = k_for(p)
-                recs = data[(name, mode, p)]
+                k = messages_for(p)
+                recs = data[(name, (mode, p))]
                 ts = sorted(x["seconds"] / k for x in recs)
                 fl = sorted(x["child_minflt"] / float(k) for x in recs)
-                med = q(ts, 0.5)
+                med = quantile(ts, 0.5)
+                nspb = (med - bmed) / (p - payloads[0]) * 1e9 if p != payloads[0] else 0.0
                 print("%8d %6d %9.1f %9.1f %9.1f %8.3f %9.1f" % (
-                    p, k, ts[0] * 1e6, med * 1e6, ts[-1] * 1e6, (med - bmed) / p * 1e9 if p else 0.0, q(fl, 0.5)))
+                    p, k, ts[0] * 1e6, med * 1e6, ts[-1] * 1e6, nspb, quantile(fl, 0.5)))
     sys.stdout.flush()
 
 

@@ -26,16 +26,10 @@ Internal: python calibration/probes/pool-bytes.py --one TASKS WORKERS CHUNKSIZE 
 """
 import json
 import os
-import subprocess
 import sys
-import time
 
-try:
-    clock = time.perf_counter
-except AttributeError:
-    clock = time.time
-
-DEFAULT_PAYLOADS = [0, 10000, 50000, 100000, 130000, 200000, 500000, 1000000]
+import payloadrun
+from payloadrun import clock, messages_for, quantile
 
 
 def payload_len(arg):
@@ -112,80 +106,38 @@ def one(tasks, workers, chunksize, payload):
     }) + "\n")
 
 
-def tasks_for(payload):
-    if payload == 0:
-        return 10000
-    return max(100, min(10000, 100000000 // payload))
-
-
-def q(sorted_values, f):
-    i = int(round(f * (len(sorted_values) - 1)))
-    return sorted_values[i]
-
-
 def main(argv):
     if argv and argv[0] == "--one":
         one(*[int(a) for a in argv[1:5]])
         return
-    if not argv:
-        sys.stderr.write(__doc__)
-        raise SystemExit(2)
-    py = argv[0]
-    runs = int(argv[1]) if len(argv) > 1 else 5
-    payloads = DEFAULT_PAYLOADS
-    if len(argv) > 2 and argv[2] != "-":
-        payloads = [int(x) for x in argv[2].split(",")]
-    variants = []
-    for v in argv[3:] or ["base="]:
-        name, _, rest = v.partition("=")
-        env = {}
-        for kv in filter(None, rest.split(",")):
-            k, _, val = kv.partition("=")
-            env[k] = val
-        variants.append((name, env))
-    me = os.path.abspath(__file__)
-    data = {}
-    for r in range(runs):
-        for name, extra in variants:
-            env = dict(os.environ)
-            env.update(extra)
-            for p in payloads:
-                n = tasks_for(p)
-                cmd = [py, me, "--one", str(n), "2", "1", str(p)]
-                if extra.get("POOLPROBE_TASKSET"):
-                    cmd = ["taskset", "-c", extra["POOLPROBE_TASKSET"]] + cmd
-                outp = subprocess.check_output(cmd, env=env)
-                rec = json.loads(outp.decode().strip().splitlines()[-1])
-                data.setdefault((name, p), []).append(rec)
-        sys.stderr.write("run %d/%d done\n" % (r + 1, runs))
-    ver = subprocess.check_output([py, "-c", "import sys; print(sys.version.split()[0])"]).decode().strip()
+    py, runs, payloads, variants = payloadrun.parse(argv, __doc__)
+    points = [(p, [messages_for(p), 2, 1, p]) for p in payloads]
+    data = payloadrun.run(py, __file__, runs, variants, points)
+    ver = payloadrun.version(py)
     for name, extra in variants:
         print("")
-        print("%s  variant %s %s  (%d runs, Pool(2) fork chunksize 1)" % (
-            ver, name, " ".join("%s=%s" % kv for kv in sorted(extra.items())), runs))
+        print("%s  variant %s %s  (%d runs, Pool(2) fork chunksize 1)" % (ver, name, payloadrun.describe(extra), runs))
         print("%8s %6s %9s %9s %9s %7s %7s %8s %9s %9s %8s %8s %7s %7s" % (
             "payload", "tasks", "min us", "med us", "max us", "ratio", "minrat", "ns/B",
             "pflt/tsk", "wflt/tsk", "pCPU us", "wCPU us", "pcsw/t", "wcsw/t"))
-        base = data.get((name, 0)) or data.get((name, payloads[0]))
-        bt = sorted(x["seconds"] / tasks_for(0 if (name, 0) in data else payloads[0]) for x in base)
-        bmed, bmin = q(bt, 0.5), bt[0]
+        # The first payload (0 B by default) is the base of the ratios.
+        bt = sorted(x["seconds"] / messages_for(payloads[0]) for x in data[(name, payloads[0])])
+        bmed, bmin = quantile(bt, 0.5), bt[0]
         for p in payloads:
-            n = tasks_for(p)
+            n = messages_for(p)
             recs = data[(name, p)]
             ts = sorted(x["seconds"] / n for x in recs)
-            med = q(ts, 0.5)
-            pf = sorted(x["parent_minflt"] / float(n) for x in recs)
-            wf = sorted(x["worker_minflt"] / float(n) for x in recs)
-            pc = sorted(x["parent_cpu_s"] / n for x in recs)
-            wc = sorted(x["worker_cpu_s"] / n for x in recs)
-            pv = sorted(x.get("parent_vcsw", 0) / float(n) for x in recs)
-            wv = sorted(x.get("worker_vcsw", 0) / float(n) for x in recs)
-            nspb = (med - bmed) / p * 1e9 if p else 0.0
+            med = quantile(ts, 0.5)
+
+            def median(field):
+                return quantile(sorted(x[field] / float(n) for x in recs), 0.5)
+
+            nspb = (med - bmed) / (p - payloads[0]) * 1e9 if p != payloads[0] else 0.0
             print("%8d %6d %9.1f %9.1f %9.1f %7.2f %7.2f %8.3f %9.1f %9.1f %8.1f %8.1f %7.1f %7.1f" % (
                 p, n, ts[0] * 1e6, med * 1e6, ts[-1] * 1e6, med / bmed, ts[0] / bmin, nspb,
-                q(pf, 0.5), q(wf, 0.5), q(pc, 0.5) * 1e6, q(wc, 0.5) * 1e6, q(pv, 0.5), q(wv, 0.5)))
+                median("parent_minflt"), median("worker_minflt"), median("parent_cpu_s") * 1e6,
+                median("worker_cpu_s") * 1e6, median("parent_vcsw"), median("worker_vcsw")))
     sys.stdout.flush()
-
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -28,12 +28,6 @@ EVENTS = [
 ]
 
 
-def quantiles(v):
-    v = sorted(v)
-    n = len(v)
-    return "n=%d p10 %.0f p50 %.0f p90 %.0f" % (n, v[n // 10], v[n // 2], v[9 * n // 10])
-
-
 def main(argv):
     if not argv:
         raise SystemExit(__doc__)
@@ -72,11 +66,11 @@ def main(argv):
         elif name.endswith("exit_recvfrom") and open_recv is not None:
             recvs.append((ts - open_recv) * 1e6)
             open_recv = None
-    print("echo thread's sendto, µs, by whom it woke and what ran on its CPU before it:")
+    print("echo thread's sendto, µs (p10 / p50 / p90), by whom it woke and what ran on its CPU before it:")
     for key in sorted(sends):
-        print("  wake %-6s after %-6s %s" % (key[0], key[1], quantiles(sends[key])))
+        print("  wake %-6s after %-6s %s" % (key[0], key[1], echotrace.spread(sends[key], 0)))
     if recvs:
-        print("echo thread's recvfrom (blocking ones included), µs: %s" % quantiles(recvs))
+        print("echo thread's recvfrom (blocking ones included), µs (p10 / p50 / p90): %s" % echotrace.spread(recvs, 0))
 
 
 if __name__ == "__main__":
