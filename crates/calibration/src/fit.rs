@@ -17,9 +17,9 @@ pub fn objective(rows: &[Row]) -> f64 {
 /// a ratio the model cannot reach for want of a mechanism (Python 2.7's echo
 /// next to a CPU-bound thread) must not pull every cost away from the rows
 /// it can reach. The factor is the agreement target's worst case: a row
-/// beyond it is a miss however far, and at 2 the fit traded four agreeing
-/// ratios and fourteen kept out-of-sample ones for moving that echo row from
-/// 2.1x to 1.8x (`docs/calibration.md`, item 20).
+/// beyond it is a miss however far, and a cap of 2 let that one echo row move
+/// every cost at the expense of rows that agreed (`docs/calibration.md`,
+/// item 20, has the figures).
 pub const FIT_CAP: f64 = 1.5;
 
 /// Mean squared log error with each row's error capped at [`FIT_CAP`].
