@@ -318,3 +318,39 @@ fn a_kept_measurement_is_compared_at_its_hosts_costs() {
     let rows = calibration::compare_host(&m, &same, &current_params()).unwrap();
     assert!(rows.iter().all(|r| r.host.is_none()));
 }
+
+/// A kept pool measurement replaces the main file's pool runs of its
+/// interpreter, and only pool rows come back (the second host's file,
+/// `calibration/hosts/2026-12-07-intel-xeon-pool.json`, is one).
+#[test]
+fn a_kept_pool_measurement_is_compared_in_place_of_the_main_files() {
+    let m: Measured = serde_json::from_str(include_str!("small.json")).unwrap();
+    let d = &m.interpreters[0];
+    let run = |tasks: u32, payload_bytes: u64, per_task_s: f64| calibration::PoolMapRun {
+        start_method: "fork".into(),
+        workers: 2,
+        tasks,
+        chunksize: 1,
+        payload_bytes,
+        seconds: per_task_s * f64::from(tasks),
+        runs: vec![per_task_s * f64::from(tasks); 5],
+        discards: Default::default(),
+    };
+    let h = calibration::HostMeasurement {
+        about: "test".into(),
+        date: "2026-12-07".into(),
+        machine: MachineInfo { cores: 2, cpu: calibration::hosts::INTEL_XEON_VM.cpu.into(), os: "linux".into() },
+        interpreters: vec![calibration::HostInterpreter {
+            version: d.version.clone(),
+            gil: d.gil.clone(),
+            pool_map: vec![run(10_000, 0, 20e-6), run(100, 1_000_000, 1.6e-3)],
+            ..Default::default()
+        }],
+    };
+    let rows = calibration::compare_host(&m, &h, &current_params()).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!((r.group.as_str(), r.what.as_str(), r.source.as_str()), ("pool", "pool 1000000 B/0 B", "3.12.1"));
+    assert!((r.real - 80.0).abs() < 1e-6, "{}", r.real);
+    assert_eq!(r.host.as_deref(), Some(calibration::hosts::INTEL_XEON_VM.id));
+}

@@ -589,6 +589,12 @@ pub struct HostInterpreter {
     /// The affinity family's pinned countdowns, if measured.
     #[serde(default)]
     pub affinity: Vec<AffinityRun>,
+    /// The pool family's maps, if measured.
+    #[serde(default)]
+    pub pool_map: Vec<PoolMapRun>,
+    /// The pool family's start-ups, if measured.
+    #[serde(default)]
+    pub pool_start: Vec<PoolStartRun>,
 }
 
 impl Measured {
@@ -610,11 +616,18 @@ impl Measured {
                 d.affinity = hi.affinity.clone();
                 families.push("affinity");
             }
+            if !hi.pool_map.is_empty() || !hi.pool_start.is_empty() {
+                d.pool_map = hi.pool_map.clone();
+                d.pool_start = hi.pool_start.clone();
+                families.push("pool");
+            }
             if families.is_empty() {
                 continue;
             }
             // The placed echoes belong to whichever family was measured.
-            d.echo_placed = hi.echo_placed.clone();
+            if !hi.echo.is_empty() || !hi.affinity.is_empty() {
+                d.echo_placed = hi.echo_placed.clone();
+            }
             for f in families {
                 m.sessions.push(Session {
                     date: h.date.clone(),
