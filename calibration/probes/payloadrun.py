@@ -1,6 +1,6 @@
-"""What pool-bytes.py and pipe-bytes.py share: their command line, running
-each point in a fresh interpreter with the variants interleaved, and
-reading a process's page faults. Runs on Python 2.7 and 3.x (a script's own
+"""What pool-bytes.py, pipe-bytes.py and pool-threads.py share: their
+command line, running each point in a fresh interpreter with the variants
+interleaved, a warm pool, and reading a process's page faults. Runs on Python 2.7 and 3.x (a script's own
 folder is on Python's path, so the measured interpreter imports it too)."""
 import json
 import os
@@ -45,15 +45,57 @@ def parse(argv, doc):
     payloads = DEFAULT_PAYLOADS
     if len(argv) > 2 and argv[2] != "-":
         payloads = [int(x) for x in argv[2].split(",")]
-    variants = []
-    for v in argv[3:] or ["base="]:
-        name, _, rest = v.partition("=")
-        env = {}
-        for kv in filter(None, rest.split(",")):
-            k, _, val = kv.partition("=")
-            env[k] = val
-        variants.append((name, env))
+    variants = [parse_variant(v) for v in argv[3:] or ["base="]]
     return argv[0], runs, payloads, variants
+
+
+def parse_variant(v):
+    """NAME=ENV1=V1,ENV2=V2 (or NAME= for none) -> (name, {env})."""
+    name, _, rest = v.partition("=")
+    env = {}
+    for kv in filter(None, rest.split(",")):
+        k, _, val = kv.partition("=")
+        env[k] = val
+    return name, env
+
+
+def run_point(python, script, args, extra):
+    """`python script --one ARGS...` with the variant's environment `extra`
+    (POOLPROBE_TASKSET runs it under `taskset -c`): the JSON it printed last."""
+    env = dict(os.environ)
+    env.update(extra)
+    cmd = [python, os.path.abspath(script), "--one"] + [str(a) for a in args]
+    if extra.get("POOLPROBE_TASKSET"):
+        cmd = ["taskset", "-c", extra["POOLPROBE_TASKSET"]] + cmd
+    out = subprocess.check_output(cmd, env=env)
+    return json.loads(out.decode().strip().splitlines()[-1])
+
+
+def payload_len(arg):
+    return len(arg)
+
+
+def noop(_=None):
+    return None
+
+
+def warm_pool(workers):
+    """A fork `Pool(workers)` that has served a few tasks; POOLPROBE_PIPE_SIZE
+    sets F_SETPIPE_SZ on its two pipes (after the warm-up, as before a
+    measured map)."""
+    import multiprocessing
+    if hasattr(multiprocessing, "get_context"):
+        ctx = multiprocessing.get_context("fork")
+    else:
+        ctx = multiprocessing
+    pool = ctx.Pool(workers)
+    pool.map(noop, range(workers * 4), 1)
+    pipe_size = int(os.environ.get("POOLPROBE_PIPE_SIZE", "0"))
+    if pipe_size:
+        import fcntl
+        for q in (pool._inqueue, pool._outqueue):
+            fcntl.fcntl(q._writer.fileno(), 1031, pipe_size)  # F_SETPIPE_SZ
+    return pool
 
 
 def run(python, script, runs, variants, points):
@@ -65,14 +107,8 @@ def run(python, script, runs, variants, points):
     data = {}
     for r in range(runs):
         for name, extra in variants:
-            env = dict(os.environ)
-            env.update(extra)
             for key, args in points:
-                cmd = [python, os.path.abspath(script), "--one"] + [str(a) for a in args]
-                if extra.get("POOLPROBE_TASKSET"):
-                    cmd = ["taskset", "-c", extra["POOLPROBE_TASKSET"]] + cmd
-                out = subprocess.check_output(cmd, env=env)
-                data.setdefault((name, key), []).append(json.loads(out.decode().strip().splitlines()[-1]))
+                data.setdefault((name, key), []).append(run_point(python, script, args, extra))
         sys.stderr.write("run %d/%d done\n" % (r + 1, runs))
     return data
 

@@ -29,15 +29,7 @@ import os
 import sys
 
 import payloadrun
-from payloadrun import clock, messages_for, quantile
-
-
-def payload_len(arg):
-    return len(arg)
-
-
-def noop(_=None):
-    return None
+from payloadrun import clock, messages_for, payload_len, quantile, warm_pool
 
 
 def proc_stat(pid):
@@ -64,20 +56,9 @@ def ctxsw(pid):
 
 
 def one(tasks, workers, chunksize, payload):
-    import multiprocessing
-    if hasattr(multiprocessing, "get_context"):
-        ctx = multiprocessing.get_context("fork")
-    else:
-        ctx = multiprocessing
     arg = b"\x00" * payload
-    pool = ctx.Pool(workers)
+    pool = warm_pool(workers)
     try:
-        pool.map(noop, range(workers * 4), 1)
-        pipe_size = int(os.environ.get("POOLPROBE_PIPE_SIZE", "0"))
-        if pipe_size:
-            import fcntl
-            for q in (pool._inqueue, pool._outqueue):
-                fcntl.fcntl(q._writer.fileno(), 1031, pipe_size)  # F_SETPIPE_SZ
         args = [arg] * tasks
         pids = [p.pid for p in pool._pool]
         me = os.getpid()

@@ -26,15 +26,7 @@ import sys
 import tempfile
 import threading
 
-from payloadrun import clock, messages_for, quantile
-
-
-def payload_len(arg):
-    return len(arg)
-
-
-def noop(_=None):
-    return None
+from payloadrun import clock, messages_for, parse_variant, payload_len, quantile, run_point, warm_pool
 
 
 _libc = None
@@ -97,8 +89,6 @@ def stop_perf(perf, targets):
     import signal
     import time
     proc, out = perf
-    if os.environ.get("POOLPROBE_PERF") == "idle":
-        pass
     time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     proc.wait()
@@ -126,20 +116,9 @@ def snapshot(targets):
 
 def one(tasks, payload):
     patch_thread_run()
-    import multiprocessing
-    if hasattr(multiprocessing, "get_context"):
-        ctx = multiprocessing.get_context("fork")
-    else:
-        ctx = multiprocessing
     arg = b"\x00" * payload
-    pool = ctx.Pool(2)
+    pool = warm_pool(2)
     try:
-        pool.map(noop, range(2 * 4), 1)
-        pipe_size = int(os.environ.get("POOLPROBE_PIPE_SIZE", "0"))
-        if pipe_size:
-            import fcntl
-            for q in (pool._inqueue, pool._outqueue):
-                fcntl.fcntl(q._writer.fileno(), 1031, pipe_size)  # F_SETPIPE_SZ
         me = os.getpid()
         maintid = gettid()
         assert maintid == me
@@ -185,15 +164,6 @@ def one(tasks, payload):
                                      key=lambda x: x[1])]}) + "\n")
 
 
-def parse_variant(v):
-    name, _, rest = v.partition("=")
-    env = {}
-    for kv in filter(None, rest.split(",")):
-        k, _, val = kv.partition("=")
-        env[k] = val
-    return name, env
-
-
 def drive(argv):
     runs = int(argv[0])
     payloads = [int(x) for x in argv[1].split(",")]
@@ -205,12 +175,8 @@ def drive(argv):
     for r in range(runs):
         for py in pys:
             for vname, extra in variants:
-                env = dict(os.environ)
-                env.update(extra)
                 for p in payloads:
-                    cmd = [py, os.path.abspath(__file__), "--one", str(messages_for(p)), str(p)]
-                    o = subprocess.check_output(cmd, env=env)
-                    rec = json.loads(o.decode().strip().splitlines()[-1])
+                    rec = run_point(py, __file__, [messages_for(p), p], extra)
                     rec.update({"py": py, "variant": vname, "payload": p, "run": r})
                     recs.append(rec)
         sys.stderr.write("run %d/%d done\n" % (r + 1, runs))
