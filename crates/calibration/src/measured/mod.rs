@@ -624,8 +624,9 @@ impl Measured {
             if families.is_empty() {
                 continue;
             }
-            // The placed echoes belong to whichever family was measured.
-            if !hi.echo.is_empty() || !hi.affinity.is_empty() {
+            // The placed echoes belong to the echo or affinity family,
+            // whichever was measured (a pool-only file keeps the main ones).
+            if families.iter().any(|f| *f != "pool") {
                 d.echo_placed = hi.echo_placed.clone();
             }
             for f in families {
