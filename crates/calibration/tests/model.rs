@@ -354,3 +354,34 @@ fn a_kept_pool_measurement_is_compared_in_place_of_the_main_files() {
     assert!((r.real - 80.0).abs() < 1e-6, "{}", r.real);
     assert_eq!(r.host.as_deref(), Some(calibration::hosts::INTEL_XEON_VM.id));
 }
+
+#[test]
+fn a_kept_countdown_measurement_is_compared_in_place_of_the_main_files() {
+    let m: Measured = serde_json::from_str(include_str!("small.json")).unwrap();
+    let d = &m.interpreters[0];
+    let run = |threads: u32, seconds: f64| CountdownRun {
+        pinned: false,
+        mode: "threads".into(),
+        threads,
+        seconds,
+        runs: vec![seconds; 5],
+        ..Default::default()
+    };
+    let h = calibration::HostMeasurement {
+        about: "test".into(),
+        date: "2026-12-08".into(),
+        machine: MachineInfo { cores: 2, cpu: calibration::hosts::INTEL_XEON_VM.cpu.into(), os: "linux".into() },
+        interpreters: vec![calibration::HostInterpreter {
+            version: d.version.clone(),
+            gil: d.gil.clone(),
+            countdown: vec![run(1, 0.5), run(8, 0.6)],
+            ..Default::default()
+        }],
+    };
+    let rows = calibration::compare_host(&m, &h, &current_params()).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!((r.group.as_str(), r.what.as_str(), r.source.as_str()), ("countdown", "threads8/seq", "3.12.1"));
+    assert!((r.real - 1.2).abs() < 1e-9, "{}", r.real);
+    assert_eq!(r.host.as_deref(), Some(calibration::hosts::INTEL_XEON_VM.id));
+}

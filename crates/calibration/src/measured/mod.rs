@@ -595,6 +595,10 @@ pub struct HostInterpreter {
     /// The pool family's start-ups, if measured.
     #[serde(default)]
     pub pool_start: Vec<PoolStartRun>,
+    /// The countdown family's runs, if measured (compared with each other,
+    /// never with the main file's).
+    #[serde(default)]
+    pub countdown: Vec<CountdownRun>,
 }
 
 impl Measured {
@@ -621,12 +625,17 @@ impl Measured {
                 d.pool_start = hi.pool_start.clone();
                 families.push("pool");
             }
+            if !hi.countdown.is_empty() {
+                d.countdown = hi.countdown.clone();
+                families.push("countdown");
+            }
             if families.is_empty() {
                 continue;
             }
             // The placed echoes belong to the echo or affinity family,
-            // whichever was measured (a pool-only file keeps the main ones).
-            if families.iter().any(|f| *f != "pool") {
+            // whichever was measured (a pool- or countdown-only file keeps
+            // the main ones).
+            if families.iter().any(|f| *f == "echo" || *f == "affinity") {
                 d.echo_placed = hi.echo_placed.clone();
             }
             for f in families {
