@@ -57,6 +57,10 @@ pub fn summary(file: &str, s: &Summary) -> String {
     let title = s.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default();
     line(&mut out, format_args!("{file}{title}"));
     let end = match s.end {
+        // A crashed process's threads end too, without finishing.
+        scheduler::EndReason::AllFinished if s.threads.iter().any(|t| t.end_state == "crashed") => {
+            "every thread finished or crashed"
+        }
         scheduler::EndReason::AllFinished => "every thread finished",
         scheduler::EndReason::StopWhen => "the stop_when threads finished",
         scheduler::EndReason::Horizon => "the duration elapsed",
@@ -129,14 +133,16 @@ pub fn summary(file: &str, s: &Summary) -> String {
                 v.sent, v.completed, v.throughput_rps, v.refused, v.timed_out, v.failed, v.late, v.in_flight
             ),
         );
-        let l = &v.latency_ms;
-        line(
-            &mut out,
-            format_args!(
-                "latency ms: p50 {:.2}, p90 {:.2}, p99 {:.2}, max {:.2}, mean {:.2}",
-                l.p50, l.p90, l.p99, l.max, l.mean
+        match &v.latency_ms {
+            Some(l) => line(
+                &mut out,
+                format_args!(
+                    "latency ms: p50 {:.2}, p90 {:.2}, p99 {:.2}, max {:.2}, mean {:.2}",
+                    l.p50, l.p90, l.p99, l.max, l.mean
+                ),
             ),
-        );
+            None => line(&mut out, format_args!("latency: none (no request completed)")),
+        }
     }
     if !s.tasks.is_empty() {
         let rows: Vec<Vec<String>> = s
@@ -172,7 +178,11 @@ pub fn summary(file: &str, s: &Summary) -> String {
         out.push_str(&table(&["job", "arrival ms", "burst ms", "waiting ms", "turnaround ms"], &rows));
         line(
             &mut out,
-            format_args!("mean waiting {:.3} ms, mean turnaround {:.3} ms", j.mean_waiting_ms, j.mean_turnaround_ms),
+            format_args!(
+                "mean waiting {:.3} ms, mean turnaround {}",
+                j.mean_waiting_ms,
+                j.mean_turnaround_ms.map_or_else(|| "- (no job finished)".to_owned(), |t| format!("{t:.3} ms"))
+            ),
         );
     }
     if let Some(p) = &s.pool {
@@ -220,8 +230,8 @@ pub fn sweep(file: &str, labels: &[Vec<(String, String)>], summaries: &[Summary]
                 match &s.server {
                     Some(v) => row.extend([
                         format!("{:.1}", v.throughput_rps),
-                        format!("{:.2}", v.latency_ms.p50),
-                        format!("{:.2}", v.latency_ms.p99),
+                        v.latency_ms.map_or("-".into(), |l| format!("{:.2}", l.p50)),
+                        v.latency_ms.map_or("-".into(), |l| format!("{:.2}", l.p99)),
                         v.refused.to_string(),
                         v.timed_out.to_string(),
                     ]),

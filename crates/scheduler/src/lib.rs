@@ -103,6 +103,17 @@ pub enum SimError {
         /// Simulated time.
         at_ns: u64,
     },
+    /// A thread ran more steps at one instant than the run has events (a
+    /// long loop of steps that take no time, such as `lock` and `unlock`):
+    /// the run stopped rather than spin without simulated time passing.
+    ZeroTimeSteps {
+        /// The thread.
+        thread: u32,
+        /// Steps it ran at that instant.
+        steps: u64,
+        /// Simulated time.
+        at_ns: u64,
+    },
 }
 
 impl std::fmt::Display for SimError {
@@ -111,7 +122,7 @@ impl std::fmt::Display for SimError {
             SimError::Invalid(e) => write!(f, "invalid scenario: {e}"),
             SimError::EventBudget { events, at_ns } => write!(
                 f,
-                "the run exceeded its budget of {events} events at {:.6} s of simulated time (raise limits.max_events or shorten the run)",
+                "the run exceeded its budget of {events} events at {:.6} s of simulated time (raise max_events or shorten the run)",
                 *at_ns as f64 * 1e-9
             ),
             SimError::UnlockUnlocked { thread, lock, at_ns } => {
@@ -132,6 +143,11 @@ impl std::fmt::Display for SimError {
             SimError::TraceFull { at_ns } => write!(
                 f,
                 "the trace became too large at {:.6} s of simulated time (record a shorter window)",
+                *at_ns as f64 * 1e-9
+            ),
+            SimError::ZeroTimeSteps { thread, steps, at_ns } => write!(
+                f,
+                "thread {thread} ran {steps} steps at {:.6} s without simulated time passing (a loop of steps that take no time, such as lock and unlock, repeats too often)",
                 *at_ns as f64 * 1e-9
             ),
         }

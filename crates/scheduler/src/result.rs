@@ -289,6 +289,8 @@ pub struct TaskReport {
     pub max_lag_ns: u64,
     /// Sum of those delays.
     pub total_lag_ns: u64,
+    /// How many there were (resumptions after an await).
+    pub lags: u64,
 }
 
 impl ThreadReport {

@@ -302,11 +302,19 @@ impl ScenarioFile {
                     None => (String::new(), String::new()),
                 };
                 let message = format!(
-                    "the run reached the end of simulated time (2^62 ns, about 146 years){who}: a `forever` step ends only when `stop_when` or `duration` stops the run, and durations must not add up past the end"
+                    "the run reached the end of simulated time (2^62 ns, about 146 years){who}: its steps add up past the end (and a `forever` step ends only when `stop_when` or `duration` stops the run)"
                 );
                 (path, message)
             }
             SimError::TraceFull { .. } => (String::new(), e.to_string()),
+            SimError::ZeroTimeSteps { thread, steps, at_ns } => (
+                c.thread_path(*thread),
+                format!(
+                    "{} ran {steps} steps at {} without simulated time passing: a loop of steps that take no time (`lock`, `unlock`, `put`, `get`, `acquire`, `release`) repeats more often than the run has events (`max_events`)",
+                    name(*thread),
+                    secs(*at_ns)
+                ),
+            ),
         };
         let label = if point.set.is_empty() { String::new() } else { format!(" (run {})", point.label()) };
         self.error(&path, &format!("{message}{label}"))

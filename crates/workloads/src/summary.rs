@@ -141,8 +141,8 @@ pub struct ServerSummary {
     pub completed: u64,
     /// Completed per second of load.
     pub throughput_rps: f64,
-    /// Latency of completed requests.
-    pub latency_ms: LatencyMs,
+    /// Latency of completed requests (`None`: none completed).
+    pub latency_ms: Option<LatencyMs>,
     /// Latency at every percentile 0, 1, ..., 100 (empty without completions).
     pub latency_cdf_ms: Vec<f64>,
     /// Refused: backlog full.
@@ -195,8 +195,8 @@ pub struct JobsSummary {
     pub jobs: Vec<JobSummary>,
     /// Mean waiting time.
     pub mean_waiting_ms: f64,
-    /// Mean turnaround time.
-    pub mean_turnaround_ms: f64,
+    /// Mean turnaround time of the jobs that finished (`None`: none did).
+    pub mean_turnaround_ms: Option<f64>,
 }
 
 /// One job.
@@ -304,13 +304,13 @@ pub fn summary(compiled: &Compiled, res: &SimResult) -> Summary {
         sent: src.sent,
         completed: src.completed,
         throughput_rps: src.throughput_rps,
-        latency_ms: LatencyMs {
+        latency_ms: (src.completed > 0).then(|| LatencyMs {
             p50: ms(src.latency.p50_ns),
             p90: ms(src.latency.p90_ns),
             p99: ms(src.latency.p99_ns),
             max: ms(src.latency.max_ns),
             mean: src.latency.mean_ns * 1e-6,
-        },
+        }),
         latency_cdf_ms: src.cdf_ns.iter().map(|&ns| ms(ns)).collect(),
         refused: src.refused,
         timed_out: src.timed_out,
@@ -326,7 +326,7 @@ pub fn summary(compiled: &Compiled, res: &SimResult) -> Summary {
             finished_s: t.finished_ns.map(s),
             awaits: t.awaits,
             max_lag_ms: ms(t.max_lag_ns),
-            mean_lag_ms: if t.awaits == 0 { 0.0 } else { ms(t.total_lag_ns) / t.awaits as f64 },
+            mean_lag_ms: if t.lags == 0 { 0.0 } else { ms(t.total_lag_ns) / t.lags as f64 },
         })
         .collect();
     let jobs = (!meta.jobs.is_empty()).then(|| {
@@ -349,7 +349,10 @@ pub fn summary(compiled: &Compiled, res: &SimResult) -> Summary {
         let n = jobs.len() as f64;
         JobsSummary {
             mean_waiting_ms: jobs.iter().map(|j| j.waiting_ms).sum::<f64>() / n,
-            mean_turnaround_ms: jobs.iter().filter_map(|j| j.turnaround_ms).sum::<f64>() / n,
+            mean_turnaround_ms: {
+                let done: Vec<f64> = jobs.iter().filter_map(|j| j.turnaround_ms).collect();
+                (!done.is_empty()).then(|| done.iter().sum::<f64>() / done.len() as f64)
+            },
             jobs,
         }
     });

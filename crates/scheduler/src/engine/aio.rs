@@ -33,6 +33,8 @@ pub(super) struct TaskRt {
     pub(super) awaits: u64,
     pub(super) max_lag: u64,
     pub(super) total_lag: u64,
+    /// Lags measured: one per resumption after an await.
+    pub(super) lags: u64,
     pub(super) finished: Option<u64>,
 }
 
@@ -84,6 +86,7 @@ impl LoopRt {
                     awaits: 0,
                     max_lag: 0,
                     total_lag: 0,
+                    lags: 0,
                     finished: None,
                 }
             })
@@ -141,10 +144,13 @@ impl<S: TraceSink> Engine<'_, S> {
             }
             if let Some(k) = lp.current {
                 let task = &mut lp.tasks[k as usize];
-                if std::mem::take(&mut lp.lag_open) {
+                // A lag is the delay of a resumption after an await: the
+                // first run, which follows no await, has none.
+                if std::mem::take(&mut lp.lag_open) && task.awaits > 0 {
                     let lag = now - task.due;
                     task.max_lag = task.max_lag.max(lag);
                     task.total_lag += lag;
+                    task.lags += 1;
                 }
                 match task.cursor.next(&self.programs[task.prog as usize], &mut th.rng) {
                     Next::Step { kind, amount, back_edge } => {

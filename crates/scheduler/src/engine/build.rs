@@ -59,6 +59,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
             client_base,
             events: 0,
             max_events: sc.limits.max_events,
+            instant_steps: 0,
             horizon: sc.limits.horizon_ns.unwrap_or(u64::MAX),
             costs: sc.machine.costs,
             policy: sc.machine.policy,

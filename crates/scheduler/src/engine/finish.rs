@@ -110,6 +110,7 @@ impl<S: TraceSink> Engine<'_, S> {
                     awaits: task.awaits,
                     max_lag_ns: task.max_lag,
                     total_lag_ns: task.total_lag,
+                    lags: task.lags,
                 }));
             }
         }

@@ -397,6 +397,8 @@ pub(crate) struct Engine<'s, S: TraceSink> {
     client_base: u32,
     events: u64,
     max_events: u64,
+    /// Steps run since the last event (a zero-time loop spins here).
+    instant_steps: u64,
     horizon: u64,
     costs: Costs,
     policy: OsPolicy,
@@ -483,6 +485,7 @@ impl<'s, S: TraceSink> Engine<'s, S> {
             debug_assert!(time >= self.now, "time went back");
             self.now = time;
             self.count_event()?;
+            self.instant_steps = 0;
             if self.sink.full() {
                 return Err(SimError::TraceFull { at_ns: self.now });
             }

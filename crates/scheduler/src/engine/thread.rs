@@ -71,6 +71,13 @@ impl<S: TraceSink> Engine<'_, S> {
                 self.block(t, ThreadState::Handoff, None);
                 return;
             }
+            self.instant_steps += 1;
+            if self.instant_steps > self.max_events {
+                let steps = self.instant_steps;
+                self.error = Some(SimError::ZeroTimeSteps { thread: t, steps, at_ns: self.now });
+                return;
+            }
+            let th = &mut self.threads[t as usize];
             let stop = match th.cont {
                 Cont::Fetch => self.fetch(t),
                 Cont::Begin => self.begin(t),

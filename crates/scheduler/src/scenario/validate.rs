@@ -239,8 +239,8 @@ impl Scenario {
             if proc_.interpreters == 0 {
                 return err(format!("processes[{p}].interpreters"), Problem::Zero);
             }
-            if !(proc_.memory_mb.is_finite() && proc_.memory_mb >= 0.0) {
-                return err(format!("processes[{p}].memory_mb"), Problem::NotPositive);
+            if !(0.0..=MAX_MEMORY_MB).contains(&proc_.memory_mb) {
+                return err(format!("processes[{p}].memory_mb"), Problem::BadMemory);
             }
             if let Some(CrashSpec { restart_after_ns: Some(0), .. }) = proc_.crash {
                 return err(format!("processes[{p}].crash.restart_after_ns"), Problem::NotPositive);
@@ -497,6 +497,10 @@ pub struct ScenarioError {
     pub problem: Problem,
 }
 
+/// The largest memory a process may report, in MB (an exabyte): sums over
+/// many processes stay finite.
+pub const MAX_MEMORY_MB: f64 = 1e12;
+
 /// What is wrong with a scenario field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
@@ -504,6 +508,9 @@ pub enum Problem {
     Zero,
     /// Must be strictly positive.
     NotPositive,
+    /// A memory size must be a finite number of megabytes, 0 to
+    /// [`MAX_MEMORY_MB`].
+    BadMemory,
     /// A uniform range must satisfy `0 < lo <= hi`.
     BadRange {
         /// Lower bound given.
@@ -574,6 +581,7 @@ impl std::fmt::Display for ScenarioError {
         let what = match &self.problem {
             Problem::Zero => "must not be zero".to_owned(),
             Problem::NotPositive => "must be strictly positive".to_owned(),
+            Problem::BadMemory => format!("must be a number of megabytes from 0 to {MAX_MEMORY_MB:e}"),
             Problem::BadRange { lo, hi } => format!("range {lo}..{hi} ns must satisfy 0 < lo <= hi"),
             Problem::BadOverhead => format!("overhead must be a number from 0 to {MAX_OVERHEAD}"),
             Problem::TooLong => "must not exceed 2^61 ns (about 73 years)".to_owned(),

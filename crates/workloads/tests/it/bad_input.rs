@@ -300,7 +300,7 @@ fn run_error(source: &str) -> String {
 fn forever_and_overflowing_time_fail_at_the_thread() {
     // Used to end at 2^62 ns with a 146-year makespan and exit 0.
     expect![[r#"
-        error: threads[0]: the run reached the end of simulated time (2^62 ns, about 146 years) with thread `spin` still busy: a `forever` step ends only when `stop_when` or `duration` stops the run, and durations must not add up past the end
+        error: threads[0]: the run reached the end of simulated time (2^62 ns, about 146 years) with thread `spin` still busy: its steps add up past the end (and a `forever` step ends only when `stop_when` or `duration` stops the run)
          --> run.yaml:4:5
           |
         4 |   - {name: spin, program: [{python: forever}, {put: q}]}
@@ -310,7 +310,7 @@ fn forever_and_overflowing_time_fail_at_the_thread() {
     ));
     // Durations that add up past the end of time (they used to wrap).
     expect![[r#"
-        error: threads[0]: the run reached the end of simulated time (2^62 ns, about 146 years) with thread `a` still busy: a `forever` step ends only when `stop_when` or `duration` stops the run, and durations must not add up past the end
+        error: threads[0]: the run reached the end of simulated time (2^62 ns, about 146 years) with thread `a` still busy: its steps add up past the end (and a `forever` step ends only when `stop_when` or `duration` stops the run)
          --> run.yaml:3:5
           |
         3 |   - {name: a, program: [{repeat: 10, body: [{python: 2000000000000000000ns}]}]}
@@ -399,4 +399,20 @@ fn affinity_names_the_core_that_does_not_exist() {
           | ^^^^^^^^^^^^
     "#]],
     );
+}
+
+#[test]
+fn a_long_loop_of_zero_time_steps_stops_at_the_event_budget() {
+    // Used to spin without end: lock and unlock take no time, so no event
+    // ever counted against `max_events`.
+    expect![[r#"
+        error: threads[0]: thread `a` ran 1001 steps at 0.000000 s without simulated time passing: a loop of steps that take no time (`lock`, `unlock`, `put`, `get`, `acquire`, `release`) repeats more often than the run has events (`max_events`)
+         --> run.yaml:3:5
+          |
+        3 |   - {name: a, program: [{repeat: 4611686018427387904, body: [{lock: l}, {unlock: l}]}]}
+          |     ^^^^^^^^
+    "#]]
+    .assert_eq(&run_error(
+        "machine: {cores: 1}\nthreads:\n  - {name: a, program: [{repeat: 4611686018427387904, body: [{lock: l}, {unlock: l}]}]}\nmax_events: 1000\n",
+    ));
 }

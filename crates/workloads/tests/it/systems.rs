@@ -337,3 +337,43 @@ fn a_write_that_wakes_a_reader_on_an_idle_core_costs_the_writer_a_wake_up() {
     assert!(pipe_wake(2, false, 5).iter().all(|&(_, o)| o == 10_000));
     assert!(pipe_wake(1, false, 5).iter().all(|&(_, o)| o == 0));
 }
+
+/// Summaries never report a mean over nothing as a number, and a mean lag
+/// never exceeds the largest one.
+#[test]
+fn empty_and_partial_means_are_honest() {
+    let summary = |source: &str| {
+        let exp = ScenarioFile::parse("t.yaml", source).unwrap();
+        let points = exp.points().unwrap();
+        let res = workloads::run_points(&points, &|| {}).into_iter().next().unwrap().unwrap();
+        workloads::summary(&points[0].compiled, &res)
+    };
+    // One of two jobs finishes: the mean turnaround is its own, not half of it.
+    let s = summary(
+        "machine: {cores: 1, scheduler: {policy: fcfs}, costs: {preset: zero}}\njobs:\n  - {name: P1, burst: 2ms}\n  - {name: P2, burst: 100ms}\nduration: 10ms\n",
+    );
+    let j = s.jobs.unwrap();
+    assert_eq!(j.mean_turnaround_ms, Some(2.0));
+    // None finishes: no mean at all.
+    let s = summary(
+        "machine: {cores: 1, scheduler: {policy: fcfs}, costs: {preset: zero}}\njobs:\n  - {name: P1, burst: 2ms}\nduration: 1ms\n",
+    );
+    assert_eq!(s.jobs.unwrap().mean_turnaround_ms, None);
+    // No request completes: no latency.
+    let s = summary(
+        "machine: {cores: 2}\nserver:\n  kind: wsgi\n  endpoints:\n    - {name: cpu, weight: 1, program: [{python: 10ms}]}\nclients: {closed_loop: 1, duration: 100ms, timeout: 1ns}\n",
+    );
+    let v = s.server.unwrap();
+    assert_eq!(v.completed, 0);
+    assert!(v.latency_ms.is_none());
+    // Tasks started together: the second one's wait for its first run is
+    // not a lag after an await.
+    let s = summary(
+        "machine: {cores: 1}\nthreads:\n  - name: loop\n    asyncio:\n      tasks:\n        - {name: a, program: [{python: 1ms}]}\n        - {name: b, program: [{python: 1ms}, {await_io: 1ms}, {python: 10us}]}\n",
+    );
+    for t in &s.tasks {
+        assert!(t.mean_lag_ms <= t.max_lag_ms, "{t:?}");
+    }
+    let b = s.tasks.iter().find(|t| t.name == "b").unwrap();
+    assert!(b.max_lag_ms < 0.5, "{b:?}");
+}
