@@ -158,7 +158,10 @@ impl TraceOut {
     /// Writes the trace over whatever the file held.
     fn write(self, recorded: &Recorded, format: TraceFormat) -> Result<()> {
         let name = self.path.display();
-        self.file.set_len(0).with_context(|| format!("cannot write {name}"))?;
+        // Only a regular file has a length to cut (`/dev/null` and pipes do not).
+        if self.file.metadata().is_ok_and(|m| m.is_file()) {
+            self.file.set_len(0).with_context(|| format!("cannot write {name}"))?;
+        }
         let mut out = std::io::BufWriter::new(&self.file);
         match format {
             TraceFormat::GilLab => serde_json::to_writer(&mut out, &recorded.trace),

@@ -101,27 +101,43 @@ pub fn boxes(svg: &str) -> Result<(Vec<TextBox>, (f64, f64)), String> {
 }
 
 /// Text that overlaps other text (by more than `slack` units each way) or
-/// sticks out of the drawing, described for a person.
+/// sticks out of the drawing, described for a person: the first
+/// [`MAX_PROBLEMS`], then a count of the rest (a crowded chart has
+/// millions of overlapping pairs).
 pub fn problems(svg: &str) -> Result<Vec<String>, String> {
     const SLACK: f64 = 0.5;
     let (boxes, (w, h)) = boxes(svg)?;
     let mut out = Vec::new();
+    let mut more = 0usize;
+    let mut push = |p: String| {
+        if out.len() < MAX_PROBLEMS {
+            out.push(p);
+        } else {
+            more += 1;
+        }
+    };
     for (i, a) in boxes.iter().enumerate() {
         let (l, t, r, b) = a.rect;
         if w > 0.0 && h > 0.0 && (l < -SLACK || t < -SLACK || r > w + SLACK || b > h + SLACK) {
-            out.push(format!("`{}` is cut off at the edge of the chart", a.text));
+            push(format!("`{}` is cut off at the edge of the chart", a.text));
         }
         for bx in &boxes[i + 1..] {
             let (l2, t2, r2, b2) = bx.rect;
             let dx = r.min(r2) - l.max(l2);
             let dy = b.min(b2) - t.max(t2);
             if dx > SLACK && dy > SLACK {
-                out.push(format!("`{}` overlaps `{}`", a.text, bx.text));
+                push(format!("`{}` overlaps `{}`", a.text, bx.text));
             }
         }
     }
+    if more > 0 {
+        out.push(format!("and {more} more"));
+    }
     Ok(out)
 }
+
+/// How many problems [`problems`] lists before it only counts them.
+pub const MAX_PROBLEMS: usize = 10;
 
 /// The smallest font size of the SVG's text, in SVG units.
 pub fn smallest_font(svg: &str) -> Result<f64, String> {
@@ -153,6 +169,15 @@ mod tests {
         assert!((t - 38.8).abs() < 1e-9 && (bo - 61.2).abs() < 1e-9, "{:?}", b[1].rect);
         // Hangul is a full em per syllable.
         assert_eq!(b[2].rect, (170.0, 45.0, 190.0, 55.0));
+    }
+
+    /// A crowded chart's millions of overlapping pairs make a short error.
+    #[test]
+    fn lists_the_first_problems_and_counts_the_rest() {
+        let texts: String = (0..100).map(|_| "<text x=\"10\" y=\"50\" font-size=\"10\">same</text>").collect();
+        let p = problems(&svg(&texts)).unwrap();
+        assert_eq!(p.len(), MAX_PROBLEMS + 1);
+        assert_eq!(p[MAX_PROBLEMS], format!("and {} more", 100 * 99 / 2 - MAX_PROBLEMS));
     }
 
     #[test]

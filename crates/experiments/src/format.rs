@@ -49,18 +49,52 @@ pub fn parse(spec: &str) -> Result<Spec, String> {
 /// Writes `v` per `spec`.
 pub fn number(v: f64, spec: &Spec, lang: Lang) -> String {
     // Both languages write digits and separators alike; only a factor's unit differs.
-    match spec {
-        Spec::Fixed(n) => format!("{v:.n$}", n = *n),
+    let s = match spec {
+        Spec::Fixed(n) => fixed(v, *n),
         Spec::Sig(n) => sig(v, *n),
         Spec::Int => thousands(v.round()),
-        Spec::Percent(n) => format!("{:.n$}%", v * 100.0, n = *n),
+        Spec::Percent(n) => format!("{}%", percent(v, *n)),
         Spec::Times(n) => {
             let unit = match lang {
                 Lang::En => "×",
                 Lang::Ko => "배",
             };
-            format!("{v:.n$}{unit}", n = *n)
+            format!("{}{unit}", fixed(v, *n))
         }
+    };
+    no_negative_zero(s)
+}
+
+/// Beyond this a number is written in scientific notation: its digits past
+/// the 17th are noise, and a page is no place for 300 of them.
+const HUGE: f64 = 1e15;
+
+fn fixed(v: f64, n: usize) -> String {
+    if v.abs() >= HUGE || !v.is_finite() { scientific(v) } else { format!("{v:.n$}") }
+}
+
+/// `v` times 100, written without overflowing for the largest values.
+fn percent(v: f64, n: usize) -> String {
+    let p = v * 100.0;
+    if p.is_finite() || !v.is_finite() {
+        return fixed(p, n);
+    }
+    let e = scientific(v);
+    match e.split_once('e').and_then(|(m, x)| Some((m, x.parse::<i32>().ok()?))) {
+        Some((m, x)) => format!("{m}e{}", x + 2),
+        None => e,
+    }
+}
+
+fn scientific(v: f64) -> String {
+    if v.is_finite() { format!("{v:.2e}") } else { format!("{v}") }
+}
+
+/// `-0.00` and `-0%` (a tiny negative value, rounded) are written unsigned.
+fn no_negative_zero(s: String) -> String {
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| !c.is_ascii_digit() || c == '0') => rest.to_owned(),
+        _ => s,
     }
 }
 
@@ -77,6 +111,9 @@ fn sig(v: f64, n: usize) -> String {
 }
 
 fn thousands(v: f64) -> String {
+    if v.abs() >= HUGE || !v.is_finite() {
+        return scientific(v);
+    }
     let neg = v < 0.0;
     let digits = format!("{:.0}", v.abs());
     let mut out = String::new();
@@ -108,6 +145,16 @@ mod tests {
         assert_eq!(f(0.4567, "%"), "46%");
         assert_eq!(f(0.4567, "%.1"), "45.7%");
         assert_eq!(f(1.95, "x"), "1.9×");
+        // Rounded to nothing, a tiny negative value carries no sign; a huge
+        // one is written with an exponent, not 300 digits of noise.
+        assert_eq!(f(-1e-7, ".2"), "0.00");
+        assert_eq!(f(-1e-7, "%"), "0%");
+        assert_eq!(f(-0.004, ".2"), "0.00");
+        assert_eq!(f(-0.006, ".2"), "-0.01");
+        assert_eq!(f(1e300, ""), "1.00e300");
+        assert_eq!(f(-1.03e308, "%"), "-1.03e310%");
+        assert_eq!(f(-1.03e306, "%"), "-1.03e308%");
+        assert_eq!(f(2e15, "int"), "2.00e15");
         assert_eq!(f(1.96, "x.2"), "1.96×");
         assert_eq!(f(2.0, "s2"), "2.0");
         assert_eq!(number(213.94, &parse("x").unwrap(), Lang::Ko), "213.9배");

@@ -68,13 +68,21 @@ pub struct Outcome {
 }
 
 /// Reads every file of a directory with this suffix, sorted by name.
+/// Hidden names (an editor's lock or backup, `.#note.md`) are skipped, and
+/// anything but a regular file (a FIFO would block the read) is an error.
 fn read_dir(dir: &Path, suffix: &str) -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(out) };
     for e in entries {
         let path = e?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        if name.starts_with('.') {
+            continue;
+        }
         if let Some(stem) = name.strip_suffix(suffix) {
+            if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                bail!("{}: not a regular file (a directory, a FIFO or a broken link); move it away", path.display());
+            }
             out.push((stem.to_owned(), path));
         }
     }
@@ -90,10 +98,21 @@ fn rel(root: &Path, p: &Path) -> String {
 /// named by the path relative to the root.
 fn read_source(root: &Path, path: &Path) -> Result<String> {
     let limit = workloads::Limits::default().max_file_bytes;
-    crate::sim::read_text(path, limit).map_err(|e| {
+    let text = crate::sim::read_text(path, limit).map_err(|e| {
         let full = path.display().to_string();
         anyhow!("{}", format!("{e:#}").replacen(&full, &rel(root, path), 1))
-    })
+    })?;
+    Ok(normalize_newlines(text))
+}
+
+/// A file saved with Windows line ends or a byte-order mark reads as the
+/// same text without them (line numbers do not change).
+fn normalize_newlines(text: String) -> String {
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    };
+    if text.contains('\r') { text.replace("\r\n", "\n") } else { text }
 }
 
 fn pages_err(e: pages::SiteError) -> anyhow::Error {
@@ -724,4 +743,31 @@ pub fn bench(root: &Path) -> Result<()> {
         println!("calibration comparison alone: {:.3} s ({:.3} s of CPU)", wall.as_secs_f64(), cpu.as_secs_f64());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An editor's lock or backup next to the notes is not a note, and a
+    /// name that is not a regular file is refused instead of read (a FIFO
+    /// would block the build).
+    #[test]
+    fn hidden_names_are_skipped_and_odd_files_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "x").unwrap();
+        std::fs::write(dir.path().join(".#a.md"), "x").unwrap();
+        std::os::unix::fs::symlink("nowhere", dir.path().join(".#b.md")).unwrap();
+        let found: Vec<String> = read_dir(dir.path(), ".md").unwrap().into_iter().map(|(s, _)| s).collect();
+        assert_eq!(found, ["a"]);
+        std::fs::create_dir(dir.path().join("c.md")).unwrap();
+        let err = read_dir(dir.path(), ".md").unwrap_err().to_string();
+        assert!(err.contains("c.md: not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn windows_line_ends_and_a_byte_order_mark_read_as_plain_text() {
+        assert_eq!(normalize_newlines("\u{feff}---\r\ntitle: A\r\n---\r\n".into()), "---\ntitle: A\n---\n");
+        assert_eq!(normalize_newlines("a\nb".into()), "a\nb");
+    }
 }

@@ -36,6 +36,7 @@ pub(super) fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Ren
     let mut toc = Vec::new();
     let mut text = String::new();
     let mut used_ids: BTreeSet<String> = BTreeSet::new();
+    let mut next_suffix: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut sections = vec![Section { id: String::new(), heading: String::new(), text: String::new() }];
     let mut heading: Option<OpenHeading<'_>> = None;
     let mut code: Option<(String, String)> = None;
@@ -97,10 +98,12 @@ pub(super) fn to_html(markdown: &str, trust: Trust, env: &dyn Env) -> Result<Ren
                 let Some((level, id, classes, inner, plain)) = heading.take() else { continue };
                 let base = id.unwrap_or_else(|| slug(&plain));
                 let mut id = base.clone();
-                let mut k = 2;
+                // Resume after the last suffix this base took: a note with
+                // thousands of equal headings stays linear.
+                let k = next_suffix.entry(base.clone()).or_insert(2usize);
                 while !used_ids.insert(id.clone()) {
                     id = format!("{base}-{k}");
-                    k += 1;
+                    *k += 1;
                 }
                 let n = level as u8;
                 if n == 2 || n == 3 {

@@ -171,3 +171,15 @@ fn slugs_keep_korean() {
     assert_eq!(slug("What's new in 3.12?"), "whats-new-in-312");
     assert_eq!(slug("!!!"), "section");
 }
+
+/// Equal headings take -2, -3, ... (past any id already taken), and many of
+/// them stay cheap: each resumes after the last suffix its base took.
+#[test]
+fn equal_headings_get_numbered_ids() {
+    let r = render("## H\n\n## H-2\n\n## H\n\n## H\n", 1, Lang::En, &Fake).unwrap();
+    let ids: Vec<&str> = r.sections.iter().skip(1).map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["h", "h-2", "h-3", "h-4"]);
+    let many = "## Same\n\n".repeat(20_000);
+    let r = render(&many, 1, Lang::En, &Fake).unwrap();
+    assert_eq!(r.sections.last().unwrap().id, "same-20000");
+}
