@@ -211,8 +211,10 @@ impl ScenarioFile {
 
     fn put(&mut self, path: &str, value: Value) -> Result<(), String> {
         sweep::set_path(&mut self.base.clone(), path, value.clone())?;
-        // A set path also removes it from the sweep grid.
-        self.sweep.retain(|a| a.path != path);
+        // A set path also removes it from the sweep grid, and so does a set
+        // of a field that contains a swept one (`gil` over `gil.switch_interval`):
+        // the rows would name values that never ran.
+        self.sweep.retain(|a| !sweep::within(&a.path, path));
         self.overrides.push((path.to_owned(), value));
         Ok(())
     }

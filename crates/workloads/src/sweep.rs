@@ -42,10 +42,39 @@ pub fn axes(root: &Value) -> Result<Vec<Axis>, (String, String)> {
         if list.is_empty() {
             return Err((here, "give at least one value".into()));
         }
-        parse_path(path).map_err(|m| (here.clone(), m))?;
+        let canon = canonical(path).map_err(|m| (here.clone(), m))?;
+        if let Some(other) = out.iter().find(|a: &&Axis| canonical(&a.path).is_ok_and(|c| c == canon)) {
+            return Err((here, format!("the same field as `sweep.{}`: sweep it once", other.path)));
+        }
         out.push(Axis { path: path.to_owned(), values: list.clone() });
     }
     Ok(out)
+}
+
+/// A field path written one way: `threads[0].program`, whatever spacing of
+/// indexes it was given in.
+pub fn canonical(path: &str) -> Result<String, String> {
+    let mut out = String::new();
+    for seg in parse_path(path)? {
+        match seg {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Seg::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    Ok(out)
+}
+
+/// Whether field `inner` is `outer` or lies inside it.
+pub fn within(inner: &str, outer: &str) -> bool {
+    match (canonical(inner), canonical(outer)) {
+        (Ok(i), Ok(o)) => i == o || i.starts_with(&format!("{o}.")) || i.starts_with(&format!("{o}[")),
+        _ => inner == outer,
+    }
 }
 
 /// The case key that names a case instead of setting a field.
@@ -125,8 +154,8 @@ fn parse_path(path: &str) -> Result<Vec<Seg<'_>>, String> {
     let mut segs = Vec::new();
     for part in path.split('.') {
         let (key, mut rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
-        if key.is_empty() && segs.is_empty() {
-            return Err(format!("`{path}` is not a field path"));
+        if key.is_empty() && (segs.is_empty() || rest.is_empty()) {
+            return Err(format!("`{path}` is not a field path (an empty part between dots)"));
         }
         if !key.is_empty() {
             segs.push(Seg::Key(key));

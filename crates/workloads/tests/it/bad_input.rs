@@ -416,3 +416,49 @@ fn a_long_loop_of_zero_time_steps_stops_at_the_event_budget() {
         "machine: {cores: 1}\nthreads:\n  - {name: a, program: [{repeat: 4611686018427387904, body: [{lock: l}, {unlock: l}]}]}\nmax_events: 1000\n",
     ));
 }
+
+#[test]
+fn a_field_swept_twice_or_a_path_with_an_empty_part() {
+    check(
+        "machine: {cores: 2}\nthreads:\n  - {name: a, program: [{python: 1ms}]}\nsweep:\n  machine.cores: [1, 2]\n  machine.cores.: [1, 2]\n",
+        expect![[r#"
+            error: sweep.machine.cores.: `machine.cores.` is not a field path (an empty part between dots)
+             --> bad.yaml:6:3
+              |
+            6 |   machine.cores.: [1, 2]
+              |   ^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+    check(
+        "machine: {cores: 2}\nthreads:\n  - {name: a, program: [{python: 1ms}]}\nsweep:\n  machine..cores: [1, 2]\n",
+        expect![[r#"
+            error: sweep.machine..cores: `machine..cores` is not a field path (an empty part between dots)
+             --> bad.yaml:5:3
+              |
+            5 |   machine..cores: [1, 2]
+              |   ^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+    check(
+        "machine: {cores: 2}\nthreads:\n  - {name: a, program: [{python: 1ms}]}\nsweep:\n  threads[0].count: [1, 2]\n  threads.[0].count: [3]\n",
+        expect![[r#"
+            error: sweep.threads.[0].count: the same field as `sweep.threads[0].count`: sweep it once
+             --> bad.yaml:6:3
+              |
+            6 |   threads.[0].count: [3]
+              |   ^^^^^^^^^^
+        "#]],
+    );
+}
+
+#[test]
+fn setting_a_field_that_holds_a_swept_one_drops_that_axis() {
+    let mut f = ScenarioFile::parse(
+        "s.yaml",
+        "machine: {cores: 2}\ngil: {model: new, switch_interval: 5ms}\nthreads:\n  - {name: a, program: [{python: 1ms}]}\nsweep:\n  gil.switch_interval: [1ms, 5ms]\n  machine.cores: [1, 2]\n",
+    )
+    .unwrap();
+    f.set("gil={model: new}").unwrap();
+    let labels: Vec<String> = f.points().unwrap().iter().map(|p| p.label()).collect();
+    assert_eq!(labels, ["machine.cores=1", "machine.cores=2"]);
+}
