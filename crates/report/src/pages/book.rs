@@ -16,10 +16,24 @@ use charts::escape;
 fn blocks<'h>(html: &'h str, start: &str, ends: &[&str]) -> Vec<&'h str> {
     let mut out = Vec::new();
     let mut from = 0;
+    // Each end's next place at or after the last search (None: no more),
+    // so that a page of thousands of blocks is read once, not once a block.
+    let mut next: Vec<Option<Option<usize>>> = vec![None; ends.len()];
     while let Some(i) = html[from..].find(start) {
         let a = from + i;
         let after = a + start.len();
-        let b = ends.iter().filter_map(|e| html[after..].find(e).map(|j| after + j)).min().unwrap_or(html.len());
+        let mut b = html.len();
+        for (e, cached) in ends.iter().zip(next.iter_mut()) {
+            let place = match *cached {
+                Some(Some(p)) if p >= after => Some(p),
+                Some(None) => None,
+                _ => html[after..].find(e).map(|j| after + j),
+            };
+            *cached = Some(place);
+            if let Some(p) = place {
+                b = b.min(p);
+            }
+        }
         out.push(&html[a..b]);
         from = b.max(after);
     }

@@ -116,21 +116,59 @@ pub(super) fn resolve(from: &str, rel: &str) -> String {
     }
 }
 
-/// (line, value) of every `name="value"` attribute.
+/// (line, value) of every `name="value"` attribute of a tag (text that
+/// only looks like one, such as `<a href="x">` written in inline code, is
+/// escaped and outside any tag).
 fn attrs(html: &str, name: &str) -> Vec<(usize, String)> {
     let needle = format!(" {name}=\"");
+    let bytes = html.as_bytes();
     let mut out = Vec::new();
-    let mut from = 0;
     // Lines counted incrementally: pages are long and links many.
     let (mut line, mut counted) = (1, 0);
-    while let Some(i) = html[from..].find(&needle) {
-        let start = from + i + needle.len();
-        let Some(len) = html[start..].find('"') else { break };
-        let value = html[start..start + len].replace("&amp;", "&");
-        line += html.as_bytes()[counted..start].iter().filter(|b| **b == b'\n').count();
-        counted = start;
-        out.push((line, value));
-        from = start + len;
+    let (mut in_tag, mut quote) = (false, None::<u8>);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match (in_tag, quote) {
+            (false, _) => in_tag = b == b'<',
+            (true, Some(q)) => {
+                if b == q {
+                    quote = None;
+                }
+            }
+            (true, None) => {
+                if b == b' ' && html[i..].starts_with(&needle) {
+                    let start = i + needle.len();
+                    let Some(len) = html[start..].find('"') else { break };
+                    let value = html[start..start + len].replace("&amp;", "&");
+                    line += bytes[counted..start].iter().filter(|c| **c == b'\n').count();
+                    counted = start;
+                    out.push((line, value));
+                    i = start + len + 1;
+                    continue;
+                }
+                match b {
+                    b'>' => in_tag = false,
+                    b'"' | b'\'' => quote = Some(b),
+                    _ => {}
+                }
+            }
+        }
+        i += 1;
     }
     out
+}
+
+#[cfg(test)]
+mod attr_tests {
+    use super::attrs;
+
+    /// Attributes of tags count; the same text inside escaped code or a
+    /// quoted attribute value does not.
+    #[test]
+    fn only_attributes_of_tags_are_links() {
+        let html = "<p>Write <code>&lt;a href=\"missing.html\"&gt;</code> for a link.</p>\n\
+                    <a title='a > b href=\"no.html\"' href=\"yes.html\">x</a>\n<a\nhref=\"x\" href=\"two.html\">";
+        assert_eq!(attrs(html, "href"), [(2, "yes.html".to_owned()), (4, "two.html".to_owned())]);
+    }
 }

@@ -218,10 +218,43 @@ pub fn front_matter(path: &str, source: &str) -> Result<(NoteMeta, String, usize
 }
 
 /// Reads and cross-checks the notes; `known` lists the defined experiments.
+/// Pages each language folder has besides the notes.
+const RESERVED_PAGES: [&str; 6] = ["index", "cheatsheet", "print", "drill", "tags", "experiments"];
+
+/// A note's tags must each name a page of their own: a word with a letter
+/// or digit in it, not `index` (the list of tags), and no two that differ
+/// only in case or punctuation (they would share a page).
+fn check_tags(path: &str, source: &str, tags: &[String]) -> Result<(), SiteError> {
+    let line = line_of(source, "tags:");
+    let mut seen: Vec<(&str, String)> = Vec::new();
+    for tag in tags {
+        let file = super::tag_file(tag);
+        if !tag.chars().any(char::is_alphanumeric) {
+            return err(path, line, format!("tag `{tag}` has no letter or digit"));
+        }
+        if file == "index" {
+            return err(path, line, format!("tag `{tag}`: the list of tags has that page; choose another word"));
+        }
+        if let Some((other, _)) = seen.iter().find(|(_, f)| *f == file) {
+            return err(path, line, format!("tags `{other}` and `{tag}` would share the page tags/{file}.html"));
+        }
+        seen.push((tag, file));
+    }
+    Ok(())
+}
+
 pub fn plan(sources: Vec<NoteSource>, known: &BTreeSet<String>) -> Result<Plan, SiteError> {
     let mut notes: Vec<Note> = Vec::new();
     for src in sources {
         let (meta, body, body_line) = front_matter(&src.path, &src.source)?;
+        if RESERVED_PAGES.contains(&src.slug.as_str()) {
+            return err(
+                &src.path,
+                1,
+                format!("a note cannot be named `{}`: the site's own page has that name; rename the file", src.slug),
+            );
+        }
+        check_tags(&src.path, &src.source, &meta.tags)?;
         let mut experiments = BTreeSet::new();
         let directives = markdown::scan(&body, body_line).map_err(|e| SiteError {
             file: src.path.clone(),
@@ -266,6 +299,30 @@ pub fn plan(sources: Vec<NoteSource>, known: &BTreeSet<String>) -> Result<Plan, 
             return err(&src.path, body_line, format!("`{{{{quiz}}}}` but no quiz file {}.quiz.yaml", src.slug));
         }
         notes.push(Note { src, meta, body, body_line, quiz, experiments, places_quiz: quizzes == 1 });
+    }
+    // Across the notes of a language too, two spellings of a tag would
+    // share its page.
+    let mut tag_pages: BTreeMap<(Lang, String), (&str, &str)> = BTreeMap::new();
+    for n in &notes {
+        for tag in &n.meta.tags {
+            let key = (n.src.lang, super::tag_file(tag));
+            match tag_pages.get(&key) {
+                Some((other, other_path)) if *other != tag.as_str() => {
+                    return err(
+                        &n.src.path,
+                        line_of(&n.src.source, "tags:"),
+                        format!(
+                            "tag `{tag}` and `{other}` ({other_path}) would share the page tags/{}.html; spell them alike",
+                            key.1
+                        ),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    tag_pages.insert(key, (tag.as_str(), n.src.path.as_str()));
+                }
+            }
+        }
     }
     // A note may be written in one language only (the other shows that it
     // is not translated yet); translations use the same experiments and quiz.

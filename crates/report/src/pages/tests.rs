@@ -63,3 +63,32 @@ fn links_are_resolved_and_checked() {
     // Malformed escapes stay as they are, even before a multi-byte character.
     assert_eq!(percent_decode("%a가%+1"), "%a가%+1");
 }
+
+/// A note named like one of the site's own pages, or tags that would share
+/// a page, are refused at the note, not found later as two outputs with
+/// one path.
+#[test]
+fn pages_and_tags_that_would_share_a_path_are_refused_at_the_note() {
+    let note = |slug: &str, tags: &str| NoteSource {
+        lang: Lang::En,
+        slug: slug.into(),
+        path: format!("notes/en/{slug}.md"),
+        source: format!(
+            "---\ntitle: T\nsummary: S\norder: {}\nlevel: 1\ntags: {tags}\n---\nbody\n",
+            u32::from(slug.as_bytes()[0])
+        ),
+        quiz: None,
+    };
+    let known = std::collections::BTreeSet::new();
+    let e = plan(vec![note("print", "[a]")], &known).unwrap_err();
+    assert_eq!((e.file.as_str(), e.line), ("notes/en/print.md", 1), "{e}");
+    for (tags, why) in [("[GIL, gil]", "share the page"), ("[index]", "list of tags"), ("['..']", "no letter")] {
+        let e = plan(vec![note("a", tags)], &known).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("notes/en/a.md", 6), "{tags}: {e}");
+        assert!(e.message.contains(why), "{tags}: {e}");
+    }
+    let e = plan(vec![note("a", "[GIL]"), note("b", "[gil]")], &known).unwrap_err();
+    assert_eq!(e.file, "notes/en/b.md", "{e}");
+    assert!(e.message.contains("tags/gil.html"), "{e}");
+    plan(vec![note("a", "[GIL]"), note("b", "[GIL]")], &known).unwrap();
+}
