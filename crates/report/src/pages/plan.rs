@@ -217,7 +217,6 @@ pub fn front_matter(path: &str, source: &str) -> Result<(NoteMeta, String, usize
     Ok((meta, rest[body_start..].to_owned(), body_line))
 }
 
-/// Reads and cross-checks the notes; `known` lists the defined experiments.
 /// Pages each language folder has besides the notes.
 const RESERVED_PAGES: [&str; 6] = ["index", "cheatsheet", "print", "drill", "tags", "experiments"];
 
@@ -243,6 +242,7 @@ fn check_tags(path: &str, source: &str, tags: &[String]) -> Result<(), SiteError
     Ok(())
 }
 
+/// Reads and cross-checks the notes; `known` lists the defined experiments.
 pub fn plan(sources: Vec<NoteSource>, known: &BTreeSet<String>) -> Result<Plan, SiteError> {
     let mut notes: Vec<Note> = Vec::new();
     for src in sources {
