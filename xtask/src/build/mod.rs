@@ -255,11 +255,12 @@ fn read_templates(root: &Path) -> Result<(Templates, Vec<pages::File>)> {
     let dir = root.join("templates");
     let mut templates = Vec::new();
     for (stem, path) in read_dir(&dir, ".html")? {
-        templates.push((format!("{stem}.html"), std::fs::read_to_string(&path)?));
+        templates.push((format!("{stem}.html"), read_source(root, &path)?));
     }
     let mut assets = Vec::new();
     for (stem, path) in read_dir(&dir.join("static"), "")? {
-        assets.push((format!("assets/{stem}"), std::fs::read(&path)?));
+        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", rel(root, &path)))?;
+        assets.push((format!("assets/{stem}"), bytes));
     }
     Ok((templates, assets))
 }
