@@ -520,10 +520,13 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
     }
     let (templates, assets) = read_templates(root)?;
     let unused = plan.unused.clone();
-    let origins: BTreeMap<String, (String, String)> = plan
+    let origins: BTreeMap<String, Vec<(String, String)>> = plan
         .notes
         .iter()
-        .map(|n| (format!("{}/{}.html", n.src.lang.code(), n.src.slug), (n.src.path.clone(), n.src.source.clone())))
+        .map(|n| {
+            let sources = std::iter::once((n.src.path.clone(), n.src.source.clone())).chain(n.src.quiz.clone());
+            (format!("{}/{}.html", n.src.lang.code(), n.src.slug), sources.collect())
+        })
         .collect();
     let calibration = match (comparison, &measured) {
         (Some(mut c), Some((_, text))) => {
@@ -546,8 +549,10 @@ pub fn generate(paths: &Paths, progress: bool) -> Result<Outcome> {
     if before.as_ref() != Some(&used) {
         cache.store_json(HIGHLIGHTS, &used)?;
     }
+    // A page's own errors are named in the output folder (the site is not written yet).
+    let out = rel(root, &paths.out);
     pages::check_links(&files, &origins)
-        .map_err(|e| if e.file.starts_with("notes/") { anyhow!("{e}") } else { anyhow!("site/{e}") })?;
+        .map_err(|e| if e.file.starts_with("notes/") { anyhow!("{e}") } else { anyhow!("{out}/{e}") })?;
     Ok(Outcome { files, notes: note_count, ran, cached, unused, runs, elapsed: start.elapsed() })
 }
 

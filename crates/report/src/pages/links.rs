@@ -7,22 +7,25 @@ use super::{File, SiteError};
 /// Every `href` and `src` of the HTML files that points inside the site
 /// must name an existing file, and its `#anchor` an existing id there.
 ///
-/// `origins` maps a page to the source it was rendered from (file name,
-/// text): a broken link on such a page is reported at the source line that
-/// wrote it, which is where the author must fix it.
-pub fn check_links(files: &[File], origins: &BTreeMap<String, (String, String)>) -> Result<(), SiteError> {
+/// `origins` maps a page to the sources it was rendered from (file name,
+/// text; a note, then its quiz): a broken link on such a page is reported
+/// at the source line that wrote it, which is where the author must fix it.
+pub fn check_links(files: &[File], origins: &BTreeMap<String, Vec<(String, String)>>) -> Result<(), SiteError> {
     check_links_in(files).map_err(|(e, target)| {
-        let Some((file, source)) = origins.get(&e.file) else { return e };
+        let Some(sources) = origins.get(&e.file) else { return e };
         // The author wrote `x.md` where the page says `x.html`.
         let (f, anchor) = target.split_once('#').map_or((target.as_str(), ""), |(f, a)| (f, a));
         let written = f.strip_suffix(".html").map(|stem| format!("{stem}.md"));
-        let line = source.lines().position(|l| {
+        let wrote = |l: &str| {
             written.as_deref().is_some_and(|w| l.contains(w) && l.contains(anchor)) || l.contains(target.as_str())
-        });
-        match line {
-            Some(i) => SiteError { file: file.clone(), line: i + 1, message: e.message },
-            None => e,
-        }
+        };
+        sources
+            .iter()
+            .find_map(|(file, source)| {
+                let i = source.lines().position(wrote)?;
+                Some(SiteError { file: file.clone(), line: i + 1, message: e.message.clone() })
+            })
+            .unwrap_or(e)
     })
 }
 

@@ -54,10 +54,22 @@ fn links_are_resolved_and_checked() {
     broken[0].1 = b"<a href=\"missing.html\">m</a>".to_vec();
     assert!(check_links(&broken, &none).unwrap_err().message.contains("no file en/missing.html"));
     // Reported where the author wrote it.
-    let origins: BTreeMap<String, (String, String)> =
-        [("en/a.html".to_owned(), ("notes/en/a.md".to_owned(), "# A\n\nSee [m](missing.md).\n".to_owned()))].into();
+    let origins: BTreeMap<String, Vec<(String, String)>> =
+        [("en/a.html".to_owned(), vec![("notes/en/a.md".to_owned(), "# A\n\nSee [m](missing.md).\n".to_owned())])]
+            .into();
     let e = check_links(&broken, &origins).unwrap_err();
     assert_eq!((e.file.as_str(), e.line), ("notes/en/a.md", 3));
+    // A link of the note's quiz is found in the quiz file.
+    let origins: BTreeMap<String, Vec<(String, String)>> = [(
+        "en/a.html".to_owned(),
+        vec![
+            ("notes/en/a.md".to_owned(), "# A\n\nNo link here.\n".to_owned()),
+            ("notes/en/a.quiz.yaml".to_owned(), "- id: q\n  explain: see [m](missing.md)\n".to_owned()),
+        ],
+    )]
+    .into();
+    let e = check_links(&broken, &origins).unwrap_err();
+    assert_eq!((e.file.as_str(), e.line), ("notes/en/a.quiz.yaml", 2));
     assert_eq!(resolve("en/experiments/x.html", "../../experiments/x/a.svg"), "experiments/x/a.svg");
     assert_eq!(percent_decode("gil%EC%9D%B4"), "gil이");
     // Malformed escapes stay as they are, even before a multi-byte character.
