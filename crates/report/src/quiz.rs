@@ -111,6 +111,14 @@ pub fn parse(source: &str) -> Result<Vec<Checked>, MdError> {
                 if q.choices.len() < 2 {
                     return fail("needs at least two choices".into());
                 }
+                if q.choices.iter().any(|c| c.trim().is_empty()) {
+                    return fail("a choice is empty".into());
+                }
+                if let Some((i, c)) =
+                    q.choices.iter().enumerate().find(|(i, c)| q.choices[..*i].iter().any(|d| d.trim() == c.trim()))
+                {
+                    return fail(format!("choice {i} repeats an earlier one: `{}`", c.trim()));
+                }
                 let idx: Vec<usize> = match &q.answer {
                     serde_yaml::Value::Number(n) => n.as_u64().map(|v| vec![v as usize]).unwrap_or_default(),
                     serde_yaml::Value::Sequence(s) => s.iter().filter_map(|v| v.as_u64().map(|v| v as usize)).collect(),
@@ -458,6 +466,18 @@ mod tests {
         assert_eq!(q[1].answer, Answer::Choices(vec![0, 2]));
         assert_eq!(q[2].answer, Answer::Text(vec!["GIL".into(), "global interpreter lock".into()]));
         assert_eq!((q[0].line, q[1].line, q[2].line), (1, 8, 15));
+    }
+
+    #[test]
+    fn rejects_empty_and_repeated_choices() {
+        let q = |choices: &str| {
+            parse(&format!(
+                "- id: a\n  level: 1\n  type: single\n  question: Q\n  choices: {choices}\n  answer: 0\n  explanation: E\n"
+            ))
+        };
+        assert!(q("[x, ' ']").unwrap_err().message.contains("empty"));
+        assert!(q("[x, y, ' x']").unwrap_err().message.contains("choice 2 repeats"));
+        q("[x, y]").unwrap();
     }
 
     #[test]

@@ -85,10 +85,17 @@ pub fn parse_directive(inner: &str) -> Result<DirectiveKind, String> {
     }
     if let Some(rest) = inner.strip_prefix("claim:") {
         let claim = expr::parse_claim(rest).map_err(|e| format!("claim `{}`: {e}", rest.trim()))?;
-        for n in claim.left.names().into_iter().chain(claim.right.names()) {
+        let names: Vec<&str> = claim.left.names().into_iter().chain(claim.right.names()).collect();
+        for n in &names {
             if !n.contains('.') {
                 return Err(format!("claim `{}`: write values as experiment.value, not `{n}`", rest.trim()));
             }
+        }
+        if names.is_empty() {
+            return Err(format!(
+                "claim `{}` tests no value: a claim compares an experiment's values (experiment.value)",
+                rest.trim()
+            ));
         }
         return Ok(DirectiveKind::Claim { source: rest.trim().to_owned(), claim });
     }

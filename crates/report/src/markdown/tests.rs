@@ -183,3 +183,12 @@ fn equal_headings_get_numbered_ids() {
     let r = render(&many, 1, Lang::En, &Fake).unwrap();
     assert_eq!(r.sections.last().unwrap().id, "same-20000");
 }
+
+/// A claim must test something the notes measured: one about constants
+/// alone always holds and proves nothing.
+#[test]
+fn a_claim_without_values_is_refused() {
+    let e = super::scan::parse_directive("claim: 1 < 2").unwrap_err();
+    assert!(e.contains("tests no value"), "{e}");
+    assert!(super::scan::parse_directive("claim: ex.ratio < 2").is_ok());
+}

@@ -212,6 +212,9 @@ pub fn front_matter(path: &str, source: &str) -> Result<(NoteMeta, String, usize
     if !(1..=3).contains(&meta.level) {
         return err(path, 1 + line_of(yaml, "level:"), format!("front matter: level {} is not 1, 2 or 3", meta.level));
     }
+    if meta.title.trim().is_empty() {
+        return err(path, 1 + line_of(yaml, "title:"), "front matter: the title is empty");
+    }
     let body_start = (end + 5).min(rest.len());
     let body_line = yaml.lines().count() + 3;
     Ok((meta, rest[body_start..].to_owned(), body_line))

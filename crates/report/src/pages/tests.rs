@@ -14,6 +14,8 @@ fn front_matter_errors_name_the_line() {
     assert_eq!(e.line, 1);
     let e = front_matter("n.md", "---\ntitle: T\nsummary: S\norder: 1\nlevel: 7\n---\nbody").unwrap_err();
     assert_eq!(e.line, 5, "{e}");
+    let e = front_matter("n.md", "---\ntitle: ' '\nsummary: S\norder: 1\nlevel: 1\n---\nbody").unwrap_err();
+    assert_eq!(e.line, 2, "{e}");
     let (meta, body, line) =
         front_matter("n.md", "---\ntitle: T\nsummary: S\norder: 1\nlevel: 2\n---\nfirst\nsecond").unwrap();
     assert_eq!((meta.level, body.as_str(), line), (2, "first\nsecond", 7));
