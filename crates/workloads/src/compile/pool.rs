@@ -44,14 +44,17 @@ impl Compiler {
         if task_program.is_empty() {
             return fail("pool.task.program", "a task needs a program");
         }
+        // A message that costs nothing (`ipc` of zero) is no step: a step
+        // must take time.
+        let py = |d: Dist| (d != Dist::Fixed(0)).then_some(Step::Python(d));
         let chunk_routine = |c: &mut Compiler, n: u32, send: Dist, back: Dist| {
-            let program = vec![
-                Step::Python(send),
-                Step::Repeat { times: Times::Count(u64::from(n)), body: task_program.clone() },
-                Step::Python(back),
-            ];
+            let mut program: Vec<Step> = py(send).into_iter().collect();
+            let at = program.len();
+            program.push(Step::Repeat { times: Times::Count(u64::from(n)), body: task_program.clone() });
+            program.extend(py(back));
             let r = c.sc.routines.len();
-            c.map(&format!("routines[{r}].program[1].body"), "pool.task.program");
+            c.map(&format!("routines[{r}].program[{at}].body"), "pool.task.program");
+            c.map(&format!("routines[{r}].program"), "pool.task.program");
             c.add_routine(&format!("chunk of {n}"), program)
         };
         let full_r = chunk_routine(self, chunksize, send_full, return_full);
@@ -67,17 +70,20 @@ impl Compiler {
         if full > 0 {
             feeder.push(Step::Repeat {
                 times: Times::Count(u64::from(full)),
-                body: vec![Step::Python(send_full), Step::Submit(tasks_q, full_r)],
+                body: py(send_full).into_iter().chain([Step::Submit(tasks_q, full_r)]).collect(),
             });
         }
         if let Some(r) = rest_r {
-            feeder.extend([Step::Python(send_rest), Step::Submit(tasks_q, r)]);
+            feeder.extend(py(send_rest).into_iter().chain([Step::Submit(tasks_q, r)]));
         }
         let mean_result =
             u64::try_from((u128::from(p.tasks) * u128::from(res)).div_ceil(u128::from(chunks))).unwrap_or(u64::MAX);
         let collector = vec![Step::Repeat {
             times: Times::Count(u64::from(chunks)),
-            body: vec![Step::Get(results_q), Step::Python(cost(1, mean_result, "pool.task.result_bytes")?)],
+            body: [Step::Get(results_q)]
+                .into_iter()
+                .chain(py(cost(1, mean_result, "pool.task.result_bytes")?))
+                .collect(),
         }];
         let collector_thread = self.parent(kind, feeder, collector);
         self.workers(p, tasks_q, results_q);

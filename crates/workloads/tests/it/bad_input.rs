@@ -462,3 +462,17 @@ fn setting_a_field_that_holds_a_swept_one_drops_that_axis() {
     let labels: Vec<String> = f.points().unwrap().iter().map(|p| p.label()).collect();
     assert_eq!(labels, ["machine.cores=1", "machine.cores=2"]);
 }
+
+#[test]
+fn a_pool_task_that_never_ends_is_named_at_the_pool() {
+    check(
+        "machine: {cores: 2}\npool: {workers: 2, tasks: 10, task: {program: [{python: forever}]}}\n",
+        expect![[r#"
+            error: pool.task.program: a routine must end
+             --> bad.yaml:2:38
+              |
+            2 | pool: {workers: 2, tasks: 10, task: {program: [{python: forever}]}}
+              |                                      ^^^^^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+}

@@ -377,3 +377,17 @@ fn empty_and_partial_means_are_honest() {
     let b = s.tasks.iter().find(|t| t.name == "b").unwrap();
     assert!(b.max_lag_ms < 0.5, "{b:?}");
 }
+
+/// A pool whose messages cost nothing runs (no zero-length steps).
+#[test]
+fn a_pool_with_free_messages_runs() {
+    let exp = ScenarioFile::parse(
+        "p.yaml",
+        "machine: {cores: 2}\npool:\n  workers: 1\n  tasks: 3\n  task: {program: [{python: 1ms}]}\n  ipc: {per_byte: 0ns, per_message: 0ns}\n",
+    )
+    .unwrap();
+    let points = exp.points().unwrap();
+    let res = workloads::run_points(&points, &|| {}).into_iter().next().unwrap().unwrap();
+    let s = workloads::summary(&points[0].compiled, &res);
+    assert!(s.makespan_s >= 0.003, "{}", s.makespan_s);
+}
