@@ -157,6 +157,7 @@ impl Scenario {
             queues: self.queues.len(),
             routines: self.routines.len(),
             routines_timed: true,
+            untimed_routine: None,
         };
         for (i, q) in self.queues.iter().enumerate() {
             if q.capacity == Some(0) {
@@ -176,6 +177,9 @@ impl Scenario {
                 return err(path, Problem::EndlessRoutine);
             }
             ctx.routines_timed &= shape.timed;
+            if !shape.timed && ctx.untimed_routine.is_none() {
+                ctx.untimed_routine = Some(i);
+            }
         }
         Ok(ctx)
     }
@@ -356,6 +360,8 @@ struct Shape {
     endless: bool,
     /// The steps contain at least one step that takes time.
     timed: bool,
+    /// The steps serve requests (whose routines may take no time).
+    serves: bool,
 }
 
 /// Numbers of the named objects steps may refer to.
@@ -367,6 +373,8 @@ struct Ctx {
     routines: usize,
     /// Every routine takes time, so a `serve` does.
     routines_timed: bool,
+    /// The first routine that takes no time, if any.
+    untimed_routine: Option<usize>,
 }
 
 /// Where a program runs, which decides the steps it may use.
@@ -393,7 +401,7 @@ fn dist_problem(d: Dist, zero_ok: bool) -> Option<Problem> {
 }
 
 fn check_steps(steps: &[Step], path: &str, ctx: &Ctx, wh: Where) -> Result<Shape, ScenarioError> {
-    let mut shape = Shape { endless: false, timed: false };
+    let mut shape = Shape { endless: false, timed: false, serves: false };
     for (i, step) in steps.iter().enumerate() {
         let here = format!("{path}[{i}]");
         let fail = |problem| Err(ScenarioError { path: here.clone(), problem });
@@ -442,6 +450,7 @@ fn check_steps(steps: &[Step], path: &str, ctx: &Ctx, wh: Where) -> Result<Shape
                     return fail(Problem::NotInTask);
                 }
                 shape.timed |= ctx.routines_timed;
+                shape.serves = true;
             }
             Step::AwaitIo(d) => {
                 if !in_task {
@@ -474,6 +483,11 @@ fn check_steps(steps: &[Step], path: &str, ctx: &Ctx, wh: Where) -> Result<Shape
                     Times::Count(_) => {}
                     Times::Forever => {
                         if !inner.timed {
+                            // A loop that only serves: blame the routine
+                            // (an endpoint) that takes no time.
+                            if let (true, Some(r)) = (inner.serves, ctx.untimed_routine) {
+                                return err(format!("routines[{r}].program"), Problem::UntimedRoutine);
+                            }
                             return fail(Problem::UntimedLoop);
                         }
                         shape.endless = true;
@@ -481,6 +495,7 @@ fn check_steps(steps: &[Step], path: &str, ctx: &Ctx, wh: Where) -> Result<Shape
                 }
                 shape.endless |= inner.endless;
                 shape.timed |= inner.timed;
+                shape.serves |= inner.serves;
             }
         }
     }
@@ -529,6 +544,8 @@ pub enum Problem {
     EmptyProgram,
     /// A `forever` loop whose body takes no time would never advance the clock.
     UntimedLoop,
+    /// A routine served in a loop takes no time.
+    UntimedRoutine,
     /// A lock number at or beyond `locks`.
     NoSuchLock(u32),
     /// A semaphore number at or beyond the number of semaphores.
@@ -588,6 +605,9 @@ impl std::fmt::Display for ScenarioError {
             Problem::NoThreads => "the scenario has no thread".to_owned(),
             Problem::EmptyProgram => "must contain at least one step".to_owned(),
             Problem::UntimedLoop => "a forever loop must contain a step that takes time".to_owned(),
+            Problem::UntimedRoutine => {
+                "this program takes no time, and the loop that serves it would never let time pass: give it a step that takes time".to_owned()
+            }
             Problem::NoSuchLock(n) => format!("lock {n} does not exist"),
             Problem::NoSuchSemaphore(n) => format!("semaphore {n} does not exist"),
             Problem::BadPriority => format!("must be a whole number from 0 to {MAX_PRIORITY}"),

@@ -476,3 +476,17 @@ fn a_pool_task_that_never_ends_is_named_at_the_pool() {
         "#]],
     );
 }
+
+#[test]
+fn an_endpoint_that_takes_no_time_is_named() {
+    check(
+        "machine: {cores: 2}\nserver: {kind: wsgi, endpoints: [{name: e, program: [{get: q}]}]}\nqueues: [{name: q}]\nclients: {closed_loop: 2, duration: 100ms}\n",
+        expect![[r#"
+            error: server.endpoints[0].program: this program takes no time, and the loop that serves it would never let time pass: give it a step that takes time
+             --> bad.yaml:2:44
+              |
+            2 | server: {kind: wsgi, endpoints: [{name: e, program: [{get: q}]}]}
+              |                                            ^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+}
