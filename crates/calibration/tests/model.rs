@@ -319,13 +319,30 @@ fn a_kept_measurement_is_compared_at_its_hosts_costs() {
     assert!(rows.iter().all(|r| r.host.is_none()));
 }
 
+/// The single row that `families` (for the first interpreter of the small
+/// file) give when kept from the second host and compared at its costs.
+fn kept_row(families: calibration::HostInterpreter) -> calibration::Row {
+    let m: Measured = serde_json::from_str(include_str!("small.json")).unwrap();
+    let d = &m.interpreters[0];
+    let h = calibration::HostMeasurement {
+        about: "test".into(),
+        date: "2026-12-08".into(),
+        machine: MachineInfo { cores: 2, cpu: calibration::hosts::INTEL_XEON_VM.cpu.into(), os: "linux".into() },
+        interpreters: vec![calibration::HostInterpreter { version: d.version.clone(), gil: d.gil.clone(), ..families }],
+    };
+    let rows = calibration::compare_host(&m, &h, &current_params()).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = rows.into_iter().next().unwrap();
+    assert_eq!(r.source, "3.12.1");
+    assert_eq!(r.host.as_deref(), Some(calibration::hosts::INTEL_XEON_VM.id));
+    r
+}
+
 /// A kept pool measurement replaces the main file's pool runs of its
 /// interpreter, and only pool rows come back (the second host's file,
 /// `calibration/hosts/2026-12-07-intel-xeon-pool.json`, is one).
 #[test]
 fn a_kept_pool_measurement_is_compared_in_place_of_the_main_files() {
-    let m: Measured = serde_json::from_str(include_str!("small.json")).unwrap();
-    let d = &m.interpreters[0];
     let run = |tasks: u32, payload_bytes: u64, per_task_s: f64| calibration::PoolMapRun {
         start_method: "fork".into(),
         workers: 2,
@@ -336,29 +353,17 @@ fn a_kept_pool_measurement_is_compared_in_place_of_the_main_files() {
         runs: vec![per_task_s * f64::from(tasks); 5],
         discards: Default::default(),
     };
-    let h = calibration::HostMeasurement {
-        about: "test".into(),
-        date: "2026-12-07".into(),
-        machine: MachineInfo { cores: 2, cpu: calibration::hosts::INTEL_XEON_VM.cpu.into(), os: "linux".into() },
-        interpreters: vec![calibration::HostInterpreter {
-            version: d.version.clone(),
-            gil: d.gil.clone(),
-            pool_map: vec![run(10_000, 0, 20e-6), run(100, 1_000_000, 1.6e-3)],
-            ..Default::default()
-        }],
-    };
-    let rows = calibration::compare_host(&m, &h, &current_params()).unwrap();
-    assert_eq!(rows.len(), 1, "{rows:?}");
-    let r = &rows[0];
-    assert_eq!((r.group.as_str(), r.what.as_str(), r.source.as_str()), ("pool", "pool 1000000 B/0 B", "3.12.1"));
+    let r = kept_row(calibration::HostInterpreter {
+        pool_map: vec![run(10_000, 0, 20e-6), run(100, 1_000_000, 1.6e-3)],
+        ..Default::default()
+    });
+    assert_eq!((r.group.as_str(), r.what.as_str()), ("pool", "pool 1000000 B/0 B"));
     assert!((r.real - 80.0).abs() < 1e-6, "{}", r.real);
-    assert_eq!(r.host.as_deref(), Some(calibration::hosts::INTEL_XEON_VM.id));
 }
 
+/// So does a kept countdown (`2026-12-08-intel-xeon-countdown.json`).
 #[test]
 fn a_kept_countdown_measurement_is_compared_in_place_of_the_main_files() {
-    let m: Measured = serde_json::from_str(include_str!("small.json")).unwrap();
-    let d = &m.interpreters[0];
     let run = |threads: u32, seconds: f64| CountdownRun {
         pinned: false,
         mode: "threads".into(),
@@ -367,21 +372,7 @@ fn a_kept_countdown_measurement_is_compared_in_place_of_the_main_files() {
         runs: vec![seconds; 5],
         ..Default::default()
     };
-    let h = calibration::HostMeasurement {
-        about: "test".into(),
-        date: "2026-12-08".into(),
-        machine: MachineInfo { cores: 2, cpu: calibration::hosts::INTEL_XEON_VM.cpu.into(), os: "linux".into() },
-        interpreters: vec![calibration::HostInterpreter {
-            version: d.version.clone(),
-            gil: d.gil.clone(),
-            countdown: vec![run(1, 0.5), run(8, 0.6)],
-            ..Default::default()
-        }],
-    };
-    let rows = calibration::compare_host(&m, &h, &current_params()).unwrap();
-    assert_eq!(rows.len(), 1, "{rows:?}");
-    let r = &rows[0];
-    assert_eq!((r.group.as_str(), r.what.as_str(), r.source.as_str()), ("countdown", "threads8/seq", "3.12.1"));
+    let r = kept_row(calibration::HostInterpreter { countdown: vec![run(1, 0.5), run(8, 0.6)], ..Default::default() });
+    assert_eq!((r.group.as_str(), r.what.as_str()), ("countdown", "threads8/seq"));
     assert!((r.real - 1.2).abs() < 1e-9, "{}", r.real);
-    assert_eq!(r.host.as_deref(), Some(calibration::hosts::INTEL_XEON_VM.id));
 }
