@@ -350,8 +350,9 @@ pub fn summary(compiled: &Compiled, res: &SimResult) -> Summary {
         JobsSummary {
             mean_waiting_ms: jobs.iter().map(|j| j.waiting_ms).sum::<f64>() / n,
             mean_turnaround_ms: {
-                let done: Vec<f64> = jobs.iter().filter_map(|j| j.turnaround_ms).collect();
-                (!done.is_empty()).then(|| done.iter().sum::<f64>() / done.len() as f64)
+                let (sum, n) =
+                    jobs.iter().filter_map(|j| j.turnaround_ms).fold((0.0, 0u32), |(s, n), t| (s + t, n + 1));
+                (n > 0).then(|| sum / f64::from(n))
             },
             jobs,
         }

@@ -28,6 +28,8 @@ pub fn axes(root: &Value) -> Result<Vec<Axis>, (String, String)> {
         return Err(("sweep".into(), "a sweep maps field paths to lists of values".into()));
     };
     let mut out = Vec::new();
+    // (canonical path, as written) of the axes so far.
+    let mut seen: Vec<(String, &str)> = Vec::new();
     for (key, values) in map {
         let Some(path) = key.as_str() else {
             return Err(("sweep".into(), "sweep keys are field paths like machine.cores".into()));
@@ -43,9 +45,10 @@ pub fn axes(root: &Value) -> Result<Vec<Axis>, (String, String)> {
             return Err((here, "give at least one value".into()));
         }
         let canon = canonical(path).map_err(|m| (here.clone(), m))?;
-        if let Some(other) = out.iter().find(|a: &&Axis| canonical(&a.path).is_ok_and(|c| c == canon)) {
-            return Err((here, format!("the same field as `sweep.{}`: sweep it once", other.path)));
+        if let Some((_, other)) = seen.iter().find(|(c, _)| *c == canon) {
+            return Err((here, format!("the same field as `sweep.{other}`: sweep it once")));
         }
+        seen.push((canon, path));
         out.push(Axis { path: path.to_owned(), values: list.clone() });
     }
     Ok(out)

@@ -16,24 +16,19 @@ use charts::escape;
 fn blocks<'h>(html: &'h str, start: &str, ends: &[&str]) -> Vec<&'h str> {
     let mut out = Vec::new();
     let mut from = 0;
-    // Each end's next place at or after the last search (None: no more),
-    // so that a page of thousands of blocks is read once, not once a block.
-    let mut next: Vec<Option<Option<usize>>> = vec![None; ends.len()];
+    // Each end's first place at or after the last block's start (the
+    // page's length: none), searched again only once a block passes it, so
+    // that a page of thousands of blocks is read once, not once a block.
+    let mut next: Vec<usize> = ends.iter().map(|e| html.find(e).unwrap_or(html.len())).collect();
     while let Some(i) = html[from..].find(start) {
         let a = from + i;
         let after = a + start.len();
-        let mut b = html.len();
-        for (e, cached) in ends.iter().zip(next.iter_mut()) {
-            let place = match *cached {
-                Some(Some(p)) if p >= after => Some(p),
-                Some(None) => None,
-                _ => html[after..].find(e).map(|j| after + j),
-            };
-            *cached = Some(place);
-            if let Some(p) = place {
-                b = b.min(p);
+        for (e, place) in ends.iter().zip(next.iter_mut()) {
+            if *place < after {
+                *place = html[after..].find(e).map_or(html.len(), |j| after + j);
             }
         }
+        let b = next.iter().copied().min().unwrap_or(html.len());
         out.push(&html[a..b]);
         from = b.max(after);
     }
