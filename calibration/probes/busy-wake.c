@@ -15,25 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe.h"
+
 enum { MAX_REPS = 20000 };
 static _Atomic int word = 0;
 static _Atomic int asleep = 0;
 static _Atomic int stop_spin = 0;
 static _Atomic long long woke_at = 0;
 static int sleeper_cpu = 1;
-
-static long long now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void pin(int cpu) {
-    cpu_set_t s;
-    CPU_ZERO(&s);
-    CPU_SET(cpu, &s);
-    pthread_setaffinity_np(pthread_self(), sizeof s, &s);
-}
 
 static void *sleeper(void *arg) {
     (void)arg;
@@ -54,11 +43,6 @@ static void *spinner(void *arg) {
     volatile unsigned long x = 0;
     while (!atomic_load(&stop_spin)) x++;
     return NULL;
-}
-
-static int cmp(const void *a, const void *b) {
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return (x > y) - (x < y);
 }
 
 static void spin_ns(long long ns) {

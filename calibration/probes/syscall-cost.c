@@ -22,11 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
+#include "probe.h"
 
 int main(void) {
     enum { N = 1000000 };

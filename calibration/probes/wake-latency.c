@@ -20,22 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe.h"
+
 enum { MAX_REPS = 1000 };
 static _Atomic int word = 0;
 static _Atomic long long woke_at = 0;
-
-static long long now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void pin(int cpu) {
-    cpu_set_t s;
-    CPU_ZERO(&s);
-    CPU_SET(cpu, &s);
-    pthread_setaffinity_np(pthread_self(), sizeof s, &s);
-}
 
 static void *sleeper(void *arg) {
     (void)arg;
@@ -47,11 +36,6 @@ static void *sleeper(void *arg) {
         atomic_store(&woke_at, t);
         atomic_store(&word, 0);
     }
-}
-
-static int cmp(const void *a, const void *b) {
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv) {
